@@ -1,0 +1,14 @@
+import type { IOLoop } from "./ioloop.js"
+
+/**
+ * Calls `callback()` and hands what it throws, or what its returned promise rejects with, to
+ * `loop.handleCallbackException`, for add-ons that must do work after the callback whatever happens.
+ */
+export function callReportingErrors(loop: IOLoop, callback: () => unknown): void {
+  try {
+    const result = callback()
+    if (result instanceof Promise) result.catch((error: unknown) => loop.handleCallbackException(callback, error))
+  } catch (error) {
+    loop.handleCallbackException(callback, error)
+  }
+}

@@ -1,0 +1,89 @@
+import { callReportingErrors } from "./guarded-call.js"
+import { IOLoop } from "./ioloop.js"
+import type { Timeout } from "./timeout-queue.js"
+import { checkFiniteNumber, checkFunction, describeValue } from "./validate.js"
+
+/**
+ * Calls `callback` every `callbackTime` ms on an IOLoop, the first time one period after `start()`.
+ * The schedule stays aligned to `start + k × period`: a callback that overruns skips the missed slots (the
+ * next call is the first slot strictly after it ended), and a clock that goes backwards still advances one
+ * period. `jitter` (0–1) varies each period by ±jitter/2. Errors go to the loop's
+ * `handleCallbackException`. (tornado 5.1 `PeriodicCallback`, ms as in tornado)
+ */
+export class PeriodicCallback {
+  private readonly callback: () => unknown
+  private readonly callbackTime: number
+  private readonly jitter: number
+  private readonly boundLoop: IOLoop | null
+  private loop: IOLoop | null = null
+  private running = false
+  private nextTimeout = 0
+  private timeout: Timeout | null = null
+
+  /**
+   * @param callbackTime - the period in ms, > 0.
+   * @param ioLoop - the loop to run on; by default `IOLoop.current()` at `start()`.
+   * @throws TypeError for a non-function callback; RangeError for a period ≤ 0 or jitter outside 0–1.
+   */
+  constructor(
+    callback: () => unknown,
+    callbackTime: number,
+    ioLoop?: IOLoop | null,
+    options: { jitter?: number } = {},
+  ) {
+    checkFunction("callback", callback)
+    checkFiniteNumber("callbackTime", callbackTime)
+    if (callbackTime <= 0) throw new RangeError(`callbackTime must be positive, got ${callbackTime}`)
+    const jitter = options.jitter ?? 0
+    checkFiniteNumber("options.jitter", jitter, "fraction of the period")
+    if (jitter < 0 || jitter > 1) throw new RangeError(`options.jitter must be within 0–1, got ${jitter}`)
+    if (ioLoop != null && !(ioLoop instanceof IOLoop)) {
+      throw new TypeError(`ioLoop must be an IOLoop, got ${describeValue(ioLoop)}`)
+    }
+    this.callback = callback
+    this.callbackTime = callbackTime
+    this.jitter = jitter
+    this.boundLoop = ioLoop ?? null
+  }
+
+  /** Starts calling; a no-op while already running (the rate never doubles). */
+  start(): void {
+    if (this.running) return
+    this.loop = this.boundLoop ?? IOLoop.current()
+    this.running = true
+    this.nextTimeout = this.loop.time()
+    this.scheduleNext()
+  }
+
+  /** Stops calling; the pending call is cancelled. */
+  stop(): void {
+    this.running = false
+    if (this.timeout !== null) {
+      this.loop!.removeTimeout(this.timeout)
+      this.timeout = null
+    }
+  }
+
+  /** Whether it is started. */
+  isRunning(): boolean {
+    return this.running
+  }
+
+  private readonly run = (): void => {
+    if (!this.running) return
+    callReportingErrors(this.loop!, this.callback)
+    this.scheduleNext()
+  }
+
+  private scheduleNext(): void {
+    if (!this.running) return
+    const now = this.loop!.time()
+    const period = this.callbackTime * (1 + this.jitter * (Math.random() - 0.5))
+    if (this.nextTimeout <= now) {
+      this.nextTimeout += (Math.floor((now - this.nextTimeout) / period) + 1) * period
+    } else {
+      this.nextTimeout += period // the clock went backwards: still move on by one period
+    }
+    this.timeout = this.loop!.addTimeout(this.nextTimeout, this.run)
+  }
+}

@@ -1,0 +1,24 @@
+import type { HandlerEntry } from "./handler-entry.js"
+
+/** Which mechanism tells the loop that a target may be ready (`IOLoop.pollerKind`). */
+export type PollerKind = "fd" | "interval"
+
+/** How the loop learns from its poller that an entry may be ready (its events are to be checked). */
+export type ReadySink = (entry: HandlerEntry) => void
+
+/**
+ * The loop's waiting mechanism: it watches registered entries while the loop runs and reports the ones
+ * that may be ready. Whether an event is real is the loop's call (it reads `ZMQ_EVENTS`).
+ */
+export interface Poller {
+  readonly kind: PollerKind
+  register(entry: HandlerEntry): void
+  /** The entry's interest changed. */
+  modify(entry: HandlerEntry): void
+  unregister(entry: HandlerEntry): void
+  /** Watch from now on (the loop started). */
+  resume(): void
+  /** Stop watching, keeping registrations (the loop stopped): nothing wakes a loop that is not running. */
+  pause(): void
+  close(): void
+}

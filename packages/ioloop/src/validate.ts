@@ -1,0 +1,18 @@
+import { inspect } from "node:util"
+
+/** A short rendering of a received value for error messages (`got 42`, `got [Function: f]`). */
+export function describeValue(value: unknown): string {
+  return inspect(value, { depth: 0, breakLength: Infinity, maxArrayLength: 4, maxStringLength: 40 })
+}
+
+/** Throws `TypeError("<name> must be a function, got …")` unless `value` is a function. */
+export function checkFunction(name: string, value: unknown): asserts value is Function {
+  if (typeof value !== "function") throw new TypeError(`${name} must be a function, got ${describeValue(value)}`)
+}
+
+/** Throws `TypeError("<name> must be a finite number …")` unless `value` is one. */
+export function checkFiniteNumber(name: string, value: unknown, unit = "ms"): asserts value is number {
+  if (typeof value !== "number" || !Number.isFinite(value)) {
+    throw new TypeError(`${name} must be a finite number (${unit}), got ${describeValue(value)}`)
+  }
+}
