@@ -84,8 +84,9 @@ export class IOLoop {
   /** The poller in use: `"fd"` (native watcher) or `"interval"` (timer fallback). */
   readonly pollerKind: PollerKind
 
+  /** Where the loop (and the streams on it) write errors and warnings. */
+  readonly logger: Logger
   private readonly poller: Poller
-  private readonly logger: Logger
   private readonly timeFunc: (() => number) | undefined
   private readonly handlers = new Map<HandlerTarget, HandlerEntry>()
   private readonly undoSocketNotes = new Map<HandlerEntry, () => void>()
@@ -271,7 +272,7 @@ export class IOLoop {
     checkFunction("callback", callback)
     this.checkOpen()
     const origin = this.blockingThreshold === null ? undefined : captureOrigin()
-    const timeout = this.timeouts.add(deadline, wrap(callback), args, origin)
+    const timeout = this.timeouts.add(deadline, wrap(callback), callback, args, origin)
     if (deadline < this.waitTimerDeadline && this.isWaiting() && this.waitImmediate === undefined) {
       this.scheduleWait()
     }
@@ -518,7 +519,7 @@ export class IOLoop {
       const callback = timeout.callback
       if (callback === null) continue // cancelled by an earlier timeout of this pass
       timeout.callback = null
-      this.runUserCode(callback, callback, timeout.args, timeout.origin)
+      this.runUserCode(callback, timeout.original, timeout.args, timeout.origin)
     }
   }
 

@@ -9,6 +9,8 @@ export class Timeout {
   readonly sequence: number
   /** @internal The wrapped callback; `null` once the timeout ran or was cancelled. */
   callback: Function | null
+  /** @internal The callback as given, for log lines. */
+  readonly original: Function
   /** @internal Extra arguments for the callback. */
   readonly args: unknown[]
   /** @internal Stack where it was scheduled, kept only while a blocking-log threshold is set. */
@@ -17,10 +19,18 @@ export class Timeout {
   queued = true
 
   /** @internal */
-  constructor(deadline: number, sequence: number, callback: Function, args: unknown[], origin?: string) {
+  constructor(
+    deadline: number,
+    sequence: number,
+    callback: Function,
+    original: Function,
+    args: unknown[],
+    origin?: string,
+  ) {
     this.deadline = deadline
     this.sequence = sequence
     this.callback = callback
+    this.original = original
     this.args = args
     this.origin = origin
   }
@@ -51,8 +61,8 @@ export class TimeoutQueue {
     return this.heap.length
   }
 
-  add(deadline: number, callback: Function, args: unknown[], origin?: string): Timeout {
-    const timeout = new Timeout(deadline, this.nextSequence++, callback, args, origin)
+  add(deadline: number, callback: Function, original: Function, args: unknown[], origin?: string): Timeout {
+    const timeout = new Timeout(deadline, this.nextSequence++, callback, original, args, origin)
     this.heap.push(timeout)
     this.siftUp(this.heap.length - 1)
     return timeout

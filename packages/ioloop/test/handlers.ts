@@ -1,0 +1,333 @@
+import t from "tap"
+import { execFileSync } from "node:child_process"
+import { closeSync, constants, mkdtempSync, openSync, readSync, rmSync, writeSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import * as zmq from "zeromq"
+import { ERROR, IOLoop, NONE, READ, WRITE } from "../src/index.js"
+import { forEachPoller, newLoop, runUntilStopped } from "./helpers/loop.js"
+import { socketPair } from "./helpers/sockets.js"
+
+t.test("a REP handler answers a REQ on the loop", async (t) => {
+  // pyzmq test_ioloop.test_simple, through a real request/reply
+  forEachPoller(t, async (t, poller) => {
+    const loop = newLoop(t, { poller })
+    const [rep, req] = await socketPair(t, new zmq.Reply(), new zmq.Request())
+    loop.addHandler(
+      rep,
+      async (socket, events) => {
+        t.equal(events, READ)
+        const [request] = await socket.receive()
+        await socket.send(`echo ${request}`)
+      },
+      READ,
+    )
+    let reply = ""
+    loop.addCallback(async () => {
+      await req.send("hello")
+      reply = String(await req.receive())
+      loop.stop()
+    })
+    await runUntilStopped(loop)
+    t.equal(reply, "echo hello")
+  })
+})
+
+t.test("handlers get exactly the registered events that hold, as on a REQ/REP pair", async (t) => {
+  // pyzmq test_ioloop.test_poller_events, through addHandler/updateHandler
+  forEachPoller(t, async (t, poller) => {
+    const loop = newLoop(t, { poller })
+    const [rep, req] = await socketPair(t, new zmq.Reply(), new zmq.Request())
+    const seen = new Map<zmq.Socket, number[]>([
+      [req, []],
+      [rep, []],
+    ])
+    const record = (socket: zmq.Socket, events: number) => {
+      seen.get(socket)!.push(events)
+      loop.updateHandler(socket, NONE) // one report is enough for this test
+    }
+    const step = (fn: () => void, then: () => void) =>
+      loop.addCallback(() => {
+        fn()
+        loop.callLater(30, then)
+      })
+    loop.addHandler(req, record, READ)
+    loop.addHandler(rep, record, READ)
+    step(
+      () => {},
+      () => {
+        t.same(seen.get(req), [], "REQ: nothing to read")
+        t.same(seen.get(rep), [], "REP: nothing to read")
+        step(
+          () => {
+            loop.updateHandler(req, WRITE)
+            loop.updateHandler(rep, WRITE)
+          },
+          () => {
+            t.same(seen.get(req), [WRITE], "REQ may send")
+            t.same(seen.get(rep), [], "REP may not send before a request")
+            step(
+              () => {
+                loop.updateHandler(rep, READ)
+                void req.send("hi")
+              },
+              () => {
+                t.same(seen.get(rep), [READ], "REP has the request")
+                t.same(seen.get(req), [WRITE], "REQ waits for the reply")
+                loop.stop()
+              },
+            )
+          },
+        )
+      },
+    )
+    await runUntilStopped(loop)
+  })
+})
+
+t.test("a handler is called again while its socket stays readable (level-triggered)", async (t) => {
+  forEachPoller(t, async (t, poller) => {
+    const loop = newLoop(t, { poller })
+    const [pull, push] = await socketPair(t, new zmq.Pull(), new zmq.Push())
+    const count = 50
+    for (let i = 0; i < count; i++) await push.send(String(i))
+    const received: string[] = []
+    let calls = 0
+    loop.addHandler(
+      pull,
+      async (socket) => {
+        calls++
+        received.push(String(await socket.receive())) // one message per call
+        if (received.length === count) loop.stop()
+      },
+      READ,
+    )
+    await runUntilStopped(loop)
+    t.same(
+      received,
+      Array.from({ length: count }, (_, i) => String(i)),
+    )
+    t.ok(calls >= count, `called ${calls} times`)
+  })
+})
+
+t.test("messages queued before addHandler are reported without any new signal", async (t) => {
+  forEachPoller(t, async (t, poller) => {
+    const loop = newLoop(t, { poller })
+    const [pull, push] = await socketPair(t, new zmq.Pull(), new zmq.Push())
+    await push.send("early")
+    while (!pull.readable) await new Promise((resolve) => setImmediate(resolve)) // message in the queue
+    let got = ""
+    loop.addHandler(pull, async (socket) => {
+      got = String(await socket.receive())
+      loop.stop()
+    }, READ)
+    await runUntilStopped(loop)
+    t.equal(got, "early")
+  })
+})
+
+t.test("a socket readable and writable reports both when both are registered", async (t) => {
+  // tornado test_read_while_writeable
+  forEachPoller(t, async (t, poller) => {
+    const loop = newLoop(t, { poller })
+    const [router, dealer] = await socketPair(t, new zmq.Router(), new zmq.Dealer())
+    await dealer.send("ping")
+    const [id] = await router.receive()
+    await router.send([id!, "pong"])
+    while (!dealer.readable) await new Promise((resolve) => setImmediate(resolve)) // the reply is queued
+    let events = 0
+    loop.addHandler(dealer, (_socket, reported) => {
+      events = reported
+      loop.stop()
+    }, READ | WRITE)
+    await runUntilStopped(loop)
+    t.equal(events, READ | WRITE)
+  })
+})
+
+t.test("WRITE is reported again once a full high-water mark drains", async (t) => {
+  forEachPoller(t, async (t, poller) => {
+    const loop = newLoop(t, { poller })
+    // inproc: no I/O thread buffers messages beyond the two high-water marks
+    const push = new zmq.Push({ sendHighWaterMark: 5, sendTimeout: 0 })
+    const pull = new zmq.Pull({ receiveHighWaterMark: 5 })
+    await socketPair(t, pull, push, `inproc://hwm-${poller}`)
+    let sent = 0
+    for (;;) {
+      try {
+        await push.send("x")
+        sent++
+      } catch (error) {
+        t.equal((error as { code?: string }).code, "EAGAIN")
+        break
+      }
+    }
+    let writableAfter = -1
+    let received = 0
+    loop.addHandler(push, (_socket, events) => {
+      t.ok(events & WRITE)
+      writableAfter = received
+      loop.stop()
+    }, WRITE)
+    // the peer starts reading only later: no WRITE may be reported before that
+    loop.callLater(30, async () => {
+      while (received < sent) {
+        await pull.receive()
+        received++
+      }
+    })
+    await runUntilStopped(loop)
+    t.ok(writableAfter > 0, `WRITE reported after the peer read ${writableAfter} of ${sent} messages`)
+  })
+})
+
+t.test("addHandler twice on one target throws; removeHandler of an unknown target does nothing", async (t) => {
+  // tornado test_multiple_add / test_remove_without_add
+  const loop = newLoop(t)
+  const [pull] = await socketPair(t, new zmq.Pull(), new zmq.Push())
+  loop.addHandler(pull, () => {}, READ)
+  t.throws(() => loop.addHandler(pull, () => {}, READ), { message: /already registered/ })
+  loop.removeHandler(pull)
+  loop.removeHandler(pull)
+  loop.removeHandler(12345)
+  t.throws(() => loop.updateHandler(pull, READ), { message: /not registered/ })
+  loop.addHandler(pull, () => {}, READ)
+  t.pass("re-adding after remove works")
+})
+
+t.test("a handler removed by another handler of the same iteration is not called", async (t) => {
+  // tornado test_remove_handler_from_handler
+  forEachPoller(t, async (t, poller) => {
+    const loop = newLoop(t, { poller })
+    const [a1, a2] = await socketPair(t, new zmq.Pair(), new zmq.Pair())
+    const [b1, b2] = await socketPair(t, new zmq.Pair(), new zmq.Pair())
+    await a2.send("a")
+    await b2.send("b")
+    while (!a1.readable || !b1.readable) await new Promise((resolve) => setImmediate(resolve))
+    const called: string[] = []
+    loop.addHandler(a1, () => {
+      called.push("a")
+      loop.removeHandler(b1)
+      loop.removeHandler(a1)
+    }, READ)
+    loop.addHandler(b1, () => {
+      called.push("b")
+      loop.removeHandler(a1)
+      loop.removeHandler(b1)
+    }, READ)
+    loop.callLater(30, () => loop.stop())
+    await runUntilStopped(loop)
+    t.equal(called.length, 1, `only one handler ran: ${called.join(",")}`)
+  })
+})
+
+t.test("a socket closed behind the loop's back reports ERROR, then is unregistered", async (t) => {
+  forEachPoller(t, async (t, poller) => {
+    const loop = newLoop(t, { poller })
+    const dealer = new zmq.Dealer()
+    const reports: number[] = []
+    loop.addHandler(dealer, (_socket, events) => {
+      reports.push(events)
+      loop.callLater(20, () => loop.stop())
+    }, READ)
+    loop.callLater(5, () => dealer.close())
+    await runUntilStopped(loop)
+    t.same(reports, [ERROR])
+    loop.removeHandler(dealer)
+  })
+})
+
+t.test("close(true) closes the registered sockets", async (t) => {
+  // tornado test_close_file_object
+  const loop = new IOLoop({ makeCurrent: false })
+  const dealer = new zmq.Dealer()
+  loop.addHandler(dealer, () => {}, READ)
+  loop.close(true)
+  t.equal(dealer.closed, true)
+  const kept = new zmq.Dealer()
+  t.teardown(() => kept.close())
+  const other = new IOLoop({ makeCurrent: false })
+  other.addHandler(kept, () => {}, READ)
+  other.close()
+  t.equal(kept.closed, false, "close() without allFds leaves them open")
+})
+
+t.test("a send made outside the loop does not hide a socket's readiness from its handler", async (t) => {
+  // zeromq.js reads ZMQ_EVENTS in send/receive/readable, consuming the ZMQ_FD edge; the loop must re-check
+  forEachPoller(t, async (t, poller) => {
+    const loop = newLoop(t, { poller })
+    const [pull, push] = await socketPair(t, new zmq.Pull(), new zmq.Push())
+    let handled = 0
+    loop.addHandler(pull, async (socket) => {
+      await socket.receive()
+      if (++handled === 3) loop.stop()
+    }, READ)
+    loop.callLater(5, () => {
+      setTimeout(async () => {
+        for (let i = 0; i < 3; i++) {
+          await push.send(String(i))
+          // reading `readable` eats the edge (until the handler has taken the message)
+          while (!pull.readable && handled <= i) await new Promise((resolve) => setImmediate(resolve))
+        }
+      }, 1)
+    })
+    await runUntilStopped(loop)
+    t.equal(handled, 3)
+  })
+})
+
+t.test("a plain file descriptor is watched on the fd poller", async (t) => {
+  // tornado test_handler_callback_file_object, with a FIFO's fds
+  const dir = mkdtempSync(join(tmpdir(), "ioloop-fifo-"))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  const fifo = join(dir, "fifo")
+  execFileSync("mkfifo", [fifo])
+  const readFd = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK)
+  const writeFd = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK)
+  t.teardown(() => {
+    closeSync(writeFd)
+    closeSync(readFd)
+  })
+  const loop = newLoop(t, { poller: "fd" })
+  const chunks: string[] = []
+  loop.addHandler(readFd, (fd, events) => {
+    t.equal(events, READ)
+    const buffer = Buffer.alloc(64)
+    chunks.push(buffer.toString("utf8", 0, readSync(fd, buffer)))
+    loop.stop()
+  }, READ)
+  loop.callLater(5, () => writeSync(writeFd, "data"))
+  await runUntilStopped(loop)
+  t.same(chunks, ["data"])
+
+  const interval = newLoop(t, { poller: "interval" })
+  t.throws(() => interval.addHandler(readFd, () => {}, READ), {
+    name: "TypeError",
+    message: /plain file descriptors need the fd poller/,
+  })
+})
+
+t.test("an idle loop with 100 registered sockets stays near 0% CPU on the fd poller", async (t) => {
+  const loop = newLoop(t, { poller: "fd" })
+  const sockets = Array.from({ length: 100 }, () => new zmq.Pull())
+  t.teardown(() => sockets.forEach((socket) => socket.close()))
+  for (const socket of sockets) {
+    await socket.bind("inproc://idle-" + Math.random().toString(36).slice(2))
+    loop.addHandler(socket, () => {}, READ)
+  }
+  let cpu = { user: 0, system: 0 }
+  let wall = 0
+  loop.callLater(50, () => {
+    const startCpu = process.cpuUsage()
+    const startWall = performance.now()
+    loop.callLater(500, () => {
+      cpu = process.cpuUsage(startCpu)
+      wall = performance.now() - startWall
+      loop.stop()
+    })
+  })
+  await runUntilStopped(loop)
+  const share = (cpu.user + cpu.system) / 1000 / wall
+  t.ok(share < 0.05, `CPU while idle: ${(share * 100).toFixed(1)}% of one core`)
+})

@@ -1,0 +1,277 @@
+import t from "tap"
+import { spawnSync } from "node:child_process"
+import { fileURLToPath } from "node:url"
+import { ExceptionStackContext } from "@zmq-eventloop/stack-context"
+import { IOLoop, TimeoutError } from "../src/index.js"
+import { MemoryLogger, newLoop, runUntilStopped } from "./helpers/loop.js"
+
+t.afterEach(() => {
+  IOLoop.clearCurrent()
+  IOLoop.clearInstance()
+})
+
+t.test("start() while running throws synchronously", async (t) => {
+  // tornado test_reentrant
+  const loop = newLoop(t)
+  let thrown: unknown
+  loop.addCallback(() => {
+    try {
+      void loop.start()
+    } catch (error) {
+      thrown = error
+    }
+    loop.stop()
+  })
+  await runUntilStopped(loop)
+  t.match(thrown, { message: "IOLoop is already running" })
+})
+
+t.test("stop() before start() makes the next start() return at once, and only that one", async (t) => {
+  const loop = newLoop(t)
+  let ran = false
+  loop.addCallback(() => (ran = true))
+  loop.stop()
+  await loop.start()
+  t.equal(ran, false, "nothing ran")
+  loop.callLater(1, () => loop.stop())
+  await runUntilStopped(loop)
+  t.equal(ran, true, "the second start runs normally")
+})
+
+t.test("stop() in a callback lets the rest of that phase and one more pass run", async (t) => {
+  const loop = newLoop(t)
+  const order: string[] = []
+  loop.addCallback(() => {
+    order.push("a")
+    loop.stop()
+  })
+  loop.addCallback(() => order.push("b"))
+  await runUntilStopped(loop)
+  t.same(order, ["a", "b"])
+  t.equal(loop.running(), false)
+})
+
+t.test("running() is true between start() and stop()", async (t) => {
+  const loop = newLoop(t)
+  t.equal(loop.running(), false)
+  let during = false
+  loop.addCallback(() => {
+    during = loop.running()
+    loop.stop()
+  })
+  await runUntilStopped(loop)
+  t.equal(during, true)
+  t.equal(loop.running(), false)
+})
+
+t.test("a new loop becomes current when none is", async (t) => {
+  // tornado TestIOLoopCurrent.test_default_current
+  const loop = new IOLoop()
+  t.teardown(() => loop.close())
+  t.equal(IOLoop.current(), loop)
+})
+
+t.test("makeCurrent: false leaves no loop current until the loop runs", async (t) => {
+  // tornado TestIOLoopCurrent.test_non_current
+  const loop = new IOLoop({ makeCurrent: false })
+  t.teardown(() => loop.close())
+  t.equal(IOLoop.current(false), null)
+  let during: IOLoop | null = null
+  loop.addCallback(() => {
+    during = IOLoop.current()
+    loop.stop()
+  })
+  await runUntilStopped(loop)
+  t.equal(during, loop)
+  t.equal(IOLoop.current(false), null, "start() restores the previous current loop")
+})
+
+t.test("makeCurrent: true throws when another loop is current", async (t) => {
+  // tornado TestIOLoopCurrent.test_force_current
+  const first = new IOLoop({ makeCurrent: true })
+  t.teardown(() => first.close())
+  t.equal(IOLoop.current(), first)
+  t.throws(() => new IOLoop({ makeCurrent: true }), { message: "current IOLoop already exists" })
+  t.equal(IOLoop.current(), first)
+})
+
+t.test("current() falls back to the global instance, which is created once", async (t) => {
+  t.equal(IOLoop.initialized(), false)
+  const instance = IOLoop.current()
+  t.teardown(() => instance.close())
+  t.equal(IOLoop.initialized(), true)
+  t.equal(IOLoop.instance(), instance)
+  IOLoop.clearCurrent()
+  t.equal(IOLoop.current(), instance)
+  t.equal(IOLoop.current(false), null)
+})
+
+t.test("install() makes a loop the instance and refuses a second one", async (t) => {
+  const loop = new IOLoop({ makeCurrent: false })
+  t.teardown(() => loop.close())
+  loop.install()
+  t.equal(IOLoop.instance(), loop)
+  const other = new IOLoop({ makeCurrent: false })
+  t.teardown(() => other.close())
+  t.throws(() => other.install(), { message: "IOLoop instance already initialized" })
+  IOLoop.clearInstance()
+  t.equal(IOLoop.initialized(), false)
+})
+
+t.test("runSync resolves to the function's value, also when it is a promise", async (t) => {
+  // tornado test_sync_result / test_async_result
+  const loop = newLoop(t)
+  t.equal(await loop.runSync(() => 42), 42)
+  t.equal(
+    await loop.runSync(async () => {
+      await new Promise<void>((resolve) => loop.callLater(1, resolve))
+      return "later"
+    }),
+    "later",
+  )
+})
+
+t.test("runSync rejects with the function's error, thrown or rejected", async (t) => {
+  // tornado test_sync_exception / test_async_exception
+  const loop = newLoop(t)
+  const error = new Error("sync")
+  await t.rejects(
+    loop.runSync(() => {
+      throw error
+    }),
+    error,
+  )
+  await t.rejects(
+    loop.runSync(async () => {
+      await null
+      throw new RangeError("async")
+    }),
+    RangeError,
+  )
+})
+
+t.test("runSync makes the loop current while the function runs", async (t) => {
+  // tornado test_current
+  const loop = newLoop(t)
+  t.equal(await loop.runSync(() => IOLoop.current()), loop)
+})
+
+t.test("runSync rejects with a TimeoutError when the timeout passes first", async (t) => {
+  // tornado test_timeout
+  const loop = newLoop(t)
+  await t.rejects(loop.runSync(() => new Promise(() => {}), { timeout: 20 }), TimeoutError)
+  t.equal(await loop.runSync(() => "still usable"), "still usable")
+})
+
+t.test("close() refuses a running loop, and every add after close throws", async (t) => {
+  const loop = newLoop(t)
+  let thrown: unknown
+  loop.addCallback(() => {
+    try {
+      loop.close()
+    } catch (error) {
+      thrown = error
+    }
+    loop.stop()
+  })
+  await runUntilStopped(loop)
+  t.match(thrown, { message: /IOLoop is running/ })
+  loop.close()
+  loop.close()
+  for (const add of [
+    () => loop.addCallback(() => {}),
+    () => loop.spawnCallback(() => {}),
+    () => loop.callLater(1, () => {}),
+    () => loop.addTimeout(1, () => {}),
+    () => loop.addPromise(Promise.resolve(), () => {}),
+    () => loop.addHandler(0, () => {}, IOLoop.READ),
+    () => loop.start(),
+  ]) {
+    t.throws(add, { message: "IOLoop is closed" })
+  }
+})
+
+t.test("timeFunc replaces the loop's clock for time() and deadlines", async (t) => {
+  let now = 1_000_000
+  const loop = newLoop(t, { timeFunc: () => now })
+  t.equal(loop.time(), 1_000_000)
+  let ran = false
+  loop.addTimeout(1_000_500, () => {
+    ran = true
+    loop.stop()
+  })
+  loop.addCallback(() => (now = 1_000_500))
+  await runUntilStopped(loop)
+  t.equal(ran, true)
+})
+
+t.test("time() is monotonic milliseconds by default", async (t) => {
+  const loop = newLoop(t)
+  const a = loop.time()
+  const b = loop.time()
+  t.ok(b >= a)
+  t.ok(Math.abs(a - performance.now()) < 1000)
+})
+
+t.test("setBlockingLogThreshold warns about a slow callback with where it was added", async (t) => {
+  const loop = newLoop(t)
+  loop.setBlockingLogThreshold(5)
+  loop.addCallback(function slowCallback() {
+    const until = performance.now() + 15
+    while (performance.now() < until) {
+      // block the loop on purpose
+    }
+  })
+  loop.addCallback(function quickCallback() {})
+  loop.callLater(1, () => loop.stop())
+  await runUntilStopped(loop)
+  const warnings = loop.memory.messages("warn")
+  t.equal(warnings.length, 1)
+  t.match(warnings[0], /^IOLoop blocked for \d+\.\d ms in slowCallback\(\)\nregistered at:\n.*lifecycle/s)
+  loop.setBlockingLogThreshold(null)
+})
+
+t.test("errors in stack contexts around callbacks do not stop the loop", async (t) => {
+  const loop = newLoop(t)
+  let handled = 0
+  new ExceptionStackContext(() => {
+    handled++
+    return true
+  }).run(() => {
+    for (let i = 0; i < 3; i++) {
+      loop.addCallback(() => {
+        throw new Error(String(i))
+      })
+    }
+  })
+  loop.callLater(1, () => loop.stop())
+  await runUntilStopped(loop)
+  t.equal(handled, 3)
+})
+
+t.test("a running loop keeps the process alive until stop()", async (t) => {
+  const script = `
+    import { IOLoop } from ${JSON.stringify(fileURLToPath(new URL("../dist/index.js", import.meta.url)))}
+    const loop = new IOLoop()
+    let ticks = 0
+    const tick = () => { if (++ticks === 3) loop.stop(); else setTimeout(() => loop.addCallback(tick), 5) }
+    setTimeout(() => loop.addCallback(tick), 5)
+    await loop.start()
+    console.log("stopped after", ticks)
+  `
+  const result = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8", timeout: 10_000 })
+  t.equal(result.stdout.trim(), "stopped after 3", result.stderr)
+  t.equal(result.status, 0)
+})
+
+t.test("the constructor validates its options", async (t) => {
+  t.throws(() => new IOLoop({ poller: "epoll" as "fd", makeCurrent: false }), TypeError)
+  t.throws(() => new IOLoop({ timeFunc: 5 as unknown as () => number, makeCurrent: false }), {
+    name: "TypeError",
+    message: /^options\.timeFunc must be a function, got 5/,
+  })
+  t.throws(() => new IOLoop(null as unknown as {}), TypeError)
+  const loop = new IOLoop({ makeCurrent: false, logger: new MemoryLogger(), poller: "interval" })
+  t.teardown(() => loop.close())
+  t.equal(loop.pollerKind, "interval")
+})

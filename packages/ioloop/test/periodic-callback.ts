@@ -1,0 +1,171 @@
+import t, { type Test } from "tap"
+import { DelayedCallback, IOLoop, PeriodicCallback, type Timeout } from "../src/index.js"
+import { newLoop, runUntilStopped } from "./helpers/loop.js"
+
+/**
+ * A loop on a fake clock that jumps to each deadline as it is scheduled, so a PeriodicCallback runs at
+ * exactly its deadlines; each call then moves the clock on by the next simulated duration. Returns the
+ * deadlines of the calls. (tornado's TestPeriodicCallbackMath.simulate_calls, in ms)
+ */
+async function simulateCalls(
+  t: Test,
+  durations: number[],
+  options: { jitter?: number } = {},
+): Promise<number[]> {
+  let now = 1_000_000
+  const deadlines: number[] = []
+  class JumpingLoop extends IOLoop {
+    override addTimeout<A extends unknown[]>(deadline: number, callback: (...args: A) => unknown, ...args: A): Timeout {
+      deadlines.push(deadline)
+      now = Math.max(now, deadline)
+      return super.addTimeout(deadline, callback, ...args)
+    }
+  }
+  const loop = new JumpingLoop({ makeCurrent: false, timeFunc: () => now })
+  t.teardown(() => loop.close())
+  const remaining = [...durations]
+  const periodic = new PeriodicCallback(
+    () => {
+      now += remaining.shift()!
+      if (remaining.length === 0) {
+        periodic.stop()
+        loop.stop()
+      }
+    },
+    10_000,
+    loop,
+    options,
+  )
+  periodic.start()
+  await runUntilStopped(loop)
+  return deadlines.slice(0, durations.length)
+}
+
+t.test("a periodic callback runs once per period, the first one period after start()", async (t) => {
+  // tornado TestPeriodicCallbackMath.test_basic
+  t.same(await simulateCalls(t, [0, 0, 0, 0, 0]), [1_010_000, 1_020_000, 1_030_000, 1_040_000, 1_050_000])
+})
+
+t.test("an overrunning callback skips the missed slots and stays on the schedule", async (t) => {
+  // tornado TestPeriodicCallbackMath.test_overrun
+  const durations = [9, 9, 10, 11, 20, 20, 35, 35, 0, 0, 0].map((s) => s * 1000)
+  const expected = [1010, 1020, 1030, 1050, 1070, 1100, 1130, 1170, 1210, 1220, 1230].map((s) => s * 1000)
+  t.same(await simulateCalls(t, durations), expected)
+})
+
+t.test("a clock going backwards still advances the schedule by one period", async (t) => {
+  // tornado TestPeriodicCallbackMath.test_clock_backwards
+  const seconds = (values: number[]) => values.map((s) => s * 1000)
+  t.same(await simulateCalls(t, seconds([-2, -1, -3, -2, 0])), seconds([1010, 1020, 1030, 1040, 1050]))
+  t.same(await simulateCalls(t, seconds([-100, 0, 0])), seconds([1010, 1020, 1030]))
+})
+
+t.test("jitter varies each period by up to half the jitter either way", async (t) => {
+  // tornado TestPeriodicCallbackMath.test_jitter
+  const randoms = [0.5, 1, 0, 0.75]
+  const random = Math.random
+  Math.random = () => randoms.shift()!
+  try {
+    t.same(await simulateCalls(t, [0, 0, 0, 0], { jitter: 0.5 }), [1_010_000, 1_022_500, 1_030_000, 1_041_250])
+  } finally {
+    Math.random = random
+  }
+})
+
+t.test("start() twice does not double the rate, and stop() cancels the next call", async (t) => {
+  const loop = newLoop(t)
+  let calls = 0
+  const periodic = new PeriodicCallback(() => calls++, 10, loop)
+  periodic.start()
+  periodic.start()
+  t.equal(periodic.isRunning(), true)
+  loop.callLater(55, () => {
+    periodic.stop()
+    loop.callLater(30, () => loop.stop())
+  })
+  const started = loop.time()
+  await runUntilStopped(loop)
+  const periods = Math.floor((loop.time() - started) / 10)
+  t.ok(calls >= 3 && calls <= 6, `${calls} calls in ~55 ms at 10 ms (${periods} periods elapsed in all)`)
+  t.equal(periodic.isRunning(), false)
+})
+
+t.test("a periodic callback binds IOLoop.current() at start() when given no loop", async (t) => {
+  const loop = newLoop(t)
+  let ranOn: IOLoop | null = null
+  const periodic = new PeriodicCallback(() => {
+    ranOn = IOLoop.current()
+    periodic.stop()
+    loop.stop()
+  }, 1)
+  loop.addCallback(() => periodic.start())
+  await runUntilStopped(loop)
+  t.equal(ranOn, loop)
+})
+
+t.test("a periodic callback's errors are logged and it keeps running", async (t) => {
+  const loop = newLoop(t)
+  let calls = 0
+  const periodic = new PeriodicCallback(
+    () => {
+      if (++calls === 3) {
+        periodic.stop()
+        loop.stop()
+      }
+      throw new Error(`call ${calls}`)
+    },
+    1,
+    loop,
+  )
+  periodic.start()
+  await runUntilStopped(loop)
+  t.equal(calls, 3)
+  t.equal(loop.memory.messages("error").length, 3)
+})
+
+t.test("a PeriodicCallback refuses a period that is not positive", async (t) => {
+  t.throws(() => new PeriodicCallback(() => {}, 0), { name: "RangeError", message: /callbackTime must be positive/ })
+  t.throws(() => new PeriodicCallback(() => {}, -5), RangeError)
+  t.throws(() => new PeriodicCallback(() => {}, Number.NaN), TypeError)
+  t.throws(() => new PeriodicCallback("x" as unknown as () => void, 5), { message: /^callback must be a function/ })
+  t.throws(() => new PeriodicCallback(() => {}, 5, null, { jitter: 2 }), RangeError)
+  t.throws(() => new PeriodicCallback(() => {}, 5, {} as IOLoop), TypeError)
+})
+
+t.test("a DelayedCallback fires once after its delay", async (t) => {
+  const loop = newLoop(t)
+  let calls = 0
+  const started = loop.time()
+  let firedAfter = 0
+  const delayed = new DelayedCallback(() => {
+    calls++
+    firedAfter = loop.time() - started
+  }, 20, loop)
+  delayed.start()
+  delayed.start()
+  t.equal(delayed.isRunning(), true)
+  loop.callLater(60, () => loop.stop())
+  await runUntilStopped(loop)
+  t.equal(calls, 1)
+  t.ok(firedAfter >= 20)
+  t.equal(delayed.isRunning(), false)
+})
+
+t.test("a DelayedCallback stopped before it fires never runs, and can be armed again", async (t) => {
+  const loop = newLoop(t)
+  let calls = 0
+  const delayed = new DelayedCallback(() => {
+    calls++
+    loop.stop()
+  }, 10, loop)
+  delayed.start()
+  delayed.stop()
+  delayed.stop()
+  loop.callLater(30, () => {
+    t.equal(calls, 0, "the stopped call did not run")
+    delayed.start()
+  })
+  await runUntilStopped(loop)
+  t.equal(calls, 1)
+  t.throws(() => new DelayedCallback(() => {}, -1), RangeError)
+})

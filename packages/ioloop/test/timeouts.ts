@@ -1,0 +1,146 @@
+import t from "tap"
+import { Timeout } from "../src/index.js"
+import { newLoop, runUntilStopped } from "./helpers/loop.js"
+
+t.test("callLater runs the callback after the delay, measured on the loop's clock", async (t) => {
+  // tornado test_add_timeout_timedelta / call_later
+  const loop = newLoop(t)
+  const started = loop.time()
+  let ranAt = 0
+  loop.callLater(20, () => {
+    ranAt = loop.time()
+    loop.stop()
+  })
+  await runUntilStopped(loop)
+  t.ok(ranAt - started >= 20, `ran after ${(ranAt - started).toFixed(1)} ms`)
+})
+
+t.test("extra arguments reach the timeout's callback", async (t) => {
+  // tornado test_timeout_with_arguments
+  const loop = newLoop(t)
+  const results: unknown[] = []
+  loop.addTimeout(loop.time(), (...args: unknown[]) => results.push(args), 1, "two")
+  loop.callAt(loop.time(), (x: number) => results.push(x), 3)
+  loop.callLater(0, (x: number) => results.push(x), 4)
+  loop.callLater(1, () => loop.stop())
+  await runUntilStopped(loop)
+  t.same(results, [[1, "two"], 3, 4])
+})
+
+t.test("addTimeout, callAt and callLater return a Timeout handle", async (t) => {
+  // tornado test_add_timeout_return / test_call_at_return / test_call_later_return
+  const loop = newLoop(t)
+  const handles = [
+    loop.addTimeout(loop.time() + 10, () => {}),
+    loop.callAt(loop.time() + 10, () => {}),
+    loop.callLater(10, () => {}),
+  ]
+  for (const handle of handles) {
+    t.type(handle, Timeout)
+    t.equal(handle.pending, true)
+    loop.removeTimeout(handle)
+    t.equal(handle.pending, false)
+  }
+})
+
+t.test("timeouts with equal deadlines run in the order added", async (t) => {
+  const loop = newLoop(t)
+  const order: number[] = []
+  const deadline = loop.time() + 5
+  for (let i = 0; i < 8; i++) loop.addTimeout(deadline, () => order.push(i))
+  loop.addTimeout(deadline + 1, () => loop.stop())
+  await runUntilStopped(loop)
+  t.same(order, [0, 1, 2, 3, 4, 5, 6, 7])
+})
+
+t.test("timeouts run in deadline order whatever the order they were added in", async (t) => {
+  const loop = newLoop(t)
+  const order: number[] = []
+  const base = loop.time()
+  for (const delay of [30, 10, 20, 0, 25]) loop.addTimeout(base + delay, () => order.push(delay))
+  loop.addTimeout(base + 31, () => loop.stop())
+  await runUntilStopped(loop)
+  t.same(order, [0, 10, 20, 25, 30])
+})
+
+t.test("a removed timeout does not run", async (t) => {
+  const loop = newLoop(t)
+  let ran = false
+  const timeout = loop.callLater(1, () => (ran = true))
+  loop.removeTimeout(timeout)
+  loop.callLater(10, () => loop.stop())
+  await runUntilStopped(loop)
+  t.equal(ran, false)
+})
+
+t.test("removing a timeout after it ran is harmless", async (t) => {
+  // tornado test_remove_timeout_after_fire
+  const loop = newLoop(t)
+  const timeout = loop.addTimeout(loop.time(), () => loop.stop())
+  await runUntilStopped(loop)
+  loop.removeTimeout(timeout)
+  loop.removeTimeout(timeout)
+  t.equal(timeout.pending, false)
+})
+
+t.test("a timeout removed by an earlier timeout of the same pass does not run", async (t) => {
+  // tornado test_remove_timeout_from_timeout
+  const loop = newLoop(t)
+  const now = loop.time()
+  let ranSecond = false
+  let second: Timeout | undefined
+  loop.addTimeout(now, () => loop.removeTimeout(second!))
+  second = loop.addTimeout(now, () => (ranSecond = true))
+  loop.addTimeout(now + 5, () => loop.stop())
+  await runUntilStopped(loop)
+  t.equal(ranSecond, false)
+})
+
+t.test("a timeout that adds a due timeout cannot make it run in the same pass", async (t) => {
+  // tornado 4.0: every due timeout is collected before any runs
+  const loop = newLoop(t)
+  const events: string[] = []
+  loop.addTimeout(loop.time(), () => {
+    events.push("first")
+    loop.addTimeout(0, () => events.push("added"))
+    loop.addCallback(() => events.push("callback"))
+  })
+  loop.callLater(5, () => loop.stop())
+  await runUntilStopped(loop)
+  t.same(events, ["first", "callback", "added"])
+})
+
+t.test("cancelled timeouts are collected so add/remove cycles do not grow the queue", async (t) => {
+  // tornado test_remove_timeout_cleanup
+  const loop = newLoop(t)
+  const queue = (loop as unknown as { timeouts: { size: number } }).timeouts
+  for (let i = 0; i < 2000; i++) loop.removeTimeout(loop.callLater(3_600_000, () => {}))
+  t.ok(queue.size <= 1030, `queue holds ${queue.size} entries after 2000 add/remove cycles`)
+  const kept = loop.callLater(0, () => loop.stop())
+  await runUntilStopped(loop)
+  t.equal(kept.pending, false)
+})
+
+t.test("100k timeouts with every second removed fire exactly once and in order", async (t) => {
+  const loop = newLoop(t)
+  const count = 100_000
+  const fired: number[] = []
+  const base = loop.time()
+  let seed = 12345
+  let latest = 0
+  for (let i = 0; i < count; i++) {
+    seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0
+    const deadline = base + 1 + Math.floor((seed * 50) / 2 ** 32)
+    const timeout = loop.addTimeout(deadline, (index: number) => fired.push(index), i)
+    if (i % 2 === 1) loop.removeTimeout(timeout)
+    else latest = Math.max(latest, deadline)
+  }
+  loop.addTimeout(latest + 1, () => loop.stop())
+  await runUntilStopped(loop, 20_000)
+  t.equal(fired.length, count / 2, "every kept timeout fired")
+  t.equal(new Set(fired).size, fired.length, "none fired twice")
+  t.ok(
+    fired.every((index) => index % 2 === 0),
+    "no removed timeout fired",
+  )
+})
