@@ -1,7 +1,7 @@
 import t from "tap"
 import { spawnSync } from "node:child_process"
 import * as zmq from "zeromq"
-import { IOLoop, READ } from "../src/index.js"
+import { READ } from "../src/index.js"
 import { newLoop } from "./helpers/loop.js"
 
 const notAFunction = [42, "f", null, undefined, {}]
