@@ -1,0 +1,55 @@
+// The workloads `pnpm bench` runs: the same matrix, counts and metrics as the
+// shared baselines' RESULTS.md, so figures can be set side by side. `size` is
+// the message size in bytes, or the window in ms for timers. `better` says which
+// way a metric improves; it decides how the ours/plain ratio reads.
+const MSGS = { key: "msgs_per_s", unit: "msg/s", better: "higher", digits: 0 }
+const MB = { key: "mb_per_s", unit: "MB/s", better: "higher", digits: 2 }
+const RTT_MEAN = { key: "mean_us", unit: "µs mean", better: "lower", digits: 1 }
+const RTT_P99 = { key: "p99_us", unit: "µs p99", better: "lower", digits: 1 }
+const TOTAL = { key: "total_ms", unit: "ms total", better: "lower", digits: 1 }
+const SCHEDULE = { key: "schedule_ms", unit: "ms scheduling", better: "lower", digits: 1 }
+const CANCEL = { key: "cancel_ms", unit: "ms cancelling", better: "lower", digits: 1 }
+
+export const WORKLOADS = [
+  {
+    id: "push_pull_64",
+    script: "push_pull",
+    n: 200_000,
+    size: 64,
+    label: "PUSH->PULL 64 B",
+    metrics: [MSGS, MB],
+  },
+  {
+    id: "push_pull_1k",
+    script: "push_pull",
+    n: 200_000,
+    size: 1024,
+    label: "PUSH->PULL 1 KiB",
+    metrics: [MSGS, MB],
+  },
+  {
+    id: "pingpong",
+    script: "pingpong",
+    n: 20_000,
+    size: 64,
+    label: "DEALER->ROUTER ping-pong 64 B",
+    metrics: [RTT_MEAN, RTT_P99],
+  },
+  { id: "pipeline", script: "pipeline", n: 100_000, size: 64, label: "pipelined echo 64 B", metrics: [MSGS] },
+  { id: "pubsub", script: "pubsub", n: 200_000, size: 64, label: "PUB->SUB 64 B", metrics: [MSGS] },
+  {
+    id: "timers",
+    script: "timers",
+    n: 100_000,
+    size: 1000,
+    label: "timers, cancel half, 1 s window",
+    metrics: [TOTAL, SCHEDULE, CANCEL],
+    peerless: true,
+  },
+]
+
+/** The peak RSS of the side under test, reported by every script. */
+export const RSS = { key: "max_rss_kb", unit: "peak RSS MiB", better: "lower", digits: 1, scale: 1 / 1024 }
+
+/** Loop micro-benchmarks, run once each (each compares against its baseline in the same process). */
+export const MICRO = ["add-callback", "timeouts", "wrap"]
