@@ -1,6 +1,6 @@
 import { closeSync } from "node:fs"
 import { performance } from "node:perf_hooks"
-import { NullContext, wrap } from "@zmq-eventloop/stack-context"
+import { hasStackContext, NullContext, wrap } from "@zmq-eventloop/stack-context"
 import { ALL_EVENTS, ERROR, NONE, READ, WRITE } from "./constants.js"
 import { TimeoutError } from "./errors.js"
 import { FdPoller } from "./fd-poller.js"
@@ -38,6 +38,18 @@ interface QueuedCallback {
   readonly original: Function
   readonly args: unknown[]
   readonly origin: string | undefined
+}
+
+const NO_ARGS: unknown[] = []
+const nullContext = new NullContext()
+
+/**
+ * `callback` wrapped in the stack contexts active now, or `callback` itself when there are none: the loop
+ * runs every iteration inside a `NullContext`, so an unwrapped callback sees no context either (isolation),
+ * and skipping the wrapper saves an allocation per timeout (measured: 100k callLater, GC-bound).
+ */
+function capture<F extends Function>(callback: F): F {
+  return hasStackContext() ? wrap(callback) : callback
 }
 
 let currentLoop: IOLoop | null = null
@@ -217,7 +229,7 @@ export class IOLoop {
     }
     if (isZmqSocket(target) && target.closed) throw new Error("addHandler: the socket is closed")
     const origin = this.blockingThreshold === null ? undefined : captureOrigin()
-    const entry = new HandlerEntry(target, wrap(handler), handler, events, origin)
+    const entry = new HandlerEntry(target, capture(handler), handler, events, origin)
     this.poller.register(entry)
     this.handlers.set(target, entry)
     if (entry.socket !== null) {
@@ -272,7 +284,7 @@ export class IOLoop {
     checkFunction("callback", callback)
     this.checkOpen()
     const origin = this.blockingThreshold === null ? undefined : captureOrigin()
-    const timeout = this.timeouts.add(deadline, wrap(callback), callback, args, origin)
+    const timeout = this.timeouts.add(deadline, capture(callback), callback, args.length === 0 ? NO_ARGS : args, origin)
     if (deadline < this.waitTimerDeadline && this.isWaiting() && this.waitImmediate === undefined) {
       this.scheduleWait()
     }
@@ -306,7 +318,7 @@ export class IOLoop {
   addCallback<A extends unknown[]>(callback: (...args: A) => unknown, ...args: A): void {
     checkFunction("callback", callback)
     this.checkOpen()
-    this.enqueue(wrap(callback), callback, args)
+    this.enqueue(capture(callback), callback, args.length === 0 ? NO_ARGS : args)
   }
 
   /**
@@ -316,11 +328,7 @@ export class IOLoop {
   spawnCallback<A extends unknown[]>(callback: (...args: A) => unknown, ...args: A): void {
     checkFunction("callback", callback)
     this.checkOpen()
-    this.enqueue(
-      new NullContext().run(() => wrap(callback)),
-      callback,
-      args,
-    )
+    this.enqueue(callback, callback, args.length === 0 ? NO_ARGS : args) // iterations run in a NullContext
   }
 
   private enqueue(callback: Function, original: Function, args: unknown[]): void {
@@ -338,7 +346,7 @@ export class IOLoop {
     checkFunction("callback", callback)
     this.checkOpen()
     const settled = Promise.resolve(promise)
-    const wrapped = wrap(callback)
+    const wrapped = capture(callback)
     const queue = () => {
       if (!this.isClosed) this.enqueue(wrapped, callback, [settled])
     }
@@ -487,7 +495,11 @@ export class IOLoop {
 
   // ---- one iteration ---------------------------------------------------------------------------------------
 
-  private readonly iterate = (): void => {
+  // Every iteration runs with the stack-context stack emptied, whatever context the Node callback that
+  // woke the loop inherited: callbacks then see only the contexts they captured.
+  private readonly iterate = (): void => nullContext.run(this.runIteration)
+
+  private readonly runIteration = (): void => {
     this.cancelWait()
     this.iterating = true
     try {

@@ -1,6 +1,6 @@
 export { StackContext, type Around } from "./stack-context.js"
 export { ExceptionStackContext, type ExceptionHandler } from "./exception-stack-context.js"
 export { NullContext } from "./null-context.js"
-export { wrap } from "./wrap.js"
+export { hasStackContext, wrap } from "./wrap.js"
 export { runWithStackContext } from "./run-with-stack-context.js"
 export { StackContextInconsistentError } from "./stack-context-inconsistent-error.js"

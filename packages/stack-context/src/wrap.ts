@@ -64,3 +64,14 @@ function enterFrom(contexts: Stack, index: number, fn: Callable, args: unknown[]
   if (index === contexts.length) return fn(...args)
   return contexts[index]![ENTER](() => enterFrom(contexts, index + 1, fn, args))
 }
+
+/**
+ * Whether any stack context is active here, i.e. whether `wrap()` called now would capture something.
+ * An event loop that runs its callbacks with the context stack emptied (inside a `NullContext`) can skip
+ * `wrap()` when this is false: the callback will see no context either way. (No tornado equivalent; it is
+ * what tornado's `wrap` fast path tests.)
+ */
+export function hasStackContext(): boolean {
+  const current = storage.getStore()
+  return current !== undefined && current.length > 0
+}
