@@ -153,7 +153,8 @@ export class IOLoop {
     if (choice === "fd") throw new Error(`the fd poller is not available: ${Watcher.message}`)
     if (!warnedAboutFallback) {
       warnedAboutFallback = true
-      this.logger.warn(`zmq-eventloop: native fd watcher unavailable (${Watcher.message}); using the interval poller`)
+      const reason = Watcher.message.split("\n")[0]
+      this.logger.warn(`zmq-eventloop: native fd watcher unavailable (${reason}); using the interval poller`)
     }
     return new IntervalPoller(sink)
   }
