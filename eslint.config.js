@@ -17,8 +17,13 @@ export default tseslint.config(
     files: ["**/*.mjs", "**/*.js"],
     languageOptions: {
       globals: {
-        setTimeout: "readonly", clearTimeout: "readonly", setImmediate: "readonly",
-        setInterval: "readonly", clearInterval: "readonly", performance: "readonly", URL: "readonly",
+        setTimeout: "readonly",
+        clearTimeout: "readonly",
+        setImmediate: "readonly",
+        setInterval: "readonly",
+        clearInterval: "readonly",
+        performance: "readonly",
+        URL: "readonly",
       },
     },
   },

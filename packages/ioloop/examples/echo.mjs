@@ -7,10 +7,14 @@ const server = new zmq.Reply()
 await server.bind("tcp://127.0.0.1:*")
 
 // Called while the socket has a request waiting (level-triggered): one request per call.
-loop.addHandler(server, async (socket, events) => {
-  const [request] = await socket.receive()
-  await socket.send(request)
-}, READ)
+loop.addHandler(
+  server,
+  async (socket) => {
+    const [request] = await socket.receive()
+    await socket.send(request)
+  },
+  READ,
+)
 
 const client = new zmq.Request()
 client.connect(server.lastEndpoint)

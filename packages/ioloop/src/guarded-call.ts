@@ -7,7 +7,8 @@ import type { IOLoop } from "./ioloop.js"
 export function callReportingErrors(loop: IOLoop, callback: () => unknown): void {
   try {
     const result = callback()
-    if (result instanceof Promise) result.catch((error: unknown) => loop.handleCallbackException(callback, error))
+    if (result instanceof Promise)
+      result.catch((error: unknown) => loop.handleCallbackException(callback, error))
   } catch (error) {
     loop.handleCallbackException(callback, error)
   }

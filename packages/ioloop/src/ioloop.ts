@@ -52,8 +52,6 @@ function capture<F extends Function>(callback: F): F {
   return hasStackContext() ? wrap(callback) : callback
 }
 
-let currentLoop: IOLoop | null = null
-let globalInstance: IOLoop | null = null
 let warnedAboutFallback = false
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
@@ -92,6 +90,9 @@ export class IOLoop {
   static readonly READ = READ
   static readonly WRITE = WRITE
   static readonly ERROR = ERROR
+
+  private static currentLoop: IOLoop | null = null
+  private static globalInstance: IOLoop | null = null
 
   /** The poller in use: `"fd"` (native watcher) or `"interval"` (timer fallback). */
   readonly pollerKind: PollerKind
@@ -138,9 +139,9 @@ export class IOLoop {
     this.poller = this.createPoller(poller)
     this.pollerKind = this.poller.kind
     if (makeCurrent === true) {
-      if (currentLoop !== null) throw new Error("current IOLoop already exists")
+      if (IOLoop.currentLoop !== null) throw new Error("current IOLoop already exists")
       this.makeCurrent()
-    } else if (makeCurrent === undefined && currentLoop === null) {
+    } else if (makeCurrent === undefined && IOLoop.currentLoop === null) {
       this.makeCurrent()
     }
   }
@@ -163,18 +164,18 @@ export class IOLoop {
 
   /** The process-wide loop, created on first use. (tornado `IOLoop.instance()`) */
   static instance(): IOLoop {
-    globalInstance ??= new IOLoop()
-    return globalInstance
+    IOLoop.globalInstance ??= new IOLoop()
+    return IOLoop.globalInstance
   }
 
   /** Whether `instance()` has a loop. (tornado `IOLoop.initialized()`) */
   static initialized(): boolean {
-    return globalInstance !== null
+    return IOLoop.globalInstance !== null
   }
 
   /** Forgets the global instance (it is not closed). (tornado `IOLoop.clear_instance()`) */
   static clearInstance(): void {
-    globalInstance = null
+    IOLoop.globalInstance = null
   }
 
   /**
@@ -182,8 +183,8 @@ export class IOLoop {
    * (tornado `IOLoop.install()`)
    */
   install(): void {
-    if (globalInstance !== null) throw new Error("IOLoop instance already initialized")
-    globalInstance = this
+    if (IOLoop.globalInstance !== null) throw new Error("IOLoop instance already initialized")
+    IOLoop.globalInstance = this
   }
 
   /**
@@ -193,18 +194,18 @@ export class IOLoop {
   static current(): IOLoop
   static current(instance: false): IOLoop | null
   static current(instance = true): IOLoop | null {
-    if (currentLoop === null && instance) return IOLoop.instance()
-    return currentLoop
+    if (IOLoop.currentLoop === null && instance) return IOLoop.instance()
+    return IOLoop.currentLoop
   }
 
   /** Makes this loop the one `IOLoop.current()` returns. `start()` does it while running. */
   makeCurrent(): void {
-    currentLoop = this
+    IOLoop.currentLoop = this
   }
 
   /** Leaves no loop current. (tornado `IOLoop.clear_current()`) */
   static clearCurrent(): void {
-    currentLoop = null
+    IOLoop.currentLoop = null
   }
 
   // ---- handlers -------------------------------------------------------------------------------------------
@@ -226,7 +227,9 @@ export class IOLoop {
     checkFunction("handler", handler)
     checkEvents(events)
     if (this.handlers.has(target)) {
-      throw new Error(`addHandler: target ${describeTarget(target)} is already registered (use updateHandler)`)
+      throw new Error(
+        `addHandler: target ${describeTarget(target)} is already registered (use updateHandler)`,
+      )
     }
     if (isZmqSocket(target) && target.closed) throw new Error("addHandler: the socket is closed")
     const origin = this.blockingThreshold === null ? undefined : captureOrigin()
@@ -249,7 +252,8 @@ export class IOLoop {
   updateHandler(target: HandlerTarget, events: number): void {
     checkEvents(events)
     const entry = this.handlers.get(target)
-    if (entry === undefined) throw new Error(`updateHandler: target ${describeTarget(target)} is not registered`)
+    if (entry === undefined)
+      throw new Error(`updateHandler: target ${describeTarget(target)} is not registered`)
     entry.events = events | ERROR
     this.poller.modify(entry)
     if (entry.socket !== null) this.markReady(entry)
@@ -285,7 +289,13 @@ export class IOLoop {
     checkFunction("callback", callback)
     this.checkOpen()
     const origin = this.blockingThreshold === null ? undefined : captureOrigin()
-    const timeout = this.timeouts.add(deadline, capture(callback), callback, args.length === 0 ? NO_ARGS : args, origin)
+    const timeout = this.timeouts.add(
+      deadline,
+      capture(callback),
+      callback,
+      args.length === 0 ? NO_ARGS : args,
+      origin,
+    )
     if (deadline < this.waitTimerDeadline && this.isWaiting() && this.waitImmediate === undefined) {
       this.scheduleWait()
     }
@@ -416,8 +426,8 @@ export class IOLoop {
       return Promise.resolve()
     }
     this.isRunning = true
-    this.previousCurrent = currentLoop
-    currentLoop = this
+    this.previousCurrent = IOLoop.currentLoop
+    IOLoop.currentLoop = this
     this.keepAlive = setInterval(() => {}, 0x7fffffff)
     // Edges may have been consumed while the loop was not running: check every socket again.
     for (const entry of this.handlers.values()) if (entry.socket !== null) this.markReady(entry)
@@ -458,8 +468,8 @@ export class IOLoop {
     this.poller.close()
     this.timeouts.clear()
     this.callbacks = []
-    if (currentLoop === this) currentLoop = null
-    if (globalInstance === this) globalInstance = null
+    if (IOLoop.currentLoop === this) IOLoop.currentLoop = null
+    if (IOLoop.globalInstance === this) IOLoop.globalInstance = null
   }
 
   private closeTarget(target: HandlerTarget): void {
@@ -577,7 +587,12 @@ export class IOLoop {
     if (events & entry.events) this.readyEntries.add(entry)
   }
 
-  private runUserCode(callback: Function, original: Function, args: unknown[], origin: string | undefined): void {
+  private runUserCode(
+    callback: Function,
+    original: Function,
+    args: unknown[],
+    origin: string | undefined,
+  ): void {
     const started = this.blockingThreshold === null ? 0 : performance.now()
     try {
       const result: unknown = callback(...args)
@@ -639,7 +654,7 @@ export class IOLoop {
     clearInterval(this.keepAlive)
     this.keepAlive = undefined
     this.stopRequested = false
-    currentLoop = this.previousCurrent
+    IOLoop.currentLoop = this.previousCurrent
     this.previousCurrent = null
     const resolve = this.resolveStart
     this.resolveStart = undefined
@@ -672,10 +687,14 @@ export class IOLoop {
 
 function checkEvents(events: unknown): asserts events is number {
   if (typeof events !== "number" || !Number.isInteger(events)) {
-    throw new TypeError(`events must be an integer of READ | WRITE | ERROR bits, got ${describeValue(events)}`)
+    throw new TypeError(
+      `events must be an integer of READ | WRITE | ERROR bits, got ${describeValue(events)}`,
+    )
   }
   if ((events & ~ALL_EVENTS) !== 0 || events < 0) {
-    throw new RangeError(`events must only hold READ | WRITE | ERROR bits (0x1d), got 0x${events.toString(16)}`)
+    throw new RangeError(
+      `events must only hold READ | WRITE | ERROR bits (0x1d), got 0x${events.toString(16)}`,
+    )
   }
 }
 

@@ -26,7 +26,11 @@ function notify(socket: unknown): void {
 }
 
 function findDescriptor(proto: object, name: string): PropertyDescriptor | undefined {
-  for (let owner: object | null = proto; owner !== null; owner = Object.getPrototypeOf(owner) as object | null) {
+  for (
+    let owner: object | null = proto;
+    owner !== null;
+    owner = Object.getPrototypeOf(owner) as object | null
+  ) {
     const descriptor = Object.getOwnPropertyDescriptor(owner, name)
     if (descriptor !== undefined) return descriptor
   }

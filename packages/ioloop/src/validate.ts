@@ -7,7 +7,8 @@ export function describeValue(value: unknown): string {
 
 /** Throws `TypeError("<name> must be a function, got …")` unless `value` is a function. */
 export function checkFunction(name: string, value: unknown): asserts value is Function {
-  if (typeof value !== "function") throw new TypeError(`${name} must be a function, got ${describeValue(value)}`)
+  if (typeof value !== "function")
+    throw new TypeError(`${name} must be a function, got ${describeValue(value)}`)
 }
 
 /** Throws `TypeError("<name> must be a finite number …")` unless `value` is one. */

@@ -14,30 +14,33 @@ t.test("callbacks run first-in, first-out, before the timeouts of the same itera
   t.same(order, ["cb1", "cb2", "timeout"])
 })
 
-t.test("addCallback returns nothing, and callbacks added by callbacks run on the next iteration", async (t) => {
-  // tornado test_add_callback_return_sequence
-  const loop = newLoop(t)
-  const calls: number[] = []
-  let iteration = 0
-  const callback = (): void => {
-    calls.push(iteration)
-    if (calls.length < 10) t.equal(loop.addCallback(callback), undefined)
-    else loop.stop()
-  }
-  // a timeout of 0 ms runs once per iteration, marking where each iteration starts
-  const tick = (): void => {
-    iteration++
-    if (loop.running()) loop.callLater(0, tick)
-  }
-  loop.callLater(0, tick)
-  loop.addCallback(callback)
-  await runUntilStopped(loop)
-  t.equal(calls.length, 10)
-  t.ok(
-    calls.every((value, i) => i === 0 || value > calls[i - 1]!),
-    `one callback per iteration: ${calls.join(",")}`,
-  )
-})
+t.test(
+  "addCallback returns nothing, and callbacks added by callbacks run on the next iteration",
+  async (t) => {
+    // tornado test_add_callback_return_sequence
+    const loop = newLoop(t)
+    const calls: number[] = []
+    let iteration = 0
+    const callback = (): void => {
+      calls.push(iteration)
+      if (calls.length < 10) t.equal(loop.addCallback(callback), undefined)
+      else loop.stop()
+    }
+    // a timeout of 0 ms runs once per iteration, marking where each iteration starts
+    const tick = (): void => {
+      iteration++
+      if (loop.running()) loop.callLater(0, tick)
+    }
+    loop.callLater(0, tick)
+    loop.addCallback(callback)
+    await runUntilStopped(loop)
+    t.equal(calls.length, 10)
+    t.ok(
+      calls.every((value, i) => i === 0 || value > calls[i - 1]!),
+      `one callback per iteration: ${calls.join(",")}`,
+    )
+  },
+)
 
 t.test("addCallback from outside the loop wakes a waiting loop", async (t) => {
   // tornado test_add_callback_wakeup (from another thread there; from a Node timer here)
@@ -45,10 +48,14 @@ t.test("addCallback from outside the loop wakes a waiting loop", async (t) => {
   let ranAt = 0
   const asked = loop.time()
   const far = loop.callLater(60_000, () => {})
-  setTimeout(() => loop.addCallback(() => {
-    ranAt = loop.time()
-    loop.stop()
-  }), 5)
+  setTimeout(
+    () =>
+      loop.addCallback(() => {
+        ranAt = loop.time()
+        loop.stop()
+      }),
+    5,
+  )
   await runUntilStopped(loop)
   loop.removeTimeout(far)
   t.ok(ranAt - asked < 1000, "ran long before the only timeout was due")
@@ -57,10 +64,14 @@ t.test("addCallback from outside the loop wakes a waiting loop", async (t) => {
 t.test("extra arguments reach the callback", async (t) => {
   const loop = newLoop(t)
   let seen: unknown[] = []
-  loop.addCallback((a: number, b: string) => {
-    seen = [a, b]
-    loop.stop()
-  }, 1, "b")
+  loop.addCallback(
+    (a: number, b: string) => {
+      seen = [a, b]
+      loop.stop()
+    },
+    1,
+    "b",
+  )
   await runUntilStopped(loop)
   t.same(seen, [1, "b"])
 })
@@ -154,25 +165,28 @@ t.test("spawnCallback runs without the caller's stack contexts", async (t) => {
   t.same(entered, ["context", "spawned", "context", "added"])
 })
 
-t.test("addPromise calls back on the loop with the settled promise, inside the caller's contexts", async (t) => {
-  // tornado test_add_future_stack_context
-  const loop = newLoop(t)
-  const results: unknown[] = []
-  const handled: unknown[] = []
-  new ExceptionStackContext((e) => {
-    handled.push(e)
-    return true
-  }).run(() => {
-    loop.addPromise(Promise.resolve(42), async (promise) => results.push(await promise))
-    loop.addPromise(Promise.reject(new Error("rejected")), (promise) => {
-      results.push("rejected seen")
-      promise.catch(() => {})
-      throw new Error("from callback")
+t.test(
+  "addPromise calls back on the loop with the settled promise, inside the caller's contexts",
+  async (t) => {
+    // tornado test_add_future_stack_context
+    const loop = newLoop(t)
+    const results: unknown[] = []
+    const handled: unknown[] = []
+    new ExceptionStackContext((e) => {
+      handled.push(e)
+      return true
+    }).run(() => {
+      loop.addPromise(Promise.resolve(42), async (promise) => results.push(await promise))
+      loop.addPromise(Promise.reject(new Error("rejected")), (promise) => {
+        results.push("rejected seen")
+        promise.catch(() => {})
+        throw new Error("from callback")
+      })
     })
-  })
-  loop.callLater(10, () => loop.stop())
-  await runUntilStopped(loop)
-  t.same(results.sort(), [42, "rejected seen"].sort())
-  t.equal(handled.length, 1)
-  t.match((handled[0] as Error).message, "from callback")
-})
+    loop.callLater(10, () => loop.stop())
+    await runUntilStopped(loop)
+    t.same(results.sort(), [42, "rejected seen"].sort())
+    t.equal(handled.length, 1)
+    t.match((handled[0] as Error).message, "from callback")
+  },
+)

@@ -118,10 +118,14 @@ t.test("messages queued before addHandler are reported without any new signal", 
     await push.send("early")
     while (!pull.readable) await new Promise((resolve) => setImmediate(resolve)) // message in the queue
     let got = ""
-    loop.addHandler(pull, async (socket) => {
-      got = String(await socket.receive())
-      loop.stop()
-    }, READ)
+    loop.addHandler(
+      pull,
+      async (socket) => {
+        got = String(await socket.receive())
+        loop.stop()
+      },
+      READ,
+    )
     await runUntilStopped(loop)
     t.equal(got, "early")
   })
@@ -137,10 +141,14 @@ t.test("a socket readable and writable reports both when both are registered", a
     await router.send([id!, "pong"])
     while (!dealer.readable) await new Promise((resolve) => setImmediate(resolve)) // the reply is queued
     let events = 0
-    loop.addHandler(dealer, (_socket, reported) => {
-      events = reported
-      loop.stop()
-    }, READ | WRITE)
+    loop.addHandler(
+      dealer,
+      (_socket, reported) => {
+        events = reported
+        loop.stop()
+      },
+      READ | WRITE,
+    )
     await runUntilStopped(loop)
     t.equal(events, READ | WRITE)
   })
@@ -165,11 +173,15 @@ t.test("WRITE is reported again once a full high-water mark drains", async (t) =
     }
     let writableAfter = -1
     let received = 0
-    loop.addHandler(push, (_socket, events) => {
-      t.ok(events & WRITE)
-      writableAfter = received
-      loop.stop()
-    }, WRITE)
+    loop.addHandler(
+      push,
+      (_socket, events) => {
+        t.ok(events & WRITE)
+        writableAfter = received
+        loop.stop()
+      },
+      WRITE,
+    )
     // the peer starts reading only later: no WRITE may be reported before that
     loop.callLater(30, async () => {
       while (received < sent) {
@@ -182,19 +194,22 @@ t.test("WRITE is reported again once a full high-water mark drains", async (t) =
   })
 })
 
-t.test("addHandler twice on one target throws; removeHandler of an unknown target does nothing", async (t) => {
-  // tornado test_multiple_add / test_remove_without_add
-  const loop = newLoop(t)
-  const [pull] = await socketPair(t, new zmq.Pull(), new zmq.Push())
-  loop.addHandler(pull, () => {}, READ)
-  t.throws(() => loop.addHandler(pull, () => {}, READ), { message: /already registered/ })
-  loop.removeHandler(pull)
-  loop.removeHandler(pull)
-  loop.removeHandler(12345)
-  t.throws(() => loop.updateHandler(pull, READ), { message: /not registered/ })
-  loop.addHandler(pull, () => {}, READ)
-  t.pass("re-adding after remove works")
-})
+t.test(
+  "addHandler twice on one target throws; removeHandler of an unknown target does nothing",
+  async (t) => {
+    // tornado test_multiple_add / test_remove_without_add
+    const loop = newLoop(t)
+    const [pull] = await socketPair(t, new zmq.Pull(), new zmq.Push())
+    loop.addHandler(pull, () => {}, READ)
+    t.throws(() => loop.addHandler(pull, () => {}, READ), { message: /already registered/ })
+    loop.removeHandler(pull)
+    loop.removeHandler(pull)
+    loop.removeHandler(12345)
+    t.throws(() => loop.updateHandler(pull, READ), { message: /not registered/ })
+    loop.addHandler(pull, () => {}, READ)
+    t.pass("re-adding after remove works")
+  },
+)
 
 t.test("a handler removed by another handler of the same iteration is not called", async (t) => {
   // tornado test_remove_handler_from_handler
@@ -206,16 +221,24 @@ t.test("a handler removed by another handler of the same iteration is not called
     await b2.send("b")
     while (!a1.readable || !b1.readable) await new Promise((resolve) => setImmediate(resolve))
     const called: string[] = []
-    loop.addHandler(a1, () => {
-      called.push("a")
-      loop.removeHandler(b1)
-      loop.removeHandler(a1)
-    }, READ)
-    loop.addHandler(b1, () => {
-      called.push("b")
-      loop.removeHandler(a1)
-      loop.removeHandler(b1)
-    }, READ)
+    loop.addHandler(
+      a1,
+      () => {
+        called.push("a")
+        loop.removeHandler(b1)
+        loop.removeHandler(a1)
+      },
+      READ,
+    )
+    loop.addHandler(
+      b1,
+      () => {
+        called.push("b")
+        loop.removeHandler(a1)
+        loop.removeHandler(b1)
+      },
+      READ,
+    )
     loop.callLater(30, () => loop.stop())
     await runUntilStopped(loop)
     t.equal(called.length, 1, `only one handler ran: ${called.join(",")}`)
@@ -227,10 +250,14 @@ t.test("a socket closed behind the loop's back reports ERROR, then is unregister
     const loop = newLoop(t, { poller })
     const dealer = new zmq.Dealer()
     const reports: number[] = []
-    loop.addHandler(dealer, (_socket, events) => {
-      reports.push(events)
-      loop.callLater(20, () => loop.stop())
-    }, READ)
+    loop.addHandler(
+      dealer,
+      (_socket, events) => {
+        reports.push(events)
+        loop.callLater(20, () => loop.stop())
+      },
+      READ,
+    )
     loop.callLater(5, () => dealer.close())
     await runUntilStopped(loop)
     t.same(reports, [ERROR])
@@ -259,10 +286,14 @@ t.test("a send made outside the loop does not hide a socket's readiness from its
     const loop = newLoop(t, { poller })
     const [pull, push] = await socketPair(t, new zmq.Pull(), new zmq.Push())
     let handled = 0
-    loop.addHandler(pull, async (socket) => {
-      await socket.receive()
-      if (++handled === 3) loop.stop()
-    }, READ)
+    loop.addHandler(
+      pull,
+      async (socket) => {
+        await socket.receive()
+        if (++handled === 3) loop.stop()
+      },
+      READ,
+    )
     loop.callLater(5, () => {
       setTimeout(async () => {
         for (let i = 0; i < 3; i++) {
@@ -291,12 +322,16 @@ t.test("a plain file descriptor is watched on the fd poller", async (t) => {
   })
   const loop = newLoop(t, { poller: "fd" })
   const chunks: string[] = []
-  loop.addHandler(readFd, (fd, events) => {
-    t.equal(events, READ)
-    const buffer = Buffer.alloc(64)
-    chunks.push(buffer.toString("utf8", 0, readSync(fd, buffer)))
-    loop.stop()
-  }, READ)
+  loop.addHandler(
+    readFd,
+    (fd, events) => {
+      t.equal(events, READ)
+      const buffer = Buffer.alloc(64)
+      chunks.push(buffer.toString("utf8", 0, readSync(fd, buffer)))
+      loop.stop()
+    },
+    READ,
+  )
   loop.callLater(5, () => writeSync(writeFd, "data"))
   await runUntilStopped(loop)
   t.same(chunks, ["data"])

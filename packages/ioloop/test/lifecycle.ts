@@ -2,7 +2,7 @@ import t from "tap"
 import { spawnSync } from "node:child_process"
 import { fileURLToPath } from "node:url"
 import { ExceptionStackContext } from "@zmq-eventloop/stack-context"
-import { IOLoop, TimeoutError } from "../src/index.js"
+import { IOLoop, TimeoutError, type IOLoopOptions } from "../src/index.js"
 import { MemoryLogger, newLoop, runUntilStopped } from "./helpers/loop.js"
 
 t.afterEach(() => {
@@ -159,7 +159,10 @@ t.test("runSync makes the loop current while the function runs", async (t) => {
 t.test("runSync rejects with a TimeoutError when the timeout passes first", async (t) => {
   // tornado test_timeout
   const loop = newLoop(t)
-  await t.rejects(loop.runSync(() => new Promise(() => {}), { timeout: 20 }), TimeoutError)
+  await t.rejects(
+    loop.runSync(() => new Promise(() => {}), { timeout: 20 }),
+    TimeoutError,
+  )
   t.equal(await loop.runSync(() => "still usable"), "still usable")
 })
 
@@ -259,7 +262,10 @@ t.test("a running loop keeps the process alive until stop()", async (t) => {
     await loop.start()
     console.log("stopped after", ticks)
   `
-  const result = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8", timeout: 10_000 })
+  const result = spawnSync(process.execPath, ["--input-type=module", "-e", script], {
+    encoding: "utf8",
+    timeout: 10_000,
+  })
   t.equal(result.stdout.trim(), "stopped after 3", result.stderr)
   t.equal(result.status, 0)
 })
@@ -270,7 +276,7 @@ t.test("the constructor validates its options", async (t) => {
     name: "TypeError",
     message: /^options\.timeFunc must be a function, got 5/,
   })
-  t.throws(() => new IOLoop(null as unknown as {}), TypeError)
+  t.throws(() => new IOLoop(null as unknown as IOLoopOptions), TypeError)
   const loop = new IOLoop({ makeCurrent: false, logger: new MemoryLogger(), poller: "interval" })
   t.teardown(() => loop.close())
   t.equal(loop.pollerKind, "interval")

@@ -15,7 +15,11 @@ async function simulateCalls(
   let now = 1_000_000
   const deadlines: number[] = []
   class JumpingLoop extends IOLoop {
-    override addTimeout<A extends unknown[]>(deadline: number, callback: (...args: A) => unknown, ...args: A): Timeout {
+    override addTimeout<A extends unknown[]>(
+      deadline: number,
+      callback: (...args: A) => unknown,
+      ...args: A
+    ): Timeout {
       deadlines.push(deadline)
       now = Math.max(now, deadline)
       return super.addTimeout(deadline, callback, ...args)
@@ -66,7 +70,10 @@ t.test("jitter varies each period by up to half the jitter either way", async (t
   const random = Math.random
   Math.random = () => randoms.shift()!
   try {
-    t.same(await simulateCalls(t, [0, 0, 0, 0], { jitter: 0.5 }), [1_010_000, 1_022_500, 1_030_000, 1_041_250])
+    t.same(
+      await simulateCalls(t, [0, 0, 0, 0], { jitter: 0.5 }),
+      [1_010_000, 1_022_500, 1_030_000, 1_041_250],
+    )
   } finally {
     Math.random = random
   }
@@ -124,10 +131,15 @@ t.test("a periodic callback's errors are logged and it keeps running", async (t)
 })
 
 t.test("a PeriodicCallback refuses a period that is not positive", async (t) => {
-  t.throws(() => new PeriodicCallback(() => {}, 0), { name: "RangeError", message: /callbackTime must be positive/ })
+  t.throws(() => new PeriodicCallback(() => {}, 0), {
+    name: "RangeError",
+    message: /callbackTime must be positive/,
+  })
   t.throws(() => new PeriodicCallback(() => {}, -5), RangeError)
   t.throws(() => new PeriodicCallback(() => {}, Number.NaN), TypeError)
-  t.throws(() => new PeriodicCallback("x" as unknown as () => void, 5), { message: /^callback must be a function/ })
+  t.throws(() => new PeriodicCallback("x" as unknown as () => void, 5), {
+    message: /^callback must be a function/,
+  })
   t.throws(() => new PeriodicCallback(() => {}, 5, null, { jitter: 2 }), RangeError)
   t.throws(() => new PeriodicCallback(() => {}, 5, {} as IOLoop), TypeError)
 })
@@ -137,10 +149,14 @@ t.test("a DelayedCallback fires once after its delay", async (t) => {
   let calls = 0
   const started = loop.time()
   let firedAfter = 0
-  const delayed = new DelayedCallback(() => {
-    calls++
-    firedAfter = loop.time() - started
-  }, 20, loop)
+  const delayed = new DelayedCallback(
+    () => {
+      calls++
+      firedAfter = loop.time() - started
+    },
+    20,
+    loop,
+  )
   delayed.start()
   delayed.start()
   t.equal(delayed.isRunning(), true)
@@ -154,10 +170,14 @@ t.test("a DelayedCallback fires once after its delay", async (t) => {
 t.test("a DelayedCallback stopped before it fires never runs, and can be armed again", async (t) => {
   const loop = newLoop(t)
   let calls = 0
-  const delayed = new DelayedCallback(() => {
-    calls++
-    loop.stop()
-  }, 10, loop)
+  const delayed = new DelayedCallback(
+    () => {
+      calls++
+      loop.stop()
+    },
+    10,
+    loop,
+  )
   delayed.start()
   delayed.stop()
   delayed.stop()

@@ -88,9 +88,9 @@ t.test("a timeout removed by an earlier timeout of the same pass does not run", 
   const loop = newLoop(t)
   const now = loop.time()
   let ranSecond = false
-  let second: Timeout | undefined
-  loop.addTimeout(now, () => loop.removeTimeout(second!))
-  second = loop.addTimeout(now, () => (ranSecond = true))
+  const timeouts: Timeout[] = []
+  loop.addTimeout(now, () => loop.removeTimeout(timeouts[0]!))
+  timeouts.push(loop.addTimeout(now, () => (ranSecond = true)))
   loop.addTimeout(now + 5, () => loop.stop())
   await runUntilStopped(loop)
   t.equal(ranSecond, false)

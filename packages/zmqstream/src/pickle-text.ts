@@ -71,7 +71,16 @@ export function decodeRawUnicodeEscape(bytes: Buffer): string {
 }
 
 const SIMPLE_ESCAPES: Record<string, string> = {
-  "\\": "\\", "'": "'", '"': '"', a: "\x07", b: "\b", f: "\f", n: "\n", r: "\r", t: "\t", v: "\v",
+  "\\": "\\",
+  "'": "'",
+  '"': '"',
+  a: "\x07",
+  b: "\b",
+  f: "\f",
+  n: "\n",
+  r: "\r",
+  t: "\t",
+  v: "\v",
 }
 
 /**
@@ -85,13 +94,11 @@ export function decodeStringLiteral(line: Buffer): string {
   if (text.length < 2 || (quote !== "'" && quote !== '"') || text[text.length - 1] !== quote) {
     throw new Error("loadPyobj: the STRING opcode argument must be quoted")
   }
-  return text
-    .slice(1, -1)
-    .replace(/\\(x[0-9a-fA-F]{2}|[0-7]{1,3}|.)/gs, (_match, esc: string) => {
-      if (esc[0] === "x") return String.fromCharCode(parseInt(esc.slice(1), 16))
-      if (/^[0-7]/.test(esc)) return String.fromCharCode(parseInt(esc, 8) & 0xff)
-      return SIMPLE_ESCAPES[esc] ?? `\\${esc}`
-    })
+  return text.slice(1, -1).replace(/\\(x[0-9a-fA-F]{2}|[0-7]{1,3}|.)/gs, (_match, esc: string) => {
+    if (esc[0] === "x") return String.fromCharCode(parseInt(esc.slice(1), 16))
+    if (/^[0-7]/.test(esc)) return String.fromCharCode(parseInt(esc, 8) & 0xff)
+    return SIMPLE_ESCAPES[esc] ?? `\\${esc}`
+  })
 }
 
 /** CPython's limit on decimal digits in an int conversion (`sys.int_info.default_max_str_digits`). */
@@ -113,8 +120,15 @@ export function toIntResult(value: bigint): number | bigint {
 }
 
 const SPECIAL_FLOATS = new Map<string, number>([
-  ["nan", NaN], ["+nan", NaN], ["-nan", NaN], ["inf", Infinity], ["+inf", Infinity], ["-inf", -Infinity],
-  ["infinity", Infinity], ["+infinity", Infinity], ["-infinity", -Infinity],
+  ["nan", NaN],
+  ["+nan", NaN],
+  ["-nan", NaN],
+  ["inf", Infinity],
+  ["+inf", Infinity],
+  ["-inf", -Infinity],
+  ["infinity", Infinity],
+  ["+infinity", Infinity],
+  ["-infinity", -Infinity],
 ])
 
 /** Parse a protocol 0 float (FLOAT): Python's `repr(float)`, including `nan`, `inf`, `-inf`. */

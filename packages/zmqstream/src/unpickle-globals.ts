@@ -26,14 +26,18 @@ const ALLOWED = {
   // Protocols 0–2 write b'' as bytes().
   "builtins.bytes": (args) => (args.length === 0 ? Buffer.alloc(0) : undefined),
   // Protocols 0–3 write a set as set([items]) and a frozenset as frozenset([items]).
-  "builtins.set": (args, u) => (isOneList(args, u) ? u.adopt(new Set(args[0] as Args), args[0] as Args) : undefined),
+  "builtins.set": (args, u) =>
+    isOneList(args, u) ? u.adopt(new Set(args[0] as Args), args[0] as Args) : undefined,
   "builtins.frozenset": (args, u) => (isOneList(args, u) ? u.frozenset(args[0] as Args) : undefined),
   // bytearray.__reduce_ex__: () when empty; (bytes,) in Python 3; (str, 'latin-1') in Python 2.
   "builtins.bytearray": (args) =>
-    args.length === 0 ? Buffer.alloc(0)
-    : args.length === 1 && Buffer.isBuffer(args[0]) ? Buffer.from(args[0])
-    : isLatin1Call(args) ? latin1Bytes(args[0] as string)
-    : undefined,
+    args.length === 0
+      ? Buffer.alloc(0)
+      : args.length === 1 && Buffer.isBuffer(args[0])
+        ? Buffer.from(args[0])
+        : isLatin1Call(args)
+          ? latin1Bytes(args[0] as string)
+          : undefined,
 } satisfies Record<string, Call>
 
 type AllowedName = keyof typeof ALLOWED
@@ -59,7 +63,9 @@ export function callGlobal(callable: PyGlobal, args: unknown, u: Unpickler): unk
   }
   const result: unknown = ALLOWED[callable.name](args, u)
   if (result === undefined) {
-    throw new Error(`loadPyobj: refusing ${callable.qualified} called with arguments Python does not write for plain data`)
+    throw new Error(
+      `loadPyobj: refusing ${callable.qualified} called with arguments Python does not write for plain data`,
+    )
   }
   return result
 }
@@ -69,12 +75,16 @@ function isOneList(args: Args, u: Unpickler): boolean {
 }
 
 function isLatin1Call(args: Args): boolean {
-  return args.length === 2 && typeof args[0] === "string" && typeof args[1] === "string" &&
+  return (
+    args.length === 2 &&
+    typeof args[0] === "string" &&
+    typeof args[1] === "string" &&
     LATIN1_NAMES.has(args[1].toLowerCase())
+  )
 }
 
 function latin1Bytes(text: string): Buffer {
-  if (/[^\u0000-\u00ff]/.test(text)) {
+  if (/[\u0100-\uffff]/.test(text)) {
     throw new Error("loadPyobj: _codecs.encode argument is not Latin-1 text")
   }
   return Buffer.from(text, "latin1")

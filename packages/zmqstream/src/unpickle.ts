@@ -71,7 +71,8 @@ export function loadPyobj(
 export function frameBytes(frame: unknown, name: string): Buffer {
   if (Buffer.isBuffer(frame)) return frame
   if (frame instanceof Uint8Array) return Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength)
-  const inner = typeof frame === "object" && frame !== null ? (frame as { buffer?: unknown }).buffer : undefined
+  const inner =
+    typeof frame === "object" && frame !== null ? (frame as { buffer?: unknown }).buffer : undefined
   if (Buffer.isBuffer(inner)) return inner
   const got = frame === null ? "null" : typeof frame === "object" ? frame.constructor?.name : typeof frame
   throw new TypeError(`${name} must be a Buffer or a Frame, got ${got}`)
@@ -251,13 +252,16 @@ class Unpickler {
       const code = data[this.pos++]!
       const handler = DISPATCH[code]
       if (handler === undefined) {
-        throw new Error(`loadPyobj: unknown opcode 0x${code.toString(16).padStart(2, "0")} at offset ${this.pos - 1}`)
+        throw new Error(
+          `loadPyobj: unknown opcode 0x${code.toString(16).padStart(2, "0")} at offset ${this.pos - 1}`,
+        )
       }
       handler(this)
     }
     // Like CPython, bytes after STOP are ignored.
     const result = this.pop()
-    if (result instanceof PyGlobal) throw new Error(`loadPyobj: refusing global ${result.qualified} as a value`)
+    if (result instanceof PyGlobal)
+      throw new Error(`loadPyobj: refusing global ${result.qualified} as a value`)
     return result
   }
 
@@ -341,7 +345,8 @@ class Unpickler {
   place(parent: object, child: unknown): void {
     if (typeof child !== "object" || child === null || child instanceof Uint8Array) return
     if (child instanceof PyGlobal) throw new Error(`loadPyobj: refusing global ${child.qualified} as a value`)
-    if (child === parent) throw new Error("loadPyobj: refusing a recursive structure (a container inside itself)")
+    if (child === parent)
+      throw new Error("loadPyobj: refusing a recursive structure (a container inside itself)")
     const height = (this.heights.get(child) ?? 0) + 1
     if (height >= this.maxDepth) {
       throw new RangeError(`loadPyobj: data is nested deeper than maxDepth (${this.maxDepth})`)
@@ -352,7 +357,9 @@ class Unpickler {
   /** A container may only grow before it is placed in another one (so the result has no cycles). */
   private checkGrowable(target: object): void {
     if (this.placed.has(target)) {
-      throw new Error("loadPyobj: refusing to change a container after it was placed in another (recursive structures are not supported)")
+      throw new Error(
+        "loadPyobj: refusing to change a container after it was placed in another (recursive structures are not supported)",
+      )
     }
   }
   adopt<T extends object>(container: T, items: Iterable<unknown> = container as Iterable<unknown>): T {
@@ -394,7 +401,8 @@ class Unpickler {
    * stack). A dict pushed twice (DUP/GET) before that point cannot be replaced everywhere: refused.
    */
   setItems(target: unknown, items: readonly unknown[], opcode: string): Dict {
-    if (!isDict(target)) throw new Error(`loadPyobj: ${opcode} needs a dict below it, found ${describe(target)}`)
+    if (!isDict(target))
+      throw new Error(`loadPyobj: ${opcode} needs a dict below it, found ${describe(target)}`)
     if (items.length % 2 !== 0) throw new Error(`loadPyobj: ${opcode} has an odd number of items`)
     this.checkGrowable(target)
     let dict: Dict = target
@@ -411,7 +419,9 @@ class Unpickler {
   }
   private toMap(dict: Record<string, unknown>): Map<unknown, unknown> {
     if (this.shared.has(dict)) {
-      throw new Error("loadPyobj: refusing a dict with non-str keys that was referenced before it was complete")
+      throw new Error(
+        "loadPyobj: refusing a dict with non-str keys that was referenced before it was complete",
+      )
     }
     const map = new Map<unknown, unknown>(Object.entries(dict))
     const height = this.heights.get(dict)
@@ -427,8 +437,13 @@ export type { Unpickler }
 
 function isDict(value: unknown): value is Dict {
   if (value instanceof Map) return true
-  return typeof value === "object" && value !== null && !Array.isArray(value) &&
-    !(value instanceof PyGlobal) && Object.getPrototypeOf(value) === null
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    !Array.isArray(value) &&
+    !(value instanceof PyGlobal) &&
+    Object.getPrototypeOf(value) === null
+  )
 }
 
 /** A short description of a stack value for error messages. */

@@ -3,13 +3,22 @@ import t from "tap"
 import { dumpJson, loadJson } from "../src/json.js"
 
 t.test("JSON values survive a round trip, non-ASCII text included", async (t) => {
-  const value = { text: "héllo wörld 😀 \u2028 \"quoted\"", n: [0, -1.5, 1e21], ok: true, none: null, nested: [{ a: [] }] }
+  const value = {
+    text: 'héllo wörld 😀 \u2028 "quoted"',
+    n: [0, -1.5, 1e21],
+    ok: true,
+    none: null,
+    nested: [{ a: [] }],
+  }
   t.same(loadJson(dumpJson(value)), value)
   t.same(loadJson({ buffer: dumpJson(value) }), value, "a Frame is read like a Buffer")
 })
 
 t.test("dumpJson writes compact UTF-8, not \\u escapes", async (t) => {
-  t.equal(dumpJson({ a: [1, 2], é: "😀" }).toString("hex"), Buffer.from('{"a":[1,2],"é":"😀"}', "utf8").toString("hex"))
+  t.equal(
+    dumpJson({ a: [1, 2], é: "😀" }).toString("hex"),
+    Buffer.from('{"a":[1,2],"é":"😀"}', "utf8").toString("hex"),
+  )
 })
 
 t.test("loadJson reads modern pyzmq's spaced output and Python's \\u escapes", async (t) => {
@@ -24,13 +33,22 @@ t.test("a __proto__ key from JSON is an own property and no prototype changes", 
 })
 
 t.test("dumpJson refuses values JSON cannot represent, naming the problem", async (t) => {
-  t.throws(() => dumpJson(1n), { name: "TypeError", message: "value is a bigint, which JSON cannot represent" })
-  t.throws(() => dumpJson({ n: 2n }), { name: "TypeError", message: 'value contains a bigint at key "n", which JSON cannot represent' })
+  t.throws(() => dumpJson(1n), {
+    name: "TypeError",
+    message: "value is a bigint, which JSON cannot represent",
+  })
+  t.throws(() => dumpJson({ n: 2n }), {
+    name: "TypeError",
+    message: 'value contains a bigint at key "n", which JSON cannot represent',
+  })
   t.throws(() => dumpJson({ f: () => 1 }), { name: "TypeError", message: /a function at key "f"/ })
   t.throws(() => dumpJson([Symbol("s")]), { name: "TypeError", message: /a symbol at key "0"/ })
   t.throws(() => dumpJson({ x: NaN }), { name: "TypeError", message: /NaN at key "x"/ })
   t.throws(() => dumpJson([-Infinity]), { name: "TypeError", message: /-Infinity/ })
-  t.throws(() => dumpJson(undefined), { name: "TypeError", message: "value is undefined, which JSON cannot represent" })
+  t.throws(() => dumpJson(undefined), {
+    name: "TypeError",
+    message: "value is undefined, which JSON cannot represent",
+  })
   const cyclic: Record<string, unknown> = {}
   cyclic.self = cyclic
   t.throws(() => dumpJson(cyclic), { name: "TypeError", message: /^value contains a cycle/ })
@@ -38,5 +56,8 @@ t.test("dumpJson refuses values JSON cannot represent, naming the problem", asyn
 
 t.test("loadJson rejects bad input with the right error type", async (t) => {
   t.throws(() => loadJson(Buffer.from("{nope")), { name: "SyntaxError" })
-  t.throws(() => loadJson("{}" as unknown as Buffer), { name: "TypeError", message: /^frame must be a Buffer or a Frame/ })
+  t.throws(() => loadJson("{}" as unknown as Buffer), {
+    name: "TypeError",
+    message: /^frame must be a Buffer or a Frame/,
+  })
 })

@@ -4,7 +4,7 @@
 import { createHash } from "node:crypto"
 import t from "tap"
 import { dumpPyobj } from "../src/pickle.js"
-import { loadPyobj } from "../src/unpickle.js"
+import { loadPyobj, type LoadPyobjOptions } from "../src/unpickle.js"
 
 const PROTOCOLS = [2, 3, 4, 5]
 const hex = (s: string): Buffer => Buffer.from(s, "hex")
@@ -13,14 +13,37 @@ const sha256 = (b: Buffer): string => createHash("sha256").update(b).digest("hex
 
 t.test("every supported type survives a round trip in protocols 2 to 5", async (t) => {
   const value = {
-    int: 7, neg: -5, zero: 0, u16: 65535, i32: -2147483648, big: 2n ** 70n, negbig: -(2n ** 70n),
-    safeMax: Number.MAX_SAFE_INTEGER, float: 1.25, huge: 1e300, negInf: -Infinity,
-    str: "héllo wörld", astral: "😀 𝄞", empty: "", long: "x".repeat(70000),
-    bytes: Buffer.from([0, 255, 97]), u8: new Uint8Array([1, 2, 3]), noBytes: Buffer.alloc(0),
+    int: 7,
+    neg: -5,
+    zero: 0,
+    u16: 65535,
+    i32: -2147483648,
+    big: 2n ** 70n,
+    negbig: -(2n ** 70n),
+    safeMax: Number.MAX_SAFE_INTEGER,
+    float: 1.25,
+    huge: 1e300,
+    negInf: -Infinity,
+    str: "héllo wörld",
+    astral: "😀 𝄞",
+    empty: "",
+    long: "x".repeat(70000),
+    bytes: Buffer.from([0, 255, 97]),
+    u8: new Uint8Array([1, 2, 3]),
+    noBytes: Buffer.alloc(0),
     bigBytes: Buffer.alloc(70000, 7),
-    none: null, t: true, f: false,
-    list: [1, [2, [3, []]]], set: new Set([1, "a", 2n ** 80n]), emptySet: new Set(),
-    map: new Map<unknown, unknown>([[1, "one"], ["k", [true]], [null, 0], [false, 1]]),
+    none: null,
+    t: true,
+    f: false,
+    list: [1, [2, [3, []]]],
+    set: new Set([1, "a", 2n ** 80n]),
+    emptySet: new Set(),
+    map: new Map<unknown, unknown>([
+      [1, "one"],
+      ["k", [true]],
+      [null, 0],
+      [false, 1],
+    ]),
     nested: { a: { b: { c: [{}] } } },
   }
   for (const protocol of PROTOCOLS) {
@@ -52,8 +75,19 @@ t.test("a lone UTF-16 surrogate is kept, as Python's surrogatepass does", async 
 t.test("the bytes written are the bytes Python writes", async (t) => {
   // pickle.dumps({'a': [1, -2**31-1, 2**64, 1.5, 'é😀', b'ab', b'', {1, 2}, {1: 'x'}, None, True]}, p)
   const value = {
-    a: [1, -2147483649n, 2n ** 64n, 1.5, "é😀", Buffer.from("ab"), Buffer.alloc(0), new Set([1, 2]),
-      new Map([[1, "x"]]), null, true],
+    a: [
+      1,
+      -2147483649n,
+      2n ** 64n,
+      1.5,
+      "é😀",
+      Buffer.from("ab"),
+      Buffer.alloc(0),
+      new Set([1, 2]),
+      new Map([[1, "x"]]),
+      null,
+      true,
+    ],
   }
   const python: Record<number, string> = {
     2: "80027d710058010000006171015d7102284b018a05ffffff7fff8a09000000000000000001473ff80000000000005806000000c3a9f09f98807103635f636f646563730a656e636f64650a710458020000006162710558060000006c6174696e317106867107527108635f5f6275696c74696e5f5f0a62797465730a71092952710a635f5f6275696c74696e5f5f0a7365740a710b5d710c284b014b026585710d52710e7d710f4b015801000000787110734e8865732e",
@@ -61,33 +95,71 @@ t.test("the bytes written are the bytes Python writes", async (t) => {
     4: "8004954d000000000000007d948c0161945d94284b018a05ffffff7fff8a09000000000000000001473ff80000000000008c06c3a9f09f98809443026162944300948f94284b014b02907d944b018c017894734e8865732e",
     5: "8005954d000000000000007d948c0161945d94284b018a05ffffff7fff8a09000000000000000001473ff80000000000008c06c3a9f09f98809443026162944300948f94284b014b02907d944b018c017894734e8865732e",
   }
-  for (const protocol of PROTOCOLS) t.same(dumpPyobj(value, protocol).toString("hex"), python[protocol], `protocol ${protocol}`)
+  for (const protocol of PROTOCOLS)
+    t.same(dumpPyobj(value, protocol).toString("hex"), python[protocol], `protocol ${protocol}`)
   // Shared objects are written once and referenced, like Python's memo: l = [1]; [l, l]
   const shared = [1]
   t.equal(dumpPyobj([shared, shared], 2).toString("hex"), "80025d7100285d71014b01616801652e")
   // pickle.dumps([float('nan'), float('inf'), 1e300], 3)
-  t.equal(dumpPyobj([NaN, Infinity, 1e300], 3).toString("hex"),
-    "80035d710028477ff8000000000000477ff0000000000000477e37e43c8800759c652e")
+  t.equal(
+    dumpPyobj([NaN, Infinity, 1e300], 3).toString("hex"),
+    "80035d710028477ff8000000000000477ff0000000000000477e37e43c8800759c652e",
+  )
 })
 
 t.test("integers use the same opcodes as Python, from BININT1 to LONG4", async (t) => {
-  const ints = [0, 255, 256, 65535, 65536, -1, 2 ** 31 - 1, -(2 ** 31), 2 ** 31, -(2 ** 31) - 1, 2n ** 63n,
-    -(2n ** 63n), 2n ** 64n, -(2n ** 64n), 2n ** 2100n]
-  const head = "80025d7100284b004bff4d00014dffff4a000001004affffffff4affffff7f4a000000808a0500000080008a05ffffff7fff8a090000000000000080008a0800000000000000808a090000000000000000018a090000000000000000ff8b0701"
+  const ints = [
+    0,
+    255,
+    256,
+    65535,
+    65536,
+    -1,
+    2 ** 31 - 1,
+    -(2 ** 31),
+    2 ** 31,
+    -(2 ** 31) - 1,
+    2n ** 63n,
+    -(2n ** 63n),
+    2n ** 64n,
+    -(2n ** 64n),
+    2n ** 2100n,
+  ]
+  const head =
+    "80025d7100284b004bff4d00014dffff4a000001004affffffff4affffff7f4a000000808a0500000080008a05ffffff7fff8a090000000000000080008a0800000000000000808a090000000000000000018a090000000000000000ff8b0701"
   const bytes = dumpPyobj(ints, 2)
   t.equal(bytes.subarray(0, head.length / 2).toString("hex"), head)
   t.equal(sha256(bytes), "9412fc122bfb887ecb38004513c67d2f25d99b5fdea390a0b0b23411c6a3d73f")
-  t.same(loadPyobj(bytes), ints.map((n) => (typeof n === "bigint" && n >= -(2n ** 53n) && n <= 2n ** 53n ? Number(n) : n)))
+  t.same(
+    loadPyobj(bytes),
+    ints.map((n) => (typeof n === "bigint" && n >= -(2n ** 53n) && n <= 2n ** 53n ? Number(n) : n)),
+  )
 })
 
 t.test("long containers are written in batches of 1000 items, as Python does", async (t) => {
   const list = Array.from({ length: 1001 }, (_, i) => i)
   const dict = Object.fromEntries(list.map((i) => [String(i), i]))
   const python: Record<number, [list: string, set: string, dict: string]> = {
-    2: ["ce66e289147d5c0923016225d5d7c546d0f0061e438184a23c47db924e6cdbd5", "8f3617160e15e297cf5f6ccd0d6c997d280ae220e694509c56adcdab1341b3ca", "9c7fa6d0fd8a22243d33a186903f87efc6f54ddccff15bb1346a8620f56695b2"],
-    3: ["ce0b9982c4bae73c8c71c93244535f156e8a3800c3b89c81861ab8b87d83a57d", "bac1ea02057318f7654c2605f3343fbff189970782ca2a0f9527d67d512381b4", "1d0bfe9d857d1e60116232137416e213f75746d66e005960aa928b2fe049ffc1"],
-    4: ["161e50d7236aad5010f0600b7c2b669804f3487bdf69c03ddfd00718d290e1be", "cb322ecb5d03749e962384bbe18c7be3c0bb5303040582f8d3fc8f47c6e8e3fd", "7a41fd4c158a6d156ec593135e0295fc0b5ae6888eecc99b825ba80daf34087c"],
-    5: ["042a790993ee27d3e6e20a3124036d41c53202b67478aafa27ccf9a7c514ed92", "d430602f6cd0902af00791eba72aee25d788bd0f4e79c5f9ac0f6a3b42ec31af", "c10bb1ea91ffe4e948f27d9e669df400c81100bd57ef77a628e30940eadb9b2f"],
+    2: [
+      "ce66e289147d5c0923016225d5d7c546d0f0061e438184a23c47db924e6cdbd5",
+      "8f3617160e15e297cf5f6ccd0d6c997d280ae220e694509c56adcdab1341b3ca",
+      "9c7fa6d0fd8a22243d33a186903f87efc6f54ddccff15bb1346a8620f56695b2",
+    ],
+    3: [
+      "ce0b9982c4bae73c8c71c93244535f156e8a3800c3b89c81861ab8b87d83a57d",
+      "bac1ea02057318f7654c2605f3343fbff189970782ca2a0f9527d67d512381b4",
+      "1d0bfe9d857d1e60116232137416e213f75746d66e005960aa928b2fe049ffc1",
+    ],
+    4: [
+      "161e50d7236aad5010f0600b7c2b669804f3487bdf69c03ddfd00718d290e1be",
+      "cb322ecb5d03749e962384bbe18c7be3c0bb5303040582f8d3fc8f47c6e8e3fd",
+      "7a41fd4c158a6d156ec593135e0295fc0b5ae6888eecc99b825ba80daf34087c",
+    ],
+    5: [
+      "042a790993ee27d3e6e20a3124036d41c53202b67478aafa27ccf9a7c514ed92",
+      "d430602f6cd0902af00791eba72aee25d788bd0f4e79c5f9ac0f6a3b42ec31af",
+      "c10bb1ea91ffe4e948f27d9e669df400c81100bd57ef77a628e30940eadb9b2f",
+    ],
   }
   for (const protocol of PROTOCOLS) {
     const [listHash, setHash, dictHash] = python[protocol]!
@@ -99,26 +171,46 @@ t.test("long containers are written in batches of 1000 items, as Python does", a
 
 t.test("long str and bytes switch to 4-byte lengths like Python", async (t) => {
   t.equal(dumpPyobj("x".repeat(300), 4).subarray(0, 16).toString("hex"), "8004953301000000000000582c010000")
-  t.equal(dumpPyobj(Buffer.alloc(300, "x"), 3).subarray(0, 16).toString("hex"), "8003422c010000787878787878787878")
+  t.equal(
+    dumpPyobj(Buffer.alloc(300, "x"), 3).subarray(0, 16).toString("hex"),
+    "8003422c010000787878787878787878",
+  )
 })
 
 t.test("dumpPyobj refuses what Python pickle cannot hold as plain data", async (t) => {
-  class Point { x = 1 }
+  class Point {
+    x = 1
+  }
   t.throws(() => dumpPyobj(() => 1), { name: "TypeError", message: /^value is a function/ })
-  t.throws(() => dumpPyobj({ a: [Symbol("s")] }), { name: "TypeError", message: /^value\.a\[0\] is a symbol/ })
+  t.throws(() => dumpPyobj({ a: [Symbol("s")] }), {
+    name: "TypeError",
+    message: /^value\.a\[0\] is a symbol/,
+  })
   t.throws(() => dumpPyobj({ when: new Date(0) }), { name: "TypeError", message: /^value\.when is a Date/ })
   t.throws(() => dumpPyobj([new Point()]), { name: "TypeError", message: /^value\[0\] is a Point/ })
   t.throws(() => dumpPyobj(new Int16Array(2)), { name: "TypeError", message: /is an Int16Array/ })
-  t.throws(() => dumpPyobj(new Map([[[1], 2]])), { name: "TypeError", message: /Map key that Python cannot hash \(an Array\)/ })
-  t.throws(() => dumpPyobj(new Set([{}])), { name: "TypeError", message: /Set element that Python cannot hash/ })
+  t.throws(() => dumpPyobj(new Map([[[1], 2]])), {
+    name: "TypeError",
+    message: /Map key that Python cannot hash \(an Array\)/,
+  })
+  t.throws(() => dumpPyobj(new Set([{}])), {
+    name: "TypeError",
+    message: /Set element that Python cannot hash/,
+  })
   const cyclic: unknown[] = [1]
   cyclic.push({ back: cyclic })
-  t.throws(() => dumpPyobj(cyclic), { name: "TypeError", message: /^value contains a cycle \(at value\[1\]\.back\)/ })
+  t.throws(() => dumpPyobj(cyclic), {
+    name: "TypeError",
+    message: /^value contains a cycle \(at value\[1\]\.back\)/,
+  })
 })
 
 t.test("dumpPyobj refuses a protocol outside 2 to 5 and nesting beyond 1000 levels", async (t) => {
   for (const protocol of [0, 1, 6, -1, 2.5, NaN]) {
-    t.throws(() => dumpPyobj(1, protocol), { name: "RangeError", message: /^protocol must be an integer from 2 to 5/ })
+    t.throws(() => dumpPyobj(1, protocol), {
+      name: "RangeError",
+      message: /^protocol must be an integer from 2 to 5/,
+    })
   }
   t.throws(() => dumpPyobj(1, "5" as unknown as number), { name: "TypeError", message: /^protocol/ })
   let deep: unknown = []
@@ -128,7 +220,10 @@ t.test("dumpPyobj refuses a protocol outside 2 to 5 and nesting beyond 1000 leve
 })
 
 t.test("a __proto__ key stays an own property and no prototype changes", async (t) => {
-  const value = Object.fromEntries([["__proto__", { polluted: true }], ["constructor", 1]])
+  const value = Object.fromEntries([
+    ["__proto__", { polluted: true }],
+    ["constructor", 1],
+  ])
   for (const protocol of PROTOCOLS) {
     const back = loadPyobj(dumpPyobj(value, protocol)) as Record<string, unknown>
     t.equal(Object.getPrototypeOf(back), null)
@@ -140,29 +235,50 @@ t.test("a __proto__ key stays an own property and no prototype changes", async (
 
 t.test("a dict with a non-str key becomes a Map, and every reference to it is that Map", async (t) => {
   // d = {1: 'a', 'b': 2}; pickle.dumps([d, d], 2)
-  const d = new Map<unknown, unknown>([[1, "a"], ["b", 2]])
+  const d = new Map<unknown, unknown>([
+    [1, "a"],
+    ["b", 2],
+  ])
   const back = loadPyobj(dumpPyobj([d, d], 2)) as unknown[]
   t.ok(back[0] instanceof Map)
   t.equal(back[0], back[1])
-  t.same([...(back[0] as Map<unknown, unknown>)], [[1, "a"], ["b", 2]])
+  t.same(
+    [...(back[0] as Map<unknown, unknown>)],
+    [
+      [1, "a"],
+      ["b", 2],
+    ],
+  )
   // Python writes the str key first here, then the int key: the object must turn into a Map.
-  const later = loadPyobj(bin("\x80\x02}q\x00(X\x01\x00\x00\x00bK\x02K\x01X\x01\x00\x00\x00au]q\x01h\x00a\x86."))
+  const later = loadPyobj(
+    bin("\x80\x02}q\x00(X\x01\x00\x00\x00bK\x02K\x01X\x01\x00\x00\x00au]q\x01h\x00a\x86."),
+  )
   t.ok((later as unknown[])[0] instanceof Map)
 })
 
 t.test("loadPyobj refuses globals other than the ones Python uses for plain data", async (t) => {
-  t.throws(() => loadPyobj(bin("cos\nsystem\n(S'echo hi'\ntR.")), { message: /^loadPyobj: refusing global os\.system/ })
-  t.throws(() => loadPyobj(bin("\x80\x04\x8c\x08builtins\x94\x8c\x04eval\x94\x93\x94\x8c\x011\x85R.")),
-    { message: /^loadPyobj: refusing global builtins\.eval/ })
-  t.throws(() => loadPyobj(bin("c__builtin__\ngetattr\n.")), { message: /refusing global __builtin__\.getattr/ })
-  t.throws(() => loadPyobj(bin("\x80\x02c__builtin__\nset\n.")), { message: /refusing global __builtin__\.set as a value/ })
+  t.throws(() => loadPyobj(bin("cos\nsystem\n(S'echo hi'\ntR.")), {
+    message: /^loadPyobj: refusing global os\.system/,
+  })
+  t.throws(() => loadPyobj(bin("\x80\x04\x8c\x08builtins\x94\x8c\x04eval\x94\x93\x94\x8c\x011\x85R.")), {
+    message: /^loadPyobj: refusing global builtins\.eval/,
+  })
+  t.throws(() => loadPyobj(bin("c__builtin__\ngetattr\n.")), {
+    message: /refusing global __builtin__\.getattr/,
+  })
+  t.throws(() => loadPyobj(bin("\x80\x02c__builtin__\nset\n.")), {
+    message: /refusing global __builtin__\.set as a value/,
+  })
 })
 
 t.test("loadPyobj refuses REDUCE on anything but an allowed global with Python's arguments", async (t) => {
   t.throws(() => loadPyobj(bin("\x80\x02])R.")), { message: /refusing REDUCE on a list or tuple/ })
-  t.throws(() => loadPyobj(bin("\x80\x02c__builtin__\nset\nK\x01\x85R.")), { message: /refusing __builtin__\.set called with/ })
-  t.throws(() => loadPyobj(bin("\x80\x02c_codecs\nencode\nX\x01\x00\x00\x00aX\x05\x00\x00\x00utf-8\x86R.")),
-    { message: /refusing _codecs\.encode called with/ })
+  t.throws(() => loadPyobj(bin("\x80\x02c__builtin__\nset\nK\x01\x85R.")), {
+    message: /refusing __builtin__\.set called with/,
+  })
+  t.throws(() => loadPyobj(bin("\x80\x02c_codecs\nencode\nX\x01\x00\x00\x00aX\x05\x00\x00\x00utf-8\x86R.")), {
+    message: /refusing _codecs\.encode called with/,
+  })
   t.throws(() => loadPyobj(bin("\x80\x02c__builtin__\nset\n]R.")), { message: /needs an argument tuple/ })
 })
 
@@ -198,39 +314,69 @@ t.test("malformed stacks and memo references are errors, not crashes", async (t)
   t.throws(() => loadPyobj(bin("\x80\x02]e.")), { message: /could not find MARK/ })
   t.throws(() => loadPyobj(bin("\x80\x02h\x05.")), { message: /memo key 5 not found/ })
   t.throws(() => loadPyobj(bin("\x80\x02K\x01K\x02a.")), { message: /APPEND needs a list/ })
-  t.throws(() => loadPyobj(bin("\x80\x02)K\x01a.")), { message: /APPEND needs a list/, }, "a tuple cannot grow")
+  t.throws(
+    () => loadPyobj(bin("\x80\x02)K\x01a.")),
+    { message: /APPEND needs a list/ },
+    "a tuple cannot grow",
+  )
 })
 
 t.test("recursive structures are refused", async (t) => {
   // a = [1]; a.append(a); pickle.dumps(a, 2)
   t.throws(() => loadPyobj(bin("\x80\x02]q\x00(K\x01h\x00e.")), { message: /recursive structure/ })
   // a = []; b = [a]; a.append(b)
-  t.throws(() => loadPyobj(bin("\x80\x02]q\x00]q\x01h\x00ah\x00h\x01a.")), { message: /recursive structures are not supported/ })
+  t.throws(() => loadPyobj(bin("\x80\x02]q\x00]q\x01h\x00ah\x00h\x01a.")), {
+    message: /recursive structures are not supported/,
+  })
 })
 
 t.test("nesting deeper than maxDepth and input larger than maxBytes are RangeErrors", async (t) => {
   const nested = (levels: number): Buffer => bin(`\x80\x02${"]".repeat(levels)}${"a".repeat(levels - 1)}.`)
   t.doesNotThrow(() => loadPyobj(nested(1000)))
-  t.throws(() => loadPyobj(nested(1001)), { name: "RangeError", message: /nested deeper than maxDepth \(1000\)/ })
+  t.throws(() => loadPyobj(nested(1001)), {
+    name: "RangeError",
+    message: /nested deeper than maxDepth \(1000\)/,
+  })
   t.throws(() => loadPyobj(nested(6), { maxDepth: 5 }), { name: "RangeError" })
   t.doesNotThrow(() => loadPyobj(nested(5), { maxDepth: 5 }))
-  t.throws(() => loadPyobj(dumpPyobj("x".repeat(100)), { maxBytes: 50 }), { name: "RangeError", message: /more than maxBytes \(50\)/ })
-  t.throws(() => loadPyobj(Buffer.alloc(64 * 1024 * 1024 + 1)), { name: "RangeError", message: /more than maxBytes/ })
-  t.throws(() => loadPyobj(dumpPyobj(1), { maxDepth: 0 }), { name: "RangeError", message: /^options\.maxDepth/ })
-  t.throws(() => loadPyobj(dumpPyobj(1), { maxBytes: "1" as unknown as number }), { name: "TypeError", message: /^options\.maxBytes/ })
+  t.throws(() => loadPyobj(dumpPyobj("x".repeat(100)), { maxBytes: 50 }), {
+    name: "RangeError",
+    message: /more than maxBytes \(50\)/,
+  })
+  t.throws(() => loadPyobj(Buffer.alloc(64 * 1024 * 1024 + 1)), {
+    name: "RangeError",
+    message: /more than maxBytes/,
+  })
+  t.throws(() => loadPyobj(dumpPyobj(1), { maxDepth: 0 }), {
+    name: "RangeError",
+    message: /^options\.maxDepth/,
+  })
+  t.throws(() => loadPyobj(dumpPyobj(1), { maxBytes: "1" as unknown as number }), {
+    name: "TypeError",
+    message: /^options\.maxBytes/,
+  })
 })
 
 t.test("loadPyobj takes a Buffer, a Uint8Array or a Frame, and nothing else", async (t) => {
   const bytes = dumpPyobj([1, "a"])
   t.same(loadPyobj({ buffer: bytes }), [1, "a"])
   t.same(loadPyobj(new Uint8Array(bytes) as Buffer), [1, "a"])
-  t.throws(() => loadPyobj("x" as unknown as Buffer), { name: "TypeError", message: /^frame must be a Buffer or a Frame, got string/ })
+  t.throws(() => loadPyobj("x" as unknown as Buffer), {
+    name: "TypeError",
+    message: /^frame must be a Buffer or a Frame, got string/,
+  })
   t.throws(() => loadPyobj(null as unknown as Buffer), { name: "TypeError", message: /got null/ })
 })
 
 t.test("protocol 0 and 1 text opcodes are read like Python reads them", async (t) => {
-  t.same(loadPyobj(bin("(lp0\nI01\naI00\naI-12\naL12345678901234567890L\naF1.5\naFinf\naS'a\\n\\x41'\naVx\\u00e9\\U0001f600\naNa.")),
-    [true, false, -12, 12345678901234567890n, 1.5, Infinity, "a\nA", "xé😀", null])
+  t.same(
+    loadPyobj(
+      bin(
+        "(lp0\nI01\naI00\naI-12\naL12345678901234567890L\naF1.5\naFinf\naS'a\\n\\x41'\naVx\\u00e9\\U0001f600\naNa.",
+      ),
+    ),
+    [true, false, -12, 12345678901234567890n, 1.5, Infinity, "a\nA", "xé😀", null],
+  )
   t.same(loadPyobj(bin("(dp0\nVk\np1\n(I1\nI2\ntp2\ns.")), { k: [1, 2] })
   t.same(loadPyobj(bin("c__builtin__\nbytearray\np0\n(Vab\nS'latin-1'\ntR.")), Buffer.from("ab"))
 })
@@ -275,15 +421,22 @@ t.test("malformed pickles are refused with a message that names the problem", as
     ["\x80\x02c_codecs\nencode\nK\x01X\x06\x00\x00\x00latin1\x86R.", /refusing _codecs\.encode called with/],
   ]
   for (const [data, message] of cases) t.throws(() => loadPyobj(bin(data)), { message }, JSON.stringify(data))
-  t.throws(() => loadPyobj(dumpPyobj(1), null as unknown as {}), { name: "TypeError", message: /^options must be an object, got null/ })
-  t.throws(() => loadPyobj(dumpPyobj(1), 5 as unknown as {}), { name: "TypeError", message: /got number/ })
+  t.throws(() => loadPyobj(dumpPyobj(1), null as unknown as LoadPyobjOptions), {
+    name: "TypeError",
+    message: /^options must be an object, got null/,
+  })
+  t.throws(() => loadPyobj(dumpPyobj(1), 5 as unknown as LoadPyobjOptions), { name: "TypeError", message: /got number/ })
   t.throws(() => loadPyobj({} as Buffer), { name: "TypeError", message: /got Object/ })
 })
 
 t.test("rarely used encodings Python writes are read correctly", async (t) => {
   t.same(loadPyobj(bin("V\\\\u0041\n.")), "\\\\u0041", "an escaped backslash does not start an escape")
-  t.same(loadPyobj(bin("S\"a\\101\\q\\'\"\n.")), "aA\\q'")
-  t.same(loadPyobj(bin("(U\x02abT\x01\x00\x00\x00\xe9l.")), ["ab", "é"], "Python 2 str is read as Latin-1 text")
+  t.same(loadPyobj(bin('S"a\\101\\q\\\'"\n.')), "aA\\q'")
+  t.same(
+    loadPyobj(bin("(U\x02abT\x01\x00\x00\x00\xe9l.")),
+    ["ab", "é"],
+    "Python 2 str is read as Latin-1 text",
+  )
   t.equal(loadPyobj(bin("\x80\x02\x8a\x00.")), 0, "LONG1 with no bytes is 0")
   t.equal(loadPyobj(bin("\x80\x02\x8b\x01\x00\x00\x00\xff.")), -1, "LONG4")
   t.same(loadPyobj(bin("\x80\x05\x96\x01\x00\x00\x00\x00\x00\x00\x00z.")), Buffer.from("z"), "BYTEARRAY8")
@@ -291,19 +444,33 @@ t.test("rarely used encodings Python writes are read correctly", async (t) => {
   t.same(loadPyobj(bin("\x80\x04\x8e\x01\x00\x00\x00\x00\x00\x00\x00z.")), Buffer.from("z"), "BINBYTES8")
   t.same(loadPyobj(bin("\x80\x02]q\x00q\x01K\x01ah\x01.")), [1], "one object stored in two memo slots")
   t.same(loadPyobj(bin("\x80\x02](]01(0N.")), null, "POP and POP_MARK")
-  t.same(loadPyobj(bin("\x80\x02}q\x00(X\x01\x00\x00\x00a]K\x01K\x02u0h\x00.")), new Map<unknown, unknown>([["a", []], [1, 2]]))
+  t.same(
+    loadPyobj(bin("\x80\x02}q\x00(X\x01\x00\x00\x00a]K\x01K\x02u0h\x00.")),
+    new Map<unknown, unknown>([
+      ["a", []],
+      [1, 2],
+    ]),
+  )
   t.same(loadPyobj(bin("\x80\x02}K\x01K\x02s.")), new Map([[1, 2]]))
-  t.same(loadPyobj(bin("\x80\x02c_codecs\nencode\nX\x02\x00\x00\x00\xc3\xa9X\x07\x00\x00\x00Latin-1\x86R.")), Buffer.from([0xe9]))
+  t.same(
+    loadPyobj(bin("\x80\x02c_codecs\nencode\nX\x02\x00\x00\x00\xc3\xa9X\x07\x00\x00\x00Latin-1\x86R.")),
+    Buffer.from([0xe9]),
+  )
   t.equal(loadPyobj(bin("X\x05\x00\x00\x00\xc3\xa9\xed\xa0\x80.")), "é\ud800")
 })
 
 t.test("dumpPyobj handles memo indexes past 255 and describes odd values in errors", async (t) => {
   const words = Array.from({ length: 300 }, (_, i) => `w${i}`)
-  for (const protocol of PROTOCOLS) t.same(loadPyobj(dumpPyobj([...words, "w299"], protocol)), [...words, "w299"])
+  for (const protocol of PROTOCOLS)
+    t.same(loadPyobj(dumpPyobj([...words, "w299"], protocol)), [...words, "w299"])
   t.throws(() => dumpPyobj([Object.create(Object.create(null))]), { message: /^value\[0\] is an object;/ })
   t.throws(() => dumpPyobj(new Set([new (class {})()])), { message: /cannot hash \(an object\)/ })
-  t.throws(() => dumpPyobj(new Set([() => 1])), { message: /Set element that Python cannot hash \(a function\)/ })
-  t.throws(() => dumpPyobj(new Map([[Buffer.from("k"), () => 1]])), { message: /^value\.get\(<bytes>\) is a function/ })
+  t.throws(() => dumpPyobj(new Set([() => 1])), {
+    message: /Set element that Python cannot hash \(a function\)/,
+  })
+  t.throws(() => dumpPyobj(new Map([[Buffer.from("k"), () => 1]])), {
+    message: /^value\.get\(<bytes>\) is a function/,
+  })
   t.throws(() => dumpPyobj(new Map([[5n, Symbol("s")]])), { message: /^value\.get\(5n\) is a symbol/ })
   t.same(loadPyobj(dumpPyobj(new Map([[Buffer.from("k"), 1]]))), new Map([[Buffer.from("k"), 1]]))
 })

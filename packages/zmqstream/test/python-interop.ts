@@ -10,11 +10,31 @@ const skip = pythonSkipReason ?? false
 
 // The same value in JavaScript and as a Python literal.
 const jsValue = {
-  int: 7, neg: -5, i32: -2147483648, big: 2n ** 70n, negbig: -(2n ** 70n), float: 1.25, inf: -Infinity,
-  str: "héllo wörld", astral: "😀 𝄞", lone: "\ud800", empty: "",
-  bytes: Buffer.from([0, 255, 97]), noBytes: Buffer.alloc(0), none: null, undef: undefined, t: true, f: false,
-  list: [1, [2, [3, []]]], set: new Set([1, "a"]), emptySet: new Set(),
-  map: new Map<unknown, unknown>([[1, "one"], ["k", [true]], [2n ** 64n, null]]),
+  int: 7,
+  neg: -5,
+  i32: -2147483648,
+  big: 2n ** 70n,
+  negbig: -(2n ** 70n),
+  float: 1.25,
+  inf: -Infinity,
+  str: "héllo wörld",
+  astral: "😀 𝄞",
+  lone: "\ud800",
+  empty: "",
+  bytes: Buffer.from([0, 255, 97]),
+  noBytes: Buffer.alloc(0),
+  none: null,
+  undef: undefined,
+  t: true,
+  f: false,
+  list: [1, [2, [3, []]]],
+  set: new Set([1, "a"]),
+  emptySet: new Set(),
+  map: new Map<unknown, unknown>([
+    [1, "one"],
+    ["k", [true]],
+    [2n ** 64n, null],
+  ]),
   ["__proto__"]: { x: 1 },
 }
 const pyValue = `{
@@ -65,13 +85,39 @@ for p in range(6):
     t.same(
       v,
       {
-        int: 7, neg: -5, i32: -2147483648, u32: 2147483648, big: 2n ** 70n, negbig: -(2n ** 70n), float: 1.25,
-        negfloat: -0.5, inf: Infinity, str: "héllo wörld \\ \n", astral: "😀 𝄞", empty: "",
-        bytes: Buffer.from([0, 255, 97, 98]), noBytes: Buffer.alloc(0), bytearray: Buffer.from("xyz"),
-        noBytearray: Buffer.alloc(0), none: null, t: true, f: false,
-        list: [1, [2, [3, []]]], tuple: [1, "two", [3]], emptyTuple: [], emptyList: [], emptyDict: {},
-        set: new Set([1, 2, 3]), frozenset: new Set(["a"]), emptySet: new Set(), emptyFrozenset: new Set(),
-        intKeys: new Map([[1, "one"], [2, "two"]]), ["__proto__"]: { polluted: true },
+        int: 7,
+        neg: -5,
+        i32: -2147483648,
+        u32: 2147483648,
+        big: 2n ** 70n,
+        negbig: -(2n ** 70n),
+        float: 1.25,
+        negfloat: -0.5,
+        inf: Infinity,
+        str: "héllo wörld \\ \n",
+        astral: "😀 𝄞",
+        empty: "",
+        bytes: Buffer.from([0, 255, 97, 98]),
+        noBytes: Buffer.alloc(0),
+        bytearray: Buffer.from("xyz"),
+        noBytearray: Buffer.alloc(0),
+        none: null,
+        t: true,
+        f: false,
+        list: [1, [2, [3, []]]],
+        tuple: [1, "two", [3]],
+        emptyTuple: [],
+        emptyList: [],
+        emptyDict: {},
+        set: new Set([1, 2, 3]),
+        frozenset: new Set(["a"]),
+        emptySet: new Set(),
+        emptyFrozenset: new Set(),
+        intKeys: new Map([
+          [1, "one"],
+          [2, "two"],
+        ]),
+        ["__proto__"]: { polluted: true },
       },
       `protocol ${protocol}`,
     )
@@ -99,15 +145,19 @@ for p in range(2, 6):
   }
 })
 
-t.test("Python's json.loads reads what dumpJson writes, and loadJson reads json.dumps", { skip }, async (t) => {
-  const value = { text: "héllo 😀 \u2028", n: [1, -2.5, 1e21], nested: { ok: true, none: null } }
-  const out = runPython(
-    `import json, sys
+t.test(
+  "Python's json.loads reads what dumpJson writes, and loadJson reads json.dumps",
+  { skip },
+  async (t) => {
+    const value = { text: "héllo 😀 \u2028", n: [1, -2.5, 1e21], nested: { ok: true, none: null } }
+    const out = runPython(
+      `import json, sys
 v = json.loads(sys.stdin.buffer.read())
 assert v == {"text": "héllo 😀 \\u2028", "n": [1, -2.5, 1e21], "nested": {"ok": True, "none": None}}, v
 sys.stdout.write(json.dumps(v))
 `,
-    dumpJson(value),
-  )
-  t.same(loadJson(Buffer.from(out, "utf8")), value)
-})
+      dumpJson(value),
+    )
+    t.same(loadJson(Buffer.from(out, "utf8")), value)
+  },
+)

@@ -27,7 +27,9 @@ export class MemoryLogger implements Logger {
 /** A loop that is not made current, logs into memory, and is closed when the test ends. */
 export function newLoop(t: Test, options: IOLoopOptions = {}): IOLoop & { memory: MemoryLogger } {
   const memory = new MemoryLogger()
-  const loop = new IOLoop({ makeCurrent: false, logger: memory, ...options }) as IOLoop & { memory: MemoryLogger }
+  const loop = new IOLoop({ makeCurrent: false, logger: memory, ...options }) as IOLoop & {
+    memory: MemoryLogger
+  }
   loop.memory = memory
   t.teardown(() => {
     if (loop.running()) loop.stop()

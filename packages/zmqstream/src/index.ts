@@ -1,0 +1,8 @@
+export { ZMQStream, type RecvOptions } from "./zmqstream.js"
+export { POLLIN, POLLOUT, POLLERR } from "./constants.js"
+export type { Frame } from "./frame.js"
+export type { Part, SendOptions } from "./parts.js"
+export type { LinkedSocketMethods } from "./socket-links.js"
+export { dumpJson, loadJson } from "./json.js"
+export { dumpPyobj } from "./pickle.js"
+export { loadPyobj, type LoadPyobjOptions } from "./unpickle.js"

@@ -1,0 +1,133 @@
+import type { Socket } from "zeromq"
+import { MAX_RECEIVE_CHUNK } from "./constants.js"
+import { wouldBlock } from "./would-block.js"
+
+/** What the receive path needs from its stream. */
+export interface ReceiverHost {
+  readonly socket: Socket
+  /** Whether a recv callback is set (messages taken now go to it). */
+  receiving(): boolean
+  /** Whether the stream was closed (messages still arriving from a chunk are dropped). */
+  isClosed(): boolean
+  /** Hands one message to the recv callback. */
+  deliver(message: Buffer[]): void
+  /** A receive failed with something other than EAGAIN. */
+  receiveFailed(error: Error): void
+}
+
+type ReadableSocket = Socket & { receive(): Promise<Buffer[]> }
+
+/**
+ * The receive path of a stream: gated chunks of `receive()` calls on a socket whose `receiveTimeout` is 0,
+ * so each call settles synchronously inside zeromq.js (DESIGN.md "Fast paths").
+ *
+ * A chunk is issued from the loop's READ dispatch without awaiting between calls; its settled promises are
+ * then handled in order, as microtasks, by the two pre-bound handlers below (no per-message closure). No new
+ * chunk starts before the previous one is fully handled (the gate), so messages keep their order. Messages
+ * taken from libzmq while no recv callback is set (after `stopOnRecv()` from an earlier message of the same
+ * chunk, say) are kept in `held` and delivered first by the next `onRecv`/`flush` (nothing lost).
+ */
+export class Receiver {
+  /** Messages taken from libzmq but not delivered yet, oldest first. */
+  readonly held: Buffer[][] = []
+  private readonly host: ReceiverHost
+  private pending = 0
+  private chunkSize = 1
+  private chunkGot = 0
+  private idleWaiters: Array<() => void> = []
+
+  constructor(host: ReceiverHost) {
+    this.host = host
+  }
+
+  /** Whether results of a chunk are still to be handled. */
+  busy(): boolean {
+    return this.pending > 0
+  }
+
+  /** Resolves once no chunk is in flight. */
+  whenIdle(): Promise<void> {
+    if (this.pending === 0) return Promise.resolve()
+    return new Promise((resolve) => this.idleWaiters.push(resolve))
+  }
+
+  // ---- the fast path: one chunk per READ dispatch ---------------------------------------------------------
+
+  /** Takes up to one chunk of messages from the socket (the loop saw it readable). */
+  pull(): void {
+    if (this.pending > 0) return // the gate: the previous chunk is still being handled
+    const socket = this.host.socket as ReadableSocket
+    const size = this.chunkSize
+    this.chunkGot = 0
+    this.pending = size
+    for (let i = 0; i < size; i++) {
+      let result: Promise<Buffer[]>
+      try {
+        result = socket.receive()
+      } catch (error) {
+        // Thrown, not rejected: the socket was closed or is busy. Count the rest of the chunk as done.
+        this.pending -= size - i - 1
+        this.onFailed(error)
+        return
+      }
+      result.then(this.onReceived, this.onFailed)
+    }
+  }
+
+  private readonly onReceived = (message: Buffer[]): void => {
+    this.chunkGot++
+    if (this.host.isClosed()) {
+      // Taken from libzmq after close(): nobody can receive it any more (pyzmq drops them with the socket).
+    } else if (this.held.length === 0 && this.host.receiving()) {
+      this.host.deliver(message)
+    } else {
+      this.held.push(message)
+    }
+    if (--this.pending === 0) this.chunkDone()
+  }
+
+  private readonly onFailed = (error: unknown): void => {
+    if (!wouldBlock(error) && !this.host.isClosed()) this.host.receiveFailed(error as Error)
+    this.chunkSize = 0 // marks "drained": chunkDone shrinks to what this chunk got
+    if (--this.pending === 0) this.chunkDone()
+  }
+
+  private chunkDone(): void {
+    // Every call got a message: the socket may hold more, take twice as many next time. One came back
+    // EAGAIN: it was drained, so ask for what this chunk got (wasted EAGAINs cost 10-15 µs each).
+    this.chunkSize =
+      this.chunkSize === 0 ? Math.max(1, this.chunkGot) : Math.min(this.chunkSize * 2, MAX_RECEIVE_CHUNK)
+    if (this.idleWaiters.length > 0) {
+      const waiters = this.idleWaiters
+      this.idleWaiters = []
+      for (const resolve of waiters) resolve()
+    }
+  }
+
+  // ---- held messages and flush ----------------------------------------------------------------------------
+
+  /** Delivers held messages in order while a recv callback is set; at most `limit`. Returns how many. */
+  deliverHeld(limit = Infinity): number {
+    let count = 0
+    while (count < limit && this.held.length > 0 && this.host.receiving() && !this.host.isClosed()) {
+      this.host.deliver(this.held.shift()!)
+      count++
+    }
+    return count
+  }
+
+  /**
+   * One message for `flush()`: the oldest held one, else one `receive()`. Resolves to the message, or
+   * `null` when there was none (EAGAIN) or the receive failed (reported through the host).
+   */
+  async takeOne(): Promise<Buffer[] | null> {
+    const held = this.held.shift()
+    if (held !== undefined) return held
+    try {
+      return await (this.host.socket as ReadableSocket).receive()
+    } catch (error) {
+      if (!wouldBlock(error) && !this.host.isClosed()) this.host.receiveFailed(error as Error)
+      return null
+    }
+  }
+}

@@ -1,0 +1,189 @@
+import type { Socket } from "zeromq"
+import { SEND_BUDGET } from "./constants.js"
+import type { QueuedMessage } from "./parts.js"
+import { wouldBlock } from "./would-block.js"
+
+/** What the send path needs from its stream. */
+export interface SenderHost {
+  readonly socket: Socket
+  isClosed(): boolean
+  /** Whether a `flush()` drives the sends now (the loop's chain then stops after the message in flight). */
+  flushing(): boolean
+  /** `message` was handed to libzmq (`status` undefined) or its send failed with `status`. */
+  sent(message: QueuedMessage, status: Error | undefined): void
+  /** The queue became empty, or a message is waiting for WRITE: interest may have changed. */
+  queueChanged(): void
+  /** Queued messages that could not be handed to libzmq before the socket closed. */
+  unsent(count: number): void
+}
+
+type WritableSocket = Socket & { send(parts: unknown, options?: object): Promise<void> }
+
+/** What happened to the message at the head of the queue. */
+export type SendOutcome = "sent" | "failed" | "again" | "empty"
+
+/**
+ * The send path of a stream: a FIFO of validated messages, handed to libzmq one at a time and in order on a
+ * socket whose `sendTimeout` is 0, so `socket.send()` settles synchronously (EAGAIN rejects: no room).
+ *
+ * From a WRITE dispatch, each send is chained from the previous one's settlement, up to `SEND_BUDGET`
+ * messages (then the loop dispatches again while writable). On EAGAIN (or EFSM) the message stays at the
+ * head and the stream waits for WRITE. Only one send is ever in flight, so each message reaches libzmq exactly once
+ * and in order; libzmq keeps a multipart message atomic at the high-water mark.
+ */
+export class Sender {
+  private readonly host: SenderHost
+  private queue: QueuedMessage[] = []
+  private head = 0
+  private inFlight = false
+  private lastOutcome: SendOutcome = "empty"
+  private budget = 0
+  private idleWaiters: Array<() => void> = []
+
+  constructor(host: SenderHost) {
+    this.host = host
+  }
+
+  /** Messages waiting, the one in flight included. */
+  get length(): number {
+    return this.queue.length - this.head
+  }
+
+  push(message: QueuedMessage): void {
+    this.queue.push(message)
+  }
+
+  busy(): boolean {
+    return this.inFlight
+  }
+
+  whenIdle(): Promise<void> {
+    if (!this.inFlight) return Promise.resolve()
+    return new Promise((resolve) => this.idleWaiters.push(resolve))
+  }
+
+  // ---- the fast path: a chain of sends per WRITE dispatch -------------------------------------------------
+
+  /** Starts a chain of sends (the loop saw the socket writable). */
+  pushOut(): void {
+    if (this.inFlight || this.length === 0) return
+    this.budget = SEND_BUDGET
+    this.sendHead()
+  }
+
+  private sendHead(): void {
+    const message = this.queue[this.head]!
+    this.inFlight = true
+    let result: Promise<void>
+    try {
+      const socket = this.host.socket as WritableSocket
+      result =
+        message.sendOptions === undefined
+          ? socket.send(message.parts)
+          : socket.send(message.parts, message.sendOptions)
+    } catch (error) {
+      // Thrown, not rejected (bad options for this socket type, a closed socket): a failed send.
+      return this.onFailed(error)
+    }
+    result.then(this.onSent, this.onFailed)
+  }
+
+  private readonly onSent = (): void => {
+    this.lastOutcome = "sent"
+    this.settle(this.take(), undefined)
+  }
+
+  private readonly onFailed = (error: unknown): void => {
+    this.lastOutcome = wouldBlock(error) ? "again" : "failed"
+    if (wouldBlock(error)) {
+      // No room: the message stays at the head until the loop reports WRITE (or close() reports it unsent).
+      this.inFlight = false
+      if (this.host.isClosed()) {
+        this.take()
+        this.host.unsent(1)
+      } else {
+        this.host.queueChanged()
+      }
+      return this.wakeIdle()
+    }
+    this.settle(this.take(), error as Error)
+  }
+
+  private settle(message: QueuedMessage, status: Error | undefined): void {
+    this.inFlight = false
+    this.host.sent(message, status)
+    if (this.length > 0 && --this.budget > 0 && !this.host.isClosed() && !this.host.flushing()) {
+      return this.sendHead()
+    }
+    if (!this.host.isClosed()) this.host.queueChanged()
+    this.wakeIdle()
+  }
+
+  private take(): QueuedMessage {
+    const message = this.queue[this.head]!
+    this.queue[this.head++] = undefined as unknown as QueuedMessage
+    // Compact once the consumed prefix is half the array, so a long-lived queue does not grow.
+    if (this.head === this.queue.length) {
+      this.queue = []
+      this.head = 0
+    } else if (this.head > 1024 && this.head * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.head)
+      this.head = 0
+    }
+    return message
+  }
+
+  private wakeIdle(): void {
+    if (this.idleWaiters.length === 0) return
+    const waiters = this.idleWaiters
+    this.idleWaiters = []
+    for (const resolve of waiters) resolve()
+  }
+
+  // ---- flush and close ------------------------------------------------------------------------------------
+
+  /** One send for `flush()`: resolves to what happened to the head message. */
+  async sendOne(): Promise<SendOutcome> {
+    if (this.length === 0) return "empty"
+    await this.whenIdle() // a chain the loop started settles first
+    if (this.length === 0) return "empty"
+    this.budget = 1
+    this.sendHead()
+    await this.whenIdle()
+    return this.lastOutcome
+  }
+
+  /**
+   * For `close()`, before the socket closes: hands queued messages to libzmq in order while the socket is
+   * writable (one `ZMQ_EVENTS` check each), and drops the rest, returning how many were dropped. Outcomes
+   * of these sends (and of a send still in flight) reach `host.sent` afterwards, as usual.
+   */
+  drainForClose(): number {
+    const socket = this.host.socket as WritableSocket
+    // A send in flight holds the head: it has been handed to libzmq (or came back EAGAIN, reported by
+    // onFailed as unsent). Either way it is no longer ours to send.
+    let index = this.head + (this.inFlight ? 1 : 0)
+    while (index < this.queue.length && !socket.closed && socket.writable) {
+      const message = this.queue[index]!
+      this.queue[index++] = undefined as unknown as QueuedMessage
+      let result: Promise<void>
+      try {
+        result =
+          message.sendOptions === undefined
+            ? socket.send(message.parts)
+            : socket.send(message.parts, message.sendOptions)
+      } catch (error) {
+        this.host.sent(message, error as Error)
+        continue
+      }
+      result.then(
+        () => this.host.sent(message, undefined),
+        (error: unknown) =>
+          wouldBlock(error) ? this.host.unsent(1) : this.host.sent(message, error as Error),
+      )
+    }
+    const dropped = this.queue.length - index
+    this.queue.length = this.inFlight ? this.head + 1 : this.head
+    return dropped
+  }
+}

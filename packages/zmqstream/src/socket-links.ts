@@ -1,0 +1,182 @@
+import type { Socket } from "zeromq"
+import { describeValue } from "@zmq-eventloop/ioloop/internal"
+
+// The socket interface a ZMQStream links to its socket (pyzmq links `bind`, `connect`, `setsockopt`… as the
+// socket's own bound methods), and pyzmq's option names for `setsockopt`/`getsockopt`.
+
+/** The socket methods a stream forwards as is: `stream.connect(a)` is `stream.socket.connect(a)`. */
+export const LINKED_METHODS = [
+  "bind", //        (address) → Promise<void>   zeromq.js binds asynchronously
+  "unbind", //      (address) → Promise<void>
+  "connect", //     (address, options?) → void
+  "disconnect", //  (address) → void
+  "subscribe", //   (...prefixes) → void        SUB sockets only
+  "unsubscribe", // (...prefixes) → void        SUB sockets only
+] as const
+
+export type LinkedMethod = (typeof LINKED_METHODS)[number]
+
+/** The linked methods' signatures (zeromq.js's), merged into `ZMQStream`. */
+export interface LinkedSocketMethods {
+  /** `socket.bind(address)`: resolves once bound. (pyzmq `bind`, which is synchronous) */
+  bind(address: string): Promise<void>
+  /** `socket.unbind(address)`: resolves once unbound. */
+  unbind(address: string): Promise<void>
+  /** `socket.connect(address)`; a ROUTER also takes zeromq.js's `{ routingId }` options. */
+  connect(address: string, options?: object): void
+  /** `socket.disconnect(address)`. */
+  disconnect(address: string): void
+  /** `socket.subscribe(...prefixes)` (no prefix: everything). @throws TypeError on a socket that has none. */
+  subscribe(...prefixes: Array<string | Buffer>): void
+  /** `socket.unsubscribe(...prefixes)`. @throws TypeError on a socket that has none. */
+  unsubscribe(...prefixes: Array<string | Buffer>): void
+}
+
+/** How an option's value is read and written (the typed accessors of zeromq.js's native socket). */
+type OptionKind = "Int32" | "Int64" | "Uint64" | "Bool" | "String"
+
+interface OptionSpec {
+  /** libzmq name without `ZMQ_` (pyzmq's constant name). */
+  readonly name: string
+  readonly id: number
+  readonly kind: OptionKind
+  /** zeromq.js's property name, also accepted. */
+  readonly jsName?: string
+}
+
+// One line per option: libzmq name, option number, value type, zeromq.js name.
+const OPTIONS: readonly OptionSpec[] = [
+  { name: "AFFINITY", id: 4, kind: "Uint64", jsName: "affinity" },
+  { name: "ROUTING_ID", id: 5, kind: "String", jsName: "routingId" }, // ZMQ_IDENTITY before libzmq 4.2
+  { name: "SUBSCRIBE", id: 6, kind: "String" }, // write-only
+  { name: "UNSUBSCRIBE", id: 7, kind: "String" }, // write-only
+  { name: "RATE", id: 8, kind: "Int32", jsName: "rate" },
+  { name: "RECOVERY_IVL", id: 9, kind: "Int32", jsName: "recoveryInterval" },
+  { name: "SNDBUF", id: 11, kind: "Int32", jsName: "sendBufferSize" },
+  { name: "RCVBUF", id: 12, kind: "Int32", jsName: "receiveBufferSize" },
+  { name: "RCVMORE", id: 13, kind: "Int32" }, // read-only; always 0 between zeromq.js receives (whole messages)
+  { name: "FD", id: 14, kind: "Int32" }, // read-only; an int on POSIX
+  { name: "EVENTS", id: 15, kind: "Int32" }, // read-only; POLLIN | POLLOUT
+  { name: "TYPE", id: 16, kind: "Int32", jsName: "type" }, // read-only
+  { name: "LINGER", id: 17, kind: "Int32", jsName: "linger" },
+  { name: "RECONNECT_IVL", id: 18, kind: "Int32", jsName: "reconnectInterval" },
+  { name: "BACKLOG", id: 19, kind: "Int32", jsName: "backlog" },
+  { name: "RECONNECT_IVL_MAX", id: 21, kind: "Int32", jsName: "reconnectMaxInterval" },
+  { name: "MAXMSGSIZE", id: 22, kind: "Int64", jsName: "maxMessageSize" },
+  { name: "SNDHWM", id: 23, kind: "Int32", jsName: "sendHighWaterMark" },
+  { name: "RCVHWM", id: 24, kind: "Int32", jsName: "receiveHighWaterMark" },
+  { name: "MULTICAST_HOPS", id: 25, kind: "Int32", jsName: "multicastHops" },
+  { name: "RCVTIMEO", id: 27, kind: "Int32", jsName: "receiveTimeout" }, // owned by the stream: read-only here
+  { name: "SNDTIMEO", id: 28, kind: "Int32", jsName: "sendTimeout" }, // owned by the stream: read-only here
+  { name: "LAST_ENDPOINT", id: 32, kind: "String", jsName: "lastEndpoint" }, // read-only
+  { name: "ROUTER_MANDATORY", id: 33, kind: "Bool", jsName: "mandatory" }, // write-only in libzmq
+  { name: "TCP_KEEPALIVE", id: 34, kind: "Int32", jsName: "tcpKeepalive" },
+  { name: "IMMEDIATE", id: 39, kind: "Bool", jsName: "immediate" },
+  { name: "IPV6", id: 42, kind: "Bool", jsName: "ipv6" },
+  { name: "PROBE_ROUTER", id: 51, kind: "Bool", jsName: "probeRouter" }, // write-only
+  { name: "REQ_CORRELATE", id: 52, kind: "Bool", jsName: "correlate" }, // write-only
+  { name: "REQ_RELAXED", id: 53, kind: "Bool", jsName: "relaxed" }, // write-only
+  { name: "CONFLATE", id: 54, kind: "Bool", jsName: "conflate" }, // write-only
+  { name: "ROUTER_HANDOVER", id: 56, kind: "Bool", jsName: "handover" }, // write-only
+  { name: "HANDSHAKE_IVL", id: 66, kind: "Int32", jsName: "handshakeInterval" },
+  { name: "HEARTBEAT_IVL", id: 75, kind: "Int32", jsName: "heartbeatInterval" },
+  { name: "HEARTBEAT_TTL", id: 76, kind: "Int32", jsName: "heartbeatTimeToLive" },
+  { name: "HEARTBEAT_TIMEOUT", id: 77, kind: "Int32", jsName: "heartbeatTimeout" },
+  { name: "CONNECT_TIMEOUT", id: 79, kind: "Int32", jsName: "connectTimeout" },
+  // { name: "HWM", id: 1 }            removed in libzmq 3: use SNDHWM / RCVHWM
+  // { name: "SWAP", id: 3 }           removed in libzmq 3
+  // { name: "CURVE_SERVER"…, 47-50 }  keys are 32 bytes or Z85 text: use zeromq.js's curve* properties
+  // { name: "XPUB_VERBOSE", id: 40 }  zeromq.js models it as XPublisher.verbosity (two options in one)
+  // { name: "ZAP_DOMAIN"…, 55 }       security set-up: use zeromq.js's properties, which validate it
+]
+
+/** The options a stream owns (both must stay 0 for its fast paths). */
+const OWNED_OPTIONS = new Set([27, 28])
+
+const byId = new Map<number, OptionSpec>(OPTIONS.map((spec) => [spec.id, spec]))
+const byName = new Map<string, OptionSpec>()
+for (const spec of OPTIONS) {
+  byName.set(spec.name, spec)
+  if (spec.jsName !== undefined) byName.set(spec.jsName.toUpperCase(), spec)
+}
+byName.set("IDENTITY", byId.get(5)!)
+
+/**
+ * The option `option` names: a libzmq option number (17), a libzmq/pyzmq name (`"ZMQ_LINGER"`, `"LINGER"`,
+ * `"linger"`) or a zeromq.js property name (`"linger"`, `"sendHighWaterMark"`).
+ * @throws TypeError for an unknown option.
+ */
+function findOption(option: unknown): OptionSpec {
+  const spec =
+    typeof option === "number"
+      ? byId.get(option)
+      : typeof option === "string"
+        ? byName.get(option.toUpperCase().replace(/^ZMQ_/, ""))
+        : undefined
+  if (spec === undefined) {
+    throw new TypeError(
+      `option must be a zmq option number or name (e.g. 17, "ZMQ_LINGER", "linger"), got ${describeValue(option)}`,
+    )
+  }
+  return spec
+}
+
+type RawOptions = Record<`get${OptionKind}Option`, (id: number) => unknown> &
+  Record<`set${OptionKind}Option`, (id: number, value: unknown) => void>
+
+/** pyzmq `socket.setsockopt(option, value)`. @throws TypeError for an unknown option; zmq errors pass through. */
+export function setSocketOption(socket: Socket, option: unknown, value: unknown): void {
+  const spec = findOption(option)
+  if (OWNED_OPTIONS.has(spec.id)) {
+    throw new TypeError(`option ZMQ_${spec.name} belongs to the stream (it keeps it at 0 for its fast paths)`)
+  }
+  ;(socket as unknown as RawOptions)[`set${spec.kind}Option`](spec.id, value)
+}
+
+/** pyzmq `socket.getsockopt(option)`. @throws TypeError for an unknown option; zmq errors pass through. */
+export function getSocketOption(socket: Socket, option: unknown): unknown {
+  const spec = findOption(option)
+  return (socket as unknown as RawOptions)[`get${spec.kind}Option`](spec.id)
+}
+
+/**
+ * pyzmq `socket.bind_to_random_port(addr, min_port, max_port, max_tries)`: binds to `addr:port` with a
+ * random port in [min, max), trying up to `tries` ports that are in use. Resolves to the port.
+ * @throws TypeError/RangeError for bad arguments; Error after `tries` ports in use; other bind errors pass through.
+ */
+export async function bindToRandomPort(
+  socket: Socket,
+  addr: unknown,
+  min: unknown = 49152,
+  max: unknown = 65536,
+  tries: unknown = 100,
+): Promise<number> {
+  if (typeof addr !== "string") throw new TypeError(`addr must be a string, got ${describeValue(addr)}`)
+  for (const [name, value] of [
+    ["min", min],
+    ["max", max],
+    ["tries", tries],
+  ] as const) {
+    if (typeof value !== "number" || !Number.isInteger(value)) {
+      throw new TypeError(`${name} must be an integer, got ${describeValue(value)}`)
+    }
+  }
+  const [low, high, attempts] = [min as number, max as number, tries as number]
+  if (low < 1 || high > 65536 || low >= high) {
+    throw new RangeError(`min and max must satisfy 1 <= min < max <= 65536, got ${low} and ${high}`)
+  }
+  if (attempts < 1) throw new RangeError(`tries must be at least 1, got ${attempts}`)
+  for (let i = 0; i < attempts; i++) {
+    const port = low + Math.floor(Math.random() * (high - low))
+    try {
+      await socket.bind(`${addr}:${port}`)
+      return port
+    } catch (error) {
+      const code = (error as { code?: unknown }).code
+      if (code !== "EADDRINUSE" && code !== "EACCES") throw error
+    }
+  }
+  throw new Error(
+    `bindToRandomPort: could not bind ${addr} to a random port in [${low}, ${high}) after ${attempts} tries`,
+  )
+}

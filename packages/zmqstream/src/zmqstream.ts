@@ -1,0 +1,558 @@
+import type { Socket } from "zeromq"
+import { ERROR, IOLoop, NONE, READ, WRITE } from "@zmq-eventloop/ioloop"
+import { checkFunction, debug, describeValue, isZmqSocket } from "@zmq-eventloop/ioloop/internal"
+import { NullContext, wrap } from "@zmq-eventloop/stack-context"
+import { POLLIN, POLLOUT, RECEIVE_ONLY_TYPES, SEND_ONLY_TYPES } from "./constants.js"
+import { toFrames, type Frame } from "./frame.js"
+import { dumpJson } from "./json.js"
+import { checkPart, checkParts, splitSendOptions, type Part, type SendOptions } from "./parts.js"
+import { dumpPyobj } from "./pickle.js"
+import { Receiver } from "./receiver.js"
+import { Sender } from "./sender.js"
+import {
+  bindToRandomPort,
+  getSocketOption,
+  LINKED_METHODS,
+  setSocketOption,
+  type LinkedSocketMethods,
+} from "./socket-links.js"
+
+/** Options of `onRecv` / `onRecvStream`. */
+export interface RecvOptions {
+  /** `true` (default): each message is a `Buffer[]`; `false`: a `Frame[]` (pyzmq `copy=False`). */
+  copy?: boolean
+}
+
+type RawSocket = Socket & {
+  setInt32Option(id: number, value: number): void
+  getInt32Option(id: number): number
+}
+
+// libzmq option numbers the stream sets itself.
+const ZMQ_TYPE = 16
+const ZMQ_LINGER = 17
+const ZMQ_RCVTIMEO = 27
+const ZMQ_SNDTIMEO = 28
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    typeof value === "object" && value !== null && typeof (value as PromiseLike<unknown>).then === "function"
+  )
+}
+
+function checkCallback(value: unknown): Function | null {
+  if (value === null || value === undefined) return null
+  checkFunction("callback", value)
+  return value
+}
+
+// The interface merges the linked socket methods (installed from LINKED_METHODS below) into the class type.
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type
+export interface ZMQStream extends LinkedSocketMethods {}
+
+/**
+ * A zeromq.js socket driven by an {@link IOLoop} through callbacks: pyzmq's
+ * `zmq.eventloop.zmqstream.ZMQStream`, with modern pyzmq's choices (a callback error is logged and the stream
+ * stays open; `close(linger)` closes at once; `closed()` notices a socket closed elsewhere).
+ *
+ * - Receiving: `onRecv(cb)` calls `cb(msg)` with each whole message (`Buffer[]`, or `Frame[]` with
+ *   `copy: false`), in order, from the loop.
+ * - Sending: `send*()` never sends at once; it checks the message (throwing there), queues it, and the stream
+ *   hands queued messages to libzmq in order, exactly once, whenever the socket is writable, then calls
+ *   `onSend`'s callback with `(msg, status)`.
+ * - The stream owns its socket: it sets `receiveTimeout` and `sendTimeout` to 0 (its fast paths rely on that,
+ *   and `setsockopt` refuses to change them) and registers it with the loop. Do not `send()`/`receive()` on
+ *   the socket yourself; close it with `stream.close()`.
+ * - Every callback runs inside the stack contexts active where it was registered; what it throws (or a
+ *   promise it returns rejects with) is logged as `Uncaught exception in ZMQStream callback` through
+ *   `ioLoop.logger`.
+ * - Streams accept properties of your own (`stream.channel = "shell"`, as Jupyter does).
+ *
+ * @example
+ * ```ts
+ * const stream = new ZMQStream(new zmq.Reply(), loop)
+ * await stream.bind("tcp://127.0.0.1:5555")
+ * stream.onRecv((msg) => stream.sendMultipart(msg)) // echo
+ * ```
+ */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export class ZMQStream {
+  /** The socket this stream drives (pyzmq `stream.socket`). */
+  readonly socket: Socket
+  /** The loop this stream runs on (pyzmq `stream.io_loop`). */
+  readonly ioLoop: IOLoop;
+  /** Properties of your own, such as Jupyter's `stream.channel`. */
+  [property: string]: unknown
+
+  private recvCallback: Function | null = null
+  private recvWithStream = false
+  private recvCopy = true
+  private sendCallback: Function | null = null
+  private sendWithStream = false
+  private errCallback: Function | null = null
+  private closeCallback: Function | null = null
+  private isClosed = false
+  private interest = NONE
+  private flushDepth = 0
+  private readonly canReceive: boolean
+  private readonly canSend: boolean
+  private readonly receiver: Receiver
+  private readonly sender: Sender
+
+  /**
+   * Registers `socket` with `ioLoop` (default: `IOLoop.current()`) and sets its `receiveTimeout` and
+   * `sendTimeout` to 0. (pyzmq `ZMQStream(socket, io_loop=None)`)
+   * @throws TypeError when `socket` is not a zeromq.js socket or `ioLoop` not a loop; Error when the socket
+   * is closed or already registered with the loop.
+   */
+  constructor(socket: Socket, ioLoop?: IOLoop) {
+    if (!isZmqSocket(socket))
+      throw new TypeError(`socket must be a zeromq.js socket, got ${describeValue(socket)}`)
+    if (socket.closed) throw new Error("socket is closed")
+    if (ioLoop !== undefined && !(ioLoop instanceof IOLoop)) {
+      throw new TypeError(`ioLoop must be an IOLoop, got ${describeValue(ioLoop)}`)
+    }
+    this.socket = socket
+    this.ioLoop = ioLoop ?? IOLoop.current()
+    const type = (socket as RawSocket).getInt32Option(ZMQ_TYPE)
+    this.canReceive = !SEND_ONLY_TYPES.has(type)
+    this.canSend = !RECEIVE_ONLY_TYPES.has(type)
+    // The fast paths: receive()/send() settle synchronously, EAGAIN rejecting (DESIGN.md "Fast paths").
+    ;(socket as RawSocket).setInt32Option(ZMQ_RCVTIMEO, 0)
+    ;(socket as RawSocket).setInt32Option(ZMQ_SNDTIMEO, 0)
+    const host = {
+      socket,
+      receiving: () => this.recvCallback !== null,
+      isClosed: () => this.isClosed,
+      flushing: () => this.flushDepth > 0,
+      deliver: (message: Buffer[]) => this.deliver(message),
+      receiveFailed: (error: Error) => this.reportError(error, "ZMQStream receive error"),
+      sent: (message: { parts: Part[]; callback: Function | null }, status: Error | undefined) =>
+        this.reportSent(message.parts, message.callback, status),
+      queueChanged: () => this.updateInterest(),
+      unsent: (count: number) => this.reportUnsent(count),
+    }
+    this.receiver = new Receiver(host)
+    this.sender = new Sender(host)
+    // pyzmq `_init_io_state`: the stream's own handler must not capture the caller's contexts.
+    new NullContext().run(() => this.ioLoop.addHandler(socket, this.handleEvents, NONE))
+  }
+
+  // ---- callbacks -------------------------------------------------------------------------------------------
+
+  /**
+   * Calls `callback(msg)` with every message received from now on (`null` stops, like `stopOnRecv()`);
+   * messages kept since a `stopOnRecv()` come first, in order. `copy: false` gives `Frame[]` instead of
+   * `Buffer[]` (pyzmq `on_recv(callback, copy=True)`). Replaces any previous recv callback.
+   * @throws TypeError for a non-function or a socket that cannot receive; Error("Stream is closed").
+   */
+  onRecv(callback: ((msg: Buffer[]) => unknown) | null, options?: { copy?: true }): void
+  onRecv(callback: ((msg: Frame[]) => unknown) | null, options: { copy: false }): void
+  onRecv(callback: ((msg: Buffer[] | Frame[]) => unknown) | null, options?: RecvOptions): void
+  onRecv(callback: Function | null, options: RecvOptions = {}): void {
+    this.setRecv(callback, options, false)
+  }
+
+  /**
+   * Like `onRecv`, but calls `callback(stream, msg)`. (pyzmq `on_recv_stream`)
+   * @throws as `onRecv`.
+   */
+  onRecvStream(
+    callback: ((stream: ZMQStream, msg: Buffer[]) => unknown) | null,
+    options?: { copy?: true },
+  ): void
+  onRecvStream(
+    callback: ((stream: ZMQStream, msg: Frame[]) => unknown) | null,
+    options: { copy: false },
+  ): void
+  onRecvStream(callback: Function | null, options: RecvOptions = {}): void {
+    this.setRecv(callback, options, true)
+  }
+
+  private setRecv(callback: unknown, options: RecvOptions, withStream: boolean): void {
+    this.checkOpen()
+    const checked = checkCallback(callback)
+    if (typeof options !== "object" || options === null) {
+      throw new TypeError(`options must be an object, got ${describeValue(options)}`)
+    }
+    const { copy = true } = options
+    if (typeof copy !== "boolean")
+      throw new TypeError(`options.copy must be a boolean, got ${describeValue(copy)}`)
+    if (checked !== null && !this.canReceive) {
+      throw new TypeError(`callback: a ${this.socket.constructor.name} socket cannot receive`)
+    }
+    this.recvCallback = wrap(checked)
+    this.recvWithStream = withStream
+    this.recvCopy = copy
+    this.updateInterest()
+    // Messages kept since a stopOnRecv() go first; the socket may have nothing more to wake the loop.
+    if (checked !== null && this.receiver.held.length > 0) this.ioLoop.spawnCallback(this.deliverHeld)
+  }
+
+  /**
+   * Calls `callback(msg, status)` after each message is handed to libzmq: `msg` the parts as queued,
+   * `status` `undefined` or the Error the send produced. `null` stops. (pyzmq `on_send`)
+   * @throws TypeError for a non-function; Error("Stream is closed").
+   */
+  onSend(callback: ((msg: Part[], status: unknown) => unknown) | null): void {
+    this.checkOpen()
+    this.sendCallback = wrap(checkCallback(callback))
+    this.sendWithStream = false
+  }
+
+  /** Like `onSend`, but calls `callback(stream, msg, status)`. (pyzmq `on_send_stream`) @throws as `onSend`. */
+  onSendStream(callback: ((stream: ZMQStream, msg: Part[], status: unknown) => unknown) | null): void {
+    this.checkOpen()
+    this.sendCallback = wrap(checkCallback(callback))
+    this.sendWithStream = true
+  }
+
+  /**
+   * Calls `callback(error)` with every send or receive error, and with the Error `close()` reports for
+   * queued messages it could not send; without it they are logged. (pyzmq's `on_err` is a no-op.)
+   * @throws TypeError for a non-function; Error("Stream is closed").
+   */
+  onErr(callback: ((error: Error) => unknown) | null): void {
+    this.checkOpen()
+    this.errCallback = wrap(checkCallback(callback))
+  }
+
+  /** Stops calling the recv callback; messages already taken from libzmq are kept for the next `onRecv`/`flush`. */
+  stopOnRecv(): void {
+    this.onRecv(null)
+  }
+
+  /** `onSend(null)`. */
+  stopOnSend(): void {
+    this.onSend(null)
+  }
+
+  /** `onErr(null)`. */
+  stopOnErr(): void {
+    this.onErr(null)
+  }
+
+  /**
+   * Calls `callback()` once when the stream closes (by `close()`, or when `closed()` finds the socket closed
+   * elsewhere); `null` removes it. Allowed after close. (pyzmq `set_close_callback`)
+   * @throws TypeError for a non-function.
+   */
+  setCloseCallback(callback: (() => unknown) | null): void {
+    this.closeCallback = wrap(checkCallback(callback))
+  }
+
+  // ---- sending ---------------------------------------------------------------------------------------------
+
+  /**
+   * Queues a one-part message (see `sendMultipart`). (pyzmq `send`)
+   * @throws TypeError for a bad part or option (nothing is queued); Error("Stream is closed").
+   */
+  send(part: Part, options?: SendOptions): void {
+    this.checkOpen()
+    checkPart("part", part)
+    this.enqueue([part], options)
+  }
+
+  /**
+   * Queues a message; the stream hands it to libzmq, after those queued before it, when the socket is
+   * writable, then calls `options.callback(msg, status)` and `onSend`'s callback. Other options go to
+   * zeromq.js's `send` (`routingId`, `group`). Never sends synchronously. (pyzmq `send_multipart`)
+   * @throws TypeError for a bad part or option (nothing is queued); Error("Stream is closed").
+   */
+  sendMultipart(parts: Part[], options?: SendOptions): void {
+    this.checkOpen()
+    this.enqueue(checkParts(parts), options)
+  }
+
+  /**
+   * Queues `text` encoded with `options.encoding` (default UTF-8). (pyzmq `send_string`)
+   * @throws TypeError when `text` is not a string or the encoding is unknown; Error("Stream is closed").
+   */
+  sendString(text: string, options?: SendOptions & { encoding?: BufferEncoding }): void {
+    this.checkOpen()
+    if (typeof text !== "string") throw new TypeError(`text must be a string, got ${describeValue(text)}`)
+    const encoding = options?.encoding ?? "utf8"
+    if (typeof encoding !== "string" || !Buffer.isEncoding(encoding)) {
+      throw new TypeError(`options.encoding must be a Buffer encoding, got ${describeValue(encoding)}`)
+    }
+    this.enqueue([Buffer.from(text, encoding)], options, ["encoding"])
+  }
+
+  /** Same as `sendString`. (pyzmq `send_unicode`) */
+  sendUnicode(text: string, options?: SendOptions & { encoding?: BufferEncoding }): void {
+    this.sendString(text, options)
+  }
+
+  /**
+   * Queues `value` as compact UTF-8 JSON (`dumpJson`), which pyzmq's `recv_json` reads.
+   * (pyzmq `send_json`) @throws TypeError for a value JSON cannot encode (nothing is queued).
+   */
+  sendJson(value: unknown, options?: SendOptions): void {
+    this.checkOpen()
+    this.enqueue([dumpJson(value)], options)
+  }
+
+  /**
+   * Queues `value` as a Python pickle (`options.protocol` 2-5, default the highest) that pyzmq's `recv_pyobj`
+   * reads. (pyzmq `send_pyobj`) @throws for a value or protocol pickle cannot encode (nothing is queued).
+   */
+  sendPyobj(value: unknown, options?: SendOptions & { protocol?: number }): void {
+    this.checkOpen()
+    this.enqueue([dumpPyobj(value, options?.protocol)], options, ["protocol"])
+  }
+
+  private enqueue(parts: Part[], options: unknown, own?: readonly string[]): void {
+    if (!this.canSend) throw new TypeError(`parts: a ${this.socket.constructor.name} socket cannot send`)
+    const { callback, sendOptions } = splitSendOptions(options, own)
+    this.sender.push({ parts, sendOptions, callback: wrap(callback) })
+    this.updateInterest()
+  }
+
+  // ---- state -----------------------------------------------------------------------------------------------
+
+  /** Whether a recv callback is set. (pyzmq `receiving`) */
+  receiving(): boolean {
+    return this.recvCallback !== null
+  }
+
+  /** Whether messages are queued to send. (pyzmq `sending`) */
+  sending(): boolean {
+    return this.sender.length > 0
+  }
+
+  /**
+   * Whether the stream is closed. A socket closed behind the stream's back is noticed here: the stream then
+   * closes itself (queued messages reported as in `close()`, close callback run). (pyzmq `closed`)
+   */
+  closed(): boolean {
+    if (this.isClosed) return true
+    if (!this.socket.closed) return false
+    this.close()
+    return true
+  }
+
+  /**
+   * Closes the stream and its socket now: removes the loop handler, hands every queued message it can to
+   * libzmq (while the socket is writable), reports the rest through `onErr` and a `logger.warn` line
+   * (`close(): 3 queued messages could not be sent`), sets `linger` (ms; -1 waits forever) if given, closes
+   * the socket, then runs the close callback. Messages taken from libzmq but not delivered are dropped. A
+   * second call does nothing. (pyzmq `close(linger=None)`)
+   * @throws TypeError for a bad `linger`.
+   */
+  close(linger?: number): void {
+    if (linger !== undefined && (!Number.isInteger(linger) || linger < -1)) {
+      throw new TypeError(`linger must be an integer >= -1 (ms), got ${describeValue(linger)}`)
+    }
+    if (this.isClosed) return
+    this.isClosed = true
+    this.ioLoop.removeHandler(this.socket)
+    let dropped: number
+    if (this.socket.closed) {
+      debug("ZMQStream: the socket was closed behind the stream's back")
+      dropped = this.sender.drainForClose()
+    } else {
+      dropped = this.sender.drainForClose()
+      if (linger !== undefined) (this.socket as RawSocket).setInt32Option(ZMQ_LINGER, linger)
+      this.socket.close()
+    }
+    if (this.receiver.held.length > 0)
+      debug("ZMQStream.close: dropping %d received messages", this.receiver.held.length)
+    this.receiver.held.length = 0
+    if (dropped > 0) this.reportUnsent(dropped)
+    const closeCallback = this.closeCallback
+    if (closeCallback !== null) this.runCallback(closeCallback, undefined, undefined, 0)
+  }
+
+  // ---- flush -----------------------------------------------------------------------------------------------
+
+  /**
+   * Handles the stream's pending events now, outside the loop, and resolves to the number of messages
+   * received plus sent: with `POLLIN`, messages kept since `stopOnRecv()` and then new ones are delivered to
+   * the recv callback, or dropped (and counted) when there is none; with `POLLOUT`, queued messages are sent.
+   * `limit` (null/0: none) caps the count (pyzmq's could exceed it by one). Work the loop already started
+   * settles first, so nothing is handled twice or out of order. (pyzmq `flush(flag=POLLIN|POLLOUT, limit=None)`)
+   * @throws TypeError for bad arguments; Error("Stream is closed"), synchronously.
+   */
+  flush(flag: number = POLLIN | POLLOUT, limit: number | null = null): Promise<number> {
+    this.checkOpen()
+    if (typeof flag !== "number" || !Number.isInteger(flag) || flag < 0) {
+      throw new TypeError(`flag must be an integer of POLLIN | POLLOUT bits, got ${describeValue(flag)}`)
+    }
+    if (limit !== null && (typeof limit !== "number" || !Number.isInteger(limit) || limit < 0)) {
+      throw new TypeError(`limit must be null or an integer >= 0, got ${describeValue(limit)}`)
+    }
+    return this.runFlush(flag, limit === null || limit === 0 ? Infinity : limit)
+  }
+
+  private async runFlush(flag: number, limit: number): Promise<number> {
+    const receive = (flag & POLLIN) !== 0 && this.canReceive
+    const send = (flag & POLLOUT) !== 0
+    let count = 0
+    this.flushDepth++ // the loop's dispatches of this stream stand aside meanwhile
+    try {
+      await this.receiver.whenIdle() // a chunk the loop took: its messages are handled first
+      while (count < limit && !this.isClosed) {
+        let progressed = false
+        if (receive) {
+          const message = await this.receiver.takeOne()
+          if (message !== null) {
+            count++
+            progressed = true
+            if (!this.isClosed && this.recvCallback !== null) this.deliver(message)
+          }
+        }
+        if (send && count < limit && !this.isClosed) {
+          const outcome = await this.sender.sendOne()
+          if (outcome === "sent" || outcome === "failed") {
+            count++
+            progressed = true
+          }
+        }
+        if (!progressed) break
+      }
+    } finally {
+      this.flushDepth--
+      // Our receive()/send() calls may have consumed the socket's edge signal: have the loop look again.
+      if (!this.isClosed && this.flushDepth === 0) this.refreshHandler()
+    }
+    return count
+  }
+
+  // ---- the loop's side -------------------------------------------------------------------------------------
+
+  /** The IOLoop handler, registered under NullContext (pyzmq `_handle_events`). */
+  private readonly handleEvents = (_socket: Socket, events: number): void => {
+    if (this.isClosed) return
+    // The loop reports ERROR for a socket closed behind our back: do closed()'s bookkeeping.
+    if (events & ERROR) {
+      if (!this.closed()) debug("ZMQStream: ERROR reported for an open socket")
+      return
+    }
+    if (this.flushDepth > 0) return // flush() is handling this stream's events
+    if (events & READ && this.recvCallback !== null) {
+      this.receiver.deliverHeld()
+      if (this.recvCallback !== null && !this.isClosed) this.receiver.pull()
+    }
+    if (events & WRITE && !this.isClosed) this.sender.pushOut()
+  }
+
+  private readonly deliverHeld = (): void => {
+    if (!this.isClosed && this.flushDepth === 0) this.receiver.deliverHeld()
+  }
+
+  /** Keeps the loop's interest exact: READ while a recv callback is set, WRITE while messages are queued. */
+  private updateInterest(): void {
+    if (this.isClosed) return
+    const interest = (this.recvCallback !== null ? READ : NONE) | (this.sender.length > 0 ? WRITE : NONE)
+    if (interest === this.interest) return
+    this.interest = interest
+    this.refreshHandler()
+  }
+
+  private refreshHandler(): void {
+    this.ioLoop.updateHandler(this.socket, this.interest)
+  }
+
+  private deliver(message: Buffer[]): void {
+    const callback = this.recvCallback
+    if (callback === null) return
+    const msg = this.recvCopy ? message : toFrames(message)
+    this.runCallback(callback, this.recvWithStream ? this : msg, msg, this.recvWithStream ? 2 : 1)
+  }
+
+  private reportSent(parts: Part[], callback: Function | null, status: Error | undefined): void {
+    if (callback !== null) this.runCallback(callback, parts, status, 2)
+    const onSend = this.sendCallback
+    if (onSend !== null) {
+      if (this.sendWithStream) this.runCallback(onSend, this, parts, 3, status)
+      else this.runCallback(onSend, parts, status, 2)
+    }
+    if (status !== undefined) this.reportError(status, "ZMQStream send error")
+  }
+
+  private reportUnsent(count: number): void {
+    const error = new Error(`close(): ${count} queued message${count === 1 ? "" : "s"} could not be sent`)
+    this.ioLoop.logger.warn(`ZMQStream ${error.message}`)
+    if (this.errCallback !== null) this.runCallback(this.errCallback, error, undefined, 1)
+  }
+
+  /** Sends `error` to the onErr callback, or logs it with `what` when there is none. */
+  private reportError(error: Error, what: string): void {
+    if (this.errCallback !== null) this.runCallback(this.errCallback, error, undefined, 1)
+    else this.ioLoop.logger.error(what, error)
+  }
+
+  /**
+   * Calls a user callback (already wrapped in its stack contexts) with 0-3 arguments, without building an
+   * argument array; logs what it throws or its returned promise rejects with (modern pyzmq `_run_callback`).
+   */
+  private runCallback(callback: Function, a: unknown, b: unknown, arity: number, c?: unknown): void {
+    try {
+      const result: unknown =
+        arity === 1
+          ? callback(a)
+          : arity === 2
+            ? callback(a, b)
+            : arity === 3
+              ? callback(a, b, c)
+              : callback()
+      if (isThenable(result)) result.then(undefined, this.logCallbackError)
+    } catch (error) {
+      this.logCallbackError(error)
+    }
+  }
+
+  private readonly logCallbackError = (error: unknown): void => {
+    this.ioLoop.logger.error("Uncaught exception in ZMQStream callback", error)
+  }
+
+  private checkOpen(): void {
+    if (this.isClosed || this.closed()) throw new Error("Stream is closed")
+  }
+
+  // ---- the socket interface, linked ------------------------------------------------------------------------
+
+  /**
+   * Binds to `addr:port` with a random port in [min, max) and resolves to the port; tries up to `tries`
+   * ports in use. (pyzmq `bind_to_random_port(addr, min_port=49152, max_port=65536, max_tries=100)`)
+   * @throws TypeError/RangeError for bad arguments; rejects with Error after `tries` ports in use.
+   */
+  bindToRandomPort(addr: string, min?: number, max?: number, tries?: number): Promise<number> {
+    this.checkOpen()
+    return bindToRandomPort(this.socket, addr, min, max, tries)
+  }
+
+  /**
+   * Sets a socket option by libzmq number (17), libzmq/pyzmq name (`"ZMQ_LINGER"`, `"linger"`) or zeromq.js
+   * name (`"sendHighWaterMark"`). `ZMQ_RCVTIMEO`/`ZMQ_SNDTIMEO` belong to the stream. (pyzmq `setsockopt`)
+   * @throws TypeError for an unknown or owned option; zmq errors pass through.
+   */
+  setsockopt(option: number | string, value: unknown): void {
+    this.checkOpen()
+    setSocketOption(this.socket, option, value)
+  }
+
+  /** Reads a socket option, named as for `setsockopt`. (pyzmq `getsockopt`) @throws TypeError for an unknown option. */
+  getsockopt(option: number | string): unknown {
+    this.checkOpen()
+    return getSocketOption(this.socket, option)
+  }
+
+  static {
+    // One forwarding method per LINKED_METHODS entry (pyzmq links the socket's bound methods instead).
+    for (const name of LINKED_METHODS) {
+      Object.defineProperty(ZMQStream.prototype, name, {
+        configurable: true,
+        writable: true,
+        value: function linked(this: ZMQStream, ...args: unknown[]): unknown {
+          this.checkOpen()
+          const method = (this.socket as unknown as Record<string, unknown>)[name]
+          if (typeof method !== "function") {
+            throw new TypeError(`${name}: a ${this.socket.constructor.name} socket has no ${name}()`)
+          }
+          return method.apply(this.socket, args)
+        },
+      })
+    }
+  }
+}

@@ -1,0 +1,123 @@
+// ZMQStream.close()/closed(): modern pyzmq semantics (close(linger) closes at once, closed() notices a socket
+// closed elsewhere; pyzmq test_zmqstream.py's closing tests), plus reporting messages that could not be sent.
+import * as zmq from "zeromq"
+import t from "tap"
+import { ZMQStream } from "../src/index.js"
+import { bindAny, deferred, loopTest, waitFor } from "./helpers/loop.js"
+
+loopTest("close() closes the socket now and runs the close callback once", async (t, { loop, track }) => {
+  const socket = track(new zmq.Dealer())
+  const stream = new ZMQStream(socket, loop)
+  let calls = 0
+  stream.setCloseCallback(() => {
+    t.ok(stream.closed(), "closed() is already true inside the close callback")
+    calls++
+  })
+  stream.close(0)
+  t.ok(socket.closed)
+  t.ok(stream.closed())
+  stream.close()
+  t.equal(calls, 1)
+})
+
+loopTest("close(linger) hands queued messages to libzmq before closing", async (t, { loop, track }) => {
+  const pull = track(new zmq.Pull())
+  const push = track(new zmq.Push())
+  push.connect(await bindAny(pull))
+  await waitFor(() => push.writable, "the connection")
+  const stream = new ZMQStream(push, loop)
+  const errors: Error[] = []
+  stream.onErr((e) => errors.push(e))
+  for (let i = 0; i < 5; i++) stream.send(String(i))
+  stream.close(2000)
+  const got: string[] = []
+  while (got.length < 5) got.push(String((await pull.receive())[0]))
+  t.same(got, ["0", "1", "2", "3", "4"])
+  t.same(errors, [])
+})
+
+loopTest(
+  "messages close() cannot send are reported with their count to onErr and as a warning",
+  async (t, { loop, logger, track }) => {
+    const push = track(new zmq.Push()) // no peer: never writable
+    const stream = new ZMQStream(push, loop)
+    const errors: Error[] = []
+    stream.onErr((e) => errors.push(e))
+    for (let i = 0; i < 3; i++) stream.send(String(i))
+    stream.close(0)
+    t.equal(errors.length, 1)
+    t.equal(errors[0]!.message, "close(): 3 queued messages could not be sent")
+    t.match(String(logger.at("warn")[0]![0]), /3 queued messages could not be sent/)
+  },
+)
+
+loopTest(
+  "closed() notices a socket closed behind the stream's back and runs the close callback once",
+  async (t, { loop, track }) => {
+    const socket = track(new zmq.Dealer())
+    const stream = new ZMQStream(socket, loop)
+    let calls = 0
+    stream.setCloseCallback(() => calls++)
+    socket.close()
+    t.ok(stream.closed())
+    t.ok(stream.closed())
+    t.equal(calls, 1)
+    t.throws(() => stream.send("x"), { message: "Stream is closed" })
+  },
+)
+
+loopTest(
+  "the loop's ERROR report for a socket closed elsewhere closes the stream",
+  async (t, { loop, track }) => {
+    const socket = track(new zmq.Pull())
+    const stream = new ZMQStream(socket, loop)
+    const closed = deferred()
+    stream.setCloseCallback(() => closed.resolve())
+    stream.onRecv(() => {})
+    socket.close()
+    await closed.wait("the close callback")
+    t.ok(stream.closed())
+  },
+)
+
+t.test(
+  "after close every call but close, closed and setCloseCallback throws Error('Stream is closed')",
+  async (t) => {
+    const { IOLoop } = await import("@zmq-eventloop/ioloop")
+    const loop = new IOLoop({ makeCurrent: false, poller: "interval" })
+    const stream = new ZMQStream(new zmq.Dealer(), loop)
+    stream.close()
+    const calls: Array<[string, () => unknown]> = [
+      ["onRecv", () => stream.onRecv(() => {})],
+      ["onRecvStream", () => stream.onRecvStream(() => {})],
+      ["onSend", () => stream.onSend(() => {})],
+      ["onSendStream", () => stream.onSendStream(() => {})],
+      ["onErr", () => stream.onErr(() => {})],
+      ["stopOnRecv", () => stream.stopOnRecv()],
+      ["stopOnSend", () => stream.stopOnSend()],
+      ["stopOnErr", () => stream.stopOnErr()],
+      ["send", () => stream.send("x")],
+      ["sendMultipart", () => stream.sendMultipart(["x"])],
+      ["sendString", () => stream.sendString("x")],
+      ["sendUnicode", () => stream.sendUnicode("x")],
+      ["sendJson", () => stream.sendJson(1)],
+      ["sendPyobj", () => stream.sendPyobj(1)],
+      ["flush", () => stream.flush()],
+      ["bind", () => stream.bind("tcp://127.0.0.1:*")],
+      ["bindToRandomPort", () => stream.bindToRandomPort("tcp://127.0.0.1")],
+      ["connect", () => stream.connect("tcp://127.0.0.1:1")],
+      ["unbind", () => stream.unbind("tcp://127.0.0.1:1")],
+      ["disconnect", () => stream.disconnect("tcp://127.0.0.1:1")],
+      ["setsockopt", () => stream.setsockopt("linger", 0)],
+      ["getsockopt", () => stream.getsockopt("linger")],
+      ["subscribe", () => stream.subscribe("x")],
+      ["unsubscribe", () => stream.unsubscribe("x")],
+    ]
+    for (const [name, call] of calls) t.throws(call, { message: "Stream is closed" }, name)
+    t.doesNotThrow(() => stream.close())
+    t.doesNotThrow(() => stream.setCloseCallback(null))
+    t.ok(stream.closed())
+    t.equal(stream.receiving(), false)
+    loop.close()
+  },
+)

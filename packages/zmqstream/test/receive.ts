@@ -1,0 +1,231 @@
+// Receiving through ZMQStream.onRecv: ports of pyzmq's zmq/tests/test_zmqstream.py (on_recv_basic,
+// on_recv_wake, on_recv_async, on_recv_async_error), plus ordering, Frames and pausing without loss.
+import t from "tap"
+import * as zmq from "zeromq"
+import { ZMQStream, type Frame } from "../src/index.js"
+import { bindAny, deferred, loopTest, waitFor } from "./helpers/loop.js"
+
+async function pushPull(
+  track: <S extends zmq.Socket>(s: S) => S,
+  transport: "tcp" | "ipc" | "inproc" = "tcp",
+) {
+  const pull = track(new zmq.Pull())
+  const push = track(new zmq.Push())
+  push.connect(await bindAny(pull, transport))
+  return { pull, push }
+}
+
+// Ported: test_zmqstream.py test_on_recv_basic
+for (const transport of ["tcp", "ipc", "inproc"] as const) {
+  loopTest(
+    `a message sent to the socket reaches the recv callback as a list of Buffers over ${transport}`,
+    async (t, { loop, track }) => {
+      const { pull, push } = await pushPull(track, transport)
+      const stream = new ZMQStream(pull, loop)
+      const got = deferred<Buffer[]>()
+      stream.onRecv((msg) => got.resolve(msg))
+      await push.send(["hello", "world"])
+      const msg = await got.wait("the message")
+      t.same(msg.map(String), ["hello", "world"])
+      t.ok(
+        msg.every((part) => Buffer.isBuffer(part)),
+        "every part is a Buffer",
+      )
+      stream.close()
+    },
+  )
+}
+
+// Ported: test_zmqstream.py test_on_recv_wake
+loopTest(
+  "a message that arrived before onRecv is delivered once a callback is set",
+  async (t, { loop, track }) => {
+    const { pull, push } = await pushPull(track)
+    const stream = new ZMQStream(pull, loop)
+    await push.send("early")
+    await waitFor(() => pull.readable, "the message to reach the PULL socket")
+    const got = deferred<Buffer[]>()
+    stream.onRecv((msg) => got.resolve(msg))
+    t.same((await got.wait("the early message")).map(String), ["early"])
+    stream.close()
+  },
+)
+
+// Ported: test_zmqstream.py test_on_recv_async
+loopTest("an async recv callback is called for each message in order", async (t, { loop, track }) => {
+  const { pull, push } = await pushPull(track)
+  const stream = new ZMQStream(pull, loop)
+  const seen: string[] = []
+  stream.onRecv(async (msg) => {
+    await Promise.resolve()
+    seen.push(String(msg[0]))
+  })
+  for (const word of ["a", "b", "c"]) await push.send(word)
+  await waitFor(() => seen.length === 3, "three messages")
+  t.same(seen, ["a", "b", "c"])
+  stream.close()
+})
+
+// Ported: test_zmqstream.py test_on_recv_async_error
+loopTest(
+  "a recv callback's rejection is logged and the stream keeps receiving",
+  async (t, { loop, logger, track }) => {
+    const { pull, push } = await pushPull(track)
+    const stream = new ZMQStream(pull, loop)
+    const seen: string[] = []
+    stream.onRecv(async (msg) => {
+      seen.push(String(msg[0]))
+      if (seen.length === 1) throw new Error("boom")
+    })
+    await push.send("first")
+    await push.send("second")
+    await waitFor(() => seen.length === 2, "both messages")
+    t.same(seen, ["first", "second"])
+    await waitFor(() => logger.at("error").length > 0, "the error log line")
+    const [line] = logger.at("error")
+    t.equal(line![0], "Uncaught exception in ZMQStream callback")
+    t.equal((line![1] as Error).message, "boom")
+    t.notOk(stream.closed(), "the stream stays open")
+    stream.close()
+  },
+)
+
+loopTest(
+  "a recv callback that throws is logged and the stream stays open",
+  async (t, { loop, logger, track }) => {
+    const { pull, push } = await pushPull(track)
+    const stream = new ZMQStream(pull, loop)
+    const seen: string[] = []
+    stream.onRecv((msg) => {
+      seen.push(String(msg[0]))
+      throw new TypeError("sync boom")
+    })
+    await push.send("one")
+    await push.send("two")
+    await waitFor(() => seen.length === 2, "both messages")
+    t.equal(logger.at("error").length, 2)
+    t.equal(logger.at("error")[0]![0], "Uncaught exception in ZMQStream callback")
+    t.notOk(stream.closed())
+    stream.close()
+  },
+)
+
+loopTest(
+  "copy: false delivers Frames whose bytes and buffer hold the part and more marks all but the last",
+  async (t, { loop, track }) => {
+    const { pull, push } = await pushPull(track)
+    const stream = new ZMQStream(pull, loop)
+    const got = deferred<Frame[]>()
+    stream.onRecv((frames) => got.resolve(frames), { copy: false })
+    await push.send(["a", "bb", "ccc"])
+    const frames = await got.wait("the frames")
+    t.same(
+      frames.map((f) => String(f.bytes)),
+      ["a", "bb", "ccc"],
+    )
+    t.same(
+      frames.map((f) => String(f.buffer)),
+      ["a", "bb", "ccc"],
+    )
+    t.same(
+      frames.map((f) => f.more),
+      [true, true, false],
+    )
+    stream.close()
+  },
+)
+
+loopTest("onRecvStream passes the stream and the message", async (t, { loop, track }) => {
+  const { pull, push } = await pushPull(track)
+  const stream = new ZMQStream(pull, loop)
+  const got = deferred<[ZMQStream, Buffer[]]>()
+  stream.onRecvStream((s, msg) => got.resolve([s, msg]))
+  await push.send("x")
+  const [s, msg] = await got.wait("the message")
+  t.equal(s, stream)
+  t.same(msg.map(String), ["x"])
+  stream.close()
+})
+
+loopTest("10,000 multipart messages arrive in order, each exactly once", async (t, { loop, track }) => {
+  const { pull, push } = await pushPull(track)
+  const stream = new ZMQStream(pull, loop)
+  const N = 10_000
+  let next = 0
+  let bad = 0
+  stream.onRecv((msg) => {
+    if (msg.length !== 3 || Number(String(msg[0])) !== next || String(msg[2]) !== `tail${next}`) bad++
+    next++
+  })
+  for (let i = 0; i < N; i++) await push.send([String(i), "middle", `tail${i}`])
+  await waitFor(() => next >= N, `${N} messages`, 30_000)
+  t.equal(bad, 0, "no message out of order or malformed")
+  t.equal(next, N, "no duplicate")
+  stream.close()
+})
+
+loopTest(
+  "stopOnRecv and onRecv toggled mid-stream lose nothing and keep the order",
+  async (t, { loop, track }) => {
+    const { pull, push } = await pushPull(track)
+    const stream = new ZMQStream(pull, loop)
+    const N = 3000
+    const seen: number[] = []
+    const callback = (msg: Buffer[]) => {
+      seen.push(Number(String(msg[0])))
+      // Pause every 97 messages (often in the middle of a receive chunk), resume on the next loop turn.
+      if (seen.length % 97 === 0) {
+        stream.stopOnRecv()
+        t.notOk(stream.receiving())
+        loop.addCallback(() => stream.onRecv(callback))
+      }
+    }
+    stream.onRecv(callback)
+    const sending = (async () => {
+      for (let i = 0; i < N; i++) await push.send(String(i))
+    })()
+    await sending
+    await waitFor(() => seen.length >= N, `${N} messages`, 30_000)
+    t.same(
+      seen,
+      Array.from({ length: N }, (_, i) => i),
+    )
+    stream.close()
+  },
+)
+
+loopTest(
+  "messages kept after stopOnRecv are delivered by the next onRecv even when the socket is empty",
+  async (t, { loop, track }) => {
+    const { pull, push } = await pushPull(track)
+    const stream = new ZMQStream(pull, loop)
+    for (let i = 0; i < 8; i++) await push.send(String(i))
+    await waitFor(() => pull.readable, "messages queued")
+    const first: number[] = []
+    const got8 = deferred()
+    // Stop after the first message: the rest of the receive chunk is kept.
+    stream.onRecv((msg) => {
+      first.push(Number(String(msg[0])))
+      stream.stopOnRecv()
+    })
+    await waitFor(() => first.length === 1, "the first message")
+    const rest: number[] = []
+    stream.onRecv((msg) => {
+      rest.push(Number(String(msg[0])))
+      if (first.length + rest.length === 8) got8.resolve()
+    })
+    await got8.wait("all eight messages")
+    t.same([...first, ...rest], [0, 1, 2, 3, 4, 5, 6, 7])
+    stream.close()
+  },
+)
+
+t.test("a stream on a socket that cannot receive refuses onRecv", async (t) => {
+  const { IOLoop } = await import("@zmq-eventloop/ioloop")
+  const loop = new IOLoop({ makeCurrent: false, poller: "interval" })
+  const push = new zmq.Push()
+  const stream = new ZMQStream(push, loop)
+  t.throws(() => stream.onRecv(() => {}), { name: "TypeError", message: /Push socket cannot receive/ })
+  stream.close()
+  loop.close()
+})

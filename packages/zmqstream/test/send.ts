@@ -1,0 +1,260 @@
+// Sending through ZMQStream: ported from pyzmq's zmq/tests/test_zmqstream.py (send_multipart is deferred,
+// on_send gets (msg, status)), plus ordering, back-pressure at the high-water mark and the socket patterns.
+import t from "tap"
+import * as zmq from "zeromq"
+import { IOLoop } from "@zmq-eventloop/ioloop"
+import { loadJson, loadPyobj, ZMQStream, type Part } from "../src/index.js"
+import { bindAny, deferred, loopTest, waitFor } from "./helpers/loop.js"
+
+/** Collects what a plain zeromq.js socket receives, in the background. */
+function collect(socket: zmq.Readable & zmq.Socket): Buffer[][] {
+  const got: Buffer[][] = []
+  void (async () => {
+    try {
+      for await (const msg of socket) got.push(msg)
+    } catch {
+      // closed at teardown
+    }
+  })()
+  return got
+}
+
+loopTest(
+  "queued multipart messages reach the peer in order, exactly once, with one onSend each",
+  async (t, { loop, track }) => {
+    const pull = track(new zmq.Pull())
+    const push = track(new zmq.Push())
+    push.connect(await bindAny(pull))
+    const stream = new ZMQStream(push, loop)
+    const N = 10_000
+    const statuses: unknown[] = []
+    stream.onSend((_msg, status) => statuses.push(status))
+    const got = collect(pull)
+    for (let i = 0; i < N; i++) stream.sendMultipart([String(i), Buffer.from("mid"), `end${i}`])
+    await waitFor(() => got.length >= N, `${N} messages`, 30_000)
+    t.ok(
+      got.every((m, i) => m.length === 3 && String(m[0]) === String(i) && String(m[2]) === `end${i}`),
+      "in order, whole",
+    )
+    await waitFor(() => statuses.length >= N, "every onSend")
+    t.equal(statuses.length, N)
+    t.ok(
+      statuses.every((s) => s === undefined),
+      "status undefined for each",
+    )
+    t.notOk(stream.sending())
+    stream.close()
+  },
+)
+
+t.test("send() only queues: nothing leaves before the loop runs", async (t) => {
+  const loop = new IOLoop({ makeCurrent: false, poller: "fd" })
+  const pull = new zmq.Pull()
+  const push = new zmq.Push()
+  push.connect(await bindAny(pull))
+  const stream = new ZMQStream(push, loop)
+  const sent: Part[][] = []
+  stream.onSend((msg) => sent.push(msg))
+  stream.send("x")
+  t.ok(stream.sending(), "queued")
+  t.same(sent, [])
+  const running = loop.start()
+  const [msg] = await pull.receive()
+  t.equal(String(msg), "x")
+  await waitFor(() => sent.length === 1, "onSend")
+  t.same(sent, [["x"]], "onSend gets the parts as queued")
+  t.notOk(stream.sending())
+  loop.stop()
+  await running
+  stream.close()
+  pull.close()
+  loop.close()
+})
+
+loopTest("a per-send callback is called for its message, and onSend too", async (t, { loop, track }) => {
+  const pull = track(new zmq.Pull())
+  const push = track(new zmq.Push())
+  push.connect(await bindAny(pull))
+  const stream = new ZMQStream(push, loop)
+  const calls: string[] = []
+  stream.onSend((msg) => calls.push(`onSend ${String(msg[0])}`))
+  stream.send("a")
+  stream.send("b", { callback: (msg, status) => calls.push(`callback ${String(msg[0])} ${String(status)}`) })
+  stream.send("c")
+  await waitFor(() => calls.length === 4, "four calls")
+  t.same(calls, ["onSend a", "callback b undefined", "onSend b", "onSend c"])
+  stream.close()
+})
+
+loopTest("a send that fails gives its Error as status to onSend and to onErr", async (t, { loop, track }) => {
+  const router = track(new zmq.Router({ mandatory: true }))
+  const dealer = track(new zmq.Dealer())
+  dealer.connect(await bindAny(router))
+  const stream = new ZMQStream(router, loop)
+  // With ROUTER_MANDATORY, a ROUTER is writable only once it has a peer: wait for the dealer's hello.
+  const hello = deferred()
+  stream.onRecv(() => hello.resolve())
+  await dealer.send("hello")
+  await hello.wait("the dealer's hello")
+  const statuses: unknown[] = []
+  const errors: Error[] = []
+  stream.onSend((_msg, status) => statuses.push(status))
+  stream.onErr((error) => errors.push(error))
+  stream.sendMultipart(["nobody", "hello"])
+  await waitFor(() => statuses.length === 1 && errors.length === 1, "the failed send")
+  t.equal((statuses[0] as { code?: string }).code, "EHOSTUNREACH")
+  t.equal(errors[0], statuses[0], "the same Error")
+  t.notOk(stream.sending(), "a failed message leaves the queue")
+  t.notOk(stream.closed())
+  stream.close()
+})
+
+loopTest("extra send options reach zeromq.js's send", async (t, { loop, track }) => {
+  const pull = track(new zmq.Pull())
+  const push = track(new zmq.Push())
+  push.connect(await bindAny(pull))
+  const stream = new ZMQStream(push, loop)
+  const status = deferred<unknown>()
+  stream.onErr(() => {})
+  // A PUSH socket's send takes one argument: zeromq.js refuses the second, which proves it got there.
+  stream.send("x", { routingId: 7, callback: (_msg, s) => status.resolve(s) })
+  const error = (await status.wait("the send")) as Error
+  t.match(error.message, /Expected 1 argument but received 2/)
+  stream.close()
+})
+
+loopTest(
+  "at the high-water mark the stream waits for a paused peer, then delivers everything in order",
+  async (t, { loop, track }) => {
+    const pull = track(new zmq.Pull({ receiveHighWaterMark: 4 }))
+    const push = track(new zmq.Push({ sendHighWaterMark: 4 }))
+    push.connect(await bindAny(pull, "inproc"))
+    const stream = new ZMQStream(push, loop)
+    let sent = 0
+    stream.onSend(() => sent++)
+    const N = 500
+    for (let i = 0; i < N; i++) stream.sendMultipart([String(i), "a", "b"])
+    await waitFor(() => sent > 0, "the first sends")
+    // Let the loop run a few dozen iterations: nothing more may leave while the peer does not read.
+    const settled = deferred()
+    let turns = 0
+    const turn = () => (++turns === 50 ? settled.resolve() : loop.addCallback(turn))
+    loop.addCallback(turn)
+    await settled.wait("50 loop turns")
+    t.ok(sent < 20, `only a high-water mark's worth left (${sent})`)
+    t.ok(stream.sending(), "the rest stays queued")
+    const got: string[] = []
+    let wholeParts = true
+    for await (const msg of pull) {
+      if (msg.length !== 3) wholeParts = false
+      got.push(String(msg[0]))
+      if (got.length === N) break
+    }
+    t.ok(wholeParts, "multipart messages stay whole")
+    t.same(
+      got,
+      Array.from({ length: N }, (_, i) => String(i)),
+    )
+    await waitFor(() => sent === N, "every onSend")
+    stream.close()
+  },
+)
+
+loopTest(
+  "REQ and REP streams work in lock-step, a second request waiting for the first reply",
+  async (t, { loop, track }) => {
+    const rep = track(new zmq.Reply())
+    const req = track(new zmq.Request())
+    req.connect(await bindAny(rep))
+    const server = new ZMQStream(rep, loop)
+    const client = new ZMQStream(req, loop)
+    server.onRecv((msg) => server.sendMultipart([Buffer.concat([Buffer.from("re:"), msg[0]!])]))
+    const replies: string[] = []
+    client.onRecv((msg) => {
+      replies.push(String(msg[0]))
+      if (replies.length >= 2 && replies.length < 50) client.send(`q${replies.length}`)
+    })
+    client.send("q0")
+    client.send("q1") // queued until the reply to q0: REQ cannot send twice
+    await waitFor(() => replies.length === 50, "50 replies")
+    t.same(
+      replies,
+      Array.from({ length: 50 }, (_, i) => `re:q${i}`),
+    )
+    server.close()
+    client.close()
+  },
+)
+
+loopTest("a ROUTER stream answers each DEALER through its routing id", async (t, { loop, track }) => {
+  const router = track(new zmq.Router())
+  const endpoint = await bindAny(router)
+  const server = new ZMQStream(router, loop)
+  server.onRecv(([id, ...body]) => server.sendMultipart([id!, Buffer.from(`for ${String(id)}:`), ...body]))
+  const answers = new Map<string, string[]>()
+  const dealers = ["alice", "bob"].map((name) => {
+    const dealer = track(new zmq.Dealer({ routingId: name }))
+    dealer.connect(endpoint)
+    const stream = new ZMQStream(dealer, loop)
+    answers.set(name, [])
+    stream.onRecv((msg) => answers.get(name)!.push(msg.map(String).join(" ")))
+    return stream
+  })
+  for (let i = 0; i < 3; i++) for (const d of dealers) d.send(`m${i}`)
+  await waitFor(() => [...answers.values()].every((a) => a.length === 3), "three answers each")
+  t.same(answers.get("alice"), ["for alice: m0", "for alice: m1", "for alice: m2"])
+  t.same(answers.get("bob"), ["for bob: m0", "for bob: m1", "for bob: m2"])
+  server.close()
+  for (const d of dealers) d.close()
+})
+
+loopTest("a SUB stream receives only what stream.subscribe asked for", async (t, { loop, track }) => {
+  const pub = track(new zmq.Publisher())
+  const sub = track(new zmq.Subscriber())
+  sub.connect(await bindAny(pub))
+  const stream = new ZMQStream(sub, loop)
+  stream.subscribe("news")
+  const got: string[] = []
+  stream.onRecv((msg) => got.push(String(msg[0])))
+  // PUB drops messages until the subscription arrives: publish until one gets through.
+  const publisher = new ZMQStream(pub, loop)
+  let n = 0
+  while (got.length === 0) {
+    publisher.send(`weather ${n}`)
+    publisher.send(`news ${n++}`)
+    await new Promise<void>((resolve) => loop.addCallback(() => resolve()))
+    if (n > 100_000) throw new Error("no message came through")
+  }
+  await waitFor(() => !publisher.sending(), "the publisher's queue to drain")
+  t.ok(
+    got.every((m) => m.startsWith("news ")),
+    "no weather",
+  )
+  stream.unsubscribe("news")
+  publisher.close()
+  stream.close()
+})
+
+loopTest(
+  "sendString, sendJson and sendPyobj write what loadJson and loadPyobj read back",
+  async (t, { loop, track }) => {
+    const pull = track(new zmq.Pull())
+    const push = track(new zmq.Push())
+    push.connect(await bindAny(pull))
+    const stream = new ZMQStream(push, loop)
+    stream.sendString("héllo")
+    stream.sendUnicode("héllo", { encoding: "latin1" })
+    stream.sendJson({ text: "ünïcødé ✓", list: [1, 2] })
+    stream.sendPyobj({ a: [1, "b"] }, { protocol: 2 })
+    const [s1] = await pull.receive()
+    const [s2] = await pull.receive()
+    const [json] = await pull.receive()
+    const [pickle] = await pull.receive()
+    t.equal(s1!.toString("utf8"), "héllo")
+    t.same([...s2!], [...Buffer.from("héllo", "latin1")])
+    t.same(loadJson(json!), { text: "ünïcødé ✓", list: [1, 2] })
+    t.same(loadPyobj(pickle!), { a: [1, "b"] })
+    t.equal(pickle![1], 2, "protocol 2")
+    stream.close()
+  },
+)
