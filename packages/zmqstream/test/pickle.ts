@@ -425,7 +425,10 @@ t.test("malformed pickles are refused with a message that names the problem", as
     name: "TypeError",
     message: /^options must be an object, got null/,
   })
-  t.throws(() => loadPyobj(dumpPyobj(1), 5 as unknown as LoadPyobjOptions), { name: "TypeError", message: /got number/ })
+  t.throws(() => loadPyobj(dumpPyobj(1), 5 as unknown as LoadPyobjOptions), {
+    name: "TypeError",
+    message: /got number/,
+  })
   t.throws(() => loadPyobj({} as Buffer), { name: "TypeError", message: /got Object/ })
 })
 
