@@ -35,20 +35,23 @@ const UNSUPPORTED =
  * `null`/`undefined` or bytes. An object reached twice is written once and referenced (Python sees one
  * shared object), as Python's memo does.
  *
- * @param protocol - pickle protocol, 2 to 5; default 5 (the highest, pyzmq's default)
+ * @param protocol - pickle protocol, 2 to 5, or negative for the highest (pyzmq's default, -1); default 5
  * @throws TypeError for a function, symbol, class instance (Date, RegExp, typed arrays other than
  *   Uint8Array…), an unhashable Map key or Set element, or a value that contains a cycle; the message
  *   names the path (`value.a[2]`)
- * @throws RangeError for a protocol other than 2–5, or nesting deeper than 1000 levels
+ * @throws RangeError for a protocol 0, 1 or above 5, or nesting deeper than 1000 levels
  */
 export function dumpPyobj(value: unknown, protocol: number = HIGHEST_PROTOCOL): Buffer {
   if (typeof protocol !== "number") {
     throw new TypeError(`protocol must be a number from 2 to 5, got ${typeof protocol}`)
   }
-  if (!Number.isInteger(protocol) || protocol < 2 || protocol > HIGHEST_PROTOCOL) {
-    throw new RangeError(`protocol must be an integer from 2 to 5, got ${String(protocol)}`)
+  if (!Number.isInteger(protocol) || (protocol >= 0 && protocol < 2) || protocol > HIGHEST_PROTOCOL) {
+    throw new RangeError(
+      `protocol must be an integer from 2 to 5 (or negative: the highest), got ${String(protocol)}`,
+    )
   }
-  return new PickleWriter(protocol).dump(value)
+  // A negative protocol means the highest, as in Python (pyzmq's send_pyobj default is -1).
+  return new PickleWriter(protocol < 0 ? HIGHEST_PROTOCOL : protocol).dump(value)
 }
 
 class PickleWriter {

@@ -205,8 +205,13 @@ t.test("dumpPyobj refuses what Python pickle cannot hold as plain data", async (
   })
 })
 
-t.test("dumpPyobj refuses a protocol outside 2 to 5 and nesting beyond 1000 levels", async (t) => {
-  for (const protocol of [0, 1, 6, -1, 2.5, NaN]) {
+t.test("dumpPyobj refuses protocols 0, 1 and above 5, and nesting beyond 1000 levels", async (t) => {
+  t.same(
+    dumpPyobj({ a: [1] }, -1),
+    dumpPyobj({ a: [1] }, 5),
+    "a negative protocol means the highest, as in Python",
+  )
+  for (const protocol of [0, 1, 6, 2.5, NaN]) {
     t.throws(() => dumpPyobj(1, protocol), {
       name: "RangeError",
       message: /^protocol must be an integer from 2 to 5/,
