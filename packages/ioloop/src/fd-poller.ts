@@ -43,7 +43,7 @@ export class FdPoller implements Poller {
             this.sink(entry)
           })
         : new this.Watcher(socket.getInt32Option(ZMQ_FD), true, () => {
-            entry.knownEvents = -1
+            entry.forget()
             this.sink(entry)
           })
     this.watchers.set(entry, watcher)

@@ -43,6 +43,11 @@ export class HandlerEntry {
    * signalled, or code called the socket. Saves a ~3.5 µs getsockopt per dispatch.
    */
   knownEvents = -1
+  /**
+   * Set by the re-check after the handler when the socket was still ready: the next call repeats without a
+   * new signal, which tells a handler it is in a burst.
+   */
+  stillReady = false
   /** Stack where the handler was added, kept only while a blocking-log threshold is set. */
   readonly origin: string | undefined
 
@@ -53,6 +58,12 @@ export class HandlerEntry {
     this.original = original
     this.events = events | ERROR
     this.origin = origin
+  }
+
+  /** Forgets what was read about the socket: its fd signalled, or code called it. */
+  forget(): void {
+    this.knownEvents = -1
+    this.stillReady = false
   }
 
   /**

@@ -64,6 +64,7 @@ export class IntervalPoller implements Poller {
     let anyReady = false
     for (const entry of this.entries) {
       const events = entry.readZmqEvents()
+      entry.forget()
       entry.knownEvents = events
       if (events & entry.events) {
         anyReady = true

@@ -109,6 +109,7 @@ export class IOLoop {
   private readyEntries = new Set<HandlerEntry>()
   private spareEntries = new Set<HandlerEntry>()
   private dispatching: HandlerEntry | null = null
+  private dispatchStillReady = false
 
   private isRunning = false
   private stopRequested = false
@@ -441,7 +442,7 @@ export class IOLoop {
     // Edges may have been consumed while the loop was not running: check every socket again.
     for (const entry of this.handlers.values()) {
       if (entry.socket === null) continue
-      entry.knownEvents = -1
+      entry.forget()
       this.markReady(entry)
     }
     this.poller.resume()
@@ -492,6 +493,15 @@ export class IOLoop {
     } catch (error) {
       debug("error closing %s: %s", describeTarget(target), error)
     }
+  }
+
+  /**
+   * While a handler runs: whether it is called again because its socket was still ready after its previous
+   * call, with no new signal since (a burst). ZMQStream sizes its receive chunks by it.
+   * @internal
+   */
+  get handlerStillReady(): boolean {
+    return this.dispatchStillReady
   }
 
   /** The loop's clock in milliseconds: monotonic `performance.now()` unless `timeFunc` was given. */
@@ -570,8 +580,10 @@ export class IOLoop {
       const events = this.takeEvents(entry) & entry.events
       if (events === 0) continue
       this.dispatching = entry
+      this.dispatchStillReady = entry.stillReady
       this.runUserCode(entry.handler, entry.original, [entry.target, events], entry.origin)
       this.dispatching = null
+      this.dispatchStillReady = false
       if (entry.removed || entry.socket === null) continue
       if (events & ERROR && entry.socket.closed) {
         debug("removing the handler of a closed socket")
@@ -598,7 +610,8 @@ export class IOLoop {
   private recheck(entry: HandlerEntry): void {
     const events = entry.readZmqEvents()
     entry.knownEvents = events
-    if (events & entry.events) this.readyEntries.add(entry)
+    entry.stillReady = (events & entry.events) !== 0
+    if (entry.stillReady) this.readyEntries.add(entry)
   }
 
   private runUserCode(
@@ -693,7 +706,7 @@ export class IOLoop {
 
   /** User code called a registered socket: its edge signal may be gone, so check it at the next handlers phase. */
   private onSocketCall(entry: HandlerEntry): void {
-    entry.knownEvents = -1
+    entry.forget()
     if (entry === this.dispatching || entry.removed) return // re-checked right after its handler
     this.markReady(entry)
   }

@@ -49,6 +49,11 @@ export class Sender {
     return this.queue.length - this.head
   }
 
+  /** Messages waiting for a WRITE dispatch: the one in flight needs none. */
+  get waiting(): number {
+    return this.length - (this.inFlight ? 1 : 0)
+  }
+
   push(message: QueuedMessage): void {
     this.queue.push(message)
   }
@@ -86,6 +91,9 @@ export class Sender {
       return this.onFailed(error)
     }
     result.then(this.onSent, this.onFailed)
+    // The last queued message is in flight: drop WRITE interest now rather than when it settles, so the
+    // loop's re-check after this dispatch does not schedule one more dispatch for nothing.
+    if (this.length === 1) this.host.queueChanged()
   }
 
   private readonly onSent = (): void => {

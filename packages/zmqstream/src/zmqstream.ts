@@ -431,7 +431,7 @@ export class ZMQStream {
     if (this.flushDepth > 0) return // flush() is handling this stream's events
     if (events & READ && this.recvCallback !== null) {
       this.receiver.deliverHeld()
-      if (this.recvCallback !== null && !this.isClosed) this.receiver.pull()
+      if (this.recvCallback !== null && !this.isClosed) this.receiver.pull(this.ioLoop.handlerStillReady)
     }
     if (events & WRITE && !this.isClosed) this.sender.pushOut()
   }
@@ -443,7 +443,7 @@ export class ZMQStream {
   /** Keeps the loop's interest exact: READ while a recv callback is set, WRITE while messages are queued. */
   private updateInterest(): void {
     if (this.isClosed) return
-    const interest = (this.recvCallback !== null ? READ : NONE) | (this.sender.length > 0 ? WRITE : NONE)
+    const interest = (this.recvCallback !== null ? READ : NONE) | (this.sender.waiting > 0 ? WRITE : NONE)
     if (interest === this.interest) return
     this.interest = interest
     this.refreshHandler()
