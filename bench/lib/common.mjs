@@ -94,7 +94,9 @@ export async function bindLoopback(socket) {
 export function spawnPeer(workload, peer, roleArgs, { capture = false } = {}) {
   const args = ["--role", ...roleArgs.map(String)]
   const [command, argv] =
-    peer === "c" ? [cPeerProgram(workload), args] : [process.execPath, [...process.execArgv, process.argv[1], ...args]]
+    peer === "c"
+      ? [cPeerProgram(workload), args]
+      : [process.execPath, [...process.execArgv, process.argv[1], ...args]]
   const child = spawn(command, argv, { stdio: ["ignore", capture ? "pipe" : "ignore", "inherit"] })
   peerProcess = child
   let out = ""
