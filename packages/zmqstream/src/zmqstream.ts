@@ -1,14 +1,15 @@
 import type { Socket } from "zeromq"
 import { ERROR, IOLoop, NONE, READ, WRITE } from "@zmq-eventloop/ioloop"
-import { checkFunction, debug, describeValue, isZmqSocket } from "@zmq-eventloop/ioloop/internal"
+import { debug, describeValue, isZmqSocket } from "@zmq-eventloop/ioloop/internal"
 import { NullContext, wrap } from "@zmq-eventloop/stack-context"
 import { POLLIN, POLLOUT, RECEIVE_ONLY_TYPES, SEND_ONLY_TYPES } from "./constants.js"
-import { toFrames, type Frame } from "./frame.js"
+import type { Frame } from "./frame.js"
 import { dumpJson } from "./json.js"
 import { checkPart, checkParts, splitSendOptions, type Part, type SendOptions } from "./parts.js"
 import { dumpPyobj } from "./pickle.js"
 import { Receiver } from "./receiver.js"
 import { Sender } from "./sender.js"
+import { captureCallback, StreamCallbacks } from "./stream-callbacks.js"
 import {
   bindToRandomPort,
   getSocketOption,
@@ -33,18 +34,6 @@ const ZMQ_TYPE = 16
 const ZMQ_LINGER = 17
 const ZMQ_RCVTIMEO = 27
 const ZMQ_SNDTIMEO = 28
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    typeof value === "object" && value !== null && typeof (value as PromiseLike<unknown>).then === "function"
-  )
-}
-
-function checkCallback(value: unknown): Function | null {
-  if (value === null || value === undefined) return null
-  checkFunction("callback", value)
-  return value
-}
 
 // The interface merges the linked socket methods (installed from LINKED_METHODS below) into the class type.
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type
@@ -84,13 +73,7 @@ export class ZMQStream {
   /** Properties of your own, such as Jupyter's `stream.channel`. */
   [property: string]: unknown
 
-  private recvCallback: Function | null = null
-  private recvWithStream = false
-  private recvCopy = true
-  private sendCallback: Function | null = null
-  private sendWithStream = false
-  private errCallback: Function | null = null
-  private closeCallback: Function | null = null
+  private readonly callbacks: StreamCallbacks
   private isClosed = false
   private interest = NONE
   private flushDepth = 0
@@ -120,17 +103,19 @@ export class ZMQStream {
     // The fast paths: receive()/send() settle synchronously, EAGAIN rejecting (DESIGN.md "Fast paths").
     ;(socket as RawSocket).setInt32Option(ZMQ_RCVTIMEO, 0)
     ;(socket as RawSocket).setInt32Option(ZMQ_SNDTIMEO, 0)
+    const callbacks = new StreamCallbacks(this, this.ioLoop.logger)
+    this.callbacks = callbacks
     const host = {
       socket,
-      receiving: () => this.recvCallback !== null,
+      receiving: () => callbacks.recv !== null,
       isClosed: () => this.isClosed,
       flushing: () => this.flushDepth > 0,
-      deliver: (message: Buffer[]) => this.deliver(message),
-      receiveFailed: (error: Error) => this.reportError(error, "ZMQStream receive error"),
+      deliver: (message: Buffer[]) => callbacks.deliver(message),
+      receiveFailed: (error: Error) => callbacks.error(error, "ZMQStream receive error"),
       sent: (message: { parts: Part[]; callback: Function | null }, status: Error | undefined) =>
-        this.reportSent(message.parts, message.callback, status),
+        callbacks.sent(message.parts, message.callback, status),
       queueChanged: () => this.updateInterest(),
-      unsent: (count: number) => this.reportUnsent(count),
+      unsent: (count: number) => callbacks.unsent(count),
     }
     this.receiver = new Receiver(host)
     this.sender = new Sender(host)
@@ -171,22 +156,22 @@ export class ZMQStream {
 
   private setRecv(callback: unknown, options: RecvOptions, withStream: boolean): void {
     this.checkOpen()
-    const checked = checkCallback(callback)
+    const captured = captureCallback(callback)
     if (typeof options !== "object" || options === null) {
       throw new TypeError(`options must be an object, got ${describeValue(options)}`)
     }
     const { copy = true } = options
     if (typeof copy !== "boolean")
       throw new TypeError(`options.copy must be a boolean, got ${describeValue(copy)}`)
-    if (checked !== null && !this.canReceive) {
+    if (captured !== null && !this.canReceive) {
       throw new TypeError(`callback: a ${this.socket.constructor.name} socket cannot receive`)
     }
-    this.recvCallback = wrap(checked)
-    this.recvWithStream = withStream
-    this.recvCopy = copy
+    this.callbacks.recv = captured
+    this.callbacks.recvWithStream = withStream
+    this.callbacks.recvCopy = copy
     this.updateInterest()
     // Messages kept since a stopOnRecv() go first; the socket may have nothing more to wake the loop.
-    if (checked !== null && this.receiver.held.length > 0) this.ioLoop.spawnCallback(this.deliverHeld)
+    if (captured !== null && this.receiver.held.length > 0) this.ioLoop.spawnCallback(this.deliverHeld)
   }
 
   /**
@@ -196,15 +181,15 @@ export class ZMQStream {
    */
   onSend(callback: ((msg: Part[], status: unknown) => unknown) | null): void {
     this.checkOpen()
-    this.sendCallback = wrap(checkCallback(callback))
-    this.sendWithStream = false
+    this.callbacks.send = captureCallback(callback)
+    this.callbacks.sendWithStream = false
   }
 
   /** Like `onSend`, but calls `callback(stream, msg, status)`. (pyzmq `on_send_stream`) @throws as `onSend`. */
   onSendStream(callback: ((stream: ZMQStream, msg: Part[], status: unknown) => unknown) | null): void {
     this.checkOpen()
-    this.sendCallback = wrap(checkCallback(callback))
-    this.sendWithStream = true
+    this.callbacks.send = captureCallback(callback)
+    this.callbacks.sendWithStream = true
   }
 
   /**
@@ -214,7 +199,7 @@ export class ZMQStream {
    */
   onErr(callback: ((error: Error) => unknown) | null): void {
     this.checkOpen()
-    this.errCallback = wrap(checkCallback(callback))
+    this.callbacks.err = captureCallback(callback)
   }
 
   /** Stops calling the recv callback; messages already taken from libzmq are kept for the next `onRecv`/`flush`. */
@@ -238,7 +223,7 @@ export class ZMQStream {
    * @throws TypeError for a non-function.
    */
   setCloseCallback(callback: (() => unknown) | null): void {
-    this.closeCallback = wrap(checkCallback(callback))
+    this.callbacks.close = captureCallback(callback)
   }
 
   // ---- sending ---------------------------------------------------------------------------------------------
@@ -312,7 +297,7 @@ export class ZMQStream {
 
   /** Whether a recv callback is set. (pyzmq `receiving`) */
   receiving(): boolean {
-    return this.recvCallback !== null
+    return this.callbacks.recv !== null
   }
 
   /** Whether messages are queued to send. (pyzmq `sending`) */
@@ -358,9 +343,8 @@ export class ZMQStream {
     if (this.receiver.held.length > 0)
       debug("ZMQStream.close: dropping %d received messages", this.receiver.held.length)
     this.receiver.held.length = 0
-    if (dropped > 0) this.reportUnsent(dropped)
-    const closeCallback = this.closeCallback
-    if (closeCallback !== null) this.runCallback(closeCallback, undefined, undefined, 0)
+    if (dropped > 0) this.callbacks.unsent(dropped)
+    this.callbacks.closed()
   }
 
   // ---- flush -----------------------------------------------------------------------------------------------
@@ -398,7 +382,7 @@ export class ZMQStream {
           if (message !== null) {
             count++
             progressed = true
-            if (!this.isClosed && this.recvCallback !== null) this.deliver(message)
+            if (!this.isClosed) this.callbacks.deliver(message)
           }
         }
         if (send && count < limit && !this.isClosed) {
@@ -429,9 +413,9 @@ export class ZMQStream {
       return
     }
     if (this.flushDepth > 0) return // flush() is handling this stream's events
-    if (events & READ && this.recvCallback !== null) {
+    if (events & READ && this.callbacks.recv !== null) {
       this.receiver.deliverHeld()
-      if (this.recvCallback !== null && !this.isClosed) this.receiver.pull(this.ioLoop.handlerStillReady)
+      if (this.callbacks.recv !== null && !this.isClosed) this.receiver.pull(this.ioLoop.handlerStillReady)
     }
     if (events & WRITE && !this.isClosed) this.sender.pushOut()
   }
@@ -443,7 +427,7 @@ export class ZMQStream {
   /** Keeps the loop's interest exact: READ while a recv callback is set, WRITE while messages are queued. */
   private updateInterest(): void {
     if (this.isClosed) return
-    const interest = (this.recvCallback !== null ? READ : NONE) | (this.sender.waiting > 0 ? WRITE : NONE)
+    const interest = (this.callbacks.recv !== null ? READ : NONE) | (this.sender.waiting > 0 ? WRITE : NONE)
     if (interest === this.interest) return
     this.interest = interest
     this.refreshHandler()
@@ -451,59 +435,6 @@ export class ZMQStream {
 
   private refreshHandler(): void {
     this.ioLoop.updateHandler(this.socket, this.interest)
-  }
-
-  private deliver(message: Buffer[]): void {
-    const callback = this.recvCallback
-    if (callback === null) return
-    const msg = this.recvCopy ? message : toFrames(message)
-    this.runCallback(callback, this.recvWithStream ? this : msg, msg, this.recvWithStream ? 2 : 1)
-  }
-
-  private reportSent(parts: Part[], callback: Function | null, status: Error | undefined): void {
-    if (callback !== null) this.runCallback(callback, parts, status, 2)
-    const onSend = this.sendCallback
-    if (onSend !== null) {
-      if (this.sendWithStream) this.runCallback(onSend, this, parts, 3, status)
-      else this.runCallback(onSend, parts, status, 2)
-    }
-    if (status !== undefined) this.reportError(status, "ZMQStream send error")
-  }
-
-  private reportUnsent(count: number): void {
-    const error = new Error(`close(): ${count} queued message${count === 1 ? "" : "s"} could not be sent`)
-    this.ioLoop.logger.warn(`ZMQStream ${error.message}`)
-    if (this.errCallback !== null) this.runCallback(this.errCallback, error, undefined, 1)
-  }
-
-  /** Sends `error` to the onErr callback, or logs it with `what` when there is none. */
-  private reportError(error: Error, what: string): void {
-    if (this.errCallback !== null) this.runCallback(this.errCallback, error, undefined, 1)
-    else this.ioLoop.logger.error(what, error)
-  }
-
-  /**
-   * Calls a user callback (already wrapped in its stack contexts) with 0-3 arguments, without building an
-   * argument array; logs what it throws or its returned promise rejects with (modern pyzmq `_run_callback`).
-   */
-  private runCallback(callback: Function, a: unknown, b: unknown, arity: number, c?: unknown): void {
-    try {
-      const result: unknown =
-        arity === 1
-          ? callback(a)
-          : arity === 2
-            ? callback(a, b)
-            : arity === 3
-              ? callback(a, b, c)
-              : callback()
-      if (isThenable(result)) result.then(undefined, this.logCallbackError)
-    } catch (error) {
-      this.logCallbackError(error)
-    }
-  }
-
-  private readonly logCallbackError = (error: unknown): void => {
-    this.ioLoop.logger.error("Uncaught exception in ZMQStream callback", error)
   }
 
   private checkOpen(): void {
