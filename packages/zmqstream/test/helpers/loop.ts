@@ -2,26 +2,13 @@
 // for an event with a deadline (never a fixed sleep), and a logger that records.
 import t, { type Test } from "tap"
 import * as zmq from "zeromq"
-import { IOLoop, type Logger } from "@zmq-eventloop/ioloop"
+import { IOLoop } from "@zmq-eventloop/ioloop"
+import { MemoryLogger, POLLERS, type PollerChoice as PollerName } from "../../../ioloop/test/helpers/loop.js"
 
-export const POLLERS = ["fd", "interval"] as const
-export type PollerName = (typeof POLLERS)[number]
+export { POLLERS, type PollerName }
 
-/** A logger that records every line, for assertions on what the stream logged. */
-export class RecordingLogger implements Logger {
-  readonly lines: Array<{ level: string; args: unknown[] }> = []
-  error(...args: unknown[]): void {
-    this.lines.push({ level: "error", args })
-  }
-  warn(...args: unknown[]): void {
-    this.lines.push({ level: "warn", args })
-  }
-  info(...args: unknown[]): void {
-    this.lines.push({ level: "info", args })
-  }
-  debug(...args: unknown[]): void {
-    this.lines.push({ level: "debug", args })
-  }
+/** The ioloop suites' recording logger, plus the arguments of every line at one level. */
+export class RecordingLogger extends MemoryLogger {
   at(level: string): unknown[][] {
     return this.lines.filter((line) => line.level === level).map((line) => line.args)
   }
