@@ -34,6 +34,7 @@ export class Receiver {
   private pending = 0
   private chunkSize = 1
   private chunkGot = 0
+  private chunkDrained = false
   private idleWaiters: Array<() => void> = []
 
   constructor(host: ReceiverHost) {
@@ -54,16 +55,19 @@ export class Receiver {
   // ---- the fast path: one chunk per READ dispatch ---------------------------------------------------------
 
   /**
-   * Takes up to one chunk of messages from the socket (the loop saw it readable). `burst`: the loop calls
-   * again because the socket stayed readable after the previous chunk, so the chunk grows (1, 2, 4 … up to
-   * MAX_RECEIVE_CHUNK); on a fresh signal it is one message, so a lone message (ping-pong) never costs a
-   * wasted EAGAIN, which zeromq.js makes expensive (~12 µs, an Error object each).
+   * Takes up to one chunk of messages from the socket (the loop saw it readable). The chunk doubles (up to
+   * MAX_RECEIVE_CHUNK) only in a `burst`, when the loop calls again because the socket stayed readable
+   * after a chunk that got every message it asked for; a chunk that met an empty socket shrinks to what it
+   * got. So a fresh signal never asks for more than the last chunk got, and a lone message (ping-pong) never
+   * costs a speculative receive() that fails with EAGAIN, which zeromq.js makes expensive (~12 µs each).
    */
   pull(burst: boolean): void {
     if (this.pending > 0) return // the gate: the previous chunk is still being handled
     const socket = this.host.socket as ReadableSocket
-    const size = burst ? this.chunkSize : 1
+    const size =
+      burst && !this.chunkDrained ? Math.min(this.chunkSize * 2, MAX_RECEIVE_CHUNK) : this.chunkSize
     this.chunkSize = size
+    this.chunkDrained = false
     this.chunkGot = 0
     this.pending = size
     for (let i = 0; i < size; i++) {
@@ -94,15 +98,13 @@ export class Receiver {
 
   private readonly onFailed = (error: unknown): void => {
     if (!wouldBlock(error) && !this.host.isClosed()) this.host.receiveFailed(error as Error)
-    this.chunkSize = 0 // marks "drained": chunkDone shrinks to what this chunk got
+    this.chunkDrained = true
     if (--this.pending === 0) this.chunkDone()
   }
 
   private chunkDone(): void {
-    // Every call got a message: the socket may hold more, take twice as many next time. One came back
-    // EAGAIN: it was drained, so ask for what this chunk got (wasted EAGAINs cost 10-15 µs each).
-    this.chunkSize =
-      this.chunkSize === 0 ? Math.max(1, this.chunkGot) : Math.min(this.chunkSize * 2, MAX_RECEIVE_CHUNK)
+    // A call came back EAGAIN: the socket was drained, so ask for what this chunk got next time.
+    if (this.chunkDrained) this.chunkSize = Math.max(1, this.chunkGot)
     if (this.idleWaiters.length > 0) {
       const waiters = this.idleWaiters
       this.idleWaiters = []
