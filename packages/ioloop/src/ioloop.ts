@@ -1,15 +1,11 @@
-import { closeSync } from "node:fs"
 import { performance } from "node:perf_hooks"
 import { hasStackContext, NullContext, wrap } from "@zmq-eventloop/stack-context"
 import { ALL_EVENTS, ERROR, NONE, READ, WRITE } from "./constants.js"
-import { TimeoutError } from "./errors.js"
-import { FdPoller } from "./fd-poller.js"
-import { HandlerEntry, isZmqSocket, type Handler, type HandlerTarget } from "./handler-entry.js"
-import { IntervalPoller } from "./interval-poller.js"
-import { debug, describeCallback, type Logger } from "./logger.js"
-import { loadFdWatcher } from "./native-watcher.js"
-import type { Poller, PollerKind } from "./poller.js"
-import { noteSocketCalls } from "./socket-calls.js"
+import { isZmqSocket, type Handler, type HandlerTarget } from "./handler-entry.js"
+import { HandlerTable } from "./handler-table.js"
+import { runSync } from "./run-sync.js"
+import { describeCallback, type Logger } from "./logger.js"
+import type { PollerKind } from "./poller.js"
 import { Timeout, TimeoutQueue } from "./timeout-queue.js"
 import { checkFiniteNumber, checkFunction, describeValue } from "./validate.js"
 
@@ -51,8 +47,6 @@ const nullContext = new NullContext()
 function capture<F extends Function>(callback: F): F {
   return hasStackContext() ? wrap(callback) : callback
 }
-
-let warnedAboutFallback = false
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (
@@ -99,17 +93,10 @@ export class IOLoop {
 
   /** Where the loop (and the streams on it) write errors and warnings. */
   readonly logger: Logger
-  private readonly poller: Poller
   private readonly timeFunc: (() => number) | undefined
-  private readonly handlers = new Map<HandlerTarget, HandlerEntry>()
-  private readonly undoSocketNotes = new Map<HandlerEntry, () => void>()
+  private readonly handlers: HandlerTable
   private readonly timeouts = new TimeoutQueue()
   private callbacks: QueuedCallback[] = []
-  // Entries to dispatch at the next handlers phase, and the spare set swapped in while a phase runs.
-  private readyEntries = new Set<HandlerEntry>()
-  private spareEntries = new Set<HandlerEntry>()
-  private dispatching: HandlerEntry | null = null
-  private dispatchStillReady = false
 
   private isRunning = false
   private stopRequested = false
@@ -138,28 +125,26 @@ export class IOLoop {
     }
     this.timeFunc = timeFunc
     this.logger = logger
-    this.poller = this.createPoller(poller)
-    this.pollerKind = this.poller.kind
+    this.handlers = new HandlerTable(
+      {
+        logger,
+        pollerWoke: () => {
+          if (this.isWaiting()) this.iterate()
+        },
+        entryMarked: () => {
+          if (this.isWaiting()) this.wakeSoon()
+        },
+        runUserCode: (callback, original, args, origin) => this.runUserCode(callback, original, args, origin),
+      },
+      poller,
+    )
+    this.pollerKind = this.handlers.pollerKind
     if (makeCurrent === true) {
       if (IOLoop.currentLoop !== null) throw new Error("current IOLoop already exists")
       this.makeCurrent()
     } else if (makeCurrent === undefined && IOLoop.currentLoop === null) {
       this.makeCurrent()
     }
-  }
-
-  private createPoller(choice: "auto" | "fd" | "interval"): Poller {
-    const sink = (entry: HandlerEntry) => this.onPollerReady(entry)
-    if (choice === "interval") return new IntervalPoller(sink)
-    const Watcher = loadFdWatcher()
-    if (!(Watcher instanceof Error)) return new FdPoller(Watcher, sink)
-    if (choice === "fd") throw new Error(`the fd poller is not available: ${Watcher.message}`)
-    if (!warnedAboutFallback) {
-      warnedAboutFallback = true
-      const reason = Watcher.message.split("\n")[0]
-      this.logger.warn(`zmq-eventloop: native fd watcher unavailable (${reason}); using the interval poller`)
-    }
-    return new IntervalPoller(sink)
   }
 
   // ---- the global instance and the current loop ---------------------------------------------------------
@@ -228,23 +213,9 @@ export class IOLoop {
     }
     checkFunction("handler", handler)
     checkEvents(events)
-    if (this.handlers.has(target)) {
-      throw new Error(
-        `addHandler: target ${describeTarget(target)} is already registered (use updateHandler)`,
-      )
-    }
     if (isZmqSocket(target) && target.closed) throw new Error("addHandler: the socket is closed")
     const origin = this.blockingThreshold === null ? undefined : captureOrigin()
-    const entry = new HandlerEntry(target, capture(handler), handler, events, origin)
-    this.poller.register(entry)
-    this.handlers.set(target, entry)
-    if (entry.socket !== null) {
-      this.undoSocketNotes.set(
-        entry,
-        noteSocketCalls(target as object, () => this.onSocketCall(entry)),
-      )
-      this.markReady(entry)
-    }
+    this.handlers.add(target, capture(handler), handler, events, origin)
   }
 
   /**
@@ -253,15 +224,7 @@ export class IOLoop {
    */
   updateHandler(target: HandlerTarget, events: number): void {
     checkEvents(events)
-    const entry = this.handlers.get(target)
-    if (entry === undefined)
-      throw new Error(`updateHandler: target ${describeTarget(target)} is not registered`)
-    const added = (events | ERROR) & ~entry.events
-    entry.events = events | ERROR
-    this.poller.modify(entry)
-    // Narrowing the interest cannot make anything ready; a ZMQ_EVENTS value already read stays valid (it
-    // does not depend on the interest), so a stream that queues a send costs no getsockopt here.
-    if (added !== 0 && entry.socket !== null) this.markReady(entry)
+    this.handlers.update(target, events)
   }
 
   /**
@@ -269,17 +232,7 @@ export class IOLoop {
    * called later in that iteration.
    */
   removeHandler(target: HandlerTarget): void {
-    const entry = this.handlers.get(target)
-    if (entry !== undefined) this.removeEntry(entry)
-  }
-
-  private removeEntry(entry: HandlerEntry): void {
-    entry.removed = true
-    this.handlers.delete(entry.target)
-    this.readyEntries.delete(entry)
-    this.undoSocketNotes.get(entry)?.()
-    this.undoSocketNotes.delete(entry)
-    this.poller.unregister(entry)
+    this.handlers.remove(target)
   }
 
   // ---- timeouts and callbacks -----------------------------------------------------------------------------
@@ -379,45 +332,8 @@ export class IOLoop {
    * settled. Resolves to that value or rejects with its error; with `options.timeout` (ms) rejects with a
    * `TimeoutError` if it takes longer. (tornado `run_sync`)
    */
-  async runSync<T>(fn: () => T | PromiseLike<T>, options: { timeout?: number } = {}): Promise<T> {
-    checkFunction("fn", fn)
-    const { timeout } = options
-    if (timeout !== undefined) checkFiniteNumber("options.timeout", timeout)
-    let outcome: { ok: true; value: T } | { ok: false; error: unknown } | undefined
-    let finished = false
-    const finish = () => {
-      if (finished) return // a result that comes after the timeout must not stop a later run
-      finished = true
-      this.stop()
-    }
-    this.addCallback(() => {
-      let result: T | PromiseLike<T>
-      try {
-        result = fn()
-      } catch (error) {
-        outcome = { ok: false, error }
-        return finish()
-      }
-      Promise.resolve(result).then(
-        (value) => {
-          if (!finished) outcome = { ok: true, value }
-          finish()
-        },
-        (error: unknown) => {
-          if (!finished) outcome = { ok: false, error }
-          finish()
-        },
-      )
-    })
-    const timer = timeout === undefined ? undefined : this.callLater(timeout, finish)
-    await this.start()
-    if (timer !== undefined) this.removeTimeout(timer)
-    if (outcome === undefined) {
-      if (timeout !== undefined && finished) throw new TimeoutError(`Operation timed out after ${timeout} ms`)
-      throw new Error("IOLoop stopped before the function completed")
-    }
-    if (!outcome.ok) throw outcome.error
-    return outcome.value
+  runSync<T>(fn: () => T | PromiseLike<T>, options: { timeout?: number } = {}): Promise<T> {
+    return runSync(this, fn, options)
   }
 
   // ---- running ---------------------------------------------------------------------------------------------
@@ -439,13 +355,7 @@ export class IOLoop {
     this.previousCurrent = IOLoop.currentLoop
     IOLoop.currentLoop = this
     this.keepAlive = setInterval(() => {}, 0x7fffffff)
-    // Edges may have been consumed while the loop was not running: check every socket again.
-    for (const entry of this.handlers.values()) {
-      if (entry.socket === null) continue
-      entry.forget()
-      this.markReady(entry)
-    }
-    this.poller.resume()
+    this.handlers.resume()
     this.wakeSoon()
     return new Promise((resolve) => (this.resolveStart = resolve))
   }
@@ -475,24 +385,11 @@ export class IOLoop {
     if (this.isRunning) throw new Error("IOLoop is running: stop it and wait for start() before close()")
     if (this.isClosed) return
     this.isClosed = true
-    for (const entry of [...this.handlers.values()]) {
-      this.removeEntry(entry)
-      if (allFds) this.closeTarget(entry.target)
-    }
-    this.poller.close()
+    this.handlers.close(allFds)
     this.timeouts.clear()
     this.callbacks = []
     if (IOLoop.currentLoop === this) IOLoop.currentLoop = null
     if (IOLoop.globalInstance === this) IOLoop.globalInstance = null
-  }
-
-  private closeTarget(target: HandlerTarget): void {
-    try {
-      if (typeof target === "number") closeSync(target)
-      else target.close()
-    } catch (error) {
-      debug("error closing %s: %s", describeTarget(target), error)
-    }
   }
 
   /**
@@ -501,7 +398,7 @@ export class IOLoop {
    * @internal
    */
   get handlerStillReady(): boolean {
-    return this.dispatchStillReady
+    return this.handlers.stillReady
   }
 
   /** The loop's clock in milliseconds: monotonic `performance.now()` unless `timeFunc` was given. */
@@ -546,7 +443,7 @@ export class IOLoop {
       if (!this.isRunning) return this.finish()
       // 4. Handlers of targets found ready: by the poller, by a call on the socket, or still ready after
       //    their last handler (the zmq fd will not signal again for that).
-      this.runReadyHandlers()
+      this.handlers.runReady()
     } finally {
       this.iterating = false
     }
@@ -568,50 +465,6 @@ export class IOLoop {
       timeout.callback = null
       this.runUserCode(callback, timeout.original, timeout.args, timeout.origin)
     }
-  }
-
-  private runReadyHandlers(): void {
-    if (this.readyEntries.size === 0) return
-    const batch = this.readyEntries
-    this.readyEntries = this.spareEntries
-    this.spareEntries = batch
-    for (const entry of batch) {
-      if (entry.removed) continue
-      const events = this.takeEvents(entry) & entry.events
-      if (events === 0) continue
-      this.dispatching = entry
-      this.dispatchStillReady = entry.stillReady
-      this.runUserCode(entry.handler, entry.original, [entry.target, events], entry.origin)
-      this.dispatching = null
-      this.dispatchStillReady = false
-      if (entry.removed || entry.socket === null) continue
-      if (events & ERROR && entry.socket.closed) {
-        debug("removing the handler of a closed socket")
-        this.removeEntry(entry)
-        continue
-      }
-      this.recheck(entry)
-    }
-    batch.clear()
-  }
-
-  /** The events that hold for `entry` now; for a plain fd, what its watcher reported since last time. */
-  private takeEvents(entry: HandlerEntry): number {
-    if (entry.socket === null) {
-      const events = entry.fdEvents
-      entry.fdEvents = 0
-      return events
-    }
-    if (entry.knownEvents < 0) entry.knownEvents = entry.readZmqEvents()
-    return entry.knownEvents
-  }
-
-  /** Reads a socket's events after its handler ran, keeping it ready while they still hold. */
-  private recheck(entry: HandlerEntry): void {
-    const events = entry.readZmqEvents()
-    entry.knownEvents = events
-    entry.stillReady = (events & entry.events) !== 0
-    if (entry.stillReady) this.readyEntries.add(entry)
   }
 
   private runUserCode(
@@ -647,7 +500,7 @@ export class IOLoop {
 
   private scheduleWait(): void {
     this.cancelWait()
-    if (this.callbacks.length > 0 || this.readyEntries.size > 0 || !this.isRunning) {
+    if (this.callbacks.length > 0 || this.handlers.anyReady || !this.isRunning) {
       this.waitImmediate = setImmediate(this.iterate)
       return
     }
@@ -687,7 +540,7 @@ export class IOLoop {
 
   private finish(): void {
     this.cancelWait()
-    this.poller.pause()
+    this.handlers.pause()
     clearInterval(this.keepAlive)
     this.keepAlive = undefined
     this.stopRequested = false
@@ -696,24 +549,6 @@ export class IOLoop {
     const resolve = this.resolveStart
     this.resolveStart = undefined
     resolve?.()
-  }
-
-  /** The poller saw activity on `entry`: while the loop waits, run an iteration right away. */
-  private onPollerReady(entry: HandlerEntry): void {
-    this.readyEntries.add(entry)
-    if (this.isWaiting()) this.iterate()
-  }
-
-  /** User code called a registered socket: its edge signal may be gone, so check it at the next handlers phase. */
-  private onSocketCall(entry: HandlerEntry): void {
-    entry.forget()
-    if (entry === this.dispatching || entry.removed) return // re-checked right after its handler
-    this.markReady(entry)
-  }
-
-  private markReady(entry: HandlerEntry): void {
-    this.readyEntries.add(entry)
-    if (this.isWaiting()) this.wakeSoon()
   }
 
   private checkOpen(): void {
@@ -732,8 +567,4 @@ function checkEvents(events: unknown): asserts events is number {
       `events must only hold READ | WRITE | ERROR bits (0x1d), got 0x${events.toString(16)}`,
     )
   }
-}
-
-function describeTarget(target: HandlerTarget): string {
-  return typeof target === "number" ? `fd ${target}` : `${target.constructor.name} socket`
 }

@@ -1,0 +1,218 @@
+import { closeSync } from "node:fs"
+import { ERROR } from "./constants.js"
+import { FdPoller } from "./fd-poller.js"
+import { HandlerEntry, type HandlerTarget } from "./handler-entry.js"
+import { IntervalPoller } from "./interval-poller.js"
+import { debug, type Logger } from "./logger.js"
+import { loadFdWatcher } from "./native-watcher.js"
+import type { Poller, PollerKind } from "./poller.js"
+import { noteSocketCalls } from "./socket-calls.js"
+
+/** What the handler table needs from its loop. */
+export interface HandlerTableHost {
+  readonly logger: Logger
+  /** The poller saw activity: run an iteration now if the loop is waiting. */
+  pollerWoke(): void
+  /** An entry became worth checking outside an iteration: run one soon if the loop is waiting. */
+  entryMarked(): void
+  /** The loop's error funnel for user code. */
+  runUserCode(callback: Function, original: Function, args: unknown[], origin: string | undefined): void
+}
+
+let warnedAboutFallback = false
+
+function describeTarget(target: HandlerTarget): string {
+  return typeof target === "number" ? `fd ${target}` : `${target.constructor.name} socket`
+}
+
+/**
+ * The loop's registered targets: which of them may be ready, and calling their handlers (the handlers phase
+ * of an iteration). Readiness of a zmq socket is `ZMQ_EVENTS`, read on every signal of its `ZMQ_FD`, and
+ * read again after each handler, which keeps the socket ready for the next iteration while it still is
+ * (level-triggered, like `zmq_poll`; the edge-triggered fd will not signal again for it).
+ */
+export class HandlerTable {
+  readonly pollerKind: PollerKind
+  private readonly poller: Poller
+  private readonly entries = new Map<HandlerTarget, HandlerEntry>()
+  private readonly undoSocketNotes = new Map<HandlerEntry, () => void>()
+  // Entries to dispatch at the next handlers phase, and the spare set swapped in while a phase runs.
+  private readyEntries = new Set<HandlerEntry>()
+  private spareEntries = new Set<HandlerEntry>()
+  private dispatching: HandlerEntry | null = null
+  private dispatchStillReady = false
+
+  constructor(
+    private readonly host: HandlerTableHost,
+    choice: "auto" | "fd" | "interval",
+  ) {
+    this.poller = this.createPoller(choice)
+    this.pollerKind = this.poller.kind
+  }
+
+  private createPoller(choice: "auto" | "fd" | "interval"): Poller {
+    const sink = (entry: HandlerEntry) => this.onPollerReady(entry)
+    if (choice === "interval") return new IntervalPoller(sink)
+    const Watcher = loadFdWatcher()
+    if (!(Watcher instanceof Error)) return new FdPoller(Watcher, sink)
+    if (choice === "fd") throw new Error(`the fd poller is not available: ${Watcher.message}`)
+    if (!warnedAboutFallback) {
+      warnedAboutFallback = true
+      const reason = Watcher.message.split("\n")[0]
+      this.host.logger.warn(
+        `zmq-eventloop: native fd watcher unavailable (${reason}); using the interval poller`,
+      )
+    }
+    return new IntervalPoller(sink)
+  }
+
+  /** Whether the handlers phase has anything to look at. */
+  get anyReady(): boolean {
+    return this.readyEntries.size > 0
+  }
+
+  /** While a handler runs: whether it is called again because its socket stayed ready (a burst). */
+  get stillReady(): boolean {
+    return this.dispatchStillReady
+  }
+
+  add(target: HandlerTarget, handler: Function, original: Function, events: number, origin?: string): void {
+    if (this.entries.has(target)) {
+      throw new Error(
+        `addHandler: target ${describeTarget(target)} is already registered (use updateHandler)`,
+      )
+    }
+    const entry = new HandlerEntry(target, handler, original, events, origin)
+    this.poller.register(entry)
+    this.entries.set(target, entry)
+    if (entry.socket !== null) {
+      this.undoSocketNotes.set(
+        entry,
+        noteSocketCalls(target as object, () => this.onSocketCall(entry)),
+      )
+      this.markReady(entry)
+    }
+  }
+
+  update(target: HandlerTarget, events: number): void {
+    const entry = this.entries.get(target)
+    if (entry === undefined)
+      throw new Error(`updateHandler: target ${describeTarget(target)} is not registered`)
+    const added = (events | ERROR) & ~entry.events
+    entry.events = events | ERROR
+    this.poller.modify(entry)
+    // Narrowing the interest cannot make anything ready; a ZMQ_EVENTS value already read stays valid (it
+    // does not depend on the interest), so a stream that queues a send costs no getsockopt here.
+    if (added !== 0 && entry.socket !== null) this.markReady(entry)
+  }
+
+  remove(target: HandlerTarget): void {
+    const entry = this.entries.get(target)
+    if (entry !== undefined) this.removeEntry(entry)
+  }
+
+  /** The loop starts: edges may have been consumed while it was not running, so check every socket again. */
+  resume(): void {
+    for (const entry of this.entries.values()) {
+      if (entry.socket === null) continue
+      entry.forget()
+      this.markReady(entry)
+    }
+    this.poller.resume()
+  }
+
+  /** The loop stopped: nothing wakes it until it starts again. */
+  pause(): void {
+    this.poller.pause()
+  }
+
+  /** Unregisters everything, closing the sockets and fds too when `closeTargets`. */
+  close(closeTargets: boolean): void {
+    for (const entry of [...this.entries.values()]) {
+      this.removeEntry(entry)
+      if (closeTargets) closeTarget(entry.target)
+    }
+    this.poller.close()
+  }
+
+  /** The handlers phase: calls the handler of every entry found ready. */
+  runReady(): void {
+    if (this.readyEntries.size === 0) return
+    const batch = this.readyEntries
+    this.readyEntries = this.spareEntries
+    this.spareEntries = batch
+    for (const entry of batch) {
+      if (entry.removed) continue
+      const events = this.takeEvents(entry) & entry.events
+      if (events === 0) continue
+      this.dispatching = entry
+      this.dispatchStillReady = entry.stillReady
+      this.host.runUserCode(entry.handler, entry.original, [entry.target, events], entry.origin)
+      this.dispatching = null
+      this.dispatchStillReady = false
+      if (entry.removed || entry.socket === null) continue
+      if (events & ERROR && entry.socket.closed) {
+        debug("removing the handler of a closed socket")
+        this.removeEntry(entry)
+        continue
+      }
+      this.recheck(entry)
+    }
+    batch.clear()
+  }
+
+  private removeEntry(entry: HandlerEntry): void {
+    entry.removed = true
+    this.entries.delete(entry.target)
+    this.readyEntries.delete(entry)
+    this.undoSocketNotes.get(entry)?.()
+    this.undoSocketNotes.delete(entry)
+    this.poller.unregister(entry)
+  }
+
+  /** The events that hold for `entry` now; for a plain fd, what its watcher reported since last time. */
+  private takeEvents(entry: HandlerEntry): number {
+    if (entry.socket === null) {
+      const events = entry.fdEvents
+      entry.fdEvents = 0
+      return events
+    }
+    if (entry.knownEvents < 0) entry.knownEvents = entry.readZmqEvents()
+    return entry.knownEvents
+  }
+
+  /** Reads a socket's events after its handler ran, keeping it ready while they still hold. */
+  private recheck(entry: HandlerEntry): void {
+    const events = entry.readZmqEvents()
+    entry.knownEvents = events
+    entry.stillReady = (events & entry.events) !== 0
+    if (entry.stillReady) this.readyEntries.add(entry)
+  }
+
+  /** The poller saw activity on `entry`. */
+  private onPollerReady(entry: HandlerEntry): void {
+    this.readyEntries.add(entry)
+    this.host.pollerWoke()
+  }
+
+  /** User code called a registered socket: its edge signal may be gone, so check it at the next handlers phase. */
+  private onSocketCall(entry: HandlerEntry): void {
+    entry.forget()
+    if (entry === this.dispatching || entry.removed) return // re-checked right after its handler
+    this.markReady(entry)
+  }
+
+  private markReady(entry: HandlerEntry): void {
+    this.readyEntries.add(entry)
+    this.host.entryMarked()
+  }
+}
+
+function closeTarget(target: HandlerTarget): void {
+  try {
+    if (typeof target === "number") closeSync(target)
+    else target.close()
+  } catch (error) {
+    debug("error closing %s: %s", describeTarget(target), error)
+  }
+}

@@ -1,0 +1,52 @@
+import { TimeoutError } from "./errors.js"
+import type { IOLoop } from "./ioloop.js"
+import { checkFiniteNumber, checkFunction } from "./validate.js"
+
+/**
+ * `IOLoop.runSync`: starts `loop`, runs `fn` on it, and stops it when `fn`'s result settles (tornado
+ * `run_sync`). Built on the loop's public API only, like PeriodicCallback.
+ */
+export async function runSync<T>(
+  loop: IOLoop,
+  fn: () => T | PromiseLike<T>,
+  options: { timeout?: number },
+): Promise<T> {
+  checkFunction("fn", fn)
+  const { timeout } = options
+  if (timeout !== undefined) checkFiniteNumber("options.timeout", timeout)
+  let outcome: { ok: true; value: T } | { ok: false; error: unknown } | undefined
+  let finished = false
+  const finish = () => {
+    if (finished) return // a result that comes after the timeout must not stop a later run
+    finished = true
+    loop.stop()
+  }
+  loop.addCallback(() => {
+    let result: T | PromiseLike<T>
+    try {
+      result = fn()
+    } catch (error) {
+      outcome = { ok: false, error }
+      return finish()
+    }
+    Promise.resolve(result).then(
+      (value) => {
+        if (!finished) outcome = { ok: true, value }
+        finish()
+      },
+      (error: unknown) => {
+        if (!finished) outcome = { ok: false, error }
+        finish()
+      },
+    )
+  })
+  const timer = timeout === undefined ? undefined : loop.callLater(timeout, finish)
+  await loop.start()
+  if (timer !== undefined) loop.removeTimeout(timer)
+  if (outcome === undefined) {
+    if (timeout !== undefined && finished) throw new TimeoutError(`Operation timed out after ${timeout} ms`)
+    throw new Error("IOLoop stopped before the function completed")
+  }
+  if (!outcome.ok) throw outcome.error
+  return outcome.value
+}
