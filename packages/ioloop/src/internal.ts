@@ -3,6 +3,6 @@
  * @internal
  * @packageDocumentation
  */
-export { checkFiniteNumber, checkFunction, describeValue } from "./validate.js"
-export { describeCallback, debug } from "./logger.js"
+export { checkFunction, describeValue } from "./validate.js"
+export { debug } from "./logger.js"
 export { isZmqSocket } from "./handler-entry.js"
