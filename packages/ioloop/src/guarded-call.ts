@@ -1,4 +1,5 @@
 import type { IOLoop } from "./ioloop.js"
+import { isThenable } from "./validate.js"
 
 /**
  * Calls `callback()` and hands what it throws, or what its returned promise rejects with, to
@@ -7,8 +8,9 @@ import type { IOLoop } from "./ioloop.js"
 export function callReportingErrors(loop: IOLoop, callback: () => unknown): void {
   try {
     const result = callback()
-    if (result instanceof Promise)
-      result.catch((error: unknown) => loop.handleCallbackException(callback, error))
+    if (isThenable(result)) {
+      result.then(undefined, (error: unknown) => loop.handleCallbackException(callback, error))
+    }
   } catch (error) {
     loop.handleCallbackException(callback, error)
   }

@@ -3,6 +3,6 @@
  * @internal
  * @packageDocumentation
  */
-export { checkFunction, describeValue } from "./validate.js"
+export { checkFunction, describeValue, isThenable } from "./validate.js"
 export { debug } from "./logger.js"
 export { isZmqSocket } from "./handler-entry.js"

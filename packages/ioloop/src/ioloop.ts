@@ -7,7 +7,7 @@ import { runSync } from "./run-sync.js"
 import { describeCallback, type Logger } from "./logger.js"
 import type { PollerKind } from "./poller.js"
 import { Timeout, TimeoutQueue } from "./timeout-queue.js"
-import { checkFiniteNumber, checkFunction, describeValue } from "./validate.js"
+import { checkFiniteNumber, checkFunction, describeValue, isThenable } from "./validate.js"
 
 /** Options of `new IOLoop()`. */
 export interface IOLoopOptions {
@@ -46,14 +46,6 @@ const nullContext = new NullContext()
  */
 function capture<F extends Function>(callback: F): F {
   return hasStackContext() ? wrap(callback) : callback
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    (typeof value === "object" || typeof value === "function") &&
-    value !== null &&
-    typeof (value as PromiseLike<unknown>).then === "function"
-  )
 }
 
 function captureOrigin(): string {

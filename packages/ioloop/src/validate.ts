@@ -17,3 +17,12 @@ export function checkFiniteNumber(name: string, value: unknown, unit = "ms"): as
     throw new TypeError(`${name} must be a finite number (${unit}), got ${describeValue(value)}`)
   }
 }
+
+/** Whether `value` is a promise or promise-like (what a user callback may return to report a late error). */
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === "object" || typeof value === "function") &&
+    value !== null &&
+    typeof (value as PromiseLike<unknown>).then === "function"
+  )
+}

@@ -1,14 +1,8 @@
 import type { Logger } from "@zmq-eventloop/ioloop"
-import { checkFunction } from "@zmq-eventloop/ioloop/internal"
+import { checkFunction, isThenable } from "@zmq-eventloop/ioloop/internal"
 import { wrap } from "@zmq-eventloop/stack-context"
 import { toFrames } from "./frame.js"
 import type { Part } from "./parts.js"
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    typeof value === "object" && value !== null && typeof (value as PromiseLike<unknown>).then === "function"
-  )
-}
 
 /** `null` for null/undefined, else the callback wrapped in the caller's stack contexts; TypeError otherwise. */
 export function captureCallback(value: unknown): Function | null {
