@@ -15,3 +15,9 @@ export const ZMQ_FD = 14
 export const ZMQ_EVENTS = 15
 export const ZMQ_POLLIN = 1
 export const ZMQ_POLLOUT = 2
+
+/** The longest delay Node's timers take (2^31 - 1 ms): a longer one fires after 1 ms with a warning. */
+export const MAX_TIMER_DELAY = 0x7fffffff
+
+/** The largest file descriptor `addHandler` accepts (a C `int`). */
+export const MAX_FD = 0x7fffffff

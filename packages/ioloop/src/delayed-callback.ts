@@ -1,12 +1,14 @@
-import { callReportingErrors } from "./guarded-call.js"
+import { bindMethods } from "./bind-methods.js"
 import { IOLoop } from "./ioloop.js"
+import { servicesOf } from "./loop-services.js"
 import type { Timeout } from "./timeout-queue.js"
 import { checkFiniteNumber, checkFunction, describeValue } from "./validate.js"
 
 /**
  * Calls `callback` once, `callbackTime` ms after `start()`; `stop()` before then cancels it, and `start()`
  * again after it fired arms it again. (pyzmq `DelayedCallback`, deprecated there in favour of
- * `loop.callLater`, which is what it uses.)
+ * `loop.callLater`, which is what it uses.) The callback runs through the loop's funnel; the methods work
+ * detached (`new DelayedCallback(stream.close, 100)`).
  */
 export class DelayedCallback {
   private readonly callback: () => unknown
@@ -18,6 +20,7 @@ export class DelayedCallback {
   /**
    * @param callbackTime - the delay in ms, ≥ 0.
    * @param ioLoop - the loop to run on; by default `IOLoop.current()` at `start()`.
+   * @throws TypeError for a non-function callback or a non-number delay; RangeError for a negative delay.
    */
   constructor(callback: () => unknown, callbackTime: number, ioLoop?: IOLoop | null) {
     checkFunction("callback", callback)
@@ -26,6 +29,7 @@ export class DelayedCallback {
     if (ioLoop != null && !(ioLoop instanceof IOLoop)) {
       throw new TypeError(`ioLoop must be an IOLoop, got ${describeValue(ioLoop)}`)
     }
+    bindMethods(this)
     this.callback = callback
     this.callbackTime = callbackTime
     this.boundLoop = ioLoop ?? null
@@ -52,6 +56,6 @@ export class DelayedCallback {
 
   private readonly run = (): void => {
     this.timeout = null
-    callReportingErrors(this.loop!, this.callback)
+    servicesOf(this.loop!).funnel.run(this.callback, this.callback)
   }
 }

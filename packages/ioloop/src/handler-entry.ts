@@ -1,5 +1,6 @@
 import type { Socket } from "zeromq"
-import { ERROR, READ, WRITE, ZMQ_EVENTS, ZMQ_POLLIN, ZMQ_POLLOUT } from "./constants.js"
+import { ERROR, MAX_FD, READ, WRITE, ZMQ_EVENTS, ZMQ_POLLIN, ZMQ_POLLOUT } from "./constants.js"
+import { describeValue } from "./validate.js"
 
 /** What `IOLoop.addHandler` watches: a zeromq.js socket, or a plain file descriptor (fd poller only). */
 export type HandlerTarget = Socket | number
@@ -20,6 +21,15 @@ export function isZmqSocket(value: unknown): value is Socket {
     value !== null &&
     typeof (value as Partial<ZmqSocketAccess>).getInt32Option === "function" &&
     typeof (value as Partial<ZmqSocketAccess>).closed === "boolean"
+  )
+}
+
+/** Throws `TypeError("target must be …")` unless `value` is a zeromq.js socket or a file descriptor. */
+export function checkTarget(value: unknown): asserts value is HandlerTarget {
+  if (isZmqSocket(value)) return
+  if (typeof value === "number" && Number.isInteger(value) && value >= 0 && value <= MAX_FD) return
+  throw new TypeError(
+    `target must be a zeromq socket or a file descriptor, got ${describeValue(value)} (a zeromq.js socket, or an integer fd 0 to 2^31-1)`,
   )
 }
 

@@ -3,20 +3,18 @@ import { ERROR } from "./constants.js"
 import { FdPoller } from "./fd-poller.js"
 import { HandlerEntry, type HandlerTarget } from "./handler-entry.js"
 import { IntervalPoller } from "./interval-poller.js"
-import { debug, type Logger } from "./logger.js"
+import { debug, type LogSink } from "./logger.js"
 import { loadFdWatcher } from "./native-watcher.js"
 import type { Poller, PollerKind } from "./poller.js"
 import { noteSocketCalls } from "./socket-calls.js"
+import type { UserCodeRunner } from "./user-code.js"
 
-/** What the handler table needs from its loop. */
-export interface HandlerTableHost {
-  readonly logger: Logger
+/** How the handler table wakes its loop: the loop's own methods, for the two reasons below. */
+export interface LoopWakeUps {
   /** The poller saw activity: run an iteration now if the loop is waiting. */
-  pollerWoke(): void
+  readonly pollerWoke: () => void
   /** An entry became worth checking outside an iteration: run one soon if the loop is waiting. */
-  entryMarked(): void
-  /** The loop's error funnel for user code. */
-  runUserCode(callback: Function, original: Function, args: unknown[], origin: string | undefined): void
+  readonly entryMarked: () => void
 }
 
 let warnedAboutFallback = false
@@ -43,7 +41,9 @@ export class HandlerTable {
   private dispatchStillReady = false
 
   constructor(
-    private readonly host: HandlerTableHost,
+    private readonly wakeUps: LoopWakeUps,
+    private readonly funnel: UserCodeRunner,
+    private readonly log: LogSink,
     choice: "auto" | "fd" | "interval",
   ) {
     this.poller = this.createPoller(choice)
@@ -59,9 +59,7 @@ export class HandlerTable {
     if (!warnedAboutFallback) {
       warnedAboutFallback = true
       const reason = Watcher.message.split("\n")[0]
-      this.host.logger.warn(
-        `zmq-eventloop: native fd watcher unavailable (${reason}); using the interval poller`,
-      )
+      this.log.warn(`zmq-eventloop: native fd watcher unavailable (${reason}); using the interval poller`)
     }
     return new IntervalPoller(sink)
   }
@@ -147,7 +145,7 @@ export class HandlerTable {
       if (events === 0) continue
       this.dispatching = entry
       this.dispatchStillReady = entry.stillReady
-      this.host.runUserCode(entry.handler, entry.original, [entry.target, events], entry.origin)
+      this.funnel.run(entry.handler, entry.original, [entry.target, events], entry.origin)
       this.dispatching = null
       this.dispatchStillReady = false
       if (entry.removed || entry.socket === null) continue
@@ -192,7 +190,7 @@ export class HandlerTable {
   /** The poller saw activity on `entry`. */
   private onPollerReady(entry: HandlerEntry): void {
     this.readyEntries.add(entry)
-    this.host.pollerWoke()
+    this.wakeUps.pollerWoke()
   }
 
   /** User code called a registered socket: its edge signal may be gone, so check it at the next handlers phase. */
@@ -204,7 +202,7 @@ export class HandlerTable {
 
   private markReady(entry: HandlerEntry): void {
     this.readyEntries.add(entry)
-    this.host.entryMarked()
+    this.wakeUps.entryMarked()
   }
 }
 

@@ -3,6 +3,10 @@
  * @internal
  * @packageDocumentation
  */
-export { checkFunction, describeValue, isThenable } from "./validate.js"
+export { checkFunction, checkOptionsObject, describeValue, isThenable } from "./validate.js"
 export { debug } from "./logger.js"
 export { isZmqSocket } from "./handler-entry.js"
+export { bindMethods } from "./bind-methods.js"
+export { servicesOf, type LoopServices } from "./loop-services.js"
+export type { UserCodeRunner } from "./user-code.js"
+export type { LogSink } from "./logger.js"

@@ -1,13 +1,22 @@
 import { performance } from "node:perf_hooks"
 import { hasStackContext, NullContext, wrap } from "@zmq-eventloop/stack-context"
-import { ALL_EVENTS, ERROR, NONE, READ, WRITE } from "./constants.js"
-import { isZmqSocket, type Handler, type HandlerTarget } from "./handler-entry.js"
+import { bindMethods } from "./bind-methods.js"
+import { ALL_EVENTS, ERROR, MAX_TIMER_DELAY, NONE, READ, WRITE } from "./constants.js"
+import { checkTarget, type Handler, type HandlerTarget } from "./handler-entry.js"
 import { HandlerTable } from "./handler-table.js"
+import { LoopServices, registerServices } from "./loop-services.js"
 import { runSync } from "./run-sync.js"
-import { describeCallback, type Logger } from "./logger.js"
+import { checkLogger, describeCallback, LogSink, type Logger, type LoggerStyle } from "./logger.js"
 import type { PollerKind } from "./poller.js"
-import { Timeout, TimeoutQueue } from "./timeout-queue.js"
-import { checkFiniteNumber, checkFunction, describeValue, isThenable } from "./validate.js"
+import { scheduledCallOf, TimeoutQueue, type Timeout } from "./timeout-queue.js"
+import { UserCodeRunner } from "./user-code.js"
+import {
+  checkFiniteNumber,
+  checkFunction,
+  checkOptionsObject,
+  describeValue,
+  isThenable,
+} from "./validate.js"
 
 /** Options of `new IOLoop()`. */
 export interface IOLoopOptions {
@@ -18,8 +27,17 @@ export interface IOLoopOptions {
   makeCurrent?: boolean
   /** The clock for `time()` and every deadline, in milliseconds. Default: `performance.now()` (monotonic). */
   timeFunc?: () => number
-  /** Where errors and warnings go. Default: `console`. */
+  /**
+   * Where errors and warnings go. Default: `console`. Any object with `error`, `warn`, `info` and `debug`
+   * methods; checked here (a TypeError names what is missing).
+   */
   logger?: Logger
+  /**
+   * How `logger` takes an Error: `"console"` calls `logger.error(message, error)`, `"object-first"` calls
+   * `logger.error({ err: error }, message)` (pino, bunyan). Default: `"object-first"` for a logger that looks
+   * like pino or bunyan, else `"console"`.
+   */
+  loggerStyle?: LoggerStyle
   /**
    * How the loop waits for zmq sockets: `"fd"` (the native fd watcher; throws if it cannot load),
    * `"interval"` (check on a short adaptive timer), or `"auto"` (default: `fd`, falling back to
@@ -39,6 +57,11 @@ interface QueuedCallback {
 const NO_ARGS: unknown[] = []
 const nullContext = new NullContext()
 
+// A deadline this far ahead of time() is almost surely on the wrong clock: tornado's idiom
+// `add_timeout(time.time() + 1, cb)` ported as `addTimeout(Date.now() + 1000, cb)` lands ~56 years out,
+// because time() is performance.now() (ms since the process started). Ten years is no real timeout.
+const IMPLAUSIBLE_DEADLINE_MS = 10 * 365.25 * 24 * 3600 * 1000
+
 /**
  * `callback` wrapped in the stack contexts active now, or `callback` itself when there are none: the loop
  * runs every iteration inside a `NullContext`, so an unwrapped callback sees no context either (isolation),
@@ -46,11 +69,6 @@ const nullContext = new NullContext()
  */
 function capture<F extends Function>(callback: F): F {
   return hasStackContext() ? wrap(callback) : callback
-}
-
-function captureOrigin(): string {
-  const stack = new Error().stack ?? ""
-  return stack.split("\n").slice(3).join("\n")
 }
 
 /**
@@ -83,16 +101,18 @@ export class IOLoop {
   /** The poller in use: `"fd"` (native watcher) or `"interval"` (timer fallback). */
   readonly pollerKind: PollerKind
 
-  /** Where the loop (and the streams on it) write errors and warnings. */
+  /** Where the loop (and the streams on it) write errors and warnings, as given in the options. */
   readonly logger: Logger
   private readonly timeFunc: (() => number) | undefined
   private readonly handlers: HandlerTable
+  private readonly funnel: UserCodeRunner
+  private readonly log: LogSink
+  private readonly services: LoopServices
   private readonly timeouts = new TimeoutQueue()
   private callbacks: QueuedCallback[] = []
 
   private isRunning = false
   private stopRequested = false
-  private isClosed = false
   private iterating = false
   private waitTimer: NodeJS.Timeout | undefined
   private waitTimerDeadline = Infinity
@@ -101,36 +121,37 @@ export class IOLoop {
   private keepAlive: NodeJS.Timeout | undefined
   private resolveStart: (() => void) | undefined
   private previousCurrent: IOLoop | null = null
-  private blockingThreshold: number | null = null
+  private warnedAboutClock = false
 
   /**
-   * @throws Error when `makeCurrent` is true and another loop is current, or `poller: "fd"` cannot load.
+   * @throws TypeError for a bad option (naming it); Error when `makeCurrent` is true and another loop is
+   * current, or `poller: "fd"` cannot load.
    */
   constructor(options: IOLoopOptions = {}) {
-    if (typeof options !== "object" || options === null) {
-      throw new TypeError(`options must be an object, got ${describeValue(options)}`)
+    checkOptionsObject("options", options)
+    const { makeCurrent, timeFunc, logger = console, loggerStyle, poller = "auto" } = options
+    if (makeCurrent !== undefined && typeof makeCurrent !== "boolean") {
+      throw new TypeError(`options.makeCurrent must be a boolean, got ${describeValue(makeCurrent)}`)
     }
-    const { makeCurrent, timeFunc, logger = console, poller = "auto" } = options
     if (timeFunc !== undefined) checkFunction("options.timeFunc", timeFunc)
+    checkLogger("options.logger", logger)
+    if (loggerStyle !== undefined && loggerStyle !== "console" && loggerStyle !== "object-first") {
+      throw new TypeError(
+        `options.loggerStyle must be "console" or "object-first", got ${describeValue(loggerStyle)}`,
+      )
+    }
     if (!["auto", "fd", "interval"].includes(poller)) {
       throw new TypeError(`options.poller must be "auto", "fd" or "interval", got ${describeValue(poller)}`)
     }
+    bindMethods(this)
     this.timeFunc = timeFunc
     this.logger = logger
-    this.handlers = new HandlerTable(
-      {
-        logger,
-        pollerWoke: () => {
-          if (this.isWaiting()) this.iterate()
-        },
-        entryMarked: () => {
-          if (this.isWaiting()) this.wakeSoon()
-        },
-        runUserCode: (callback, original, args, origin) => this.runUserCode(callback, original, args, origin),
-      },
-      poller,
-    )
+    this.log = new LogSink(logger, loggerStyle)
+    this.funnel = new UserCodeRunner(this, this.log)
+    this.handlers = new HandlerTable(this.wakeUps, this.funnel, this.log, poller)
     this.pollerKind = this.handlers.pollerKind
+    this.services = new LoopServices(this.funnel, this.log, this.handlers)
+    registerServices(this, this.services)
     if (makeCurrent === true) {
       if (IOLoop.currentLoop !== null) throw new Error("current IOLoop already exists")
       this.makeCurrent()
@@ -199,22 +220,20 @@ export class IOLoop {
    * is closed.
    */
   addHandler<T extends HandlerTarget>(target: T, handler: Handler<T>, events: number): void {
-    this.checkOpen()
-    if (!isZmqSocket(target) && !(Number.isInteger(target) && (target as number) >= 0)) {
-      throw new TypeError(`target must be a zeromq socket or a file descriptor, got ${describeValue(target)}`)
-    }
+    checkTarget(target)
     checkFunction("handler", handler)
     checkEvents(events)
-    if (isZmqSocket(target) && target.closed) throw new Error("addHandler: the socket is closed")
-    const origin = this.blockingThreshold === null ? undefined : captureOrigin()
-    this.handlers.add(target, capture(handler), handler, events, origin)
+    this.checkOpen()
+    if (typeof target !== "number" && target.closed) throw new Error("addHandler: the socket is closed")
+    this.handlers.add(target, capture(handler), handler, events, this.funnel.captureOrigin())
   }
 
   /**
    * Changes the events `target`'s handler is called for; readiness for events it adds is checked at once.
-   * @throws Error if `target` is not registered.
+   * @throws TypeError / RangeError for a bad argument; Error if `target` is not registered.
    */
   updateHandler(target: HandlerTarget, events: number): void {
+    checkTarget(target)
     checkEvents(events)
     this.handlers.update(target, events)
   }
@@ -222,29 +241,67 @@ export class IOLoop {
   /**
    * Stops watching `target`; a no-op if it is not registered. A handler removed during an iteration is not
    * called later in that iteration.
+   * @throws TypeError when `target` is neither a zmq socket nor a file descriptor.
    */
   removeHandler(target: HandlerTarget): void {
+    checkTarget(target)
     this.handlers.remove(target)
   }
 
   // ---- timeouts and callbacks -----------------------------------------------------------------------------
 
   /**
-   * Runs `callback(...args)` at `deadline`, an absolute time in ms on this loop's `time()` clock.
-   * Equal deadlines run in the order added. (tornado `add_timeout`)
+   * Runs `callback(...args)` at `deadline`, an absolute time in ms on this loop's `time()` clock (monotonic,
+   * ms since the process started unless `timeFunc` was given: not `Date.now()`; a deadline more than ten
+   * years ahead of `time()` is warned about once). Equal deadlines run in the order added.
+   * (tornado `add_timeout`)
    * @returns a handle for `removeTimeout`.
+   * @throws TypeError for a bad argument; Error("IOLoop is closed").
    */
   addTimeout<A extends unknown[]>(deadline: number, callback: (...args: A) => unknown, ...args: A): Timeout {
     checkFiniteNumber("deadline", deadline, "ms on this loop's time()")
+    return this.scheduleAt("addTimeout", deadline, callback, args)
+  }
+
+  /**
+   * Runs `callback(...args)` at `when`, absolute ms on `time()`. Same as `addTimeout`. (tornado `call_at`)
+   * @throws as `addTimeout`.
+   */
+  callAt<A extends unknown[]>(when: number, callback: (...args: A) => unknown, ...args: A): Timeout {
+    checkFiniteNumber("when", when, "ms on this loop's time()")
+    return this.scheduleAt("callAt", when, callback, args)
+  }
+
+  /**
+   * Runs `callback(...args)` after `delay` ms. (tornado `call_later`)
+   * @throws as `addTimeout`.
+   */
+  callLater<A extends unknown[]>(delay: number, callback: (...args: A) => unknown, ...args: A): Timeout {
+    checkFiniteNumber("delay", delay)
+    return this.schedule(this.time() + delay, callback, args)
+  }
+
+  private scheduleAt(caller: string, deadline: number, callback: unknown, args: unknown[]): Timeout {
+    if (!this.warnedAboutClock && deadline - this.time() > IMPLAUSIBLE_DEADLINE_MS) {
+      this.warnedAboutClock = true
+      const years = ((deadline - this.time()) / (365.25 * 24 * 3600 * 1000)).toFixed(0)
+      this.log.warn(
+        `IOLoop.${caller}: the deadline is ${years} years after loop.time(); time() is monotonic ms ` +
+          "(performance.now()), not Date.now(): use loop.time() + delay, or callLater(delay)",
+      )
+    }
+    return this.schedule(deadline, callback, args)
+  }
+
+  private schedule(deadline: number, callback: unknown, args: unknown[]): Timeout {
     checkFunction("callback", callback)
     this.checkOpen()
-    const origin = this.blockingThreshold === null ? undefined : captureOrigin()
     const timeout = this.timeouts.add(
       deadline,
       capture(callback),
       callback,
       args.length === 0 ? NO_ARGS : args,
-      origin,
+      this.funnel.captureOrigin(),
     )
     if (
       deadline < this.waitTimerDeadline &&
@@ -257,24 +314,13 @@ export class IOLoop {
     return timeout
   }
 
-  /** Runs `callback(...args)` at `when`, absolute ms on `time()`. Same as `addTimeout`. (tornado `call_at`) */
-  callAt<A extends unknown[]>(when: number, callback: (...args: A) => unknown, ...args: A): Timeout {
-    checkFiniteNumber("when", when, "ms on this loop's time()")
-    return this.addTimeout(when, callback, ...args)
-  }
-
-  /** Runs `callback(...args)` after `delay` ms. (tornado `call_later`) */
-  callLater<A extends unknown[]>(delay: number, callback: (...args: A) => unknown, ...args: A): Timeout {
-    checkFiniteNumber("delay", delay)
-    return this.addTimeout(this.time() + delay, callback, ...args)
-  }
-
   /** Cancels a timeout; harmless if it already ran or was removed. (tornado `remove_timeout`) */
   removeTimeout(timeout: Timeout): void {
-    if (!(timeout instanceof Timeout)) {
+    const call = scheduledCallOf(timeout)
+    if (call === undefined) {
       throw new TypeError(`timeout must be a Timeout returned by addTimeout, got ${describeValue(timeout)}`)
     }
-    this.timeouts.remove(timeout)
+    this.timeouts.remove(call)
   }
 
   /**
@@ -298,8 +344,7 @@ export class IOLoop {
   }
 
   private enqueue(callback: Function, original: Function, args: unknown[]): void {
-    const origin = this.blockingThreshold === null ? undefined : captureOrigin()
-    this.callbacks.push({ callback, original, args, origin })
+    this.callbacks.push({ callback, original, args, origin: this.funnel.captureOrigin() })
     if (this.isWaiting()) this.wakeSoon()
   }
 
@@ -314,7 +359,7 @@ export class IOLoop {
     const settled = Promise.resolve(promise)
     const wrapped = capture(callback)
     const queue = () => {
-      if (!this.isClosed) this.enqueue(wrapped, callback, [settled])
+      if (!this.services.closed) this.enqueue(wrapped, callback, [settled])
     }
     settled.then(queue, queue)
   }
@@ -346,7 +391,7 @@ export class IOLoop {
     this.isRunning = true
     this.previousCurrent = IOLoop.currentLoop
     IOLoop.currentLoop = this
-    this.keepAlive = setInterval(() => {}, 0x7fffffff)
+    this.keepAlive = setInterval(() => {}, MAX_TIMER_DELAY)
     this.handlers.resume()
     this.wakeSoon()
     return new Promise((resolve) => (this.resolveStart = resolve))
@@ -369,28 +414,28 @@ export class IOLoop {
   }
 
   /**
-   * Releases the loop: unregisters every handler (closing the sockets, or the fds, too when `allFds`),
-   * drops pending callbacks and timeouts. Call it after `start()` has resolved; later `add*` calls throw.
-   * @throws Error if the loop is running.
+   * Releases the loop: closes the ZMQStreams on it (each hands what it can of its queue to libzmq and reports
+   * the rest, as `stream.close()` does), unregisters every other handler (closing the sockets, or the fds,
+   * too when `allFds`), drops pending callbacks and timeouts. Call it after `start()` has resolved; later
+   * `add*` calls, and sends on its streams, throw `Error("IOLoop is closed")`. A second call does nothing.
+   * @throws TypeError for a non-boolean `allFds`; Error if the loop is running.
    */
   close(allFds = false): void {
+    if (typeof allFds !== "boolean") {
+      throw new TypeError(`allFds must be a boolean, got ${describeValue(allFds)}`)
+    }
     if (this.isRunning) throw new Error("IOLoop is running: stop it and wait for start() before close()")
-    if (this.isClosed) return
-    this.isClosed = true
+    if (this.services.closed) return
+    this.services.closed = true
+    for (const listener of [...this.services.closeListeners]) {
+      this.funnel.run(listener, listener)
+    }
+    this.services.closeListeners.clear()
     this.handlers.close(allFds)
     this.timeouts.clear()
     this.callbacks = []
     if (IOLoop.currentLoop === this) IOLoop.currentLoop = null
     if (IOLoop.globalInstance === this) IOLoop.globalInstance = null
-  }
-
-  /**
-   * While a handler runs: whether it is called again because its socket was still ready after its previous
-   * call, with no new signal since (a burst). ZMQStream sizes its receive chunks by it.
-   * @internal
-   */
-  get handlerStillReady(): boolean {
-    return this.handlers.stillReady
   }
 
   /** The loop's clock in milliseconds: monotonic `performance.now()` unless `timeFunc` was given. */
@@ -399,21 +444,28 @@ export class IOLoop {
   }
 
   /**
-   * Called with any error a callback, timeout or handler threw (or its returned promise rejected with).
-   * Logs `Exception in callback <name>` with the error through the logger; override it to do more.
+   * Called with any error user code on this loop threw (or its returned promise rejected with): callbacks,
+   * timeouts, handlers, periodic and delayed callbacks, and the callbacks of the ZMQStreams on this loop.
+   * Logs `Exception in callback <name>` with the error through the logger (in the logger's convention, see
+   * `IOLoopOptions.loggerStyle`); override it (on a subclass or the instance) to do more. If the override
+   * throws, both errors are logged and the loop carries on.
    */
   handleCallbackException(callback: Function, error: unknown): void {
-    this.logger.error(`Exception in callback ${describeCallback(callback)}`, error)
+    this.log.error(`Exception in callback ${describeCallback(callback)}`, error)
   }
 
   /**
    * Warns `IOLoop blocked for <n> ms in <name>` with the stack where the callback was registered, after
-   * any callback, timeout or handler that ran longer than `ms`; `null` turns it off. Stacks are captured
+   * any piece of user code (callback, timeout, handler, stream callback) that ran longer than `ms`; `null`
+   * turns it off. Stacks are captured
    * only while a threshold is set. (tornado `set_blocking_log_threshold`, in ms)
    */
   setBlockingLogThreshold(ms: number | null): void {
-    if (ms !== null) checkFiniteNumber("ms", ms)
-    this.blockingThreshold = ms
+    if (ms !== null) {
+      checkFiniteNumber("ms", ms)
+      if (ms < 0) throw new RangeError(`ms must be >= 0 (or null to turn the log off), got ${ms}`)
+    }
+    this.funnel.blockingThreshold = ms
   }
 
   // ---- one iteration ---------------------------------------------------------------------------------------
@@ -447,7 +499,7 @@ export class IOLoop {
     if (this.callbacks.length === 0) return
     const batch = this.callbacks
     this.callbacks = []
-    for (const queued of batch) this.runUserCode(queued.callback, queued.original, queued.args, queued.origin)
+    for (const queued of batch) this.funnel.run(queued.callback, queued.original, queued.args, queued.origin)
   }
 
   private runDueTimeouts(): void {
@@ -455,36 +507,21 @@ export class IOLoop {
       const callback = timeout.callback
       if (callback === null) continue // cancelled by an earlier timeout of this pass
       timeout.callback = null
-      this.runUserCode(callback, timeout.original, timeout.args, timeout.origin)
+      this.funnel.run(callback, timeout.original, timeout.args, timeout.origin)
     }
-  }
-
-  private runUserCode(
-    callback: Function,
-    original: Function,
-    args: unknown[],
-    origin: string | undefined,
-  ): void {
-    const started = this.blockingThreshold === null ? 0 : performance.now()
-    try {
-      const result: unknown = callback(...args)
-      if (isThenable(result)) {
-        result.then(undefined, (error: unknown) => this.handleCallbackException(original, error))
-      }
-    } catch (error) {
-      this.handleCallbackException(original, error)
-    }
-    if (this.blockingThreshold !== null) this.checkBlocking(started, original, origin)
-  }
-
-  private checkBlocking(started: number, original: Function, origin: string | undefined): void {
-    const took = performance.now() - started
-    if (took <= this.blockingThreshold!) return
-    const where = origin === undefined ? "" : `\nregistered at:\n${origin}`
-    this.logger.warn(`IOLoop blocked for ${took.toFixed(1)} ms in ${describeCallback(original)}${where}`)
   }
 
   // ---- waiting ---------------------------------------------------------------------------------------------
+
+  // How the handler table wakes the loop (LoopWakeUps).
+  private readonly wakeUps = {
+    pollerWoke: (): void => {
+      if (this.isWaiting()) this.iterate()
+    },
+    entryMarked: (): void => {
+      if (this.isWaiting()) this.wakeSoon()
+    },
+  }
 
   private isWaiting(): boolean {
     return this.isRunning && !this.iterating
@@ -499,7 +536,10 @@ export class IOLoop {
     const deadline = this.timeouts.nextDeadline()
     if (deadline === undefined) return // the poller or a new callback wakes the loop
     this.waitTimerDeadline = deadline
-    this.waitTimer = setTimeout(this.iterate, Math.max(0, Math.ceil(deadline - this.time())))
+    // Node fires a longer delay after 1 ms: arm at most MAX_TIMER_DELAY ahead, and an iteration that finds
+    // nothing due simply arms again.
+    const delay = Math.min(MAX_TIMER_DELAY, Math.max(0, Math.ceil(deadline - this.time())))
+    this.waitTimer = setTimeout(this.iterate, delay)
   }
 
   /**
@@ -544,7 +584,7 @@ export class IOLoop {
   }
 
   private checkOpen(): void {
-    if (this.isClosed) throw new Error("IOLoop is closed")
+    if (this.services.closed) throw new Error("IOLoop is closed")
   }
 }
 
@@ -554,9 +594,10 @@ function checkEvents(events: unknown): asserts events is number {
       `events must be an integer of READ | WRITE | ERROR bits, got ${describeValue(events)}`,
     )
   }
-  if ((events & ~ALL_EVENTS) !== 0 || events < 0) {
+  // Compare as numbers first: a bitwise test alone truncates to 32 bits (2 ** 53 & x is 0).
+  if (events < 0 || events > ALL_EVENTS || (events & ~ALL_EVENTS) !== 0) {
     throw new RangeError(
-      `events must only hold READ | WRITE | ERROR bits (0x1d), got 0x${events.toString(16)}`,
+      `events must only hold READ | WRITE | ERROR bits (0x1d), got ${describeValue(events)}`,
     )
   }
 }

@@ -1,8 +1,11 @@
 import { debuglog } from "node:util"
+import { describeValue } from "./validate.js"
 
 /**
- * Where the loop writes its messages: `console` fits, and so does any logger with these four methods
- * (pino, winston, …). Errors from user callbacks go to `error`, blocking warnings to `warn`.
+ * Where the loop writes its messages: `console` fits, and so does any logger with these four methods. Two
+ * calling conventions are understood, chosen once when the loop is made (see {@link LogSink}):
+ * console-style `(message, ...args)` (console, winston, log4js) and object-first `(object, message)`
+ * (pino, bunyan). Errors from user callbacks go to `error`, blocking warnings to `warn`.
  */
 export interface Logger {
   error(...args: unknown[]): void
@@ -11,10 +14,90 @@ export interface Logger {
   debug(...args: unknown[]): void
 }
 
+/** How a logger takes an error: console-style `(message, error)` or object-first `({ err }, message)`. */
+export type LoggerStyle = "console" | "object-first"
+
+const LEVELS = ["error", "warn", "info", "debug"] as const
+
 /** Traces for developers, printed when `NODE_DEBUG=zmq-eventloop` is set. */
 export const debug = debuglog("zmq-eventloop")
 
 /** The name a log line uses for a user callback. */
 export function describeCallback(callback: Function): string {
   return callback.name ? `${callback.name}()` : "<anonymous function>"
+}
+
+/**
+ * Throws `TypeError("<name> must be a logger …")` unless `value` has the four methods of {@link Logger}.
+ * Checked when the loop is made, so a broken logger fails there rather than on the first error it must log.
+ */
+export function checkLogger(name: string, value: unknown): asserts value is Logger {
+  const missing =
+    typeof value === "object" || typeof value === "function"
+      ? value === null
+        ? LEVELS
+        : LEVELS.filter((level) => typeof (value as Record<string, unknown>)[level] !== "function")
+      : LEVELS
+  if (missing.length > 0) {
+    throw new TypeError(
+      `${name} must be a logger with error, warn, info and debug methods (missing ${missing.join(", ")}), got ${describeValue(value)}`,
+    )
+  }
+}
+
+/**
+ * pino and bunyan take `(mergingObject, message)` and keep an Error only under the key `err`; they show
+ * themselves by a numeric `level`-to-name table (pino `levels.values`, bunyan `levels()`/`streams`).
+ */
+function detectStyle(logger: Logger): LoggerStyle {
+  const candidate = logger as unknown as Record<string, unknown>
+  const levels = candidate.levels as Record<string, unknown> | undefined
+  const isPino = typeof levels === "object" && levels !== null && typeof levels.values === "object"
+  const isBunyan = Array.isArray(candidate.streams) && typeof candidate.levels === "function"
+  return isPino || isBunyan ? "object-first" : "console"
+}
+
+/** The last resort when the logger itself throws: never let logging throw out of the loop. */
+function lastResort(message: string, error: unknown, failure: unknown): void {
+  try {
+    console.error(message, error)
+    console.error("zmq-eventloop: the logger threw while logging the line above:", failure)
+  } catch {
+    // console itself is broken: there is nowhere left to write.
+  }
+}
+
+/**
+ * The loop's side of a {@link Logger}: it calls the logger in the convention it understands (so an Error
+ * reaches pino or bunyan with its stack, under `err`), and it never throws: a logger that fails has the
+ * line written with `console.error` instead.
+ */
+export class LogSink {
+  readonly style: LoggerStyle
+
+  constructor(
+    readonly logger: Logger,
+    style: LoggerStyle | undefined,
+  ) {
+    this.style = style ?? detectStyle(logger)
+  }
+
+  /** Logs `message` with `error` (its stack kept by either kind of logger). */
+  error(message: string, error: unknown): void {
+    try {
+      if (this.style === "object-first") this.logger.error({ err: error }, message)
+      else this.logger.error(message, error)
+    } catch (failure) {
+      lastResort(message, error, failure)
+    }
+  }
+
+  /** Logs a warning line. */
+  warn(message: string): void {
+    try {
+      this.logger.warn(message)
+    } catch (failure) {
+      lastResort(message, undefined, failure)
+    }
+  }
 }

@@ -1,14 +1,16 @@
-import { callReportingErrors } from "./guarded-call.js"
+import { bindMethods } from "./bind-methods.js"
 import { IOLoop } from "./ioloop.js"
+import { servicesOf } from "./loop-services.js"
 import type { Timeout } from "./timeout-queue.js"
-import { checkFiniteNumber, checkFunction, describeValue } from "./validate.js"
+import { checkFiniteNumber, checkFunction, checkOptionsObject, describeValue } from "./validate.js"
 
 /**
  * Calls `callback` every `callbackTime` ms on an IOLoop, the first time one period after `start()`.
  * The schedule stays aligned to `start + k × period`: a callback that overruns skips the missed slots (the
  * next call is the first slot strictly after it ended), and a clock that goes backwards still advances one
- * period. `jitter` (0–1) varies each period by ±jitter/2. Errors go to the loop's
- * `handleCallbackException`. (tornado 5.1 `PeriodicCallback`, ms as in tornado)
+ * period. `jitter` (0–1) varies each period by ±jitter/2. The callback runs through the loop's funnel like
+ * any timeout: errors go to `handleCallbackException`, and the blocking log names it. Its methods work
+ * detached (`loop.addCallback(periodic.stop)`). (tornado 5.1 `PeriodicCallback`, ms as in tornado)
  */
 export class PeriodicCallback {
   private readonly callback: () => unknown
@@ -23,7 +25,8 @@ export class PeriodicCallback {
   /**
    * @param callbackTime - the period in ms, > 0.
    * @param ioLoop - the loop to run on; by default `IOLoop.current()` at `start()`.
-   * @throws TypeError for a non-function callback; RangeError for a period ≤ 0 or jitter outside 0–1.
+   * @throws TypeError for a non-function callback, a non-number period, options that are not an object or a
+   * non-number jitter; RangeError for a period ≤ 0 or jitter outside 0–1.
    */
   constructor(
     callback: () => unknown,
@@ -34,12 +37,14 @@ export class PeriodicCallback {
     checkFunction("callback", callback)
     checkFiniteNumber("callbackTime", callbackTime)
     if (callbackTime <= 0) throw new RangeError(`callbackTime must be positive, got ${callbackTime}`)
-    const jitter = options.jitter ?? 0
+    checkOptionsObject("options", options)
+    const jitter = options.jitter === undefined ? 0 : options.jitter
     checkFiniteNumber("options.jitter", jitter, "fraction of the period")
     if (jitter < 0 || jitter > 1) throw new RangeError(`options.jitter must be within 0–1, got ${jitter}`)
     if (ioLoop != null && !(ioLoop instanceof IOLoop)) {
       throw new TypeError(`ioLoop must be an IOLoop, got ${describeValue(ioLoop)}`)
     }
+    bindMethods(this)
     this.callback = callback
     this.callbackTime = callbackTime
     this.jitter = jitter
@@ -71,7 +76,7 @@ export class PeriodicCallback {
 
   private readonly run = (): void => {
     if (!this.running) return
-    callReportingErrors(this.loop!, this.callback)
+    servicesOf(this.loop!).funnel.run(this.callback, this.callback)
     this.scheduleNext()
   }
 

@@ -1,6 +1,6 @@
 import { TimeoutError } from "./errors.js"
 import type { IOLoop } from "./ioloop.js"
-import { checkFiniteNumber, checkFunction } from "./validate.js"
+import { checkFiniteNumber, checkFunction, checkOptionsObject } from "./validate.js"
 
 /**
  * `IOLoop.runSync`: starts `loop`, runs `fn` on it, and stops it when `fn`'s result settles (tornado
@@ -12,8 +12,12 @@ export async function runSync<T>(
   options: { timeout?: number },
 ): Promise<T> {
   checkFunction("fn", fn)
+  checkOptionsObject("options", options)
   const { timeout } = options
-  if (timeout !== undefined) checkFiniteNumber("options.timeout", timeout)
+  if (timeout !== undefined) {
+    checkFiniteNumber("options.timeout", timeout)
+    if (timeout < 0) throw new RangeError(`options.timeout must be >= 0 (ms), got ${timeout}`)
+  }
   let outcome: { ok: true; value: T } | { ok: false; error: unknown } | undefined
   let finished = false
   const finish = () => {

@@ -2,21 +2,24 @@
  * Noting calls made on a registered zmq socket.
  *
  * libzmq's `ZMQ_FD` is an edge signal: it fires once when the socket's state may have changed, and any
- * read of `ZMQ_EVENTS` re-arms it. zeromq.js reads `ZMQ_EVENTS` inside `send()`, `receive()`, and the
- * `readable`/`writable` getters, so a call made outside the loop's dispatch (a send from a timer, a
- * `for await` elsewhere) can swallow the edge that would have woken the loop, and a handler would then
- * miss readiness. The loop therefore hears of every such call on a registered socket and re-checks the
- * socket afterwards; `close()` is noted too, so a socket closed behind the loop's back reports `ERROR`
- * at the next iteration.
+ * read of `ZMQ_EVENTS` re-arms it. Two things therefore go stale behind the loop's back: the edge (zeromq.js
+ * reads `ZMQ_EVENTS` inside `send()`, `receive()` and the `readable`/`writable` getters, so a call made
+ * outside the loop's dispatch can swallow the edge that would have woken it) and the `ZMQ_EVENTS` value the
+ * loop last read (a `connect()`, `bind()`, `subscribe()` or option change can make a socket writable or
+ * readable without a new edge). So the rule is not per method: every method call on a registered socket,
+ * and every `readable`/`writable` read, tells the loop to forget what it knows and re-check the socket. Only
+ * the `get…Option` readers are left alone: they change nothing, and the loop itself reads `ZMQ_EVENTS`
+ * through `getInt32Option`. Option setters are covered because zeromq.js's option properties call
+ * `this.set…Option`.
  *
  * zeromq.js freezes its socket instances and defines `close`, `readable` and `writable` as
  * non-configurable on its native `Socket` prototype, so the members are wrapped once on the socket's own
- * class prototype (`Dealer.prototype`…), shadowing the native ones; the wrapper looks the socket up in a
+ * class prototype (`Dealer.prototype`…), shadowing the inherited ones; the wrapper looks the socket up in a
  * WeakMap, which costs sockets of that class that are not registered one lookup per call.
  */
 
-const NOTED_METHODS = ["send", "receive", "close"] as const
-const NOTED_GETTERS = ["readable", "writable"] as const
+const NOTED_GETTERS = ["readable", "writable"]
+const PURE_METHOD = /^get[A-Za-z0-9]*Option$/
 
 const listeners = new WeakMap<object, () => void>()
 const wrappedMembers = new WeakMap<object, Set<string>>()
@@ -73,10 +76,28 @@ function wrapMember(owner: object, name: string): void {
   }
 }
 
+/** The methods of `proto` and its ancestors (below `Object.prototype`) whose calls are noted. */
+function notedMethodNames(proto: object): Set<string> {
+  const names = new Set<string>()
+  for (
+    let owner: object | null = proto;
+    owner !== null && owner !== Object.prototype;
+    owner = Object.getPrototypeOf(owner) as object | null
+  ) {
+    for (const name of Object.getOwnPropertyNames(owner)) {
+      if (name === "constructor" || PURE_METHOD.test(name)) continue
+      if (typeof Object.getOwnPropertyDescriptor(owner, name)?.value === "function") names.add(name)
+    }
+  }
+  return names
+}
+
 /** Makes `onCall()` run after each noted member call on `socket`. Returns the function that undoes it. */
 export function noteSocketCalls(socket: object, onCall: () => void): () => void {
   const proto = Object.getPrototypeOf(socket) as object
-  for (const name of [...NOTED_METHODS, ...NOTED_GETTERS]) wrapMember(proto, name)
+  if (!wrappedMembers.has(proto)) {
+    for (const name of [...notedMethodNames(proto), ...NOTED_GETTERS]) wrapMember(proto, name)
+  }
   listeners.set(socket, onCall)
   return () => listeners.delete(socket)
 }

@@ -1,44 +1,62 @@
+/** What the queue keeps for one scheduled call; never seen outside this package. */
+export class ScheduledCall {
+  /** The wrapped callback; `null` once the call ran or was cancelled. */
+  callback: Function | null
+  /** Whether it still sits in the queue's heap (false once taken out to run). */
+  queued = true
+  /** The handle given to the user. */
+  readonly handle: Timeout
+
+  constructor(
+    /** When the call is due, in ms on the loop's `time()`. */
+    readonly deadline: number,
+    /** Insertion order: equal deadlines run first-in, first-out (tornado >= 4.0). */
+    readonly sequence: number,
+    callback: Function,
+    /** The callback as given, for log lines. */
+    readonly original: Function,
+    readonly args: unknown[],
+    /** Stack where it was scheduled, kept only while a blocking-log threshold is set. */
+    readonly origin: string | undefined,
+  ) {
+    this.callback = callback
+    this.handle = newTimeout(this)
+  }
+}
+
+let newTimeout: (call: ScheduledCall) => Timeout
+let callOf: (timeout: Timeout) => ScheduledCall | undefined
+
 /**
  * A handle to a scheduled call, returned by `IOLoop.addTimeout`, `callAt` and `callLater`; pass it to
  * `IOLoop.removeTimeout` to cancel the call. (tornado `_Timeout`)
  */
 export class Timeout {
-  /** When the call is due, in milliseconds on the loop's `time()` clock. */
-  readonly deadline: number
-  /** @internal Insertion order: equal deadlines run first-in, first-out (tornado ≥ 4.0). */
-  readonly sequence: number
-  /** @internal The wrapped callback; `null` once the timeout ran or was cancelled. */
-  callback: Function | null
-  /** @internal The callback as given, for log lines. */
-  readonly original: Function
-  /** @internal Extra arguments for the callback. */
-  readonly args: unknown[]
-  /** @internal Stack where it was scheduled, kept only while a blocking-log threshold is set. */
-  readonly origin: string | undefined
-  /** @internal Whether it still sits in the queue's heap (false once taken out to run). */
-  queued = true
+  readonly #call: ScheduledCall
 
-  /** @internal */
-  constructor(
-    deadline: number,
-    sequence: number,
-    callback: Function,
-    original: Function,
-    args: unknown[],
-    origin?: string,
-  ) {
-    this.deadline = deadline
-    this.sequence = sequence
-    this.callback = callback
-    this.original = original
-    this.args = args
-    this.origin = origin
+  private constructor(call: ScheduledCall) {
+    this.#call = call
+  }
+
+  /** When the call is due, in milliseconds on the loop's `time()` clock. */
+  get deadline(): number {
+    return this.#call.deadline
   }
 
   /** Whether the call is still due to happen (not run, not cancelled). */
   get pending(): boolean {
-    return this.callback !== null
+    return this.#call.callback !== null
   }
+
+  static {
+    newTimeout = (call) => new Timeout(call)
+    callOf = (timeout) => (#call in timeout ? timeout.#call : undefined)
+  }
+}
+
+/** The scheduled call behind `timeout`, or `undefined` for anything that is not a Timeout. */
+export function scheduledCallOf(timeout: unknown): ScheduledCall | undefined {
+  return typeof timeout === "object" && timeout !== null ? callOf(timeout as Timeout) : undefined
 }
 
 // Cancellation only blanks the entry (cheap removeTimeout); the heap is rebuilt without the blanks once they
@@ -46,13 +64,13 @@ export class Timeout {
 // (tornado 3.1 uses the same two thresholds).
 const COMPACT_MIN_CANCELLED = 512
 
-function earlier(a: Timeout, b: Timeout): boolean {
+function earlier(a: ScheduledCall, b: ScheduledCall): boolean {
   return a.deadline < b.deadline || (a.deadline === b.deadline && a.sequence < b.sequence)
 }
 
 /** A binary min-heap of timeouts on (deadline, sequence), with lazy cancellation. */
 export class TimeoutQueue {
-  private heap: Timeout[] = []
+  private heap: ScheduledCall[] = []
   private cancelled = 0
   private nextSequence = 0
 
@@ -62,14 +80,14 @@ export class TimeoutQueue {
   }
 
   add(deadline: number, callback: Function, original: Function, args: unknown[], origin?: string): Timeout {
-    const timeout = new Timeout(deadline, this.nextSequence++, callback, original, args, origin)
-    this.heap.push(timeout)
+    const call = new ScheduledCall(deadline, this.nextSequence++, callback, original, args, origin)
+    this.heap.push(call)
     this.siftUp(this.heap.length - 1)
-    return timeout
+    return call.handle
   }
 
   /** Cancels a timeout; harmless when it already ran or was cancelled. */
-  remove(timeout: Timeout): void {
+  remove(timeout: ScheduledCall): void {
     if (timeout.callback === null) return
     timeout.callback = null
     if (!timeout.queued) return
@@ -87,8 +105,8 @@ export class TimeoutQueue {
    * Takes out every pending timeout due at `now`, in run order. Collecting them all before any runs means a
    * timeout that schedules another due one cannot make it run in the same pass (tornado ≥ 4.0).
    */
-  takeDue(now: number): Timeout[] {
-    const due: Timeout[] = []
+  takeDue(now: number): ScheduledCall[] {
+    const due: ScheduledCall[] = []
     for (;;) {
       this.dropCancelledTop()
       const top = this.heap[0]

@@ -26,3 +26,13 @@ export function isThenable(value: unknown): value is PromiseLike<unknown> {
     typeof (value as PromiseLike<unknown>).then === "function"
   )
 }
+
+/**
+ * Throws `TypeError("<name> must be an options object, got …")` unless `value` is a plain object (not null,
+ * an array, or a function), so `new IOLoop([])` fails at the call instead of meaning "no options".
+ */
+export function checkOptionsObject(name: string, value: unknown): asserts value is object {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new TypeError(`${name} must be an options object, got ${describeValue(value)}`)
+  }
+}

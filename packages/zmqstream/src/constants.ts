@@ -8,6 +8,24 @@ export const POLLOUT = 2
 /** zmq `POLLERR`: accepted by `flush()` for pyzmq compatibility; it has no effect there. */
 export const POLLERR = 4
 
+/** zmq `DONTWAIT`: accepted in `send*()`'s `flags` for pyzmq compatibility; every stream send is non-blocking. */
+export const DONTWAIT = 1
+/**
+ * zmq `SNDMORE`: in `send*()`'s `flags`, more parts of the same message follow: the stream holds the parts
+ * until a send without it, then queues the whole message at once (pyzmq `stream.send(part, zmq.SNDMORE)`).
+ */
+export const SNDMORE = 2
+
+// libzmq option numbers the stream uses itself (the whole option table is in socket-links.ts).
+export const ZMQ_TYPE = 16
+export const ZMQ_LINGER = 17
+export const ZMQ_RCVTIMEO = 27
+export const ZMQ_SNDTIMEO = 28
+
+// libzmq socket types (ZMQ_TYPE) whose sends take zeromq.js options: SERVER's routingId, RADIO's group.
+export const ZMQ_SERVER = 12
+export const ZMQ_RADIO = 14
+
 // Receive chunks: after one ZMQ_EVENTS check (done by the loop's dispatch), `receive()` is called this many
 // times without awaiting, doubling while every call of the previous chunk got a message and shrinking to
 // what the last chunk got once one comes back EAGAIN. Measured (DESIGN.md "Fast paths"): 422 ms CPU for 200k

@@ -1,18 +1,22 @@
 import { checkFunction, describeValue } from "@zmq-eventloop/ioloop/internal"
+import { DONTWAIT, SNDMORE, ZMQ_RADIO, ZMQ_SERVER } from "./constants.js"
+import type { UserCallback } from "./stream-callbacks.js"
 
 /** One part of an outgoing message; strings are sent as UTF-8. */
 export type Part = Buffer | Uint8Array | ArrayBuffer | string
 
 /**
  * Options of `send*()`. `callback` is called as `callback(msg, status)` once this message was handed to
- * libzmq (or failed), before `onSend`'s callback; every other key (`routingId`, `group` for the draft
- * SERVER/RADIO sockets, …) is passed to zeromq.js's `socket.send(parts, options)` as is (pyzmq's `**kwargs`).
+ * libzmq (or failed), before `onSend`'s callback. `flags` takes zmq's `SNDMORE` (more parts follow: the stream
+ * holds them until a send without it) and `DONTWAIT` (implied: a stream never blocks). `routingId` (SERVER
+ * sockets) and `group` (RADIO sockets) go to zeromq.js's `socket.send(parts, options)`. Anything else, or an
+ * option the socket cannot take, is a TypeError at the call.
  */
 export interface SendOptions {
-  callback?: ((msg: Part[], status: unknown) => unknown) | null
+  callback?: ((msg: Part[], status: Error | undefined) => unknown) | null
+  flags?: number
   routingId?: number
   group?: string | Buffer
-  [option: string]: unknown
 }
 
 /** A validated message waiting in the send queue. */
@@ -20,8 +24,8 @@ export interface QueuedMessage {
   readonly parts: Part[]
   /** Options for zeromq.js's `send`, or `undefined` when there are none (most sockets take no second argument). */
   readonly sendOptions: object | undefined
-  /** The per-send callback, wrapped in the caller's stack contexts, or null. */
-  readonly callback: Function | null
+  /** The per-send callback, captured in the caller's stack contexts, or null. */
+  readonly callback: UserCallback | null
 }
 
 function isPart(value: unknown): value is Part {
@@ -53,26 +57,90 @@ export function checkParts(parts: unknown): Part[] {
   return copy
 }
 
-/** Splits `send*()` options into the per-send callback and what goes to zeromq.js. @throws TypeError */
+/** What one `send*()` call's options say. */
+export interface SplitSendOptions {
+  callback: Function | null
+  /** Options for zeromq.js's `send`, or `undefined` when there are none. */
+  sendOptions: object | undefined
+  /** `SNDMORE`: more parts of this message follow. */
+  more: boolean
+}
+
+const NO_OPTIONS: SplitSendOptions = { callback: null, sendOptions: undefined, more: false }
+
+const NO_EQUIVALENT: Record<string, string> = {
+  copy: "parts are handed to zeromq.js as given (it copies them into libzmq messages)",
+  track: "use options.callback (or onSend) to learn when the message was handed to libzmq",
+}
+
+/** Which zeromq.js send option a socket type takes, if any. */
+const SOCKET_SEND_OPTION: Record<number, string> = { [ZMQ_SERVER]: "routingId", [ZMQ_RADIO]: "group" }
+
+/**
+ * Checks `send*()` options for a socket of libzmq type `socketType` and splits them into the per-send
+ * callback, the SNDMORE flag and what goes to zeromq.js. `own` names the keys of the calling method
+ * (`encoding`, `protocol`), checked there. @throws TypeError / RangeError naming the option.
+ */
 export function splitSendOptions(
   options: unknown,
+  socketType: number,
+  socketName: string,
   own: readonly string[] = [],
-): { callback: Function | null; sendOptions: object | undefined } {
-  if (options === undefined) return { callback: null, sendOptions: undefined }
-  if (typeof options !== "object" || options === null) {
+): SplitSendOptions {
+  if (options === undefined) return NO_OPTIONS
+  if (typeof options !== "object" || options === null || Array.isArray(options)) {
     throw new TypeError(`options must be an object, got ${describeValue(options)}`)
   }
   let callback: Function | null = null
   let sendOptions: Record<string, unknown> | undefined
+  let more = false
   for (const [key, value] of Object.entries(options)) {
+    if (value === undefined || own.includes(key)) continue
     if (key === "callback") {
-      if (value !== null && value !== undefined) {
+      if (value !== null) {
         checkFunction("options.callback", value)
         callback = value
       }
-    } else if (!own.includes(key) && value !== undefined) {
+    } else if (key === "flags") {
+      if (typeof value !== "number" || !Number.isInteger(value)) {
+        throw new TypeError(
+          `options.flags must be an integer of SNDMORE | DONTWAIT bits, got ${describeValue(value)}`,
+        )
+      }
+      if (value < 0 || value > (SNDMORE | DONTWAIT)) {
+        throw new RangeError(
+          `options.flags must only hold SNDMORE (2) | DONTWAIT (1), got ${describeValue(value)}`,
+        )
+      }
+      more = (value & SNDMORE) !== 0
+    } else if (key in NO_EQUIVALENT) {
+      throw new TypeError(`options.${key} has no equivalent on a stream: ${NO_EQUIVALENT[key]}`)
+    } else if (SOCKET_SEND_OPTION[socketType] === key) {
+      checkSocketSendOption(key, value)
       ;(sendOptions ??= {})[key] = value
+    } else {
+      const takes = SOCKET_SEND_OPTION[socketType]
+      throw new TypeError(
+        `options.${key} is not a send option of a ${socketName} socket (it takes callback, flags${takes === undefined ? "" : `, ${takes}`})`,
+      )
     }
   }
-  return { callback, sendOptions }
+  if (more && (callback !== null || sendOptions !== undefined)) {
+    throw new TypeError(
+      "options: give callback, routingId and group with the last part (the send without SNDMORE)",
+    )
+  }
+  return callback === null && sendOptions === undefined && !more
+    ? NO_OPTIONS
+    : { callback, sendOptions, more }
+}
+
+function checkSocketSendOption(key: string, value: unknown): void {
+  if (key === "routingId") {
+    if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > 0xffffffff) {
+      throw new TypeError(`options.routingId must be an integer 1 to 2^32-1, got ${describeValue(value)}`)
+    }
+  } else if (typeof value !== "string" && !(value instanceof Uint8Array)) {
+    throw new TypeError(`options.group must be a string or Buffer, got ${describeValue(value)}`)
+  }
 }

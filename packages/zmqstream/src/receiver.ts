@@ -8,11 +8,13 @@ export interface ReceiverHost {
   /** Whether a recv callback is set (messages taken now go to it). */
   receiving(): boolean
   /** Whether the stream was closed (messages still arriving from a chunk are dropped). */
-  isClosed(): boolean
+  closed(): boolean
   /** Hands one message to the recv callback. */
   deliver(message: Buffer[]): void
   /** A receive failed with something other than EAGAIN. */
   receiveFailed(error: Error): void
+  /** Whether the loop calls again because the socket stayed readable after the last chunk (a burst). */
+  inBurst(): boolean
 }
 
 type ReadableSocket = Socket & { receive(): Promise<Buffer[]> }
@@ -41,11 +43,6 @@ export class Receiver {
     this.host = host
   }
 
-  /** Whether results of a chunk are still to be handled. */
-  busy(): boolean {
-    return this.pending > 0
-  }
-
   /** Resolves once no chunk is in flight. */
   whenIdle(): Promise<void> {
     if (this.pending === 0) return Promise.resolve()
@@ -61,11 +58,13 @@ export class Receiver {
    * got. So a fresh signal never asks for more than the last chunk got, and a lone message (ping-pong) never
    * costs a speculative receive() that fails with EAGAIN, which zeromq.js makes expensive (~12 µs each).
    */
-  pull(burst: boolean): void {
+  pull(): void {
     if (this.pending > 0) return // the gate: the previous chunk is still being handled
     const socket = this.host.socket as ReadableSocket
     const size =
-      burst && !this.chunkDrained ? Math.min(this.chunkSize * 2, MAX_RECEIVE_CHUNK) : this.chunkSize
+      this.host.inBurst() && !this.chunkDrained
+        ? Math.min(this.chunkSize * 2, MAX_RECEIVE_CHUNK)
+        : this.chunkSize
     this.chunkSize = size
     this.chunkDrained = false
     this.chunkGot = 0
@@ -86,7 +85,7 @@ export class Receiver {
 
   private readonly onReceived = (message: Buffer[]): void => {
     this.chunkGot++
-    if (this.host.isClosed()) {
+    if (this.host.closed()) {
       // Taken from libzmq after close(): nobody can receive it any more (pyzmq drops them with the socket).
     } else if (this.held.length === 0 && this.host.receiving()) {
       this.host.deliver(message)
@@ -97,7 +96,7 @@ export class Receiver {
   }
 
   private readonly onFailed = (error: unknown): void => {
-    if (!wouldBlock(error) && !this.host.isClosed()) this.host.receiveFailed(error as Error)
+    if (!wouldBlock(error) && !this.host.closed()) this.host.receiveFailed(error as Error)
     this.chunkDrained = true
     if (--this.pending === 0) this.chunkDone()
   }
@@ -117,7 +116,7 @@ export class Receiver {
   /** Delivers held messages in order while a recv callback is set; at most `limit`. Returns how many. */
   deliverHeld(limit = Infinity): number {
     let count = 0
-    while (count < limit && this.held.length > 0 && this.host.receiving() && !this.host.isClosed()) {
+    while (count < limit && this.held.length > 0 && this.host.receiving() && !this.host.closed()) {
       this.host.deliver(this.held.shift()!)
       count++
     }
@@ -134,7 +133,7 @@ export class Receiver {
     try {
       return await (this.host.socket as ReadableSocket).receive()
     } catch (error) {
-      if (!wouldBlock(error) && !this.host.isClosed()) this.host.receiveFailed(error as Error)
+      if (!wouldBlock(error) && !this.host.closed()) this.host.receiveFailed(error as Error)
       return null
     }
   }

@@ -6,7 +6,7 @@ import { wouldBlock } from "./would-block.js"
 /** What the send path needs from its stream. */
 export interface SenderHost {
   readonly socket: Socket
-  isClosed(): boolean
+  closed(): boolean
   /** Whether a `flush()` drives the sends now (the loop's chain then stops after the message in flight). */
   flushing(): boolean
   /** `message` was handed to libzmq (`status` undefined) or its send failed with `status`. */
@@ -58,10 +58,6 @@ export class Sender {
     this.queue.push(message)
   }
 
-  busy(): boolean {
-    return this.inFlight
-  }
-
   whenIdle(): Promise<void> {
     if (!this.inFlight) return Promise.resolve()
     return new Promise((resolve) => this.idleWaiters.push(resolve))
@@ -106,7 +102,7 @@ export class Sender {
     if (wouldBlock(error)) {
       // No room: the message stays at the head until the loop reports WRITE (or close() reports it unsent).
       this.inFlight = false
-      if (this.host.isClosed()) {
+      if (this.host.closed()) {
         this.take()
         this.host.unsent(1)
       } else {
@@ -120,10 +116,10 @@ export class Sender {
   private settle(message: QueuedMessage, status: Error | undefined): void {
     this.inFlight = false
     this.host.sent(message, status)
-    if (this.length > 0 && --this.budget > 0 && !this.host.isClosed() && !this.host.flushing()) {
+    if (this.length > 0 && --this.budget > 0 && !this.host.closed() && !this.host.flushing()) {
       return this.sendHead()
     }
-    if (!this.host.isClosed()) this.host.queueChanged()
+    if (!this.host.closed()) this.host.queueChanged()
     this.wakeIdle()
   }
 

@@ -1,5 +1,6 @@
 import type { Socket } from "zeromq"
 import { describeValue } from "@zmq-eventloop/ioloop/internal"
+import { ZMQ_RCVTIMEO, ZMQ_SNDTIMEO } from "./constants.js"
 
 // The socket interface a ZMQStream links to its socket (pyzmq links `bind`, `connect`, `setsockopt`… as the
 // socket's own bound methods), and pyzmq's option names for `setsockopt`/`getsockopt`.
@@ -15,6 +16,32 @@ export const LINKED_METHODS = [
 ] as const
 
 export type LinkedMethod = (typeof LINKED_METHODS)[number]
+
+function checkPrefix(name: string, value: unknown): void {
+  if (typeof value !== "string" && !(value instanceof Uint8Array)) {
+    throw new TypeError(`${name} must be a string or Buffer, got ${describeValue(value)}`)
+  }
+}
+
+/**
+ * Checks a linked method's arguments at the call, so a bad one fails with a TypeError naming it (zeromq.js's
+ * own messages name no argument, and `bind`'s come later as a rejection).
+ */
+export function checkLinkedArguments(method: LinkedMethod, args: unknown[]): void {
+  if (method === "subscribe" || method === "unsubscribe") {
+    args.forEach((prefix, i) => checkPrefix(`prefixes[${i}]`, prefix))
+    return
+  }
+  const [address, options] = args
+  if (typeof address !== "string") {
+    throw new TypeError(
+      `address must be a string (e.g. "tcp://127.0.0.1:5555"), got ${describeValue(address)}`,
+    )
+  }
+  if (method === "connect" && options !== undefined && (typeof options !== "object" || options === null)) {
+    throw new TypeError(`options must be an object, got ${describeValue(options)}`)
+  }
+}
 
 /** The linked methods' signatures (zeromq.js's), merged into `ZMQStream`. */
 export interface LinkedSocketMethods {
@@ -91,7 +118,46 @@ const OPTIONS: readonly OptionSpec[] = [
 ]
 
 /** The options a stream owns (both must stay 0 for its fast paths). */
-const OWNED_OPTIONS = new Set([27, 28])
+const OWNED_OPTIONS: ReadonlySet<number> = new Set([ZMQ_RCVTIMEO, ZMQ_SNDTIMEO])
+
+const INT32_MIN = -0x80000000
+const INT32_MAX = 0x7fffffff
+
+/** Checks `value` for an option of `spec`'s kind. @throws TypeError / RangeError naming `value`. */
+function checkOptionValue(spec: OptionSpec, value: unknown): void {
+  const expected = `for ZMQ_${spec.name}`
+  switch (spec.kind) {
+    case "Bool":
+      // pyzmq code passes 0/1 (`setsockopt(zmq.ROUTER_MANDATORY, 1)`): taken as false/true.
+      if (typeof value !== "boolean" && value !== 0 && value !== 1) {
+        throw new TypeError(`value must be a boolean (or 0/1) ${expected}, got ${describeValue(value)}`)
+      }
+      return
+    case "String":
+      if (typeof value !== "string" && !(value instanceof Uint8Array) && value !== null) {
+        throw new TypeError(`value must be a string, Buffer or null ${expected}, got ${describeValue(value)}`)
+      }
+      return
+    case "Int32":
+      checkInteger(value, expected, INT32_MIN, INT32_MAX)
+      return
+    case "Int64":
+      checkInteger(value, expected, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER)
+      return
+    case "Uint64":
+      checkInteger(value, expected, 0, Number.MAX_SAFE_INTEGER)
+  }
+}
+
+function checkInteger(value: unknown, expected: string, min: number, max: number): void {
+  if (typeof value === "bigint") value = Number(value) // zeromq.js takes numbers; a bigint in range is fine
+  if (typeof value !== "number" || !Number.isInteger(value)) {
+    throw new TypeError(`value must be an integer ${expected}, got ${describeValue(value)}`)
+  }
+  if (value < min || value > max) {
+    throw new RangeError(`value must be within ${min} to ${max} ${expected}, got ${describeValue(value)}`)
+  }
+}
 
 const byId = new Map<number, OptionSpec>(OPTIONS.map((spec) => [spec.id, spec]))
 const byName = new Map<string, OptionSpec>()
@@ -130,7 +196,9 @@ export function setSocketOption(socket: Socket, option: unknown, value: unknown)
   if (OWNED_OPTIONS.has(spec.id)) {
     throw new TypeError(`option ZMQ_${spec.name} belongs to the stream (it keeps it at 0 for its fast paths)`)
   }
-  ;(socket as unknown as RawOptions)[`set${spec.kind}Option`](spec.id, value)
+  checkOptionValue(spec, value)
+  const native = typeof value === "bigint" ? Number(value) : spec.kind === "Bool" ? Boolean(value) : value
+  ;(socket as unknown as RawOptions)[`set${spec.kind}Option`](spec.id, native)
 }
 
 /** pyzmq `socket.getsockopt(option)`. @throws TypeError for an unknown option; zmq errors pass through. */

@@ -1,17 +1,25 @@
 import type { Socket } from "zeromq"
-import { ERROR, IOLoop, NONE, READ, WRITE } from "@zmq-eventloop/ioloop"
-import { debug, describeValue, isZmqSocket } from "@zmq-eventloop/ioloop/internal"
-import { NullContext, wrap } from "@zmq-eventloop/stack-context"
-import { POLLIN, POLLOUT, RECEIVE_ONLY_TYPES, SEND_ONLY_TYPES } from "./constants.js"
+import { IOLoop } from "@zmq-eventloop/ioloop"
+import { bindMethods, describeValue, isZmqSocket, servicesOf } from "@zmq-eventloop/ioloop/internal"
+import {
+  POLLERR,
+  POLLIN,
+  POLLOUT,
+  RECEIVE_ONLY_TYPES,
+  SEND_ONLY_TYPES,
+  ZMQ_RCVTIMEO,
+  ZMQ_SNDTIMEO,
+  ZMQ_TYPE,
+} from "./constants.js"
 import type { Frame } from "./frame.js"
-import { dumpJson } from "./json.js"
 import { checkPart, checkParts, splitSendOptions, type Part, type SendOptions } from "./parts.js"
-import { dumpPyobj } from "./pickle.js"
-import { Receiver } from "./receiver.js"
-import { Sender } from "./sender.js"
-import { captureCallback, StreamCallbacks } from "./stream-callbacks.js"
+import { dumpJson } from "./serialization/json.js"
+import { dumpPyobj, type PickleProtocol } from "./serialization/pickle.js"
+import { StreamCallbacks } from "./stream-callbacks.js"
+import { StreamEngine } from "./stream-engine.js"
 import {
   bindToRandomPort,
+  checkLinkedArguments,
   getSocketOption,
   LINKED_METHODS,
   setSocketOption,
@@ -29,15 +37,9 @@ type RawSocket = Socket & {
   getInt32Option(id: number): number
 }
 
-// libzmq option numbers the stream sets itself.
-const ZMQ_TYPE = 16
-const ZMQ_LINGER = 17
-const ZMQ_RCVTIMEO = 27
-const ZMQ_SNDTIMEO = 28
-
 // The interface merges the linked socket methods (installed from LINKED_METHODS below) into the class type.
-// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type
-export interface ZMQStream extends LinkedSocketMethods {}
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type, @typescript-eslint/no-unused-vars
+export interface ZMQStream<S extends Socket = Socket> extends LinkedSocketMethods {}
 
 /**
  * A zeromq.js socket driven by an {@link IOLoop} through callbacks: pyzmq's
@@ -50,11 +52,13 @@ export interface ZMQStream extends LinkedSocketMethods {}
  *   hands queued messages to libzmq in order, exactly once, whenever the socket is writable, then calls
  *   `onSend`'s callback with `(msg, status)`.
  * - The stream owns its socket: it sets `receiveTimeout` and `sendTimeout` to 0 (its fast paths rely on that,
- *   and `setsockopt` refuses to change them) and registers it with the loop. Do not `send()`/`receive()` on
- *   the socket yourself; close it with `stream.close()`.
- * - Every callback runs inside the stack contexts active where it was registered; what it throws (or a
- *   promise it returns rejects with) is logged as `Uncaught exception in ZMQStream callback` through
- *   `ioLoop.logger`.
+ *   and `setsockopt` refuses to change them) and registers it with the loop. Close it with `stream.close()`.
+ * - Every callback runs inside the stack contexts active where it was registered, through the loop's one
+ *   user-code funnel: what it throws (or a promise it returns rejects with) goes to
+ *   `ioLoop.handleCallbackException` (logged as `Exception in callback <name>`), and the blocking log
+ *   (`setBlockingLogThreshold`) sees it. The stream stays open.
+ * - The stream closes with its loop: `loop.close()` closes it as `stream.close()` would.
+ * - Its methods work detached (`loop.addCallback(stream.close)`).
  * - Streams accept properties of your own (`stream.channel = "shell"`, as Jupyter does).
  *
  * @example
@@ -65,62 +69,48 @@ export interface ZMQStream extends LinkedSocketMethods {}
  * ```
  */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
-export class ZMQStream {
-  /** The socket this stream drives (pyzmq `stream.socket`). */
-  readonly socket: Socket
+export class ZMQStream<S extends Socket = Socket> {
+  /** The socket this stream drives, with its class (pyzmq `stream.socket`). */
+  readonly socket: S
   /** The loop this stream runs on (pyzmq `stream.io_loop`). */
   readonly ioLoop: IOLoop;
   /** Properties of your own, such as Jupyter's `stream.channel`. */
   [property: string]: unknown
 
   private readonly callbacks: StreamCallbacks
-  private isClosed = false
-  private interest = NONE
-  private flushDepth = 0
+  private readonly engine: StreamEngine
   private readonly canReceive: boolean
   private readonly canSend: boolean
-  private readonly receiver: Receiver
-  private readonly sender: Sender
+  private readonly socketType: number
+  /** Parts given with SNDMORE, waiting for the last part of their message. */
+  private partial: Part[] | null = null
 
   /**
    * Registers `socket` with `ioLoop` (default: `IOLoop.current()`) and sets its `receiveTimeout` and
    * `sendTimeout` to 0. (pyzmq `ZMQStream(socket, io_loop=None)`)
    * @throws TypeError when `socket` is not a zeromq.js socket or `ioLoop` not a loop; Error when the socket
-   * is closed or already registered with the loop.
+   * is closed, already registered with the loop, or the loop is closed.
    */
-  constructor(socket: Socket, ioLoop?: IOLoop) {
+  constructor(socket: S, ioLoop?: IOLoop) {
     if (!isZmqSocket(socket))
       throw new TypeError(`socket must be a zeromq.js socket, got ${describeValue(socket)}`)
     if (socket.closed) throw new Error("socket is closed")
     if (ioLoop !== undefined && !(ioLoop instanceof IOLoop)) {
       throw new TypeError(`ioLoop must be an IOLoop, got ${describeValue(ioLoop)}`)
     }
+    bindMethods(this)
     this.socket = socket
     this.ioLoop = ioLoop ?? IOLoop.current()
-    const type = (socket as RawSocket).getInt32Option(ZMQ_TYPE)
-    this.canReceive = !SEND_ONLY_TYPES.has(type)
-    this.canSend = !RECEIVE_ONLY_TYPES.has(type)
+    const services = servicesOf(this.ioLoop)
+    if (services.closed) throw new Error("IOLoop is closed")
+    this.socketType = (socket as unknown as RawSocket).getInt32Option(ZMQ_TYPE)
+    this.canReceive = !SEND_ONLY_TYPES.has(this.socketType)
+    this.canSend = !RECEIVE_ONLY_TYPES.has(this.socketType)
     // The fast paths: receive()/send() settle synchronously, EAGAIN rejecting (DESIGN.md "Fast paths").
-    ;(socket as RawSocket).setInt32Option(ZMQ_RCVTIMEO, 0)
-    ;(socket as RawSocket).setInt32Option(ZMQ_SNDTIMEO, 0)
-    const callbacks = new StreamCallbacks(this, this.ioLoop.logger)
-    this.callbacks = callbacks
-    const host = {
-      socket,
-      receiving: () => callbacks.recv !== null,
-      isClosed: () => this.isClosed,
-      flushing: () => this.flushDepth > 0,
-      deliver: (message: Buffer[]) => callbacks.deliver(message),
-      receiveFailed: (error: Error) => callbacks.error(error, "ZMQStream receive error"),
-      sent: (message: { parts: Part[]; callback: Function | null }, status: Error | undefined) =>
-        callbacks.sent(message.parts, message.callback, status),
-      queueChanged: () => this.updateInterest(),
-      unsent: (count: number) => callbacks.unsent(count),
-    }
-    this.receiver = new Receiver(host)
-    this.sender = new Sender(host)
-    // pyzmq `_init_io_state`: the stream's own handler must not capture the caller's contexts.
-    new NullContext().run(() => this.ioLoop.addHandler(socket, this.handleEvents, NONE))
+    ;(socket as unknown as RawSocket).setInt32Option(ZMQ_RCVTIMEO, 0)
+    ;(socket as unknown as RawSocket).setInt32Option(ZMQ_SNDTIMEO, 0)
+    this.callbacks = new StreamCallbacks(this, services.funnel, services.log)
+    this.engine = new StreamEngine(socket, this.ioLoop, services, this.callbacks)
   }
 
   // ---- callbacks -------------------------------------------------------------------------------------------
@@ -143,11 +133,11 @@ export class ZMQStream {
    * @throws as `onRecv`.
    */
   onRecvStream(
-    callback: ((stream: ZMQStream, msg: Buffer[]) => unknown) | null,
+    callback: ((stream: ZMQStream<S>, msg: Buffer[]) => unknown) | null,
     options?: { copy?: true },
   ): void
   onRecvStream(
-    callback: ((stream: ZMQStream, msg: Frame[]) => unknown) | null,
+    callback: ((stream: ZMQStream<S>, msg: Frame[]) => unknown) | null,
     options: { copy: false },
   ): void
   onRecvStream(callback: Function | null, options: RecvOptions = {}): void {
@@ -156,8 +146,8 @@ export class ZMQStream {
 
   private setRecv(callback: unknown, options: RecvOptions, withStream: boolean): void {
     this.checkOpen()
-    const captured = captureCallback(callback)
-    if (typeof options !== "object" || options === null) {
+    const captured = this.callbacks.capture(callback)
+    if (typeof options !== "object" || options === null || Array.isArray(options)) {
       throw new TypeError(`options must be an object, got ${describeValue(options)}`)
     }
     const { copy = true } = options
@@ -169,9 +159,10 @@ export class ZMQStream {
     this.callbacks.recv = captured
     this.callbacks.recvWithStream = withStream
     this.callbacks.recvCopy = copy
-    this.updateInterest()
+    this.engine.updateInterest()
     // Messages kept since a stopOnRecv() go first; the socket may have nothing more to wake the loop.
-    if (captured !== null && this.receiver.held.length > 0) this.ioLoop.spawnCallback(this.deliverHeld)
+    if (captured !== null && this.engine.receiver.held.length > 0)
+      this.ioLoop.spawnCallback(this.engine.deliverHeld)
   }
 
   /**
@@ -179,16 +170,18 @@ export class ZMQStream {
    * `status` `undefined` or the Error the send produced. `null` stops. (pyzmq `on_send`)
    * @throws TypeError for a non-function; Error("Stream is closed").
    */
-  onSend(callback: ((msg: Part[], status: unknown) => unknown) | null): void {
+  onSend(callback: ((msg: Part[], status: Error | undefined) => unknown) | null): void {
     this.checkOpen()
-    this.callbacks.send = captureCallback(callback)
+    this.callbacks.send = this.callbacks.capture(callback)
     this.callbacks.sendWithStream = false
   }
 
   /** Like `onSend`, but calls `callback(stream, msg, status)`. (pyzmq `on_send_stream`) @throws as `onSend`. */
-  onSendStream(callback: ((stream: ZMQStream, msg: Part[], status: unknown) => unknown) | null): void {
+  onSendStream(
+    callback: ((stream: ZMQStream<S>, msg: Part[], status: Error | undefined) => unknown) | null,
+  ): void {
     this.checkOpen()
-    this.callbacks.send = captureCallback(callback)
+    this.callbacks.send = this.callbacks.capture(callback)
     this.callbacks.sendWithStream = true
   }
 
@@ -199,7 +192,7 @@ export class ZMQStream {
    */
   onErr(callback: ((error: Error) => unknown) | null): void {
     this.checkOpen()
-    this.callbacks.err = captureCallback(callback)
+    this.callbacks.err = this.callbacks.capture(callback)
   }
 
   /** Stops calling the recv callback; messages already taken from libzmq are kept for the next `onRecv`/`flush`. */
@@ -223,13 +216,14 @@ export class ZMQStream {
    * @throws TypeError for a non-function.
    */
   setCloseCallback(callback: (() => unknown) | null): void {
-    this.callbacks.close = captureCallback(callback)
+    this.callbacks.close = this.callbacks.capture(callback)
   }
 
   // ---- sending ---------------------------------------------------------------------------------------------
 
   /**
-   * Queues a one-part message (see `sendMultipart`). (pyzmq `send`)
+   * Queues a one-part message (see `sendMultipart`); with `flags: SNDMORE` the part is held until the last
+   * part of its message is sent. (pyzmq `send`)
    * @throws TypeError for a bad part or option (nothing is queued); Error("Stream is closed").
    */
   send(part: Part, options?: SendOptions): void {
@@ -240,8 +234,9 @@ export class ZMQStream {
 
   /**
    * Queues a message; the stream hands it to libzmq, after those queued before it, when the socket is
-   * writable, then calls `options.callback(msg, status)` and `onSend`'s callback. Other options go to
-   * zeromq.js's `send` (`routingId`, `group`). Never sends synchronously. (pyzmq `send_multipart`)
+   * writable, then calls `options.callback(msg, status)` and `onSend`'s callback. With `flags: SNDMORE` the
+   * parts are held, and go out with the next send without it, as one message (one `onSend`). `routingId`
+   * (SERVER) and `group` (RADIO) go to zeromq.js's `send`. Never sends synchronously. (pyzmq `send_multipart`)
    * @throws TypeError for a bad part or option (nothing is queued); Error("Stream is closed").
    */
   sendMultipart(parts: Part[], options?: SendOptions): void {
@@ -256,7 +251,7 @@ export class ZMQStream {
   sendString(text: string, options?: SendOptions & { encoding?: BufferEncoding }): void {
     this.checkOpen()
     if (typeof text !== "string") throw new TypeError(`text must be a string, got ${describeValue(text)}`)
-    const encoding = options?.encoding ?? "utf8"
+    const encoding = options?.encoding === undefined ? "utf8" : options.encoding
     if (typeof encoding !== "string" || !Buffer.isEncoding(encoding)) {
       throw new TypeError(`options.encoding must be a Buffer encoding, got ${describeValue(encoding)}`)
     }
@@ -281,28 +276,35 @@ export class ZMQStream {
    * Queues `value` as a Python pickle (`options.protocol` 2-5, default the highest) that pyzmq's `recv_pyobj`
    * reads. (pyzmq `send_pyobj`) @throws for a value or protocol pickle cannot encode (nothing is queued).
    */
-  sendPyobj(value: unknown, options?: SendOptions & { protocol?: number }): void {
+  sendPyobj(value: unknown, options?: SendOptions & { protocol?: PickleProtocol }): void {
     this.checkOpen()
     this.enqueue([dumpPyobj(value, options?.protocol)], options, ["protocol"])
   }
 
   private enqueue(parts: Part[], options: unknown, own?: readonly string[]): void {
     if (!this.canSend) throw new TypeError(`parts: a ${this.socket.constructor.name} socket cannot send`)
-    const { callback, sendOptions } = splitSendOptions(options, own)
-    this.sender.push({ parts, sendOptions, callback: wrap(callback) })
-    this.updateInterest()
+    const split = splitSendOptions(options, this.socketType, this.socket.constructor.name, own)
+    if (split.more) {
+      this.partial = this.partial === null ? parts : this.partial.concat(parts)
+      return
+    }
+    const message = this.partial === null ? parts : this.partial.concat(parts)
+    this.partial = null
+    const callback = this.callbacks.capture(split.callback)
+    this.engine.sender.push({ parts: message, sendOptions: split.sendOptions, callback })
+    this.engine.updateInterest()
   }
 
   // ---- state -----------------------------------------------------------------------------------------------
 
   /** Whether a recv callback is set. (pyzmq `receiving`) */
   receiving(): boolean {
-    return this.callbacks.recv !== null
+    return this.engine.receiving()
   }
 
   /** Whether messages are queued to send. (pyzmq `sending`) */
   sending(): boolean {
-    return this.sender.length > 0
+    return this.engine.sender.length > 0
   }
 
   /**
@@ -310,10 +312,7 @@ export class ZMQStream {
    * closes itself (queued messages reported as in `close()`, close callback run). (pyzmq `closed`)
    */
   closed(): boolean {
-    if (this.isClosed) return true
-    if (!this.socket.closed) return false
-    this.close()
-    return true
+    return this.engine.closeIfSocketClosed()
   }
 
   /**
@@ -325,26 +324,15 @@ export class ZMQStream {
    * @throws TypeError for a bad `linger`.
    */
   close(linger?: number): void {
-    if (linger !== undefined && (!Number.isInteger(linger) || linger < -1)) {
+    if (linger !== undefined && (typeof linger !== "number" || !Number.isInteger(linger) || linger < -1)) {
       throw new TypeError(`linger must be an integer >= -1 (ms), got ${describeValue(linger)}`)
     }
-    if (this.isClosed) return
-    this.isClosed = true
-    this.ioLoop.removeHandler(this.socket)
-    let dropped: number
-    if (this.socket.closed) {
-      debug("ZMQStream: the socket was closed behind the stream's back")
-      dropped = this.sender.drainForClose()
-    } else {
-      dropped = this.sender.drainForClose()
-      if (linger !== undefined) (this.socket as RawSocket).setInt32Option(ZMQ_LINGER, linger)
-      this.socket.close()
+    if (this.partial !== null) {
+      this.ioLoop.logger.debug(`ZMQStream.close: dropping ${this.partial.length} parts sent with SNDMORE`)
+      this.partial = null
+      this.callbacks.unsent(1)
     }
-    if (this.receiver.held.length > 0)
-      debug("ZMQStream.close: dropping %d received messages", this.receiver.held.length)
-    this.receiver.held.length = 0
-    if (dropped > 0) this.callbacks.unsent(dropped)
-    this.callbacks.closed()
+    this.engine.close(linger)
   }
 
   // ---- flush -----------------------------------------------------------------------------------------------
@@ -359,86 +347,22 @@ export class ZMQStream {
    */
   flush(flag: number = POLLIN | POLLOUT, limit: number | null = null): Promise<number> {
     this.checkOpen()
-    if (typeof flag !== "number" || !Number.isInteger(flag) || flag < 0) {
+    if (typeof flag !== "number" || !Number.isInteger(flag)) {
       throw new TypeError(`flag must be an integer of POLLIN | POLLOUT bits, got ${describeValue(flag)}`)
+    }
+    if (flag < 0 || flag > (POLLIN | POLLOUT | POLLERR)) {
+      throw new RangeError(
+        `flag must only hold POLLIN | POLLOUT | POLLERR bits (7), got ${describeValue(flag)}`,
+      )
     }
     if (limit !== null && (typeof limit !== "number" || !Number.isInteger(limit) || limit < 0)) {
       throw new TypeError(`limit must be null or an integer >= 0, got ${describeValue(limit)}`)
     }
-    return this.runFlush(flag, limit === null || limit === 0 ? Infinity : limit)
-  }
-
-  private async runFlush(flag: number, limit: number): Promise<number> {
-    const receive = (flag & POLLIN) !== 0 && this.canReceive
-    const send = (flag & POLLOUT) !== 0
-    let count = 0
-    this.flushDepth++ // the loop's dispatches of this stream stand aside meanwhile
-    try {
-      await this.receiver.whenIdle() // a chunk the loop took: its messages are handled first
-      while (count < limit && !this.isClosed) {
-        let progressed = false
-        if (receive) {
-          const message = await this.receiver.takeOne()
-          if (message !== null) {
-            count++
-            progressed = true
-            if (!this.isClosed) this.callbacks.deliver(message)
-          }
-        }
-        if (send && count < limit && !this.isClosed) {
-          const outcome = await this.sender.sendOne()
-          if (outcome === "sent" || outcome === "failed") {
-            count++
-            progressed = true
-          }
-        }
-        if (!progressed) break
-      }
-    } finally {
-      this.flushDepth--
-      // Our receive()/send() calls may have consumed the socket's edge signal: have the loop look again.
-      if (!this.isClosed && this.flushDepth === 0) this.refreshHandler()
-    }
-    return count
-  }
-
-  // ---- the loop's side -------------------------------------------------------------------------------------
-
-  /** The IOLoop handler, registered under NullContext (pyzmq `_handle_events`). */
-  private readonly handleEvents = (_socket: Socket, events: number): void => {
-    if (this.isClosed) return
-    // The loop reports ERROR for a socket closed behind our back: do closed()'s bookkeeping.
-    if (events & ERROR) {
-      if (!this.closed()) debug("ZMQStream: ERROR reported for an open socket")
-      return
-    }
-    if (this.flushDepth > 0) return // flush() is handling this stream's events
-    if (events & READ && this.callbacks.recv !== null) {
-      this.receiver.deliverHeld()
-      if (this.callbacks.recv !== null && !this.isClosed) this.receiver.pull(this.ioLoop.handlerStillReady)
-    }
-    if (events & WRITE && !this.isClosed) this.sender.pushOut()
-  }
-
-  private readonly deliverHeld = (): void => {
-    if (!this.isClosed && this.flushDepth === 0) this.receiver.deliverHeld()
-  }
-
-  /** Keeps the loop's interest exact: READ while a recv callback is set, WRITE while messages are queued. */
-  private updateInterest(): void {
-    if (this.isClosed) return
-    const interest = (this.callbacks.recv !== null ? READ : NONE) | (this.sender.waiting > 0 ? WRITE : NONE)
-    if (interest === this.interest) return
-    this.interest = interest
-    this.refreshHandler()
-  }
-
-  private refreshHandler(): void {
-    this.ioLoop.updateHandler(this.socket, this.interest)
+    return this.engine.flush(flag, limit === null || limit === 0 ? Infinity : limit, this.canReceive)
   }
 
   private checkOpen(): void {
-    if (this.isClosed || this.closed()) throw new Error("Stream is closed")
+    if (this.engine.closeIfSocketClosed()) throw new Error("Stream is closed")
   }
 
   // ---- the socket interface, linked ------------------------------------------------------------------------
@@ -477,6 +401,7 @@ export class ZMQStream {
         writable: true,
         value: function linked(this: ZMQStream, ...args: unknown[]): unknown {
           this.checkOpen()
+          checkLinkedArguments(name, args)
           const method = (this.socket as unknown as Record<string, unknown>)[name]
           if (typeof method !== "function") {
             throw new TypeError(`${name}: a ${this.socket.constructor.name} socket has no ${name}()`)

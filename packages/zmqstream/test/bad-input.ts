@@ -76,7 +76,7 @@ t.test(
     t.throws(() => stream.sendJson(10n), TypeError)
     t.throws(() => stream.sendJson(undefined), TypeError)
     t.throws(() => stream.sendPyobj(() => 1), TypeError)
-    t.throws(() => stream.sendPyobj(1, { protocol: 9 }), RangeError)
+    t.throws(() => stream.sendPyobj(1, { protocol: 9 as never }), RangeError)
     t.notOk(stream.sending(), "nothing queued")
   }),
 )

@@ -83,7 +83,7 @@ loopTest(
     t.same(seen, ["first", "second"])
     await waitFor(() => logger.at("error").length > 0, "the error log line")
     const [line] = logger.at("error")
-    t.equal(line![0], "Uncaught exception in ZMQStream callback")
+    t.match(line![0], /^Exception in callback /)
     t.equal((line![1] as Error).message, "boom")
     t.notOk(stream.closed(), "the stream stays open")
     stream.close()
@@ -104,7 +104,7 @@ loopTest(
     await push.send("two")
     await waitFor(() => seen.length === 2, "both messages")
     t.equal(logger.at("error").length, 2)
-    t.equal(logger.at("error")[0]![0], "Uncaught exception in ZMQStream callback")
+    t.match(logger.at("error")[0]![0], /^Exception in callback /)
     t.notOk(stream.closed())
     stream.close()
   },

@@ -26,9 +26,13 @@ export interface LoopContext {
  * Runs `body` once per poller ("fd", then "interval") as a subtest titled `<title> (<poller> poller)`,
  * with a started loop that is stopped and closed, and its sockets closed, afterwards.
  */
-export function loopTest(title: string, body: (t: Test, ctx: LoopContext) => Promise<void>): void {
+export function loopTest(
+  title: string,
+  body: (t: Test, ctx: LoopContext) => Promise<void>,
+  options: { skip?: string } = {},
+): void {
   for (const poller of POLLERS) {
-    t.test(`${title} (${poller} poller)`, async (t) => {
+    t.test(`${title} (${poller} poller)`, { skip: options.skip ?? false }, async (t) => {
       const logger = new RecordingLogger()
       const loop = new IOLoop({ poller, makeCurrent: false, logger })
       const sockets: zmq.Socket[] = []

@@ -1,6 +1,6 @@
 // loadJson/dumpJson: pyzmq's recv_json/send_json (zmq.utils.jsonapi) frames.
 import t from "tap"
-import { dumpJson, loadJson } from "../src/json.js"
+import { dumpJson, loadJson } from "../../src/serialization/json.js"
 
 t.test("JSON values survive a round trip, non-ASCII text included", async (t) => {
   const value = {

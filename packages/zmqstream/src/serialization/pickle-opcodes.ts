@@ -87,13 +87,6 @@ export const Op = Object.fromEntries(OPCODES.map(([code, name]) => [name, code])
   readonly [N in OpName]: number
 }
 
-/** Opcode names by byte value (undefined for bytes that are not opcodes). */
-export const OP_NAMES: ReadonlyArray<OpName | undefined> = (() => {
-  const names = new Array<OpName | undefined>(256).fill(undefined)
-  for (const [code, name] of OPCODES) names[code] = name
-  return names
-})()
-
 /** The highest protocol this package writes and reads (Python 3.8+'s `pickle.HIGHEST_PROTOCOL`). */
 export const HIGHEST_PROTOCOL = 5
 

@@ -18,6 +18,9 @@ const UNSUPPORTED =
   "dumpPyobj writes only null, undefined, booleans, numbers, bigints, strings, Buffer/Uint8Array, " +
   "arrays, Maps, Sets and plain objects"
 
+/** A pickle protocol `dumpPyobj` writes: 2 to 5, or -1 (any negative number) for the highest, as in Python. */
+export type PickleProtocol = -1 | 2 | 3 | 4 | 5
+
 /**
  * Serialize `value` as a Python pickle, like pyzmq's `send_pyobj` (`pickle.dumps(obj, protocol)`).
  *
@@ -41,7 +44,7 @@ const UNSUPPORTED =
  *   names the path (`value.a[2]`)
  * @throws RangeError for a protocol 0, 1 or above 5, or nesting deeper than 1000 levels
  */
-export function dumpPyobj(value: unknown, protocol: number = HIGHEST_PROTOCOL): Buffer {
+export function dumpPyobj(value: unknown, protocol: PickleProtocol = HIGHEST_PROTOCOL): Buffer {
   if (typeof protocol !== "number") {
     throw new TypeError(`protocol must be a number from 2 to 5, got ${typeof protocol}`)
   }

@@ -1,10 +1,10 @@
 // Cross-checks dumpPyobj/loadPyobj and dumpJson/loadJson against CPython's pickle and json modules
 // (the library pyzmq's send_pyobj/recv_pyobj and send_json/recv_json call), through /usr/bin/python3.
 import t from "tap"
-import { dumpJson, loadJson } from "../src/json.js"
-import { dumpPyobj } from "../src/pickle.js"
-import { loadPyobj } from "../src/unpickle.js"
-import { pythonSkipReason, runPython } from "./helpers/python.js"
+import { dumpJson, loadJson } from "../../src/serialization/json.js"
+import { dumpPyobj } from "../../src/serialization/pickle.js"
+import { loadPyobj } from "../../src/serialization/unpickle.js"
+import { pythonSkipReason, runPython } from "../helpers/python.js"
 
 const skip = pythonSkipReason ?? false
 
@@ -47,7 +47,7 @@ const pyValue = `{
 }`
 
 t.test("Python's pickle.loads reads what dumpPyobj writes, protocols 2 to 5", { skip }, async (t) => {
-  const input = [2, 3, 4, 5].map((p) => `${p} ${dumpPyobj(jsValue, p).toString("hex")}`).join("\n")
+  const input = ([2, 3, 4, 5] as const).map((p) => `${p} ${dumpPyobj(jsValue, p).toString("hex")}`).join("\n")
   const out = runPython(
     `import pickle, sys
 expected = ${pyValue}

@@ -3,10 +3,10 @@
 // the live cross-check against /usr/bin/python3).
 import { createHash } from "node:crypto"
 import t from "tap"
-import { dumpPyobj } from "../src/pickle.js"
-import { loadPyobj, type LoadPyobjOptions } from "../src/unpickle.js"
+import { dumpPyobj, type PickleProtocol } from "../../src/serialization/pickle.js"
+import { loadPyobj, type LoadPyobjOptions } from "../../src/serialization/unpickle.js"
 
-const PROTOCOLS = [2, 3, 4, 5]
+const PROTOCOLS: PickleProtocol[] = [2, 3, 4, 5]
 const hex = (s: string): Buffer => Buffer.from(s, "hex")
 const bin = (s: string): Buffer => Buffer.from(s, "latin1")
 const sha256 = (b: Buffer): string => createHash("sha256").update(b).digest("hex")
@@ -212,12 +212,12 @@ t.test("dumpPyobj refuses protocols 0, 1 and above 5, and nesting beyond 1000 le
     "a negative protocol means the highest, as in Python",
   )
   for (const protocol of [0, 1, 6, 2.5, NaN]) {
-    t.throws(() => dumpPyobj(1, protocol), {
+    t.throws(() => dumpPyobj(1, protocol as PickleProtocol), {
       name: "RangeError",
       message: /^protocol must be an integer from 2 to 5/,
     })
   }
-  t.throws(() => dumpPyobj(1, "5" as unknown as number), { name: "TypeError", message: /^protocol/ })
+  t.throws(() => dumpPyobj(1, "5" as never), { name: "TypeError", message: /^protocol/ })
   let deep: unknown = []
   for (let i = 1; i < 1000; i++) deep = [deep]
   t.doesNotThrow(() => loadPyobj(dumpPyobj(deep)), "1000 levels are fine both ways")

@@ -1,0 +1,48 @@
+import type { HandlerTable } from "./handler-table.js"
+import type { LogSink } from "./logger.js"
+import type { UserCodeRunner } from "./user-code.js"
+
+/** Told when its loop closes, before the loop lets go of its handlers (a ZMQStream closes itself then). */
+export type LoopCloseListener = () => void
+
+/**
+ * What the packages built on a loop (ZMQStream, PeriodicCallback, DelayedCallback) share with it beyond
+ * its public API: the user-code funnel, the log sink, and the loop's state. Kept out of `IOLoop`'s public
+ * type; reached with {@link servicesOf}.
+ */
+export class LoopServices {
+  /** Whether `close()` was called. */
+  closed = false
+  /** Listeners `close()` calls first; a listener removes itself with `closeListeners.delete`. */
+  readonly closeListeners = new Set<LoopCloseListener>()
+
+  constructor(
+    /** The one funnel all user code runs through. */
+    readonly funnel: UserCodeRunner,
+    /** The loop's logger, called safely in the convention it understands. */
+    readonly log: LogSink,
+    private readonly handlers: HandlerTable,
+  ) {}
+
+  /**
+   * While a handler runs: whether it is called again because its socket was still ready after its previous
+   * call, with no new signal since (a burst). ZMQStream sizes its receive chunks by it.
+   */
+  get handlerStillReady(): boolean {
+    return this.handlers.stillReady
+  }
+}
+
+const registry = new WeakMap<object, LoopServices>()
+
+/** Records `services` as those of `loop` (called once, by the loop's constructor). */
+export function registerServices(loop: object, services: LoopServices): void {
+  registry.set(loop, services)
+}
+
+/** The services of `loop`. @throws TypeError when `loop` is not an IOLoop. */
+export function servicesOf(loop: object): LoopServices {
+  const services = registry.get(loop)
+  if (services === undefined) throw new TypeError("not an IOLoop")
+  return services
+}

@@ -1,0 +1,181 @@
+import type { Socket } from "zeromq"
+import { ERROR, NONE, READ, WRITE, type IOLoop } from "@zmq-eventloop/ioloop"
+import { debug, type LoopServices } from "@zmq-eventloop/ioloop/internal"
+import { NullContext } from "@zmq-eventloop/stack-context"
+import { POLLIN, POLLOUT, ZMQ_LINGER } from "./constants.js"
+import type { QueuedMessage } from "./parts.js"
+import { Receiver, type ReceiverHost } from "./receiver.js"
+import { Sender, type SenderHost } from "./sender.js"
+import type { StreamCallbacks } from "./stream-callbacks.js"
+
+type LingeringSocket = Socket & { setInt32Option(id: number, value: number): void }
+
+/**
+ * The working half of a ZMQStream (pyzmq's `_handle_events`, `_update_handler`, `flush`, `close`): its
+ * state, its loop handler, and the receive and send paths it drives, whose host it is. `ZMQStream` is the
+ * public face that checks arguments and forwards here.
+ */
+export class StreamEngine implements ReceiverHost, SenderHost {
+  readonly receiver: Receiver
+  readonly sender: Sender
+  private isClosed = false
+  private flushDepth = 0
+  private interest = NONE
+
+  constructor(
+    readonly socket: Socket,
+    private readonly loop: IOLoop,
+    private readonly services: LoopServices,
+    readonly callbacks: StreamCallbacks,
+  ) {
+    this.receiver = new Receiver(this)
+    this.sender = new Sender(this)
+    // pyzmq `_init_io_state`: the stream's own handler must not capture the caller's contexts.
+    new NullContext().run(() => loop.addHandler(socket, this.handleEvents, NONE))
+    services.closeListeners.add(this.loopClosed)
+  }
+
+  // ---- ReceiverHost and SenderHost -------------------------------------------------------------------------
+
+  receiving(): boolean {
+    return this.callbacks.recv !== null
+  }
+
+  closed(): boolean {
+    return this.isClosed
+  }
+
+  flushing(): boolean {
+    return this.flushDepth > 0
+  }
+
+  deliver(message: Buffer[]): void {
+    this.callbacks.deliver(message)
+  }
+
+  receiveFailed(error: Error): void {
+    this.callbacks.error(error, "ZMQStream receive error")
+  }
+
+  sent(message: QueuedMessage, status: Error | undefined): void {
+    this.callbacks.sent(message.parts, message.callback, status)
+  }
+
+  queueChanged(): void {
+    this.updateInterest()
+  }
+
+  unsent(count: number): void {
+    this.callbacks.unsent(count)
+  }
+
+  /** Whether a burst is under way: the loop calls again because the socket stayed ready. */
+  inBurst(): boolean {
+    return this.services.handlerStillReady
+  }
+
+  // ---- the loop's side -------------------------------------------------------------------------------------
+
+  /** The IOLoop handler, registered under NullContext (pyzmq `_handle_events`). */
+  private readonly handleEvents = (_socket: Socket, events: number): void => {
+    if (this.isClosed) return
+    // The loop reports ERROR for a socket closed behind our back: do closed()'s bookkeeping.
+    if (events & ERROR) {
+      if (!this.closeIfSocketClosed()) debug("ZMQStream: ERROR reported for an open socket")
+      return
+    }
+    if (this.flushDepth > 0) return // flush() is handling this stream's events
+    if (events & READ && this.callbacks.recv !== null) {
+      this.receiver.deliverHeld()
+      if (this.callbacks.recv !== null && !this.isClosed) this.receiver.pull()
+    }
+    if (events & WRITE && !this.isClosed) this.sender.pushOut()
+  }
+
+  /** A loop-side delivery of messages kept since a `stopOnRecv()` (the socket may have nothing to wake it). */
+  readonly deliverHeld = (): void => {
+    if (!this.isClosed && this.flushDepth === 0) this.receiver.deliverHeld()
+  }
+
+  private readonly loopClosed = (): void => this.close(undefined)
+
+  /** Keeps the loop's interest exact: READ while a recv callback is set, WRITE while messages are queued. */
+  updateInterest(): void {
+    if (this.isClosed) return
+    const interest = (this.callbacks.recv !== null ? READ : NONE) | (this.sender.waiting > 0 ? WRITE : NONE)
+    if (interest === this.interest) return
+    this.interest = interest
+    this.refreshHandler()
+  }
+
+  private refreshHandler(): void {
+    this.loop.updateHandler(this.socket, this.interest)
+  }
+
+  // ---- closing ---------------------------------------------------------------------------------------------
+
+  /** Closes the stream when its socket was closed elsewhere. Returns whether the stream is closed. */
+  closeIfSocketClosed(): boolean {
+    if (this.isClosed) return true
+    if (!this.socket.closed) return false
+    this.close(undefined)
+    return true
+  }
+
+  /** `ZMQStream.close()`, arguments checked. */
+  close(linger: number | undefined): void {
+    if (this.isClosed) return
+    this.isClosed = true
+    this.services.closeListeners.delete(this.loopClosed)
+    this.loop.removeHandler(this.socket)
+    const dropped = this.sender.drainForClose()
+    if (this.socket.closed) {
+      debug("ZMQStream: the socket was closed behind the stream's back")
+    } else {
+      if (linger !== undefined) (this.socket as LingeringSocket).setInt32Option(ZMQ_LINGER, linger)
+      this.socket.close()
+    }
+    if (this.receiver.held.length > 0)
+      debug("ZMQStream.close: dropping %d received messages", this.receiver.held.length)
+    this.receiver.held.length = 0
+    if (dropped > 0) this.callbacks.unsent(dropped)
+    this.callbacks.closed()
+  }
+
+  // ---- flush -----------------------------------------------------------------------------------------------
+
+  /** `ZMQStream.flush()`, arguments checked; `limit` is Infinity for none. */
+  async flush(flag: number, limit: number, canReceive: boolean): Promise<number> {
+    const receive = (flag & POLLIN) !== 0 && canReceive
+    const send = (flag & POLLOUT) !== 0
+    let count = 0
+    this.flushDepth++ // the loop's dispatches of this stream stand aside meanwhile
+    try {
+      await this.receiver.whenIdle() // a chunk the loop took: its messages are handled first
+      while (count < limit && !this.isClosed) {
+        let progressed = false
+        if (receive) {
+          const message = await this.receiver.takeOne()
+          if (message !== null) {
+            count++
+            progressed = true
+            if (!this.isClosed) this.callbacks.deliver(message)
+          }
+        }
+        if (send && count < limit && !this.isClosed) {
+          const outcome = await this.sender.sendOne()
+          if (outcome === "sent" || outcome === "failed") {
+            count++
+            progressed = true
+          }
+        }
+        if (!progressed) break
+      }
+    } finally {
+      this.flushDepth--
+      // Our receive()/send() calls may have consumed the socket's edge signal: have the loop look again.
+      if (!this.isClosed && this.flushDepth === 0) this.refreshHandler()
+    }
+    return count
+  }
+}
