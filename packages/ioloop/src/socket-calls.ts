@@ -18,7 +18,12 @@
  * WeakMap, which costs sockets of that class that are not registered one lookup per call.
  */
 
+import { isThenable } from "./validate.js"
+
 const NOTED_GETTERS = ["readable", "writable"]
+// zeromq.js runs these on a worker thread and blocks the socket (EBUSY) until their promise settles: the
+// socket is checked again then, so a send refused meanwhile goes out.
+const SETTLING_METHODS: ReadonlySet<string> = new Set(["bind", "unbind"])
 const PURE_METHOD = /^get[A-Za-z0-9]*Option$/
 
 const listeners = new WeakMap<object, () => void>()
@@ -54,11 +59,17 @@ function wrapMember(owner: object, name: string): void {
       enumerable: false,
       writable: false,
       value: function noted(this: unknown, ...args: unknown[]) {
+        let result: unknown
         try {
-          return method.apply(this, args)
+          result = method.apply(this, args)
         } finally {
           notify(this)
         }
+        if (SETTLING_METHODS.has(name) && isThenable(result)) {
+          const settled = () => notify(this)
+          result.then(settled, settled)
+        }
+        return result
       },
     })
   } else if (getter !== undefined) {
