@@ -1,4 +1,5 @@
 import t from "tap"
+import { setTimeout as idleFor } from "node:timers/promises"
 import { Timeout } from "../src/index.js"
 import { newLoop, runUntilStopped } from "./helpers/loop.js"
 
@@ -144,3 +145,60 @@ t.test("100k timeouts with every second removed fire exactly once and in order",
     "no removed timeout fired",
   )
 })
+
+t.test("a deadline beyond Node's 2^31-1 ms timer limit does not make an idle loop spin", async (t) => {
+  const warnings: Error[] = []
+  const onWarning = (warning: Error) => void warnings.push(warning)
+  process.on("warning", onWarning)
+  t.teardown(() => void process.off("warning", onWarning))
+  // Each iteration reads the clock: counting those reads counts the loop's wake-ups.
+  let clockReads = 0
+  const loop = newLoop(t, {
+    timeFunc: () => {
+      clockReads++
+      return performance.now()
+    },
+  })
+  const month = loop.callLater(30 * 24 * 3600 * 1000, () => t.fail("the 30-day timeout ran"))
+  const running = loop.start()
+  const readsAtStart = clockReads
+  // An idle window measured outside the loop (not a wait for an event): the loop must sleep through it.
+  await idleFor(200)
+  const wakeUps = clockReads - readsAtStart
+  loop.removeTimeout(month)
+  loop.stop()
+  await running
+  t.ok(wakeUps < 10, `the idle loop woke ${wakeUps} times in 200 ms (a 1 ms spin would be ~200)`)
+  t.same(
+    warnings.filter((w) => w.name === "TimeoutOverflowWarning"),
+    [],
+    "no TimeoutOverflowWarning",
+  )
+})
+
+t.test(
+  "a deadline on the wrong clock (Date.now() based) is warned about once, through the logger",
+  async (t) => {
+    const loop = newLoop(t)
+    const first = loop.addTimeout(Date.now() + 1000, () => {})
+    loop.callAt(Date.now() + 2000, () => {})
+    const warnings = loop.memory.messages("warn")
+    t.equal(warnings.length, 1, "one warning for both")
+    t.match(
+      warnings[0],
+      /^IOLoop\.addTimeout: the deadline is \d+ years after loop\.time\(\); .*not Date\.now\(\)/,
+    )
+    t.ok(first.pending, "the timeout is still scheduled as asked")
+    const sane = newLoop(t)
+    sane.callLater(30 * 24 * 3600 * 1000, () => {})
+    sane.addTimeout(sane.time() + 1000, () => {})
+    t.same(
+      sane.memory.messages("warn"),
+      [],
+      "a long callLater or a time()-based deadline is not warned about",
+    )
+    const wallClock = newLoop(t, { timeFunc: Date.now })
+    wallClock.addTimeout(Date.now() + 1000, () => {})
+    t.same(wallClock.memory.messages("warn"), [], "with timeFunc: Date.now the idiom is right")
+  },
+)

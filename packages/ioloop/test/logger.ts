@@ -1,0 +1,123 @@
+// The logger contract: checked at the constructor; called in the convention it understands, so an Error
+// keeps its stack with console-style and with object-first loggers (real pino here); and the error path
+// itself never throws out of the loop, whatever the logger or handleCallbackException override does.
+import t, { type Test } from "tap"
+import { Writable } from "node:stream"
+import { pino } from "pino"
+import { IOLoop, type Logger } from "../src/index.js"
+import { MemoryLogger, newLoop, runUntilStopped } from "./helpers/loop.js"
+
+t.test("a logger without error/warn/info/debug methods is a TypeError at the constructor", async (t) => {
+  for (const bad of [{}, { error() {} }, null, "console", 42, () => {}]) {
+    t.throws(() => new IOLoop({ makeCurrent: false, logger: bad as unknown as Logger }), {
+      name: "TypeError",
+      message: /^options\.logger must be a logger with error, warn, info and debug methods/,
+    })
+  }
+  t.throws(() => new IOLoop({ makeCurrent: false, loggerStyle: "json" as never }), {
+    name: "TypeError",
+    message: /^options\.loggerStyle must be "console" or "object-first"/,
+  })
+})
+
+/** Replaces console.error for the test, keeping what it was given. */
+function captureConsoleError(t: Test): unknown[][] {
+  const lines: unknown[][] = []
+  const original = console.error
+  console.error = (...args: unknown[]) => void lines.push(args)
+  t.teardown(() => {
+    console.error = original
+  })
+  return lines
+}
+
+t.test("a logger whose error() throws: the line goes to console.error and the loop carries on", async (t) => {
+  const fallback = captureConsoleError(t)
+  const broken = new MemoryLogger()
+  broken.error = () => {
+    throw new Error("logger down")
+  }
+  const loop = newLoop(t, { logger: broken })
+  const ran: string[] = []
+  loop.addCallback(function failing() {
+    throw new Error("user error")
+  })
+  loop.addCallback(async function rejecting() {
+    throw new Error("async user error")
+  })
+  loop.callLater(5, () => {
+    ran.push("later")
+    loop.stop()
+  })
+  await runUntilStopped(loop)
+  t.same(ran, ["later"], "the loop ran on and stopped")
+  const texts = fallback.map((args) => String(args[0]))
+  t.ok(texts.includes("Exception in callback failing()"), "the thrown error reached console.error")
+  t.ok(texts.includes("Exception in callback rejecting()"), "the rejection reached console.error")
+  t.ok(fallback.some((args) => (args[1] as Error | undefined)?.message === "logger down"))
+})
+
+t.test(
+  "a handleCallbackException override that throws: both errors are logged, the loop carries on",
+  async (t) => {
+    const loop = newLoop(t)
+    loop.handleCallbackException = () => {
+      throw new Error("handler down")
+    }
+    const unhandled: unknown[] = []
+    const onUnhandled = (reason: unknown) => void unhandled.push(reason)
+    process.on("unhandledRejection", onUnhandled)
+    t.teardown(() => void process.off("unhandledRejection", onUnhandled))
+    loop.addCallback(() => {
+      throw new Error("first")
+    })
+    loop.addCallback(() => Promise.reject(new Error("second")))
+    loop.callLater(5, () => loop.stop())
+    await runUntilStopped(loop)
+    const errors = loop.memory.lines.filter((line) => line.level === "error")
+    t.same(
+      errors.map((line) => (line.args[1] as Error).message),
+      ["first", "handler down", "second", "handler down"],
+    )
+    t.same(unhandled, [], "no unhandled rejection")
+  },
+)
+
+t.test("with pino the Error of a failed callback keeps its message and stack", async (t) => {
+  const lines: Record<string, unknown>[] = []
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>)
+      done()
+    },
+  })
+  const logger = pino(sink)
+  const loop = new IOLoop({ makeCurrent: false, logger })
+  t.teardown(() => loop.close())
+  loop.addCallback(function failing() {
+    throw new Error("kept")
+  })
+  loop.callLater(5, () => loop.stop())
+  await runUntilStopped(loop)
+  const line = lines.find((entry) => entry.msg === "Exception in callback failing()")
+  t.ok(line, "the line was written with its message")
+  const err = line!.err as { message: string; stack: string }
+  t.equal(err.message, "kept")
+  t.match(err.stack, /Error: kept\n\s+at failing/)
+})
+
+t.test("loggerStyle: 'object-first' passes { err } first; 'console' passes the message first", async (t) => {
+  for (const style of ["object-first", "console"] as const) {
+    const memory = new MemoryLogger()
+    const loop = newLoop(t, { logger: memory, loggerStyle: style })
+    const error = new Error("e")
+    loop.addCallback(function failing() {
+      throw error
+    })
+    loop.callLater(1, () => loop.stop())
+    await runUntilStopped(loop)
+    const [line] = memory.lines.filter((entry) => entry.level === "error")
+    if (style === "object-first") t.same(line!.args, [{ err: error }, "Exception in callback failing()"])
+    else t.same(line!.args, ["Exception in callback failing()", error])
+  }
+})
