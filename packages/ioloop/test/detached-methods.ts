@@ -29,7 +29,7 @@ t.test("detached loop methods schedule, time and stop", async (t) => {
 t.test("a subclass's override is what the detached method calls", async (t) => {
   const seen: unknown[] = []
   class Reporting extends IOLoop {
-    handleCallbackException(_callback: Function, error: unknown): void {
+    override handleCallbackException(_callback: Function, error: unknown): void {
       seen.push(error)
     }
   }
