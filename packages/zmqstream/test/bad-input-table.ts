@@ -1,0 +1,178 @@
+// Every public entry point of ZMQStream with bad arguments: a TypeError or RangeError at the call whose
+// message starts with the argument's name; nothing is queued. One row per case.
+import * as zmq from "zeromq"
+import t from "tap"
+import { IOLoop } from "@zmq-eventloop/ioloop"
+import { SNDMORE, ZMQStream } from "../src/index.js"
+
+type Row = [title: string, call: () => unknown, type: typeof TypeError | typeof RangeError, message: RegExp]
+
+t.test("bad arguments to a stream are refused at the call, naming the argument", async (t) => {
+  const loop = new IOLoop({ makeCurrent: false })
+  const dealer = new ZMQStream(new zmq.Dealer(), loop)
+  const sub = new ZMQStream(new zmq.Subscriber(), loop)
+  t.teardown(() => {
+    dealer.close(0)
+    sub.close(0)
+    loop.close()
+  })
+  const rows: Row[] = [
+    [
+      "new ZMQStream({})",
+      () => new ZMQStream({} as never, loop),
+      TypeError,
+      /^socket must be a zeromq\.js socket/,
+    ],
+    [
+      "new ZMQStream(s, {})",
+      () => new ZMQStream(new zmq.Pair(), {} as never),
+      TypeError,
+      /^ioLoop must be an IOLoop/,
+    ],
+    ["onRecv(cb, [])", () => dealer.onRecv(() => {}, [] as never), TypeError, /^options must be an object/],
+    [
+      "onRecv copy: 1",
+      () => dealer.onRecv(() => {}, { copy: 1 as never }),
+      TypeError,
+      /^options\.copy must be a boolean/,
+    ],
+    ["sendString(1)", () => dealer.sendString(1 as never), TypeError, /^text must be a string/],
+    [
+      "sendString encoding null",
+      () => dealer.sendString("x", { encoding: null as never }),
+      TypeError,
+      /^options\.encoding must be a Buffer encoding/,
+    ],
+    [
+      "sendString encoding 'klingon'",
+      () => dealer.sendString("x", { encoding: "klingon" as never }),
+      TypeError,
+      /^options\.encoding/,
+    ],
+    [
+      "send flags 2**53",
+      () => dealer.send("x", { flags: 2 ** 53 }),
+      RangeError,
+      /^options\.flags must only hold/,
+    ],
+    ["send options 5", () => dealer.send("x", 5 as never), TypeError, /^options must be an object/],
+    [
+      "send routingId on a DEALER",
+      () => dealer.send("x", { routingId: 1 }),
+      TypeError,
+      /^options\.routingId is not a send option of a Dealer socket/,
+    ],
+    [
+      "send unknown option",
+      () => dealer.send("x", { flag: 2 } as never),
+      TypeError,
+      /^options\.flag is not a send option/,
+    ],
+    [
+      "sendPyobj protocol 1",
+      () => dealer.sendPyobj(1, { protocol: 1 as never }),
+      RangeError,
+      /^protocol must be/,
+    ],
+    [
+      "subscribe(null)",
+      () => sub.subscribe(null as never),
+      TypeError,
+      /^prefixes\[0\] must be a string or Buffer/,
+    ],
+    ["subscribe(0)", () => sub.subscribe(0 as never), TypeError, /^prefixes\[0\] must be a string or Buffer/],
+    [
+      "subscribe('a', {})",
+      () => sub.subscribe("a", {} as never),
+      TypeError,
+      /^prefixes\[1\] must be a string or Buffer/,
+    ],
+    ["unsubscribe(1)", () => sub.unsubscribe(1 as never), TypeError, /^prefixes\[0\]/],
+    ["connect(1)", () => dealer.connect(1 as never), TypeError, /^address must be a string/],
+    [
+      "connect(a, 1)",
+      () => dealer.connect("tcp://127.0.0.1:1", 1 as never),
+      TypeError,
+      /^options must be an object/,
+    ],
+    ["disconnect(null)", () => dealer.disconnect(null as never), TypeError, /^address must be a string/],
+    ["bind(1)", () => dealer.bind(1 as never), TypeError, /^address must be a string/],
+    ["unbind({})", () => dealer.unbind({} as never), TypeError, /^address must be a string/],
+    [
+      "setsockopt LINGER NaN",
+      () => dealer.setsockopt("ZMQ_LINGER", NaN),
+      TypeError,
+      /^value must be an integer for ZMQ_LINGER/,
+    ],
+    [
+      "setsockopt LINGER 0.5",
+      () => dealer.setsockopt("ZMQ_LINGER", 0.5),
+      TypeError,
+      /^value must be an integer for ZMQ_LINGER/,
+    ],
+    [
+      "setsockopt LINGER 2**40",
+      () => dealer.setsockopt("linger", 2 ** 40),
+      RangeError,
+      /^value must be within/,
+    ],
+    [
+      "setsockopt IMMEDIATE 'yes'",
+      () => dealer.setsockopt("IMMEDIATE", "yes"),
+      TypeError,
+      /^value must be a boolean/,
+    ],
+    [
+      "setsockopt ROUTING_ID 5",
+      () => dealer.setsockopt("ROUTING_ID", 5),
+      TypeError,
+      /^value must be a string, Buffer or null/,
+    ],
+    [
+      "setsockopt unknown",
+      () => dealer.setsockopt("ZMQ_NOPE", 1),
+      TypeError,
+      /^option must be a zmq option number or name/,
+    ],
+    [
+      "setsockopt RCVTIMEO",
+      () => dealer.setsockopt("RCVTIMEO", 5),
+      TypeError,
+      /^option ZMQ_RCVTIMEO belongs to the stream/,
+    ],
+    [
+      "getsockopt({})",
+      () => dealer.getsockopt({} as never),
+      TypeError,
+      /^option must be a zmq option number or name/,
+    ],
+    [
+      "flush(2**53)",
+      () => dealer.flush(2 ** 53),
+      RangeError,
+      /^flag must only hold POLLIN \| POLLOUT \| POLLERR bits/,
+    ],
+    ["flush('1')", () => dealer.flush("1" as never), TypeError, /^flag must be an integer/],
+    ["flush(1, -1)", () => dealer.flush(1, -1), TypeError, /^limit must be null or an integer/],
+    ["close('x')", () => dealer.close("x" as never), TypeError, /^linger must be an integer >= -1/],
+    ["close(-2)", () => dealer.close(-2), TypeError, /^linger must be an integer >= -1/],
+  ]
+  for (const [title, call, type, message] of rows) {
+    t.throws(call, { name: type.name, message }, title)
+  }
+  for (const [title, args, type, message] of [
+    ["bindToRandomPort(1)", [1], TypeError, /^addr must be a string/],
+    ["bindToRandomPort min 0", ["tcp://127.0.0.1", 0], RangeError, /^min and max must satisfy/],
+    [
+      "bindToRandomPort tries 0.5",
+      ["tcp://127.0.0.1", 50000, 50010, 0.5],
+      TypeError,
+      /^tries must be an integer/,
+    ],
+  ] as const) {
+    await t.rejects(dealer.bindToRandomPort(...(args as [string])), { name: type.name, message }, title)
+  }
+  dealer.send("held", { flags: SNDMORE })
+  t.notOk(dealer.sending(), "nothing was queued by a bad call (nor by a part held with SNDMORE)")
+  t.notOk(dealer.closed(), "the stream is still open")
+})
