@@ -80,20 +80,23 @@ t.test("jitter varies each period by up to half the jitter either way", async (t
 })
 
 t.test("start() twice does not double the rate, and stop() cancels the next call", async (t) => {
-  const loop = newLoop(t)
-  let calls = 0
-  const periodic = new PeriodicCallback(() => calls++, 10, loop)
+  // A fake clock that moves 1 ms per loop iteration: calls land exactly on the 10 ms slots.
+  let now = 0
+  const loop = newLoop(t, { timeFunc: () => now })
+  const tick = () => {
+    now += 1
+    if (now === 55) periodic.stop()
+    if (now === 85) loop.stop()
+    else loop.addCallback(tick)
+  }
+  const calls: number[] = []
+  const periodic = new PeriodicCallback(() => calls.push(now), 10, loop)
   periodic.start()
   periodic.start()
   t.equal(periodic.isRunning(), true)
-  loop.callLater(55, () => {
-    periodic.stop()
-    loop.callLater(30, () => loop.stop())
-  })
-  const started = loop.time()
+  loop.addCallback(tick)
   await runUntilStopped(loop)
-  const periods = Math.floor((loop.time() - started) / 10)
-  t.ok(calls >= 3 && calls <= 6, `${calls} calls in ~55 ms at 10 ms (${periods} periods elapsed in all)`)
+  t.same(calls, [10, 20, 30, 40, 50], "one call per slot until stop(), none after")
   t.equal(periodic.isRunning(), false)
 })
 
