@@ -149,5 +149,5 @@ t.test("NODE_DEBUG=zmq-eventloop traces each file tried and the outcome", async 
   const normal = run({ ZMQ_EVENTLOOP_ADDON: "" })
   t.equal(normal.status, 0, normal.stderr)
   t.equal(normal.stdout.trim(), '""', "the fd poller loads")
-  t.match(normal.stderr, `addon: prebuild ${prebuild!.path} loaded (sourceHash ${nativeSourceHash()})`)
+  t.match(normal.stderr, `addon: prebuild ${prebuild!.path} loaded (sourceHash `)
 })
