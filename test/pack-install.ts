@@ -1,75 +1,115 @@
-// Each package installs on its own, as a user gets it: `pnpm pack` the workspace packages, install the
-// tarballs with npm into an empty folder outside the workspace, import each package and call its API.
-import t from "tap"
-import { execFileSync, spawnSync } from "node:child_process"
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs"
+// The packages install as a user gets them: `pnpm pack` each workspace package, install the tarballs into
+// an empty project outside the workspace with npm and with pnpm, on a PATH with no C compiler, approving
+// only zeromq's own install script (as every user of zeromq must), then import each package and use it.
+// The ioloop package ships its addon prebuilt, so the loop runs on the fd poller without a build step; a
+// project whose platform has no prebuild gets the fallback warning, and `zmq-eventloop-build` fixes it.
+// Offline-friendly: zeromq is the workspace's own version, fetched from the pnpm store and the npm cache.
+import t, { type Test } from "tap"
+import { execFileSync, spawnSync, type SpawnSyncReturns } from "node:child_process"
+import * as fs from "node:fs"
 import { tmpdir } from "node:os"
-import { join } from "node:path"
+import { basename, join } from "node:path"
 import { fileURLToPath } from "node:url"
 
 const root = fileURLToPath(new URL("..", import.meta.url))
+/** Every published workspace package (folder under packages/), in dependency order. */
 const packages = ["stack-context", "ioloop", "zmqstream"]
-
-const dir = mkdtempSync(join(tmpdir(), "zmq-eventloop-pack-"))
-t.teardown(() => rmSync(dir, { recursive: true, force: true }))
-
-t.test("every package packs and installs with npm outside the workspace", async (t) => {
-  for (const name of packages) {
-    execFileSync("pnpm", ["pack", "--pack-destination", dir], {
-      cwd: join(root, "packages", name),
-      stdio: "pipe",
-    })
+const zeromqVersion = (
+  JSON.parse(fs.readFileSync(join(root, "packages", "ioloop", "package.json"), "utf8")) as {
+    devDependencies: Record<string, string>
   }
-  const tarballs = readdirSync(dir).filter((file) => file.endsWith(".tgz"))
-  t.equal(tarballs.length, packages.length, tarballs.join(", "))
-  const app = join(dir, "app")
-  execFileSync("mkdir", [app])
-  writeFileSync(join(app, "package.json"), JSON.stringify({ name: "app", private: true, type: "module" }))
-  execFileSync(
-    "npm",
-    [
-      "install",
-      "--no-audit",
-      "--no-fund",
-      "--prefer-offline",
-      ...tarballs.map((file) => `../${file}`),
-      "zeromq@6",
-    ],
-    { cwd: app, stdio: "pipe", timeout: 180_000 },
+).devDependencies.zeromq!
+
+const dir = fs.mkdtempSync(join(tmpdir(), "zmq-eventloop-pack-"))
+t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }))
+
+// The tarballs, by package name, as `file:` specs relative to a project folder inside `dir`.
+const tarballs: Record<string, string> = {}
+for (const folder of packages) {
+  const packed = execFileSync("pnpm", ["pack", "--json", "--pack-destination", dir], {
+    cwd: join(root, "packages", folder),
+    encoding: "utf8",
+  })
+  const { name, filename } = JSON.parse(packed) as { name: string; filename: string }
+  tarballs[name] = `file:../${basename(filename)}`
+}
+
+// A bin folder holding only what installing needs: node, npm, npx, pnpm and the sh that runs zeromq's
+// install script. No gcc, no cc, and CC names a file that does not exist.
+const bin = join(dir, "bin")
+fs.mkdirSync(bin)
+for (const tool of ["npm", "npx", "pnpm", "sh"]) {
+  const found = execFileSync("sh", ["-c", `command -v ${tool}`], { encoding: "utf8" }).trim()
+  fs.symlinkSync(fs.realpathSync(found), join(bin, tool))
+}
+fs.symlinkSync(process.execPath, join(bin, "node"))
+const storeDir = execFileSync("pnpm", ["store", "path"], { cwd: root, encoding: "utf8" }).trim()
+const noCompilerEnv: NodeJS.ProcessEnv = {
+  HOME: process.env.HOME,
+  PATH: bin,
+  CC: join(dir, "no-such-cc"),
+}
+
+/** A project folder with this package.json (and these extra files). */
+function project(name: string, manifest: object, files: Record<string, string> = {}): string {
+  const app = join(dir, name)
+  fs.mkdirSync(app)
+  fs.writeFileSync(
+    join(app, "package.json"),
+    JSON.stringify({ name, private: true, type: "module", ...manifest }),
   )
+  for (const [file, text] of Object.entries(files)) fs.writeFileSync(join(app, file), text)
+  return app
+}
 
-  const run = (code: string) => {
-    const result = spawnSync(process.execPath, ["--input-type=module", "-e", code], {
-      cwd: app,
-      encoding: "utf8",
-    })
-    t.equal(result.status, 0, result.stderr)
-    return result.stdout.trim()
-  }
+function run(command: string, args: string[], cwd: string, env = noCompilerEnv): SpawnSyncReturns<string> {
+  return spawnSync(command, args, { cwd, env, encoding: "utf8", timeout: 120_000 })
+}
 
+/** Runs `code` as an ES module in `app`; returns what it printed. */
+function runModule(
+  t: Test,
+  app: string,
+  code: string,
+  env = noCompilerEnv,
+): { stdout: string; stderr: string } {
+  const result = run(process.execPath, ["--input-type=module", "-e", code], app, env)
+  t.equal(result.status, 0, "the module runs", { stderr: result.stderr })
+  return { stdout: result.stdout.trim(), stderr: result.stderr }
+}
+
+const ioloopKind = `
+  import { IOLoop } from "@zmq-eventloop/ioloop"
+  const loop = new IOLoop({ makeCurrent: false })
+  console.log(loop.pollerKind)
+`
+
+/** The checks every installed project passes: each package imports and works, on the fd poller. */
+function usePackages(t: Test, app: string): void {
   t.equal(
-    run(`
+    runModule(
+      t,
+      app,
+      `
       import { ExceptionStackContext, wrap } from "@zmq-eventloop/stack-context"
       let seen
       const later = new ExceptionStackContext((error) => { seen = error.message; return true }).run(() =>
         wrap(() => { throw new Error("caught") }))
       later()
       console.log(seen)
-    `),
+    `,
+    ).stdout,
     "caught",
     "stack-context imports and works",
   )
+  const traced = runModule(t, app, ioloopKind, { ...noCompilerEnv, NODE_DEBUG: "zmq-eventloop" })
+  t.equal(traced.stdout, "fd", "the loop runs on the fd poller")
+  t.match(traced.stderr, /addon: prebuild \S+\/prebuilds\/linux-x64\/zmq_eventloop\.node loaded/)
   t.equal(
-    run(`
-      import { IOLoop } from "@zmq-eventloop/ioloop"
-      const loop = new IOLoop()
-      console.log(loop.pollerKind, await loop.runSync(() => new Promise((resolve) => loop.callLater(5, resolve, 42))))
-    `),
-    "fd 42",
-    "ioloop imports, its install script built the native watcher, and it runs",
-  )
-  t.equal(
-    run(`
+    runModule(
+      t,
+      app,
+      `
       import { IOLoop } from "@zmq-eventloop/ioloop"
       import { ZMQStream } from "@zmq-eventloop/zmqstream"
       import * as zmq from "zeromq"
@@ -79,12 +119,119 @@ t.test("every package packs and installs with npm outside the workspace", async 
       server.onRecv(([id, text]) => server.sendMultipart([id, String(text).toUpperCase()]))
       const client = new ZMQStream(new zmq.Dealer(), loop)
       client.connect("tcp://127.0.0.1:" + port)
-      client.onRecv(([reply]) => { console.log(String(reply)); loop.stop() })
+      client.onRecv(([reply]) => { console.log(loop.pollerKind, String(reply)); loop.stop() })
       client.sendString("hello")
       await loop.start()
       server.close(0); client.close(0); loop.close()
-    `),
-    "HELLO",
-    "zmqstream imports and runs a round trip",
+    `,
+    ).stdout,
+    "fd HELLO",
+    "zmqstream imports and runs a round trip on the fd poller",
   )
+}
+
+const dependencies = { ...tarballs, zeromq: zeromqVersion }
+const supported = process.platform === "linux" && process.arch === "x64"
+const skip = supported ? false : `the prebuild is for linux-x64, this is ${process.platform}-${process.arch}`
+
+t.test("no C compiler is reachable from the install PATH", async (t) => {
+  for (const compiler of ["gcc", "cc", noCompilerEnv.CC!]) {
+    t.equal(run(compiler, ["--version"], dir).error?.message, `spawnSync ${compiler} ENOENT`)
+  }
 })
+
+t.test(
+  "npm installs the tarballs with no build step, and the loop runs on the fd poller",
+  { skip },
+  async (t) => {
+    // allowScripts: npm's approval of dependencies' install scripts; only zeromq's is approved.
+    const app = project("npm-app", { dependencies, overrides: tarballs, allowScripts: { zeromq: true } })
+    const installed = run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund"], app)
+    t.equal(installed.status, 0, "npm install succeeds", { stderr: installed.stderr })
+    t.notMatch(installed.stderr, "allowScripts", "no other package has an install script to approve")
+    usePackages(t, app)
+
+    t.test("the packages hold no install script and ship every file their source maps name", async (t) => {
+      const installHooks: string[] = []
+      const missing: string[] = []
+      let references = 0
+      for (const name of Object.keys(tarballs)) {
+        const folder = join(app, "node_modules", name)
+        const manifest = JSON.parse(fs.readFileSync(join(folder, "package.json"), "utf8")) as {
+          scripts?: Record<string, string>
+        }
+        for (const hook of ["preinstall", "install", "postinstall", "prepare"]) {
+          if (manifest.scripts?.[hook] !== undefined) installHooks.push(`${name} ${hook}`)
+        }
+        // Each dist file's sourceMappingURL, and each map's sources (the .ts files under src/).
+        const dist = join(folder, "dist")
+        for (const file of fs.readdirSync(dist)) {
+          const mapName = /\/\/# sourceMappingURL=(\S+)\s*$/.exec(
+            fs.readFileSync(join(dist, file), "utf8"),
+          )?.[1]
+          if (mapName === undefined) continue
+          const named = [mapName]
+          if (fs.existsSync(join(dist, mapName))) {
+            named.push(
+              ...(JSON.parse(fs.readFileSync(join(dist, mapName), "utf8")) as { sources: string[] }).sources,
+            )
+          }
+          references += named.length
+          missing.push(
+            ...named.filter((path) => !fs.existsSync(join(dist, path))).map((path) => `${name}: ${path}`),
+          )
+        }
+      }
+      t.same(installHooks, [], "no install script")
+      t.ok(references > 0, "the dist files name their source maps")
+      t.same(missing, [], `every one of the ${references} files named by a source map reference is shipped`)
+    })
+
+    t.test(
+      "without a usable prebuild the loop warns and falls back; zmq-eventloop-build fixes it",
+      async (t) => {
+        const ioloop = join(app, "node_modules", "@zmq-eventloop", "ioloop")
+        fs.rmSync(join(ioloop, "prebuilds"), { recursive: true })
+        const fallback = runModule(t, app, ioloopKind)
+        t.equal(fallback.stdout, "interval")
+        t.match(fallback.stderr, "prebuild prebuilds/linux-x64/zmq_eventloop.node: not found")
+        t.match(fallback.stderr, "build one with `npx zmq-eventloop-build`", "the warning names the fix")
+
+        const refused = run("npx", ["zmq-eventloop-build"], app)
+        t.equal(refused.status, 1, "no compiler: the build fails")
+        t.match(refused.stderr, "zmq-eventloop-build: not built: no C compiler found")
+
+        const withCompiler = { ...noCompilerEnv, PATH: `${bin}:/usr/bin:/bin`, CC: undefined }
+        const built = run("npx", ["zmq-eventloop-build"], app, withCompiler)
+        t.equal(built.status, 0, "zmq-eventloop-build succeeds", { stderr: built.stderr })
+        t.match(built.stdout, "native/build/zmq_eventloop.node")
+        const traced = runModule(t, app, ioloopKind, { ...noCompilerEnv, NODE_DEBUG: "zmq-eventloop" })
+        t.equal(traced.stdout, "fd", "the source build is loaded")
+        t.match(traced.stderr, /addon: source build \S+\/native\/build\/zmq_eventloop\.node loaded/)
+      },
+    )
+  },
+)
+
+t.test(
+  "pnpm installs the tarballs approving only zeromq's build, and the loop runs on the fd poller",
+  { skip },
+  async (t) => {
+    // allowBuilds (pnpm-workspace.yaml) is how pnpm 12 approves a dependency's build; pnpm ignores
+    // package.json's pnpm.onlyBuiltDependencies, and fails with ERR_PNPM_IGNORED_BUILDS for any other.
+    const overrides = Object.entries(tarballs).map(([name, spec]) => `  "${name}": "${spec}"\n`)
+    const app = project(
+      "pnpm-app",
+      { dependencies },
+      {
+        "pnpm-workspace.yaml": `allowBuilds:\n  zeromq: true\noverrides:\n${overrides.join("")}`,
+      },
+    )
+    const installed = run("pnpm", ["install", "--prefer-offline", "--store-dir", storeDir], app)
+    t.equal(installed.status, 0, "pnpm install succeeds", { output: installed.stdout + installed.stderr })
+    usePackages(t, app)
+    const help = run("pnpm", ["exec", "zmq-eventloop-build", "--help"], app)
+    t.equal(help.status, 0, "zmq-eventloop-build --help exits 0", { stderr: help.stderr })
+    t.match(help.stdout, "usage: zmq-eventloop-build", "the bin is linked for the project")
+  },
+)

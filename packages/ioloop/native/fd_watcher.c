@@ -298,8 +298,13 @@ static napi_value get_fd(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/* native/build.mjs defines it: the sha256 of native/*.c and *.h, so a stale prebuild can be detected. */
+#ifndef ZMQ_EVENTLOOP_SOURCE_HASH
+#define ZMQ_EVENTLOOP_SOURCE_HASH "unknown"
+#endif
+
 NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
-  napi_value cls;
+  napi_value cls, source_hash;
   napi_property_descriptor props[] = {
       {"start", NULL, start, NULL, NULL, NULL, napi_default_method, NULL},
       {"stop", NULL, stop, NULL, NULL, NULL, napi_default_method, NULL},
@@ -311,5 +316,7 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
   CHECK_NAPI(napi_define_class(env, "FdWatcher", NAPI_AUTO_LENGTH, construct, NULL,
                                sizeof props / sizeof props[0], props, &cls));
   CHECK_NAPI(napi_set_named_property(env, exports, "FdWatcher", cls));
+  CHECK_NAPI(napi_create_string_utf8(env, ZMQ_EVENTLOOP_SOURCE_HASH, NAPI_AUTO_LENGTH, &source_hash));
+  CHECK_NAPI(napi_set_named_property(env, exports, "sourceHash", source_hash));
   return exports;
 }

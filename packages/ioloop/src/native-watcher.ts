@@ -4,11 +4,11 @@
  * and calls one JavaScript function per wake-up; it knows nothing of zmq. Turning a wake-up into
  * handler calls (reading `ZMQ_EVENTS`, re-arming, re-checking) is the `fd` poller's job.
  *
- * The addon is compiled at install time by `native/build.mjs`; when that was not possible
+ * The addon ships prebuilt and is loaded by `native-addon.ts`; when no build of it loads,
  * {@link loadFdWatcher} returns the reason and the loop falls back to the interval poller.
  * @module
  */
-import { createRequire } from "node:module"
+import { loadAddon } from "./native-addon.js"
 
 /** `UV_READABLE`: the fd is readable (for a `ZMQ_FD`: the socket's state may have changed). */
 export const UV_READABLE = 1
@@ -85,32 +85,12 @@ export interface FdWatcherConstructor {
   new (fd: number, duplicate: boolean, onEvent: FdEventCallback): FdWatcher
 }
 
-/** Where `native/build.mjs` puts the addon, relative to this file in `src/` and in `dist/`. */
-const ADDON_PATH = "../native/build/fd_watcher.node"
-
-let cached: FdWatcherConstructor | Error | undefined
-
 /**
- * The addon's `FdWatcher` class, or the `Error` saying why it cannot be loaded (not built, built
- * for another Node, unsupported platform), so the caller can fall back to the interval poller.
- * Loads once; later calls return the same result. `ZMQ_EVENTLOOP_ADDON` in the environment names
- * another file to load (a missing one gives the fallback, which the tests use).
+ * The addon's `FdWatcher` class, or the `Error` saying in one line why no build of the addon loads (see
+ * `loadAddon`), so the caller can fall back to the interval poller. Loads once; later calls return the
+ * same result.
  */
 export function loadFdWatcher(): FdWatcherConstructor | Error {
-  cached ??= loadFdWatcherFrom(process.env.ZMQ_EVENTLOOP_ADDON || ADDON_PATH)
-  return cached
-}
-
-/**
- * Load the addon from `path` (resolved like `require`, relative to this file), uncached.
- * {@link loadFdWatcher} is the normal entry point; this one exists for tests.
- */
-export function loadFdWatcherFrom(path: string): FdWatcherConstructor | Error {
-  try {
-    const addon = createRequire(import.meta.url)(path) as { FdWatcher?: unknown }
-    if (typeof addon.FdWatcher !== "function") return new Error(`${path} does not export FdWatcher`)
-    return addon.FdWatcher as FdWatcherConstructor
-  } catch (error) {
-    return error as Error // require throws only Errors
-  }
+  const addon = loadAddon()
+  return addon instanceof Error ? addon : addon.exports.FdWatcher
 }

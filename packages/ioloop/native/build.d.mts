@@ -1,0 +1,8 @@
+// Types of build.mjs, for the tests that import it (build.mjs stays plain JavaScript: it runs without a
+// TypeScript build, from the bin script and `pnpm run prebuild`).
+export const packageRoot: string
+export const sourceBuildPath: string
+export function prebuildPath(platform?: string, arch?: string): string
+export function nativeSources(): string[]
+export function nativeSourceHash(): string
+export function buildAddon(output: string, env?: NodeJS.ProcessEnv): string | null
