@@ -4,6 +4,7 @@ import { FdPoller } from "./fd-poller.js"
 import { HandlerEntry, type HandlerTarget } from "./handler-entry.js"
 import { IntervalPoller } from "./interval-poller.js"
 import { debug, type LogSink } from "./logger.js"
+import { fallbackWarning } from "./native-addon.js"
 import { loadFdWatcher } from "./native-watcher.js"
 import type { Poller, PollerKind } from "./poller.js"
 import { noteSocketCalls } from "./socket-calls.js"
@@ -58,8 +59,7 @@ export class HandlerTable {
     if (choice === "fd") throw new Error(`the fd poller is not available: ${Watcher.message}`)
     if (!warnedAboutFallback) {
       warnedAboutFallback = true
-      const reason = Watcher.message.split("\n")[0]
-      this.log.warn(`zmq-eventloop: native fd watcher unavailable (${reason}); using the interval poller`)
+      this.log.warn(fallbackWarning(Watcher))
     }
     return new IntervalPoller(sink)
   }
