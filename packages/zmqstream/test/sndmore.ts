@@ -1,0 +1,42 @@
+// pyzmq's `stream.send(identity, zmq.SNDMORE); stream.send(body)`: parts given with SNDMORE are held until a
+// send without it, then queued as one message (atomic, one onSend), as zguide's clone servers and broker
+// helpers write it.
+import * as zmq from "zeromq"
+import { DONTWAIT, SNDMORE, ZMQStream, type Part } from "../src/index.js"
+import { bindAny, deferred, loopTest } from "./helpers/loop.js"
+
+loopTest(
+  "parts sent with SNDMORE go out with the next send as one message, one onSend",
+  async (t, { loop, track }) => {
+    const router = new ZMQStream(track(new zmq.Router()), loop)
+    const endpoint = await bindAny(router.socket)
+    const dealer = new ZMQStream(track(new zmq.Dealer({ routingId: "peer" })), loop)
+    dealer.connect(endpoint)
+    const hello = deferred<Buffer[]>()
+    router.onRecv((msg) => hello.resolve(msg))
+    dealer.send("hello")
+    const [identity] = await hello.wait("the DEALER's hello")
+
+    const got = deferred<string[]>()
+    dealer.onRecv((msg) => got.resolve(msg.map(String)))
+    const sent: Part[][] = []
+    router.onSend((msg) => sent.push(msg))
+    router.send(identity!, { flags: SNDMORE })
+    router.sendString("topic", { flags: SNDMORE | DONTWAIT })
+    t.notOk(router.sending(), "held parts are not queued yet")
+    router.sendMultipart(["a", "b"], { flags: SNDMORE })
+    router.sendJson({ n: 1 })
+    t.same(await got.wait("the message"), ["topic", "a", "b", '{"n":1}'])
+    t.equal(sent.length, 1, "onSend fired once for the whole message")
+    t.equal(sent[0]!.length, 5, "with every part, the identity first")
+  },
+)
+
+loopTest("close() with parts held by SNDMORE reports the unfinished message", async (t, { loop, track }) => {
+  const push = new ZMQStream(track(new zmq.Push()), loop)
+  const errors: string[] = []
+  push.onErr((error) => errors.push(error.message))
+  push.send("first part", { flags: SNDMORE })
+  push.close()
+  t.same(errors, ["close(): 1 queued message could not be sent"])
+})
