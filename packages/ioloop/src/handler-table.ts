@@ -49,6 +49,7 @@ export class HandlerTable {
   ) {
     this.poller = this.createPoller(choice)
     this.pollerKind = this.poller.kind
+    debug("poller: %s (asked for %s)", this.pollerKind, choice)
   }
 
   private createPoller(choice: "auto" | "fd" | "interval"): Poller {
@@ -81,6 +82,7 @@ export class HandlerTable {
       )
     }
     const entry = new HandlerEntry(target, handler, original, events, origin)
+    if (debug.enabled) debug("addHandler: %s, events 0x%s", describeTarget(target), events.toString(16))
     this.poller.register(entry)
     this.entries.set(target, entry)
     if (entry.socket !== null) {
@@ -160,6 +162,7 @@ export class HandlerTable {
   }
 
   private removeEntry(entry: HandlerEntry): void {
+    if (debug.enabled) debug("removeHandler: %s", describeTarget(entry.target))
     entry.removed = true
     this.entries.delete(entry.target)
     this.readyEntries.delete(entry)
@@ -189,6 +192,7 @@ export class HandlerTable {
 
   /** The poller saw activity on `entry`. */
   private onPollerReady(entry: HandlerEntry): void {
+    if (debug.enabled) debug("wake-up: %s", describeTarget(entry.target))
     this.readyEntries.add(entry)
     this.wakeUps.pollerWoke()
   }

@@ -2,7 +2,9 @@
 // keeps its stack with console-style and with object-first loggers (real pino here); and the error path
 // itself never throws out of the loop, whatever the logger or handleCallbackException override does.
 import t, { type Test } from "tap"
+import { spawnSync } from "node:child_process"
 import { Writable } from "node:stream"
+import { fileURLToPath } from "node:url"
 import { pino } from "pino"
 import { IOLoop, type Logger } from "../src/index.js"
 import { MemoryLogger, newLoop, runUntilStopped } from "./helpers/loop.js"
@@ -120,4 +122,29 @@ t.test("loggerStyle: 'object-first' passes { err } first; 'console' passes the m
     if (style === "object-first") t.same(line!.args, [{ err: error }, "Exception in callback failing()"])
     else t.same(line!.args, ["Exception in callback failing()", error])
   }
+})
+
+t.test("NODE_DEBUG=zmq-eventloop traces the poller, registrations and wake-ups", async (t) => {
+  const script = `
+    import * as zmq from "zeromq"
+    import { IOLoop, READ } from ${JSON.stringify(new URL("../dist/index.js", import.meta.url).href)}
+    const loop = new IOLoop({ poller: "fd" })
+    const pull = new zmq.Pull(), push = new zmq.Push()
+    await pull.bind("inproc://trace"); push.connect("inproc://trace")
+    loop.addHandler(pull, (s) => { s.receive(); loop.removeHandler(s); loop.stop() }, READ)
+    loop.callLater(1, () => void push.send("x"))
+    await loop.start()
+    pull.close(); push.close(); loop.close()
+  `
+  const run = spawnSync(process.execPath, ["--input-type=module", "-e", script], {
+    env: { ...process.env, NODE_DEBUG: "zmq-eventloop" },
+    cwd: fileURLToPath(new URL("..", import.meta.url)), // where zeromq resolves
+    encoding: "utf8",
+    timeout: 30_000,
+  })
+  t.equal(run.status, 0, run.stderr)
+  t.match(run.stderr, /ZMQ-EVENTLOOP \d+: poller: fd \(asked for fd\)/)
+  t.match(run.stderr, /addHandler: Pull socket, events 0x1/)
+  t.match(run.stderr, /wake-up: Pull socket/)
+  t.match(run.stderr, /removeHandler: Pull socket/)
 })

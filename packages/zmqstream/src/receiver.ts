@@ -1,4 +1,5 @@
 import type { Socket } from "zeromq"
+import { debug } from "@zmq-eventloop/ioloop/internal"
 import { MAX_RECEIVE_CHUNK } from "./constants.js"
 import { wouldBlock } from "./would-block.js"
 
@@ -66,6 +67,7 @@ export class Receiver {
         ? Math.min(this.chunkSize * 2, MAX_RECEIVE_CHUNK)
         : this.chunkSize
     this.chunkSize = size
+    if (debug.enabled) debug("ZMQStream: receive chunk of %d", size)
     this.chunkDrained = false
     this.chunkGot = 0
     this.pending = size
