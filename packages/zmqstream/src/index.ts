@@ -2,7 +2,12 @@ export { ZMQStream, type RecvOptions } from "./zmqstream.js"
 export { POLLIN, POLLOUT, POLLERR, SNDMORE, DONTWAIT } from "./constants.js"
 export type { Frame } from "./frame.js"
 export type { Part, SendOptions } from "./parts.js"
-export type { LinkedSocketMethods } from "./socket-links.js"
+export type {
+  LinkedSocketMethods,
+  SocketOptionInput,
+  SocketOptionName,
+  SocketOptionValue,
+} from "./socket-links.js"
 export { dumpJson, loadJson } from "./serialization/json.js"
 export { dumpPyobj, type PickleProtocol } from "./serialization/pickle.js"
 export { loadPyobj, type LoadPyobjOptions } from "./serialization/unpickle.js"

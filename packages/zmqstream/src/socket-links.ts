@@ -72,7 +72,7 @@ interface OptionSpec {
 }
 
 // One line per option: libzmq name, option number, value type, zeromq.js name.
-const OPTIONS: readonly OptionSpec[] = [
+const OPTIONS = [
   { name: "AFFINITY", id: 4, kind: "Uint64", jsName: "affinity" },
   { name: "ROUTING_ID", id: 5, kind: "String", jsName: "routingId" }, // ZMQ_IDENTITY before libzmq 4.2
   { name: "SUBSCRIBE", id: 6, kind: "String" }, // write-only
@@ -115,7 +115,40 @@ const OPTIONS: readonly OptionSpec[] = [
   // { name: "CURVE_SERVER"…, 47-50 }  keys are 32 bytes or Z85 text: use zeromq.js's curve* properties
   // { name: "XPUB_VERBOSE", id: 40 }  zeromq.js models it as XPublisher.verbosity (two options in one)
   // { name: "ZAP_DOMAIN"…, 55 }       security set-up: use zeromq.js's properties, which validate it
-]
+] as const satisfies readonly OptionSpec[]
+
+type KnownOption = (typeof OPTIONS)[number]
+
+/** The value type of each option kind, as `setsockopt` takes it and `getsockopt` returns it. */
+interface OptionValues {
+  Int32: number
+  Int64: number
+  Uint64: number
+  Bool: boolean
+  String: string | null
+}
+
+/**
+ * The option names the table knows, in the spellings a port most likely uses: `"ZMQ_LINGER"`, `"LINGER"`,
+ * and zeromq.js's `"linger"`. (Any case works at run time; these are the ones typed.)
+ */
+export type SocketOptionName =
+  `ZMQ_${KnownOption["name"]}` | KnownOption["name"] | Extract<KnownOption, { jsName: string }>["jsName"]
+
+type OptionNamed<N> =
+  | Extract<KnownOption, { name: N }>
+  | Extract<KnownOption, { jsName: N }>
+  | (N extends `ZMQ_${infer Name}` ? Extract<KnownOption, { name: Name }> : never)
+
+/** What `getsockopt(name)` returns for a known option. */
+export type SocketOptionValue<N extends SocketOptionName> = OptionValues[OptionNamed<N>["kind"]]
+
+/** What `setsockopt(name, value)` takes for a known option (booleans also as pyzmq's 0/1, strings also as Buffers). */
+export type SocketOptionInput<N extends SocketOptionName> = OptionNamed<N>["kind"] extends "Bool"
+  ? boolean | 0 | 1
+  : OptionNamed<N>["kind"] extends "String"
+    ? string | Buffer | null
+    : number
 
 /** The options a stream owns (both must stay 0 for its fast paths). */
 const OWNED_OPTIONS: ReadonlySet<number> = new Set([ZMQ_RCVTIMEO, ZMQ_SNDTIMEO])
@@ -159,9 +192,10 @@ function checkInteger(value: unknown, expected: string, min: number, max: number
   }
 }
 
-const byId = new Map<number, OptionSpec>(OPTIONS.map((spec) => [spec.id, spec]))
+const TABLE: readonly OptionSpec[] = OPTIONS
+const byId = new Map<number, OptionSpec>(TABLE.map((spec) => [spec.id, spec]))
 const byName = new Map<string, OptionSpec>()
-for (const spec of OPTIONS) {
+for (const spec of TABLE) {
   byName.set(spec.name, spec)
   if (spec.jsName !== undefined) byName.set(spec.jsName.toUpperCase(), spec)
 }

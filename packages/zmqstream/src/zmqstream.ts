@@ -24,6 +24,9 @@ import {
   LINKED_METHODS,
   setSocketOption,
   type LinkedSocketMethods,
+  type SocketOptionInput,
+  type SocketOptionName,
+  type SocketOptionValue,
 } from "./socket-links.js"
 
 /** Options of `onRecv` / `onRecvStream`. */
@@ -382,15 +385,20 @@ export class ZMQStream<S extends Socket = Socket> {
    * name (`"sendHighWaterMark"`). `ZMQ_RCVTIMEO`/`ZMQ_SNDTIMEO` belong to the stream. (pyzmq `setsockopt`)
    * @throws TypeError for an unknown or owned option; zmq errors pass through.
    */
-  setsockopt(option: number | string, value: unknown): void {
+  setsockopt<N extends number | string>(
+    option: N,
+    value: N extends SocketOptionName ? SocketOptionInput<N> : unknown,
+  ): void {
     this.checkOpen()
     setSocketOption(this.socket, option, value)
   }
 
   /** Reads a socket option, named as for `setsockopt`. (pyzmq `getsockopt`) @throws TypeError for an unknown option. */
-  getsockopt(option: number | string): unknown {
+  getsockopt<N extends number | string>(
+    option: N,
+  ): N extends SocketOptionName ? SocketOptionValue<N> : unknown {
     this.checkOpen()
-    return getSocketOption(this.socket, option)
+    return getSocketOption(this.socket, option) as N extends SocketOptionName ? SocketOptionValue<N> : unknown
   }
 
   static {

@@ -118,13 +118,13 @@ t.test("bad arguments to a stream are refused at the call, naming the argument",
     ],
     [
       "setsockopt IMMEDIATE 'yes'",
-      () => dealer.setsockopt("IMMEDIATE", "yes"),
+      () => dealer.setsockopt("IMMEDIATE", "yes" as never),
       TypeError,
       /^value must be a boolean/,
     ],
     [
       "setsockopt ROUTING_ID 5",
-      () => dealer.setsockopt("ROUTING_ID", 5),
+      () => dealer.setsockopt("ROUTING_ID", 5 as never),
       TypeError,
       /^value must be a string, Buffer or null/,
     ],
@@ -170,7 +170,11 @@ t.test("bad arguments to a stream are refused at the call, naming the argument",
       /^tries must be an integer/,
     ],
   ] as const) {
-    await t.rejects(dealer.bindToRandomPort(...(args as [string])), { name: type.name, message }, title)
+    await t.rejects(
+      dealer.bindToRandomPort(...(args as unknown as [string])),
+      { name: type.name, message },
+      title,
+    )
   }
   dealer.send("held", { flags: SNDMORE })
   t.notOk(dealer.sending(), "nothing was queued by a bad call (nor by a part held with SNDMORE)")
