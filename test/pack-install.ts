@@ -8,7 +8,7 @@ import t, { type Test } from "tap"
 import { execFileSync, spawnSync, type SpawnSyncReturns } from "node:child_process"
 import * as fs from "node:fs"
 import { tmpdir } from "node:os"
-import { basename, join } from "node:path"
+import { basename, dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 
 const root = fileURLToPath(new URL("..", import.meta.url))
@@ -165,20 +165,22 @@ t.test(
         }
         // Each dist file's sourceMappingURL, and each map's sources (the .ts files under src/).
         const dist = join(folder, "dist")
-        for (const file of fs.readdirSync(dist)) {
+        const files = fs.readdirSync(dist, { recursive: true, encoding: "utf8" })
+        for (const file of files.filter((path) => /\.(js|d\.ts)$/.test(path))) {
           const mapName = /\/\/# sourceMappingURL=(\S+)\s*$/.exec(
             fs.readFileSync(join(dist, file), "utf8"),
           )?.[1]
           if (mapName === undefined) continue
+          const here = dirname(join(dist, file)) // a map and its sources are named relative to the file
           const named = [mapName]
-          if (fs.existsSync(join(dist, mapName))) {
+          if (fs.existsSync(join(here, mapName))) {
             named.push(
-              ...(JSON.parse(fs.readFileSync(join(dist, mapName), "utf8")) as { sources: string[] }).sources,
+              ...(JSON.parse(fs.readFileSync(join(here, mapName), "utf8")) as { sources: string[] }).sources,
             )
           }
           references += named.length
           missing.push(
-            ...named.filter((path) => !fs.existsSync(join(dist, path))).map((path) => `${name}: ${path}`),
+            ...named.filter((path) => !fs.existsSync(join(here, path))).map((path) => `${name}: ${path}`),
           )
         }
       }
