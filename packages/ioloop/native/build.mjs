@@ -1,14 +1,16 @@
-// Builds native/build/fd_watcher.node from native/fd_watcher.c, offline, at install time
+// Builds native/build/fd_watcher.node from every native/*.c (one addon), offline, at install time
 // ("install": "node native/build.mjs"). One compiler call against the running Node's own headers:
 // no node-gyp, no download. It never fails the install: if anything is missing or the compile
 // fails it prints one warning line and exits 0, and the IOLoop falls back to the interval poller.
 import { spawnSync } from "node:child_process"
-import { existsSync, mkdirSync, renameSync, rmSync } from "node:fs"
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 
 const packageRoot = dirname(dirname(fileURLToPath(import.meta.url)))
-const source = join(packageRoot, "native", "fd_watcher.c")
+const sources = readdirSync(join(packageRoot, "native"))
+  .filter((name) => name.endsWith(".c"))
+  .map((name) => join(packageRoot, "native", name))
 const output = join(packageRoot, "native", "build", "fd_watcher.node")
 
 function build() {
@@ -31,7 +33,7 @@ function build() {
   const compilers = [...new Set([process.env.CC, process.env.cc, "gcc", "cc"].filter(Boolean))]
   let failure = "no C compiler found (tried " + compilers.join(", ") + ")"
   for (const compiler of compilers) {
-    const result = spawnSync(compiler, [...flags, "-o", temporary, source], { encoding: "utf8" })
+    const result = spawnSync(compiler, [...flags, "-o", temporary, ...sources], { encoding: "utf8" })
     if (result.error?.code === "ENOENT") continue
     if (result.status !== 0) {
       const firstError = (result.stderr || String(result.error))
