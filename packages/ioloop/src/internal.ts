@@ -6,3 +6,6 @@
 export { checkFunction, describeValue, isThenable } from "./validate.js"
 export { debug } from "./logger.js"
 export { isZmqSocket } from "./handler-entry.js"
+export { attachDataPath, NativeDataPath, SLAB_BYTES } from "./native/data-path.js"
+export { nativeDataPathRefusal, type DataPathRefusal } from "./native/availability.js"
+export type { NativeMessagePart } from "./native/addon.js"
