@@ -8,7 +8,6 @@
  *   attach(socket, fd, type)       -> handle, or a string saying why not
  *   receiveBatch(handle, meta, maxMessages, maxBytes, slabBytes) -> ArrayBuffer | undefined
  *   send(handle, parts)            -> true, or false when libzmq would block (EAGAIN, EFSM)
- *   sendBatch(handle, messages, start) -> how many messages went out
  *   events(handle)                 -> ZMQ_EVENTS
  *
  * How it reaches libzmq. zeromq.js's Socket is a Napi::ObjectWrap, so napi_unwrap on the JS socket
@@ -163,7 +162,6 @@ napi_value data_path_init(napi_env env, napi_value exports) {
       {"attach", NULL, js_attach, NULL, NULL, NULL, napi_enumerable, NULL},
       {"receiveBatch", NULL, js_receive_batch, NULL, NULL, NULL, napi_enumerable, NULL},
       {"send", NULL, js_send, NULL, NULL, NULL, napi_enumerable, NULL},
-      {"sendBatch", NULL, js_send_batch, NULL, NULL, NULL, napi_enumerable, NULL},
       {"events", NULL, js_events, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   if (d == NULL) {

@@ -124,7 +124,6 @@ void close_parts(handle_t* h);
 napi_value js_attach(napi_env env, napi_callback_info info);
 napi_value js_receive_batch(napi_env env, napi_callback_info info);
 napi_value js_send(napi_env env, napi_callback_info info);
-napi_value js_send_batch(napi_env env, napi_callback_info info);
 napi_value js_events(napi_env env, napi_callback_info info);
 
 #endif

@@ -20,9 +20,6 @@ class BrokenAddon implements DataPathAddon {
   send(handle: DataPathHandle, message: readonly NativeMessagePart[] | NativeMessagePart): boolean {
     return (this.replaced.send ?? addon.send)(handle, message)
   }
-  sendBatch(handle: DataPathHandle, messages: readonly NativeMessagePart[], start: number): number {
-    return (this.replaced.sendBatch ?? addon.sendBatch)(handle, messages, start)
-  }
   events(handle: DataPathHandle): number {
     return (this.replaced.events ?? addon.events)(handle)
   }

@@ -100,7 +100,6 @@ t.test("every call on a closed socket throws zeromq.js's EBADF", async (t) => {
   for (const [name, call] of [
     ["receive", () => path.receive()],
     ["send", () => path.send("x")],
-    ["sendBatch", () => path.sendBatch(["x"])],
     ["events", () => path.events()],
   ] as const) {
     t.match(thrownBy(call), { message: "Socket is closed", code: "EBADF", errno: 9 }, name)
@@ -349,36 +348,16 @@ t.test("bad parts are refused before anything is sent", async (t) => {
     new TypeError("parts[1] must be a Buffer, TypedArray, ArrayBuffer or string (got 42)"),
   )
   t.throws(() => pushPath.send([]), new TypeError("parts must not be empty (got object)"))
-  t.throws(() => pushPath.sendBatch(["good", [null as unknown as string]]), {
-    name: "TypeError",
-    message: "parts[0] must be a Buffer, TypedArray, ArrayBuffer or string (got null)",
-    sent: 1,
-  })
-  t.ok(pushPath.send("marker"))
-  t.same(strings(await nextMessage(t, pullPath)), ["good"], "sendBatch's first message went out")
-  t.same(strings(await nextMessage(t, pullPath)), ["marker"], "nothing of the refused messages")
-})
-
-t.test("sendBatch sends until one would block and says how many went out", async (t) => {
-  const [pull, push] = await socketPair(t, new zmq.Pull(), new zmq.Push())
-  const pullPath = attachOrFail(pull)
-  const pushPath = attachOrFail(push)
-  await whenReady(t, push, () => (pushPath.events() & ZMQ_POLLOUT ? true : undefined), "writable")
-  t.equal(pushPath.sendBatch([["a", "1"], "b", Buffer.from("c")]), 3)
-  t.equal(pushPath.sendBatch(["skipped", "d"], 1), 1, "from start")
-  t.equal(pushPath.sendBatch(["x"], 5), 0, "start past the end")
-  for (const expected of [["a", "1"], ["b"], ["c"], ["d"]])
-    t.same(strings(await nextMessage(t, pullPath)), expected)
-
-  const lonely = new zmq.Push()
-  t.teardown(() => lonely.close())
-  t.equal(attachOrFail(lonely).sendBatch(["would block"]), 0, "no peer: the first would block")
   t.throws(
-    () => addon.sendBatch({} as never, [], 0),
+    () => pushPath.send(null as unknown as string),
+    new TypeError("parts[0] must be a Buffer, TypedArray, ArrayBuffer or string (got null)"),
+  )
+  t.throws(
+    () => addon.send({} as never, "x"),
     new TypeError("handle must be a handle from attach() (got object)"),
   )
-  t.throws(() => pushPath.sendBatch("x" as never), new TypeError("messages must be an array (got string)"))
-  t.throws(() => pushPath.sendBatch([], -1), new RangeError("start must be a non-negative integer (got -1)"))
+  t.ok(pushPath.send("marker"))
+  t.same(strings(await nextMessage(t, pullPath)), ["marker"], "nothing of the refused messages")
 })
 
 t.test("libzmq's errors carry zeromq.js's code and errno", async (t) => {

@@ -85,16 +85,6 @@ export interface DataPathAddon {
    *   socket whose turn is to receive).
    */
   send(handle: DataPathHandle, message: readonly NativeMessagePart[] | NativeMessagePart): boolean
-  /**
-   * Send `messages[start]`, `messages[start + 1]` … as `send` would, until one would block or the
-   * array ends.
-   * @returns How many went out. An Error thrown after some went out carries their number in `sent`.
-   */
-  sendBatch(
-    handle: DataPathHandle,
-    messages: readonly (readonly NativeMessagePart[] | NativeMessagePart)[],
-    start: number,
-  ): number
   /** `ZMQ_EVENTS` read through libzmq (`ZMQ_POLLIN` 1, `ZMQ_POLLOUT` 2); like any read of it, re-arms `ZMQ_FD`. */
   events(handle: DataPathHandle): number
 }

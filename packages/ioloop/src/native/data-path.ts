@@ -105,15 +105,6 @@ export class NativeDataPath {
     return this.#addon.send(this.#handle, message)
   }
 
-  /**
-   * Send `messages[start]`, `messages[start + 1]` … as {@link send} would, until one would block or the
-   * array ends, in one native call.
-   * @returns How many were sent. An Error thrown after some were sent carries their number in `sent`.
-   */
-  sendBatch(messages: readonly (readonly NativeMessagePart[] | NativeMessagePart)[], start = 0): number {
-    return this.#addon.sendBatch(this.#handle, messages, start)
-  }
-
   /** `ZMQ_EVENTS` (`ZMQ_POLLIN` 1 | `ZMQ_POLLOUT` 2) read through libzmq; re-arms the `ZMQ_FD` edge. */
   events(): number {
     return this.#addon.events(this.#handle)

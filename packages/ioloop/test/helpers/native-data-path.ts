@@ -76,7 +76,7 @@ export function nextMessage(t: Test, path: NativeDataPath, what = "message"): Pr
 }
 
 /** The Error a call throws, failing the test when it does not throw. */
-export function thrownBy(call: () => unknown): Error & { code?: string; errno?: number; sent?: number } {
+export function thrownBy(call: () => unknown): Error & { code?: string; errno?: number } {
   try {
     call()
   } catch (error) {
