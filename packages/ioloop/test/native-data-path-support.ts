@@ -4,7 +4,12 @@
 import t from "tap"
 import * as zmq from "zeromq"
 import { checkNativeDataPath, isVerifiedZeromqVersion } from "../src/native/availability.js"
-import type { DataPathAddon, DataPathHandle, NativeMessagePart } from "../src/native/addon.js"
+import {
+  loadDataPathAddon,
+  type DataPathAddon,
+  type DataPathHandle,
+  type NativeMessagePart,
+} from "../src/native/addon.js"
 import { runSelfTest } from "../src/native/self-test.js"
 import { addon } from "./helpers/native-data-path.js"
 
@@ -84,4 +89,11 @@ t.test("only zeromq 6.8.x counts as verified", async (t) => {
   for (const version of ["6.8.0", "6.8.1", "6.8.12"]) t.ok(isVerifiedZeromqVersion(version), version)
   for (const version of ["6.7.0", "6.9.0", "5.8.0", "6.8.0-beta.1", "6.80.0", "v6.8.0"])
     t.notOk(isVerifiedZeromqVersion(version), version)
+})
+
+t.test("loading the data path fails with an Error returned, not thrown", async (t) => {
+  t.match(loadDataPathAddon("../../native/build/no-such-addon.node"), { message: /no-such-addon/ })
+  t.match(loadDataPathAddon("../../package.json"), {
+    message: `../../package.json has no native data path on ${process.platform}-${process.arch} (only Linux x64 with glibc is verified)`,
+  })
 })
