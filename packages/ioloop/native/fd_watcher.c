@@ -18,8 +18,8 @@
  *
  * POSIX only (dup, fcntl, a plain fd for uv_poll_init); build.mjs does not build it on Windows.
  */
-#define NAPI_VERSION 8
-#include <node_api.h>
+#include "addon.h"
+
 #include <uv.h>
 
 #include <errno.h>
@@ -64,34 +64,6 @@ static napi_value throw_uv(napi_env env, int err, const char* syscall) {
   napi_set_named_property(env, error, "syscall", value);
   napi_throw(env, error);
   return NULL;
-}
-
-/* TypeError/RangeError naming the argument and showing what was received: a number's value, or
- * the type of anything else (printing arbitrary values could itself throw). */
-static napi_value throw_arg(napi_env env, int range, const char* what, napi_value got) {
-  static const char* type_names[] = {"undefined", "null",   "boolean", "number", "string",
-                                     "symbol",    "object", "function", "external", "bigint"};
-  char message[256];
-  napi_valuetype type = napi_undefined;
-  double number;
-  napi_typeof(env, got, &type);
-  if (type == napi_number && napi_get_value_double(env, got, &number) == napi_ok)
-    snprintf(message, sizeof message, "%s (got %.17g)", what, number);
-  else
-    snprintf(message, sizeof message, "%s (got %s)", what, type_names[type]);
-  (range ? napi_throw_range_error : napi_throw_type_error)(env, NULL, message);
-  return NULL;
-}
-
-/* Read a JS number that must be an integer in [min, max]; 0 if it is not. */
-static int get_int(napi_env env, napi_value value, int min, int max, int* out) {
-  double d;
-  /* NaN fails every comparison; the range check comes first so the cast is defined. */
-  if (napi_get_value_double(env, value, &d) != napi_ok || !(d >= min && d <= max) ||
-      d != (double)(int)d)
-    return 0;
-  *out = (int)d;
-  return 1;
 }
 
 static void maybe_free(watcher_t* w) {
@@ -298,13 +270,8 @@ static napi_value get_fd(napi_env env, napi_callback_info info) {
   return result;
 }
 
-/* native/build.mjs defines it: the sha256 of native/*.c and *.h, so a stale prebuild can be detected. */
-#ifndef ZMQ_EVENTLOOP_SOURCE_HASH
-#define ZMQ_EVENTLOOP_SOURCE_HASH "unknown"
-#endif
-
-NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
-  napi_value cls, source_hash;
+napi_value fd_watcher_init(napi_env env, napi_value exports) {
+  napi_value cls;
   napi_property_descriptor props[] = {
       {"start", NULL, start, NULL, NULL, NULL, napi_default_method, NULL},
       {"stop", NULL, stop, NULL, NULL, NULL, napi_default_method, NULL},
@@ -316,7 +283,5 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
   CHECK_NAPI(napi_define_class(env, "FdWatcher", NAPI_AUTO_LENGTH, construct, NULL,
                                sizeof props / sizeof props[0], props, &cls));
   CHECK_NAPI(napi_set_named_property(env, exports, "FdWatcher", cls));
-  CHECK_NAPI(napi_create_string_utf8(env, ZMQ_EVENTLOOP_SOURCE_HASH, NAPI_AUTO_LENGTH, &source_hash));
-  CHECK_NAPI(napi_set_named_property(env, exports, "sourceHash", source_hash));
   return exports;
 }

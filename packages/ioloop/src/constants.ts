@@ -13,6 +13,7 @@ export const ALL_EVENTS = READ | WRITE | ERROR
 // libzmq option numbers and ZMQ_EVENTS bits, read through zeromq.js's getInt32Option.
 export const ZMQ_FD = 14
 export const ZMQ_EVENTS = 15
+export const ZMQ_TYPE = 16
 export const ZMQ_POLLIN = 1
 export const ZMQ_POLLOUT = 2
 

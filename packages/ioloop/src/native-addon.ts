@@ -16,6 +16,7 @@ import { existsSync } from "node:fs"
 import { relative, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
 import { debug } from "./logger.js"
+import type { DataPathAddon } from "./native/addon.js"
 import type { FdWatcherConstructor } from "./native-watcher.js"
 
 /** What the addon exports. */
@@ -24,6 +25,8 @@ export interface NativeAddon {
   readonly FdWatcher: FdWatcherConstructor
   /** sha256 of the `native/*.c` and `*.h` files the binary was built from (`native/build.mjs`). */
   readonly sourceHash: string
+  /** The native data path (`native/data_path*.c`), on the platforms whose zeromq.js layout was verified. */
+  readonly dataPath: DataPathAddon | undefined
 }
 
 /** Where an addon file comes from. */
@@ -111,11 +114,18 @@ function loadCandidate(candidate: AddonCandidate): LoadedAddon | string {
   } catch (error) {
     return String((error as Error).message).split("\n")[0]!
   }
-  const { FdWatcher, sourceHash } = module.exports
+  const { FdWatcher, sourceHash, dataPath } = module.exports
   if (typeof FdWatcher !== "function" || typeof sourceHash !== "string") {
     return "does not export FdWatcher and sourceHash (an addon from another version?)"
   }
-  return { ...candidate, exports: { FdWatcher: FdWatcher as FdWatcherConstructor, sourceHash } }
+  return {
+    ...candidate,
+    exports: {
+      FdWatcher: FdWatcher as FdWatcherConstructor,
+      sourceHash,
+      dataPath: dataPath as DataPathAddon | undefined,
+    },
+  }
 }
 
 /**

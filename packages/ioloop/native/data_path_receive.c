@@ -1,0 +1,183 @@
+/*
+ * data_path_receive.c: receiveBatch(), whole messages from libzmq copied into one shared slab,
+ * their shape written into meta.
+ */
+#include "data_path.h"
+
+#ifdef DATA_PATH_VERIFIED_PLATFORM
+
+#include <errno.h>
+#include <string.h>
+
+void close_parts(handle_t* h) {
+  int i;
+  for (i = 0; i < h->pending; i++) h->zmq->msg_close(&h->parts[i]);
+  h->pending = 0;
+  h->pending_bytes = 0;
+}
+
+/* Room for one more part in h->parts (zmq_msg_move: a zmq_msg_t must not be copied bytewise). */
+static int grow_parts(handle_t* h) {
+  int i, capacity = h->capacity * 2;
+  zmq_msg_t* parts = malloc(capacity * sizeof *parts);
+  if (parts == NULL) return 0;
+  for (i = 0; i < h->pending; i++) {
+    h->zmq->msg_init(&parts[i]);
+    h->zmq->msg_move(&parts[i], &h->parts[i]);
+    h->zmq->msg_close(&h->parts[i]);
+  }
+  free(h->parts);
+  h->parts = parts;
+  h->capacity = capacity;
+  return 1;
+}
+
+/* Receive one whole message into h->parts: 0, or the errno (EAGAIN when there is none). Once the
+ * first part is in, libzmq has the whole message, so the later parts never give EAGAIN. */
+static int receive_message(handle_t* h, void* socket) {
+  const image_t* zmq = h->zmq;
+  zmq_msg_t* part;
+  do {
+    if (h->pending == h->capacity && !grow_parts(h)) {
+      /* Drop the rest of the message, so the next one does not start in its middle. */
+      zmq_msg_t rest;
+      zmq->msg_init(&rest);
+      while (zmq->msg_recv(&rest, socket, ZMQ_DONTWAIT) >= 0 && zmq->msg_more(&rest)) continue;
+      zmq->msg_close(&rest);
+      close_parts(h);
+      return ENOMEM;
+    }
+    part = &h->parts[h->pending];
+    zmq->msg_init(part);
+    while (zmq->msg_recv(part, socket, ZMQ_DONTWAIT) < 0) {
+      int err = zmq->errno_();
+      if (err == EINTR) continue;
+      zmq->msg_close(part);
+      close_parts(h);
+      return err;
+    }
+    h->pending++;
+    h->pending_bytes += zmq->msg_size(part);
+  } while (zmq->msg_more(part));
+  return 0;
+}
+
+/* The slab with `need` bytes free at slab_used, a new one of `slab_bytes` if the current one is
+ * full or was detached (transferred to another thread); NULL with an exception pending. */
+static uint8_t* slab_with_room(napi_env env, env_data_t* d, size_t need, size_t slab_bytes,
+                               napi_value* buffer, size_t* length) {
+  void* data = NULL;
+  if (d->slab != NULL && napi_get_reference_value(env, d->slab, buffer) == napi_ok &&
+      napi_get_arraybuffer_info(env, *buffer, &data, length) == napi_ok && data != NULL &&
+      *length >= d->slab_used && *length - d->slab_used >= need)
+    return data;
+  *length = slab_bytes;
+  if (napi_create_arraybuffer(env, slab_bytes, &data, buffer) != napi_ok) return NULL;
+  if (d->slab != NULL) napi_delete_reference(env, d->slab);
+  d->slab = NULL;
+  if (napi_create_reference(env, *buffer, 1, &d->slab) != napi_ok) return NULL;
+  d->slab_used = 0;
+  return data;
+}
+
+/* Copy the pending message to dest, write its part count and lengths to out, release it. */
+static void take_pending(handle_t* h, uint8_t* dest, int32_t* out) {
+  int i;
+  *out++ = h->pending;
+  for (i = 0; i < h->pending; i++) {
+    size_t size = h->zmq->msg_size(&h->parts[i]);
+    memcpy(dest, h->zmq->msg_data(&h->parts[i]), size);
+    dest += size;
+    *out++ = (int32_t)size;
+  }
+  close_parts(h);
+}
+
+napi_value js_receive_batch(napi_env env, napi_callback_info info) {
+  size_t argc = 5, meta_length;
+  napi_value argv[5], buffer, undefined;
+  napi_typedarray_type meta_type;
+  int32_t* meta;
+  int max_messages, max_bytes, slab_bytes, messages = 0, status = STATUS_MORE;
+  size_t bytes = 0, used_meta = META_HEADER, offset = 0, slab_length = 0;
+  uint8_t* slab = NULL;
+  void* socket;
+  handle_t* h;
+  env_data_t* d = env_data(env);
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok ||
+      napi_get_undefined(env, &undefined) != napi_ok || (h = get_handle(env, argv[0])) == NULL)
+    return NULL;
+  buffer = undefined;
+  if (napi_get_typedarray_info(env, argv[1], &meta_type, &meta_length, (void**)&meta, NULL, NULL) !=
+          napi_ok ||
+      meta_type != napi_int32_array || meta_length < META_HEADER + 2)
+    return throw_arg(env, 0, "meta must be an Int32Array of at least 5 elements", argv[1]);
+  if (!get_int(env, argv[2], 1, INT32_MAX, &max_messages))
+    return throw_arg(env, 1, "maxMessages must be a positive integer", argv[2]);
+  if (!get_int(env, argv[3], 1, INT32_MAX, &max_bytes))
+    return throw_arg(env, 1, "maxBytes must be a positive integer", argv[3]);
+  if (!get_int(env, argv[4], 1, INT32_MAX, &slab_bytes))
+    return throw_arg(env, 1, "slabBytes must be a positive integer", argv[4]);
+  if ((socket = open_socket(env, h)) == NULL) return NULL;
+
+  while (messages < max_messages && bytes < (size_t)max_bytes) {
+    size_t need;
+    if (h->pending == 0) {
+      int err = receive_message(h, socket);
+      /* EFSM: a REQ/REP socket whose turn is to send; for the caller, nothing to read yet. */
+      if (err == EAGAIN || err == ZMQ_EFSM) {
+        status = STATUS_DRAINED;
+        break;
+      }
+      if (err != 0) {
+        if (messages == 0) return throw_errno(env, h->zmq, err, NULL);
+        break; /* hand out what came before; the next call meets the error again */
+      }
+      if (h->pending_bytes > INT32_MAX) {
+        close_parts(h);
+        return throw_errno(env, h->zmq, EMSGSIZE,
+                           "Message larger than 2 GiB dropped (the native data path takes less)");
+      }
+    }
+    if (used_meta + 1 + h->pending > meta_length) {
+      if (messages == 0) {
+        status = STATUS_META_FULL;
+        meta[META_MESSAGES] = (int32_t)(META_HEADER + 1 + h->pending);
+        meta[META_STATUS] = status;
+        return undefined;
+      }
+      break;
+    }
+    need = h->pending_bytes;
+    if (need > (size_t)slab_bytes) {
+      /* Larger than a slab: a buffer of its own, alone in its batch. */
+      void* own;
+      if (messages > 0) break;
+      if (napi_create_arraybuffer(env, need, &own, &buffer) != napi_ok) return NULL;
+      take_pending(h, own, meta + used_meta);
+      messages = 1;
+      break;
+    }
+    if (slab == NULL) {
+      slab = slab_with_room(env, d, need, slab_bytes, &buffer, &slab_length);
+      if (slab == NULL) return NULL;
+      offset = d->slab_used;
+    } else if (d->slab_used + need > slab_length) {
+      break; /* the slab is full: this message starts the next batch, in a new slab */
+    }
+    {
+      int32_t* out = meta + used_meta;
+      used_meta += 1 + h->pending;
+      take_pending(h, slab + d->slab_used, out);
+    }
+    d->slab_used += need;
+    bytes += need;
+    messages++;
+  }
+  meta[META_STATUS] = status;
+  meta[META_MESSAGES] = messages;
+  meta[META_OFFSET] = (int32_t)offset;
+  return buffer;
+}
+
+#endif

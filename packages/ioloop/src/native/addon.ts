@@ -1,0 +1,105 @@
+/**
+ * The native data path's functions (`native/data_path.c`): their shape, declared here, and the one
+ * place that loads them. They move messages between libzmq and JavaScript on a zeromq.js socket
+ * without zeromq.js's per-frame Buffer and promise; every decision (batch bounds, slab size, when
+ * to fall back) belongs to {@link NativeDataPath}, which is what the rest of the code uses.
+ *
+ * The functions live in the same addon as the fd watcher (`native/build.mjs` compiles every
+ * `native/*.c` into it), exported as its `dataPath` object on Linux x64 with glibc only: the one
+ * platform whose zeromq.js layout was verified. Elsewhere the addon loads without it.
+ * @module
+ */
+import { loadAddon } from "../native-addon.js"
+
+/** An attached socket, as `attach()` returns it: opaque, only ever passed back to the addon. */
+export interface DataPathHandle {
+  readonly __dataPathHandle: never
+}
+
+/** A message part the native send takes: bytes (any typed array's view, or an ArrayBuffer) or a string (sent as UTF-8). */
+export type NativeMessagePart = ArrayBufferView | ArrayBuffer | string
+
+/** Index of `receiveBatch`'s status in the meta array: one of the `RECEIVE_*` values. */
+export const META_STATUS = 0
+/** Index of the number of messages the batch holds (or, for {@link RECEIVE_META_FULL}, the meta length needed). */
+export const META_MESSAGES = 1
+/** Index of the byte offset of the batch's first frame in the returned ArrayBuffer. */
+export const META_OFFSET = 2
+/** Where the messages start in the meta array: per message, its part count, then each part's length. */
+export const META_HEADER = 3
+
+/** The batch stopped because libzmq had no more messages (EAGAIN, or EFSM: a REQ/REP socket whose turn is to send). */
+export const RECEIVE_DRAINED = 0
+/** A bound stopped the batch (messages, bytes, a full slab, a message too large to share a batch): call again. */
+export const RECEIVE_MORE = 1
+/** The next message has more parts than the meta array holds: nothing was returned, grow it and call again. */
+export const RECEIVE_META_FULL = 2
+
+/**
+ * The addon's `dataPath` object. Every function but `attach` first checks its handle's socket and
+ * throws zeromq.js's own errors (`code`, `errno`, the same messages) when it cannot be used now:
+ * `EBADF` ("Socket is closed") once it is closed or garbage collected, `EBUSY` ("Socket is blocked
+ * by a bind or unbind operation") while zeromq.js runs a `bind()`/`unbind()` on a worker thread.
+ * Other failures from libzmq are Errors of the same shape. Bad arguments are TypeErrors or
+ * RangeErrors naming the argument.
+ */
+export interface DataPathAddon {
+  /**
+   * Attach to a zeromq.js socket: a handle, or the reason it was refused (not a zeromq.js socket
+   * of the image its vtable points into, closed, blocked by a bind or unbind, or libzmq through
+   * the socket pointer disagreeing with zeromq.js about `ZMQ_FD` or `ZMQ_TYPE`).
+   *
+   * The handle holds the socket weakly: it does not keep the socket alive.
+   * @param socket The zeromq.js socket.
+   * @param fd Its `ZMQ_FD`, as zeromq.js reports it (`getInt32Option(14)`).
+   * @param type Its `ZMQ_TYPE`, as zeromq.js reports it (`getInt32Option(16)`).
+   */
+  attach(socket: object, fd: number, type: number): DataPathHandle | string
+  /**
+   * Receive whole messages with `ZMQ_DONTWAIT` until libzmq has none, `maxMessages` are in, at
+   * least `maxBytes` are in, or the next does not fit the slab. Frames are copied back to back into
+   * the env's current slab, an ArrayBuffer of `slabBytes` shared with earlier batches (a new one
+   * when the current one lacks room); a message larger than `slabBytes` comes alone, in an
+   * ArrayBuffer of its own. A message that did not fit stays in the handle and opens the next batch.
+   *
+   * `meta` receives the status at {@link META_STATUS}, the message count at {@link META_MESSAGES},
+   * the first frame's offset at {@link META_OFFSET}, then from {@link META_HEADER} on, per message,
+   * its part count followed by each part's length; the frames follow each other in the buffer.
+   * @returns The ArrayBuffer holding the batch, or `undefined` when it holds no message.
+   * @throws An Error with `code`/`errno` when the first receive fails with anything but EAGAIN/EFSM
+   *   (a failure after some messages ends the batch; the next call meets it again).
+   */
+  receiveBatch(
+    handle: DataPathHandle,
+    meta: Int32Array,
+    maxMessages: number,
+    maxBytes: number,
+    slabBytes: number,
+  ): ArrayBuffer | undefined
+  /**
+   * Send one message with `ZMQ_DONTWAIT` (and `ZMQ_SNDMORE` on all but the last part), copying its
+   * parts. Every part is checked before the first goes out, and libzmq accepts the rest of a message
+   * whose first part it took, so a message goes out whole or not at all.
+   * @param message The parts, or a single part for a one-part message.
+   * @returns `true` when sent, `false` when libzmq would block (EAGAIN: no room; EFSM: a REQ/REP
+   *   socket whose turn is to receive).
+   */
+  send(handle: DataPathHandle, message: readonly NativeMessagePart[] | NativeMessagePart): boolean
+  /** `ZMQ_EVENTS` read through libzmq (`ZMQ_POLLIN` 1, `ZMQ_POLLOUT` 2); like any read of it, re-arms `ZMQ_FD`. */
+  events(handle: DataPathHandle): number
+}
+
+/**
+ * The addon's data path functions, or the Error saying why there are none (no addon loaded, see
+ * `loadAddon()`, or one built for a platform the data path does not support).
+ */
+export function loadDataPathAddon(): DataPathAddon | Error {
+  const addon = loadAddon()
+  if (addon instanceof Error) return addon
+  return (
+    addon.exports.dataPath ??
+    new Error(
+      `${addon.path} has no native data path on ${process.platform}-${process.arch} (only Linux x64 with glibc is verified)`,
+    )
+  )
+}

@@ -1,0 +1,151 @@
+/**
+ * {@link NativeDataPath}: one zeromq.js socket read and written through the addon (`native/data_path.c`)
+ * instead of zeromq.js's `receive()`/`send()`, and {@link attachDataPath}, which makes one or says why not.
+ * @module
+ */
+import type { Socket } from "zeromq"
+import { ZMQ_FD, ZMQ_TYPE } from "../constants.js"
+import type { ZmqSocketAccess } from "../handler-entry.js"
+import {
+  META_HEADER,
+  META_MESSAGES,
+  META_OFFSET,
+  META_STATUS,
+  RECEIVE_DRAINED,
+  RECEIVE_META_FULL,
+  type DataPathAddon,
+  type DataPathHandle,
+  type NativeMessagePart,
+} from "./addon.js"
+import { nativeDataPathSupport, type DataPathRefusal } from "./availability.js"
+
+/**
+ * Bytes per slab, the ArrayBuffer that received frames share (as `Buffer.allocUnsafe`'s pool does): a
+ * frame keeps its whole slab alive, so the cap bounds what one small retained frame can hold on to;
+ * a message larger than this gets an ArrayBuffer of its own.
+ */
+export const SLAB_BYTES = 64 * 1024
+
+/** Messages per native receive call: enough to make the call's cost vanish per message, few enough that
+ * a batch pulled out of libzmq and then dropped (the stream closed mid-batch) is small. */
+const BATCH_MESSAGES = 256
+/** Bytes per native receive call (the message that crosses it is included): four slabs. */
+const BATCH_BYTES = 4 * SLAB_BYTES
+/** Room for a batch of two-part messages; a batch that needs more stops early, a message that needs more grows it. */
+const INITIAL_META_LENGTH = META_HEADER + 3 * BATCH_MESSAGES
+
+/**
+ * One zeromq.js socket on the native data path. Messages come out as arrays of Buffer views into a
+ * shared slab (see {@link SLAB_BYTES}); sends copy their parts. Every call checks the socket first and
+ * throws zeromq.js's own errors once it is closed (`EBADF`) or while a `bind()`/`unbind()` holds it
+ * (`EBUSY`); libzmq's failures carry `code` and `errno` the same way.
+ *
+ * Like zeromq.js's own calls, each of these reads `ZMQ_EVENTS` inside libzmq, so each may consume the
+ * `ZMQ_FD` edge: whoever polls the fd must re-check the socket after calling them.
+ */
+export class NativeDataPath {
+  /** The attached socket: zeromq.js's own methods keep working on it. */
+  readonly socket: Socket
+  readonly #addon: DataPathAddon
+  readonly #handle: DataPathHandle
+  #meta = new Int32Array(INITIAL_META_LENGTH)
+  // The batch being handed out: its buffer, how many messages are left, where the next one starts.
+  #buffer: ArrayBuffer | undefined
+  #left = 0
+  #metaIndex = META_HEADER
+  #byteOffset = 0
+  #status = RECEIVE_DRAINED
+
+  /** @internal Use {@link attachDataPath}. */
+  constructor(addon: DataPathAddon, socket: Socket, handle: DataPathHandle) {
+    this.#addon = addon
+    this.socket = socket
+    this.#handle = handle
+  }
+
+  /**
+   * The next message, as Buffer views into a shared slab (`frame.buffer` is that slab: `Buffer.from(frame)`
+   * copies), or `undefined` when libzmq has no message now. Messages are fetched from libzmq in batches
+   * and handed out one per call, in order; a batch read from libzmq but not handed out yet is lost if the
+   * socket closes.
+   */
+  receive(): Buffer[] | undefined {
+    if (this.#left === 0 && !this.#fetch()) return undefined
+    const meta = this.#meta
+    const buffer = this.#buffer!
+    const parts = meta[this.#metaIndex++]
+    const frames = new Array<Buffer>(parts)
+    for (let i = 0; i < parts; i++) {
+      const length = meta[this.#metaIndex++]
+      frames[i] = Buffer.from(buffer, this.#byteOffset, length)
+      this.#byteOffset += length
+    }
+    this.#left--
+    return frames
+  }
+
+  /**
+   * Whether messages may be waiting here that `ZMQ_EVENTS` does not show: part of a batch not handed out
+   * yet, or a batch that stopped at its bounds rather than at EAGAIN. While this is true, waiting for the
+   * socket's fd could wait forever; call {@link receive} again instead.
+   */
+  get buffered(): boolean {
+    return this.#left > 0 || this.#status !== RECEIVE_DRAINED
+  }
+
+  /**
+   * Send one message now, or report that libzmq would block (EAGAIN: no room at the high-water mark;
+   * EFSM: a REQ/REP socket whose turn is to receive). Whole or not at all: every part is checked before
+   * the first goes out, and libzmq takes the rest of a message whose first part it took.
+   * @param message The parts (Buffers, typed arrays, ArrayBuffers or strings, sent as UTF-8), or one part.
+   * @returns `true` when sent, `false` when it would block (then nothing was sent).
+   * @throws TypeError naming the bad part; an Error with `code`/`errno` from libzmq or the guards.
+   */
+  send(message: readonly NativeMessagePart[] | NativeMessagePart): boolean {
+    return this.#addon.send(this.#handle, message)
+  }
+
+  /** `ZMQ_EVENTS` (`ZMQ_POLLIN` 1 | `ZMQ_POLLOUT` 2) read through libzmq; re-arms the `ZMQ_FD` edge. */
+  events(): number {
+    return this.#addon.events(this.#handle)
+  }
+
+  /** Fill the batch from libzmq; whether it holds a message. */
+  #fetch(): boolean {
+    for (;;) {
+      const meta = this.#meta
+      this.#buffer = this.#addon.receiveBatch(this.#handle, meta, BATCH_MESSAGES, BATCH_BYTES, SLAB_BYTES)
+      this.#status = meta[META_STATUS]
+      if (this.#status !== RECEIVE_META_FULL) break
+      this.#meta = new Int32Array(meta[META_MESSAGES])
+    }
+    this.#left = this.#buffer === undefined ? 0 : this.#meta[META_MESSAGES]
+    this.#metaIndex = META_HEADER
+    this.#byteOffset = this.#meta[META_OFFSET]
+    return this.#left > 0
+  }
+}
+
+/**
+ * Attach the native data path to `socket`, or say why not: the native path is off in this env (see
+ * `nativeDataPathRefusal()`), the socket is not from the zeromq package this package resolves, it is
+ * closed or busy with a `bind()`/`unbind()`, or the addon's checks on it failed. A refusal means: use
+ * zeromq.js's own calls for this socket.
+ */
+export function attachDataPath(socket: Socket): NativeDataPath | DataPathRefusal {
+  const support = nativeDataPathSupport()
+  if ("reason" in support) return support
+  if (!(socket instanceof support.zeromq.Socket))
+    return { reason: "the socket is not from the zeromq package that @zmq-eventloop/ioloop resolves" }
+  let fd: number
+  let type: number
+  try {
+    const access = socket as unknown as ZmqSocketAccess
+    fd = access.getInt32Option(ZMQ_FD)
+    type = access.getInt32Option(ZMQ_TYPE)
+  } catch (error) {
+    return { reason: `zeromq.js cannot read its options: ${(error as Error).message}` }
+  }
+  const handle = support.addon.attach(socket, fd, type)
+  return typeof handle === "string" ? { reason: handle } : new NativeDataPath(support.addon, socket, handle)
+}
