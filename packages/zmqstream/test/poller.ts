@@ -2,15 +2,14 @@
 // both pollers, against real sockets over tcp and inproc. pyzmq's tests (test_future.py test_poll,
 // test_asyncio.py test_poll_base_socket) check the same: a poll resolves with POLLIN once a message is
 // there and the socket is then read with recv.
-import { execFileSync, spawn } from "node:child_process"
-import { closeSync, constants, mkdtempSync, openSync, readSync, rmSync, writeSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
+import { spawn } from "node:child_process"
+import { readSync, writeSync } from "node:fs"
 import { createInterface } from "node:readline"
 import t from "tap"
 import * as zmq from "zeromq"
 import { IOLoop } from "@zmq-eventloop/ioloop"
 import { Poller, POLLERR, POLLIN, POLLOUT, ZMQStream, type PollEvents } from "../src/index.js"
+import { makeFifo } from "../../ioloop/test/helpers/fifo.js"
 import { bindAny, deferred, loopTest } from "./helpers/loop.js"
 import { PYTHON, pyzmqSkipReason } from "./helpers/python.js"
 
@@ -292,16 +291,7 @@ loopTest("two Pollers poll the same socket, each for its own flags", async (t, c
 })
 
 loopTest("a plain file descriptor is polled on the fd poller only", async (t, { loop, poller: kind }) => {
-  const dir = mkdtempSync(join(tmpdir(), "zmqstream-poller-"))
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
-  const fifo = join(dir, "fifo")
-  execFileSync("mkfifo", [fifo])
-  const readFd = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK)
-  const writeFd = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK)
-  t.teardown(() => {
-    closeSync(writeFd)
-    closeSync(readFd)
-  })
+  const { readFd, writeFd } = makeFifo(t)
   const poller = new Poller(loop)
   if (kind === "interval") {
     t.throws(() => poller.register(readFd, POLLIN), {
