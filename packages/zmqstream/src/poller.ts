@@ -3,7 +3,7 @@ import { ERROR, IOLoop, READ, WRITE, type Timeout } from "@zmq-eventloop/ioloop"
 import { describeValue, isZmqSocket } from "@zmq-eventloop/ioloop/internal"
 import { NullContext } from "@zmq-eventloop/stack-context"
 import { POLLERR, POLLIN, POLLOUT } from "./constants.js"
-import { PollHub, type PollSubscriber } from "./poll-hub.js"
+import { PollHub } from "./poll-hub.js"
 
 /** What a {@link Poller} polls: a zeromq.js socket, or a plain file descriptor (on the loop's `fd` poller). */
 export type PollTarget = Socket | number
@@ -54,7 +54,7 @@ function zmqEventsFrom(events: number): number {
  * if (events.get(client)! & POLLIN) console.log(await client.receive())
  * ```
  */
-export class Poller implements PollSubscriber {
+export class Poller {
   /** The loop this Poller waits on. */
   readonly ioLoop: IOLoop
   private readonly hub: PollHub
@@ -149,6 +149,8 @@ export class Poller implements PollSubscriber {
     return promise
   }
 
+  // The Poller is the hub's PollSubscriber through this method, structurally: an `implements` clause would
+  // put the internal interface into the public documentation.
   /**
    * Called by the loop's handler (through the hub) during an iteration: collects, and settles the pending
    * polls once the iteration is over, so that every target found ready in it is reported together.
