@@ -1,7 +1,15 @@
 // examples/lazy-pirate: the Lazy Pirate client (zguide lpclient) on a Poller, against its REP server that
-// drops every third request, started as the README shows; then without a server.
+// drops every third request, started as the README shows; zguide's Python lpclient against the same server
+// (Debian's python3-zmq, skipped with the reason when missing); the client without a server.
+import { spawnSync } from "node:child_process"
 import t from "tap"
-import { start } from "./helpers/run.js"
+import { start, startProgram } from "./helpers/run.js"
+
+const PYTHON = "/usr/bin/python3"
+const pyzmqSkip =
+  spawnSync(PYTHON, ["-c", "import zmq"]).status === 0
+    ? false
+    : `${PYTHON} cannot import zmq (apt-get install python3-zmq)`
 
 t.test("the client gets every reply although the server drops every third request", async (t) => {
   const server = start(t, ["examples/lazy-pirate/server.mjs", "--drop-every", "3"])
@@ -32,6 +40,21 @@ t.test("the client gets every reply although the server drops every third reques
   server.child.kill("SIGTERM")
   t.equal(await server.exit(), 0, "the server stops on SIGTERM and exits 0")
   t.match(server.lines.at(-1), /^server stopped: received \d+, answered \d+, dropped \d+$/)
+})
+
+t.test("zguide's Python lpclient gets every reply from the server", { skip: pyzmqSkip }, async (t) => {
+  const server = start(t, ["examples/lazy-pirate/server.mjs", "--drop-every", "3"])
+  const [endpoint] = await server.waitFor(/tcp:\/\/127\.0\.0\.1:\d+/)
+  const client = startProgram(t, PYTHON, ["examples/test/fixtures/lpclient.py", endpoint, "5", "1000"])
+  t.equal(await client.exit(), 0, client.lines.join("\n"))
+  t.same(
+    client.lines.filter((line) => line.startsWith("Server replied OK")),
+    Array.from({ length: 5 }, (_, n) => `Server replied OK (${n})`),
+  )
+  t.ok(client.lines.includes("No response from server"), "it retried a dropped request")
+  t.equal(client.lines.at(-1), "5 of 5 requests answered")
+  server.child.kill("SIGTERM")
+  t.equal(await server.exit(), 0)
 })
 
 t.test("the client gives up cleanly when the server is gone", async (t) => {
