@@ -91,10 +91,11 @@ export class PollHub {
       // Like ZMQStream's handler, the hub's must not capture the stack contexts of whoever polled first.
       nullContext.run(() => this.loop.addHandler(target, this.handleEvents, events))
     } catch (error) {
+      // IOLoop.addHandler's refusal of a second handler (its wording is pinned by test/poller.ts).
       if (error instanceof Error && /already registered/.test(error.message)) {
         throw new Error(
           `${describeTarget(target)} is already registered with the IOLoop (by a ZMQStream or addHandler): ` +
-            "the loop takes one handler per socket, so a Poller cannot poll it",
+            "the loop takes one handler per socket or fd, so a Poller cannot poll it",
           { cause: error },
         )
       }

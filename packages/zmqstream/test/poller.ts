@@ -308,6 +308,13 @@ loopTest("a plain file descriptor is polled on the fd poller only", async (t, { 
   t.same(await within(poller.poll(), "the unread fd"), [[readFd, POLLIN]], "still readable: reported again")
   readSync(readFd, Buffer.alloc(16))
   t.same(await within(poller.poll(0), "the drained fd"), [])
+
+  const other = new Poller(loop)
+  loop.addHandler(writeFd, () => {}, IOLoop.NONE)
+  t.throws(() => other.register(writeFd, POLLOUT), {
+    message: `fd ${writeFd} is already registered with the IOLoop (by a ZMQStream or addHandler): the loop takes one handler per socket or fd, so a Poller cannot poll it`,
+  })
+  loop.removeHandler(writeFd)
 })
 
 t.test("a poll made while the loop is not running settles once it runs", async (t) => {
