@@ -1,5 +1,5 @@
 import { ERROR, IOLoop, NONE, type HandlerTarget } from "@zmq-eventloop/ioloop"
-import { isZmqSocket } from "@zmq-eventloop/ioloop/internal"
+import { isZmqSocket, type LoopServices } from "@zmq-eventloop/ioloop/internal"
 import { NullContext } from "@zmq-eventloop/stack-context"
 
 /** What the hub calls when a watched target is ready: a {@link Poller} with polls pending. */
@@ -37,12 +37,18 @@ export class PollHub {
 
   private constructor(private readonly loop: IOLoop) {}
 
-  /** The hub of `loop`, created on first use. */
-  static of(loop: IOLoop): PollHub {
+  /** The hub of `loop` (whose services are `services`), created on first use and dropped when it closes. */
+  static of(loop: IOLoop, services: LoopServices): PollHub {
     let hub = hubs.get(loop)
     if (hub === undefined) {
       hub = new PollHub(loop)
       hubs.set(loop, hub)
+      // The loop lets go of every handler as it closes (polls pending then never settle: nothing runs).
+      const closing = hub
+      services.closeListeners.add(() => {
+        hubs.delete(loop)
+        closing.watches.clear()
+      })
     }
     return hub
   }

@@ -1,6 +1,12 @@
 import type { Socket } from "zeromq"
 import { ERROR, IOLoop, READ, WRITE, type Timeout } from "@zmq-eventloop/ioloop"
-import { describeValue, isZmqSocket } from "@zmq-eventloop/ioloop/internal"
+import {
+  bindMethods,
+  describeValue,
+  isZmqSocket,
+  servicesOf,
+  type LoopServices,
+} from "@zmq-eventloop/ioloop/internal"
 import { NullContext } from "@zmq-eventloop/stack-context"
 import { POLLERR, POLLIN, POLLOUT } from "./constants.js"
 import { PollHub } from "./poll-hub.js"
@@ -57,6 +63,7 @@ function zmqEventsFrom(events: number): number {
 export class Poller {
   /** The loop this Poller waits on. */
   readonly ioLoop: IOLoop
+  private readonly services: LoopServices
   private readonly hub: PollHub
   private readonly registered = new Map<PollTarget, number>()
   private readonly pending = new Set<PendingPoll>()
@@ -66,14 +73,18 @@ export class Poller {
 
   /**
    * A Poller on `ioLoop` (default `IOLoop.current()`). (pyzmq `Poller()`, whose loop is the running one)
-   * @throws TypeError when `ioLoop` is not an IOLoop.
+   * Its methods work detached (`const { poll } = poller`).
+   * @throws TypeError when `ioLoop` is not an IOLoop; Error("IOLoop is closed").
    */
   constructor(ioLoop?: IOLoop) {
     if (ioLoop !== undefined && !(ioLoop instanceof IOLoop)) {
       throw new TypeError(`ioLoop must be an IOLoop, got ${describeValue(ioLoop)}`)
     }
+    bindMethods(this)
     this.ioLoop = ioLoop ?? IOLoop.current()
-    this.hub = PollHub.of(this.ioLoop)
+    this.services = servicesOf(this.ioLoop)
+    this.checkOpen()
+    this.hub = PollHub.of(this.ioLoop, this.services)
   }
 
   /** The registered targets with their flags, in registration order. (pyzmq `poller.sockets`) */
@@ -86,11 +97,12 @@ export class Poller {
    * again changes its flags; flags 0 unregisters it, as in pyzmq. A target added while a poll is pending
    * takes part in it.
    * @throws TypeError / RangeError for a bad argument (a plain fd needs the loop's `fd` poller); Error when
-   * the socket is closed, or is registered with the loop by a ZMQStream or `addHandler`.
+   * the socket is closed, is registered with the loop by a ZMQStream or `addHandler`, or the loop is closed.
    */
   register(target: PollTarget, flags: number = POLLIN | POLLOUT): void {
     checkTarget(target, this.ioLoop)
     checkFlags(flags)
+    this.checkOpen()
     if (flags === 0) {
       if (this.registered.has(target)) this.unregister(target)
       return
@@ -130,6 +142,7 @@ export class Poller {
    */
   poll(timeout?: number | null): Promise<PollEvents> {
     const delay = checkTimeout(timeout)
+    this.checkOpen()
     let resolve!: (events: PollEvents) => void
     const promise = new Promise<PollEvents>((settle) => (resolve = settle))
     const waiting = new PendingPoll(resolve)
@@ -212,6 +225,10 @@ export class Poller {
 
   private unwatchAll(): void {
     for (const target of this.registered.keys()) this.hub.unwatch(target, this)
+  }
+
+  private checkOpen(): void {
+    if (this.services.closed) throw new Error("IOLoop is closed")
   }
 }
 

@@ -3,7 +3,7 @@
 // test_asyncio.py test_poll_base_socket) check the same: a poll resolves with POLLIN once a message is
 // there and the socket is then read with recv.
 import { spawn } from "node:child_process"
-import { readSync, writeSync } from "node:fs"
+import { closeSync, openSync, readSync, writeSync } from "node:fs"
 import { createInterface } from "node:readline"
 import t from "tap"
 import * as zmq from "zeromq"
@@ -315,6 +315,12 @@ loopTest("a plain file descriptor is polled on the fd poller only", async (t, { 
     message: `fd ${writeFd} is already registered with the IOLoop (by a ZMQStream or addHandler): the loop takes one handler per socket or fd, so a Poller cannot poll it`,
   })
   loop.removeHandler(writeFd)
+
+  // What else the loop refuses passes through unchanged: a closed fd is libuv's EBADF.
+  const closedFd = openSync("/dev/null", "r")
+  closeSync(closedFd)
+  t.throws(() => other.register(closedFd, POLLIN), { code: "EBADF" })
+  t.same(other.sockets, [])
 })
 
 t.test("a poll made while the loop is not running settles once it runs", async (t) => {
@@ -387,6 +393,45 @@ t.test("bad arguments are refused with errors naming them", async (t) => {
   loop.close()
   t.throws(() => poller.poll(10), { message: "IOLoop is closed" })
   t.throws(() => poller.poll(), { message: "IOLoop is closed" })
+  t.throws(() => poller.register(new zmq.Push()), { message: "IOLoop is closed" })
+  t.throws(() => new Poller(loop), { message: "IOLoop is closed" })
+  poller.unregister(socket) // still allowed: nothing is registered with a closed loop
+  t.same(poller.sockets, [])
+})
+
+t.test("a poll pending when its loop closes never settles, and leaves nothing registered", async (t) => {
+  const loop = new IOLoop({ makeCurrent: false })
+  const pull = new zmq.Pull()
+  t.teardown(() => pull.close())
+  const poller = new Poller(loop)
+  poller.register(pull, POLLIN)
+  const running = loop.start()
+  const pending = poller.poll()
+  loop.stop()
+  await running
+  loop.close()
+  t.notOk(await hasSettled(pending))
+  poller.unregister(pull)
+  const other = new IOLoop({ makeCurrent: false })
+  t.teardown(() => other.close())
+  other.addHandler(pull, () => {}, IOLoop.READ) // the socket is free for another loop's handler
+  other.removeHandler(pull)
+})
+
+loopTest("methods work detached, and a timeout past Node's 2^31-1 ms timer limit waits", async (t, ctx) => {
+  const { push, pull } = await pushPull(ctx.track)
+  const { register, poll, unregister } = new Poller(ctx.loop)
+  register(pull, POLLIN)
+  const warnings: Error[] = []
+  const onWarning = (warning: Error) => warnings.push(warning)
+  process.on("warning", onWarning)
+  t.teardown(() => process.off("warning", onWarning))
+  const polled = poll(2 ** 32)
+  for (let turn = 0; turn < 5; turn++) t.notOk(await hasSettled(polled), `still waiting, turn ${turn}`)
+  await push.send("x")
+  t.same(await within(polled, "the long poll"), [[pull, POLLIN]])
+  t.same(warnings.map(String), [], "no TimeoutOverflowWarning")
+  unregister(pull)
 })
 
 const pyzmqSkip = pyzmqSkipReason()
