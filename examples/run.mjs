@@ -43,6 +43,16 @@ const examples = {
       return start("client", "broker/client.mjs", [frontend, "--requests", "10"]).exited
     },
   },
+  "lazy-pirate": {
+    about:
+      "zguide's Lazy Pirate client (poll, retry, give up) on a Poller, and a REP server that drops requests",
+    async demo() {
+      const server = start("server", "lazy-pirate/server.mjs", ["--drop-every", "3"])
+      const [endpoint] = await server.waitFor(/tcp:\/\/\S+/)
+      return start("client", "lazy-pirate/client.mjs", [endpoint, "--requests", "6", "--timeout", "1000"])
+        .exited
+    },
+  },
   "jupyter-kernel": {
     about: "a Jupyter kernel (protocol 5.3) on ZMQStream for a tiny calculator language",
     demo: () => start("kernel", "jupyter-kernel/self-check.mjs").exited,

@@ -1,4 +1,5 @@
 // examples/echostream: ROUTER echo + DEALER client on ZMQStream, the default `pnpm example`.
+import { readFileSync } from "node:fs"
 import t from "tap"
 import { alive, start } from "./helpers/run.js"
 
@@ -25,11 +26,18 @@ t.test("echostream.mjs takes --count and rejects a bad one", async (t) => {
   t.match(bad.lines.join("\n"), /usage: node examples\/echostream\/echostream.mjs/)
 })
 
-t.test("`pnpm example --list` names every example with a description", async (t) => {
+t.test("`pnpm example --list` names every example of the README's table, with a description", async (t) => {
   const list = start(t, ["examples/run.mjs", "--list"])
   t.equal(await list.exit(), 0)
   const names = list.lines.map((line) => line.split(/\s+/)[0])
-  t.same(names, ["echo", "echostream", "pubsub", "asyncweb", "broker", "jupyter-kernel"])
+  const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8")
+  const listed = [...readme.matchAll(/^\| `([\w-]+)` +\|/gm)].map((match) => match[1])
+  t.ok(listed.includes("echostream"), "the README's table was read")
+  t.same(names, listed, "the same names, in the same order")
+  t.ok(
+    list.lines.every((line) => line.trim().length > line.split(/\s+/)[0]!.length + 10),
+    "each with a description",
+  )
   const unknown = start(t, ["examples/run.mjs", "nope"])
   t.equal(await unknown.exit(), 2, "an unknown name is a usage error")
 })

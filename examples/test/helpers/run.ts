@@ -43,7 +43,17 @@ function deadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> 
 
 /** Runs `node <args>` in the repository root; the child is SIGKILLed at teardown if still running. */
 export function start(t: Teardown, args: string[], env: NodeJS.ProcessEnv = exampleEnv): Example {
-  const child = spawn(process.execPath, args, { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] })
+  return startProgram(t, process.execPath, args, env)
+}
+
+/** Runs `command <args>` in the repository root (a peer in another language); as `start`. */
+export function startProgram(
+  t: Teardown,
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = exampleEnv,
+): Example {
+  const child = spawn(command, args, { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] })
   const lines: string[] = []
   const listeners = new Set<(line: string) => void>()
   for (const stream of [child.stdout, child.stderr]) {

@@ -1,11 +1,9 @@
 import t from "tap"
 import { setTimeout as idleFor } from "node:timers/promises"
-import { execFileSync } from "node:child_process"
-import { closeSync, constants, mkdtempSync, openSync, readSync, rmSync, writeSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
+import { readSync, writeSync } from "node:fs"
 import * as zmq from "zeromq"
 import { ERROR, IOLoop, NONE, READ, WRITE } from "../src/index.js"
+import { makeFifo } from "./helpers/fifo.js"
 import { forEachPoller, newLoop, runUntilStopped } from "./helpers/loop.js"
 import { socketPair } from "./helpers/sockets.js"
 
@@ -311,16 +309,7 @@ t.test("a send made outside the loop does not hide a socket's readiness from its
 
 t.test("a plain file descriptor is watched on the fd poller", async (t) => {
   // tornado test_handler_callback_file_object, with a FIFO's fds
-  const dir = mkdtempSync(join(tmpdir(), "ioloop-fifo-"))
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
-  const fifo = join(dir, "fifo")
-  execFileSync("mkfifo", [fifo])
-  const readFd = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK)
-  const writeFd = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK)
-  t.teardown(() => {
-    closeSync(writeFd)
-    closeSync(readFd)
-  })
+  const { readFd, writeFd } = makeFifo(t)
   const loop = newLoop(t, { poller: "fd" })
   const chunks: string[] = []
   loop.addHandler(

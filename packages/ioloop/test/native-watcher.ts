@@ -2,10 +2,8 @@
 // and child processes for what only shows at process exit. It runs on the addon the IOLoop loads (the
 // committed prebuild; test/native-addon.ts checks that it matches the sources).
 import t, { type Test } from "tap"
-import { execFileSync, spawn } from "node:child_process"
+import { spawn } from "node:child_process"
 import * as fs from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
 import * as zmq from "zeromq"
 import { loadAddon } from "../src/native-addon.js"
 import {
@@ -15,6 +13,7 @@ import {
   type FdWatcher,
   type FdWatcherConstructor,
 } from "../src/native-watcher.js"
+import { makeFifo } from "./helpers/fifo.js"
 
 const ZMQ_FD = 14
 const DEADLINE_MS = 5000
@@ -39,21 +38,6 @@ async function withDeadline<T>(promise: Promise<T>, what: string, ms = DEADLINE_
 
 /** One full turn of the event loop, poll phase included. */
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve))
-
-/** A FIFO opened at both ends, non-blocking, closed when the test ends. */
-function makeFifo(t: Test): { readFd: number; writeFd: number } {
-  const dir = fs.mkdtempSync(join(tmpdir(), "fd-watcher-"))
-  const path = join(dir, "fifo")
-  execFileSync("mkfifo", [path])
-  const readFd = fs.openSync(path, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK)
-  const writeFd = fs.openSync(path, fs.constants.O_WRONLY | fs.constants.O_NONBLOCK)
-  t.teardown(() => {
-    fs.closeSync(readFd)
-    fs.closeSync(writeFd)
-    fs.rmSync(dir, { recursive: true })
-  })
-  return { readFd, writeFd }
-}
 
 /** A connected PUSH → PULL pair over tcp://127.0.0.1:*, closed when the test ends. */
 async function makePushPull(t: Test): Promise<{ push: zmq.Push; pull: zmq.Pull; zmqFd: number }> {

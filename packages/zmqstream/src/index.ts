@@ -1,5 +1,6 @@
 export { ZMQStream, type RecvOptions } from "./zmqstream.js"
 export { POLLIN, POLLOUT, POLLERR, SNDMORE, DONTWAIT } from "./constants.js"
+export { Poller, type PollEvents, type PollTarget } from "./poller.js"
 export type { Frame } from "./frame.js"
 export type { Part, SendOptions } from "./parts.js"
 export type {

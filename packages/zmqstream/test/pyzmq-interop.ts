@@ -1,21 +1,13 @@
 // ZMQStream against a real pyzmq peer (Debian's python3-zmq via /usr/bin/python3): a multipart exchange
 // with a pyzmq ROUTER, JSON both ways with non-ASCII text (send_json/recv_json), and pickle both ways
 // (send_pyobj/recv_pyobj). The Python side binds, prints its endpoints, answers, and exits by itself.
-import { spawn, spawnSync } from "node:child_process"
+import { spawn } from "node:child_process"
 import { createInterface } from "node:readline"
 import * as zmq from "zeromq"
 import type { Test } from "tap"
 import { loadJson, loadPyobj, SNDMORE, ZMQStream } from "../src/index.js"
 import { deferred, loopTest } from "./helpers/loop.js"
-import { PYTHON, pythonSkipReason } from "./helpers/python.js"
-
-function pyzmqSkipReason(): string | undefined {
-  if (pythonSkipReason !== undefined) return pythonSkipReason
-  const probe = spawnSync(PYTHON, ["-c", "import zmq"], { encoding: "utf8" })
-  return probe.status === 0
-    ? undefined
-    : `pyzmq is not importable by ${PYTHON}: ${probe.stderr.trim().split("\n").at(-1)}`
-}
+import { PYTHON, pyzmqSkipReason } from "./helpers/python.js"
 
 const PEER = String.raw`
 import json, sys, zmq

@@ -20,3 +20,12 @@ export function runPython(script: string, input: string | Buffer = ""): string {
   }
   return result.stdout
 }
+
+/** Why the pyzmq tests cannot run here (no python, or no zmq module for it), or undefined when they can. */
+export function pyzmqSkipReason(): string | undefined {
+  if (pythonSkipReason !== undefined) return pythonSkipReason
+  const probe = spawnSync(PYTHON, ["-c", "import zmq"], { encoding: "utf8" })
+  return probe.status === 0
+    ? undefined
+    : `pyzmq is not importable by ${PYTHON}: ${probe.stderr.trim().split("\n").at(-1)}`
+}

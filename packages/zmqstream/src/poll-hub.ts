@@ -1,0 +1,130 @@
+import { ERROR, IOLoop, NONE, type HandlerTarget } from "@zmq-eventloop/ioloop"
+import { isZmqSocket, type LoopServices } from "@zmq-eventloop/ioloop/internal"
+import { NullContext } from "@zmq-eventloop/stack-context"
+
+/** What the hub calls when a watched target is ready: a {@link Poller} with polls pending. */
+export interface PollSubscriber {
+  /** `target` has `events` now (loop bits `READ | WRITE | ERROR`, within what the subscriber watches). */
+  targetReady(target: HandlerTarget, events: number): void
+}
+
+/** One target's loop handler: who watches it, and for which events. */
+class TargetWatch {
+  readonly subscribers = new Map<PollSubscriber, number>()
+  /** The events registered with the loop: the union of the subscribers' interests. */
+  events = NONE
+}
+
+const hubs = new WeakMap<IOLoop, PollHub>()
+const nullContext = new NullContext()
+
+function describeTarget(target: HandlerTarget): string {
+  return typeof target === "number" ? `fd ${target}` : `the ${target.constructor.name} socket`
+}
+
+function isClosedSocket(target: HandlerTarget): boolean {
+  return isZmqSocket(target) && target.closed
+}
+
+/**
+ * The loop handlers of the Pollers on one loop. `IOLoop.addHandler` takes one handler per target, while
+ * pyzmq lets any number of pollers poll a socket (`zmq_poll` keeps no state): so the hub registers one
+ * handler per target while at least one Poller has a poll pending on it, and hands each call to those
+ * Pollers, each within its own interest. Nothing is registered while no poll is pending.
+ */
+export class PollHub {
+  private readonly watches = new Map<HandlerTarget, TargetWatch>()
+
+  private constructor(private readonly loop: IOLoop) {}
+
+  /** The hub of `loop` (whose services are `services`), created on first use and dropped when it closes. */
+  static of(loop: IOLoop, services: LoopServices): PollHub {
+    let hub = hubs.get(loop)
+    if (hub === undefined) {
+      hub = new PollHub(loop)
+      hubs.set(loop, hub)
+      // The loop lets go of every handler as it closes (polls pending then never settle: nothing runs).
+      const closing = hub
+      services.closeListeners.add(() => {
+        hubs.delete(loop)
+        closing.watches.clear()
+      })
+    }
+    return hub
+  }
+
+  /**
+   * Throws now what `watch()` would throw later: the target is registered with the loop by someone else
+   * (a ZMQStream, an `addHandler` of the program), or the loop refuses it.
+   */
+  checkAvailable(target: HandlerTarget): void {
+    if (this.watches.has(target)) return // the hub's own handler: another Poller is polling it
+    this.addHandler(target, NONE)
+    this.loop.removeHandler(target)
+  }
+
+  /** Starts (or changes) `subscriber`'s watch of `target` for `events` (loop bits). */
+  watch(target: HandlerTarget, subscriber: PollSubscriber, events: number): void {
+    if (isClosedSocket(target)) {
+      // The loop takes no handler for a closed socket: report its ERROR from the loop all the same.
+      this.loop.spawnCallback(() => subscriber.targetReady(target, ERROR))
+      return
+    }
+    const watch = this.watches.get(target)
+    if (watch === undefined) {
+      this.addHandler(target, events)
+      const created = new TargetWatch()
+      created.subscribers.set(subscriber, events)
+      created.events = events
+      this.watches.set(target, created)
+      return
+    }
+    watch.subscribers.set(subscriber, events)
+    this.updateEvents(target, watch)
+  }
+
+  /** Ends `subscriber`'s watch of `target`; the loop handler goes with the last one. */
+  unwatch(target: HandlerTarget, subscriber: PollSubscriber): void {
+    const watch = this.watches.get(target)
+    if (watch === undefined || !watch.subscribers.delete(subscriber)) return
+    if (watch.subscribers.size > 0) return this.updateEvents(target, watch)
+    this.watches.delete(target)
+    this.loop.removeHandler(target)
+  }
+
+  private addHandler(target: HandlerTarget, events: number): void {
+    try {
+      // Like ZMQStream's handler, the hub's must not capture the stack contexts of whoever polled first.
+      nullContext.run(() => this.loop.addHandler(target, this.handleEvents, events))
+    } catch (error) {
+      // IOLoop.addHandler's refusal of a second handler (its wording is pinned by test/poller.ts).
+      if (error instanceof Error && /already registered/.test(error.message)) {
+        throw new Error(
+          `${describeTarget(target)} is already registered with the IOLoop (by a ZMQStream or addHandler): ` +
+            "the loop takes one handler per socket or fd, so a Poller cannot poll it",
+          { cause: error },
+        )
+      }
+      throw error
+    }
+  }
+
+  private updateEvents(target: HandlerTarget, watch: TargetWatch): void {
+    let events = NONE
+    for (const interest of watch.subscribers.values()) events |= interest
+    if (events === watch.events) return
+    watch.events = events
+    this.loop.updateHandler(target, events)
+  }
+
+  private readonly handleEvents = (target: HandlerTarget, events: number): void => {
+    const watch = this.watches.get(target)
+    if (watch === undefined) return
+    for (const [subscriber, interest] of watch.subscribers) {
+      const relevant = events & (interest | ERROR)
+      if (relevant !== 0) subscriber.targetReady(target, relevant)
+    }
+    // The loop drops the handler of a closed socket once it has reported its ERROR (IOLoop.addHandler).
+    if (events & ERROR && isClosedSocket(target)) this.watches.delete(target)
+  }
+}
