@@ -109,11 +109,12 @@ export class ZMQStream<S extends Socket = Socket> {
     this.socketType = (socket as unknown as RawSocket).getInt32Option(ZMQ_TYPE)
     this.canReceive = !SEND_ONLY_TYPES.has(this.socketType)
     this.canSend = !RECEIVE_ONLY_TYPES.has(this.socketType)
+    this.callbacks = new StreamCallbacks(this, services.funnel, services.log)
+    this.engine = new StreamEngine(socket, this.ioLoop, services, this.callbacks) // registers, or throws
     // The fast paths: receive()/send() settle synchronously, EAGAIN rejecting (DESIGN.md "Fast paths").
+    // Set once registered, so a refused stream leaves the socket as it was.
     ;(socket as unknown as RawSocket).setInt32Option(ZMQ_RCVTIMEO, 0)
     ;(socket as unknown as RawSocket).setInt32Option(ZMQ_SNDTIMEO, 0)
-    this.callbacks = new StreamCallbacks(this, services.funnel, services.log)
-    this.engine = new StreamEngine(socket, this.ioLoop, services, this.callbacks)
   }
 
   // ---- callbacks -------------------------------------------------------------------------------------------
