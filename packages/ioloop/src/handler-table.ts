@@ -197,6 +197,12 @@ export class HandlerTable {
     this.wakeUps.pollerWoke()
   }
 
+  /** Code called `target` outside zeromq.js (see `LoopServices.noteSocketCall`). */
+  noteCall(target: object): void {
+    const entry = this.entries.get(target as HandlerTarget)
+    if (entry !== undefined) this.onSocketCall(entry)
+  }
+
   /** User code called a registered socket: its edge signal may be gone, so check it at the next handlers phase. */
   private onSocketCall(entry: HandlerEntry): void {
     entry.forget()

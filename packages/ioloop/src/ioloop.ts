@@ -62,6 +62,9 @@ const nullContext = new NullContext()
 // because time() is performance.now() (ms since the process started). Ten years is no real timeout.
 const IMPLAUSIBLE_DEADLINE_MS = 10 * 365.25 * 24 * 3600 * 1000
 
+// Iterations run as microtasks (wakeSoon) per turn of Node's event loop before the loop yields to libuv.
+const MAX_MICROTASK_WAKES_PER_TURN = 16
+
 /**
  * `callback` wrapped in the stack contexts active now, or `callback` itself when there are none: the loop
  * runs every iteration inside a `NullContext`, so an unwrapped callback sees no context either (isolation),
@@ -118,6 +121,7 @@ export class IOLoop {
   private waitTimerDeadline = Infinity
   private waitImmediate: NodeJS.Immediate | undefined
   private wakeQueued = false
+  private microtaskWakes = 0
   private keepAlive: NodeJS.Timeout | undefined
   private resolveStart: (() => void) | undefined
   private previousCurrent: IOLoop | null = null
@@ -550,8 +554,21 @@ export class IOLoop {
    */
   private wakeSoon(): void {
     if (this.waitImmediate !== undefined || this.wakeQueued) return
+    // Bounded: code that keeps queueing work from promise continuations (an `await` per send, with sends
+    // that settle at once on the native data path) would otherwise chain iterations as microtasks forever,
+    // and libuv would never poll: other sockets' fd watchers would starve. Past the bound, wait for the
+    // next turn of Node's loop.
+    if (this.microtaskWakes >= MAX_MICROTASK_WAKES_PER_TURN) {
+      this.waitImmediate = setImmediate(this.iterate)
+      return
+    }
+    if (this.microtaskWakes++ === 0) setImmediate(this.newTurn)
     this.wakeQueued = true
     queueMicrotask(this.wakeUp)
+  }
+
+  private readonly newTurn = (): void => {
+    this.microtaskWakes = 0
   }
 
   private readonly wakeUp = (): void => {

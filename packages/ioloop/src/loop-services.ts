@@ -31,6 +31,14 @@ export class LoopServices {
   get handlerStillReady(): boolean {
     return this.handlers.stillReady
   }
+
+  /**
+   * Code called libzmq on a registered socket without going through zeromq.js (the native data path):
+   * like any call on it, the loop forgets what it read and checks the socket again.
+   */
+  noteSocketCall(socket: object): void {
+    this.handlers.noteCall(socket)
+  }
 }
 
 const registry = new WeakMap<object, LoopServices>()

@@ -1,5 +1,5 @@
 import type { Socket } from "zeromq"
-import { debug } from "@zmq-eventloop/ioloop/internal"
+import { debug, type NativeDataPath } from "@zmq-eventloop/ioloop/internal"
 import { MAX_RECEIVE_CHUNK } from "./constants.js"
 import { wouldBlock } from "./would-block.js"
 
@@ -16,6 +16,11 @@ export interface ReceiverHost {
   receiveFailed(error: Error): void
   /** Whether the loop calls again because the socket stayed readable after the last chunk (a burst). */
   inBurst(): boolean
+  /**
+   * Messages wait in the native batch although `ZMQ_EVENTS` may no longer show them: have the loop call
+   * `pull()` again soon (it will not re-dispatch for them by itself).
+   */
+  pullLater(): void
 }
 
 type ReadableSocket = Socket & { receive(): Promise<Buffer[]> }
@@ -29,19 +34,30 @@ type ReadableSocket = Socket & { receive(): Promise<Buffer[]> }
  * chunk starts before the previous one is fully handled (the gate), so messages keep their order. Messages
  * taken from libzmq while no recv callback is set (after `stopOnRecv()` from an earlier message of the same
  * chunk, say) are kept in `held` and delivered first by the next `onRecv`/`flush` (nothing lost).
+ *
+ * On the native data path (`native` set) none of that is needed: messages come out of the addon's batch
+ * synchronously, one at a time, each delivered before the next is taken, so the READ dispatch itself calls
+ * the recv callback (no microtask per message) and a `stopOnRecv()` simply leaves the rest in the batch.
  */
 export class Receiver {
   /** Messages taken from libzmq but not delivered yet, oldest first. */
   readonly held: Buffer[][] = []
   private readonly host: ReceiverHost
+  private readonly native: NativeDataPath | null
   private pending = 0
   private chunkSize = 1
   private chunkGot = 0
   private chunkDrained = false
   private idleWaiters: Array<() => void> = []
 
-  constructor(host: ReceiverHost) {
+  constructor(host: ReceiverHost, native: NativeDataPath | null) {
     this.host = host
+    this.native = native
+  }
+
+  /** Whether messages wait to be delivered: held ones, or the rest of a native batch. */
+  get pendingDelivery(): boolean {
+    return this.held.length > 0 || (this.native?.buffered ?? false)
   }
 
   /** Resolves once no chunk is in flight. */
@@ -60,6 +76,7 @@ export class Receiver {
    * costs a speculative receive() that fails with EAGAIN, which zeromq.js makes expensive (~12 µs each).
    */
   pull(): void {
+    if (this.native !== null) return this.pullNatively(this.native)
     if (this.pending > 0) return // the gate: the previous chunk is still being handled
     const socket = this.host.socket as ReadableSocket
     const size =
@@ -83,6 +100,23 @@ export class Receiver {
       }
       result.then(this.onReceived, this.onFailed)
     }
+  }
+
+  /** The native fast path: deliver straight from the addon's batch, up to MAX_RECEIVE_CHUNK messages. */
+  private pullNatively(native: NativeDataPath): void {
+    for (let count = 0; count < MAX_RECEIVE_CHUNK; count++) {
+      if (!this.host.receiving() || this.host.closed()) return
+      let message: Buffer[] | undefined
+      try {
+        message = native.receive()
+      } catch (error) {
+        if (!wouldBlock(error) && !this.host.closed()) this.host.receiveFailed(error as Error)
+        return
+      }
+      if (message === undefined) return
+      this.host.deliver(message)
+    }
+    if (native.buffered) this.host.pullLater() // the fairness bound stopped us, not an empty socket
   }
 
   private readonly onReceived = (message: Buffer[]): void => {
@@ -133,6 +167,7 @@ export class Receiver {
     const held = this.held.shift()
     if (held !== undefined) return held
     try {
+      if (this.native !== null) return this.native.receive() ?? null
       return await (this.host.socket as ReadableSocket).receive()
     } catch (error) {
       if (!wouldBlock(error) && !this.host.closed()) this.host.receiveFailed(error as Error)

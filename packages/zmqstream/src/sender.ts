@@ -1,4 +1,5 @@
 import type { Socket } from "zeromq"
+import type { NativeDataPath } from "@zmq-eventloop/ioloop/internal"
 import { SEND_BUDGET } from "./constants.js"
 import type { QueuedMessage } from "./parts.js"
 import { wouldBlock } from "./would-block.js"
@@ -19,6 +20,9 @@ export interface SenderHost {
 
 type WritableSocket = Socket & { send(parts: unknown, options?: object): Promise<void> }
 
+/** What a native send that would block is reported as (the zeromq.js path rejects with this code). */
+const WOULD_BLOCK = { code: "EAGAIN" }
+
 /** What happened to the message at the head of the queue. */
 export type SendOutcome = "sent" | "failed" | "again" | "empty"
 
@@ -33,6 +37,8 @@ export type SendOutcome = "sent" | "failed" | "again" | "empty"
  */
 export class Sender {
   private readonly host: SenderHost
+  /** The native data path of the socket, or `null` for zeromq.js's `send()`. */
+  private readonly native: NativeDataPath | null
   private queue: QueuedMessage[] = []
   private head = 0
   private inFlight = false
@@ -40,8 +46,9 @@ export class Sender {
   private budget = 0
   private idleWaiters: Array<() => void> = []
 
-  constructor(host: SenderHost) {
+  constructor(host: SenderHost, native: NativeDataPath | null) {
     this.host = host
+    this.native = native
   }
 
   /** Messages waiting, the one in flight included. */
@@ -75,6 +82,9 @@ export class Sender {
   private sendHead(): void {
     const message = this.queue[this.head]!
     this.inFlight = true
+    // The native fast path: a synchronous send into libzmq, no promise. Options only zeromq.js handles
+    // (routingId, group) keep its send().
+    if (this.native !== null && message.sendOptions === undefined) return this.sendNatively(message)
     let result: Promise<void>
     try {
       const socket = this.host.socket as WritableSocket
@@ -90,6 +100,33 @@ export class Sender {
     // The last queued message is in flight: drop WRITE interest now rather than when it settles, so the
     // loop's re-check after this dispatch does not schedule one more dispatch for nothing.
     if (this.length === 1) this.host.queueChanged()
+  }
+
+  private sendNatively(message: QueuedMessage): void {
+    let sent: boolean
+    try {
+      sent = this.native!.send(message.parts)
+    } catch (error) {
+      return this.onFailed(error)
+    }
+    if (sent) this.onSent()
+    else this.onFailed(WOULD_BLOCK)
+  }
+
+  /**
+   * The ping-pong fast path: with nothing queued and nothing in flight, hands `message` to libzmq now,
+   * natively, and returns whether it went (false: queue it as usual). Only for a message nobody waits to
+   * hear about (no per-send callback, no onSend): their notices must come from the loop, not from inside
+   * the `send*()` call.
+   */
+  trySendNow(message: QueuedMessage): boolean {
+    if (this.native === null || this.length > 0 || this.host.flushing() || message.sendOptions !== undefined)
+      return false
+    try {
+      return this.native.send(message.parts)
+    } catch {
+      return false // queued instead: the loop's send reports the error through onSend/onErr
+    }
   }
 
   private readonly onSent = (): void => {

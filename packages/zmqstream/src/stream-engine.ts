@@ -1,6 +1,6 @@
 import type { Socket } from "zeromq"
 import { ERROR, NONE, READ, WRITE, type IOLoop } from "@zmq-eventloop/ioloop"
-import { debug, type LoopServices } from "@zmq-eventloop/ioloop/internal"
+import { attachDataPath, debug, NativeDataPath, type LoopServices } from "@zmq-eventloop/ioloop/internal"
 import { NullContext } from "@zmq-eventloop/stack-context"
 import { POLLIN, POLLOUT, ZMQ_LINGER } from "./constants.js"
 import type { QueuedMessage } from "./parts.js"
@@ -10,6 +10,9 @@ import type { StreamCallbacks } from "./stream-callbacks.js"
 
 type LingeringSocket = Socket & { setInt32Option(id: number, value: number): void }
 
+/** How a stream moves messages: through the addon straight into libzmq, or through zeromq.js's calls. */
+export type DataPath = "native" | "zeromq.js"
+
 /**
  * The working half of a ZMQStream (pyzmq's `_handle_events`, `_update_handler`, `flush`, `close`): its
  * state, its loop handler, and the receive and send paths it drives, whose host it is. `ZMQStream` is the
@@ -18,6 +21,7 @@ type LingeringSocket = Socket & { setInt32Option(id: number, value: number): voi
 export class StreamEngine implements ReceiverHost, SenderHost {
   readonly receiver: Receiver
   readonly sender: Sender
+  readonly dataPath: DataPath
   private isClosed = false
   private flushDepth = 0
   private interest = NONE
@@ -28,8 +32,15 @@ export class StreamEngine implements ReceiverHost, SenderHost {
     private readonly services: LoopServices,
     readonly callbacks: StreamCallbacks,
   ) {
-    this.receiver = new Receiver(this)
-    this.sender = new Sender(this)
+    const attached = attachDataPath(socket)
+    const native = attached instanceof NativeDataPath ? attached : null
+    this.dataPath = native === null ? "zeromq.js" : "native"
+    if (debug.enabled) {
+      const why = native === null ? (attached as { reason: string }).reason : "attached"
+      debug("ZMQStream: %s data path for a %s socket (%s)", this.dataPath, socket.constructor.name, why)
+    }
+    this.receiver = new Receiver(this, native)
+    this.sender = new Sender(this, native)
     // pyzmq `_init_io_state`: the stream's own handler must not capture the caller's contexts.
     new NullContext().run(() => loop.addHandler(socket, this.handleEvents, NONE))
     services.closeListeners.add(this.loopClosed)
@@ -74,6 +85,15 @@ export class StreamEngine implements ReceiverHost, SenderHost {
     return this.services.handlerStillReady
   }
 
+  pullLater(): void {
+    this.loop.spawnCallback(this.resumeDelivery)
+  }
+
+  /** The stream called libzmq outside the loop's dispatch (a native send): the loop must look again. */
+  calledSocket(): void {
+    this.services.noteSocketCall(this.socket)
+  }
+
   // ---- the loop's side -------------------------------------------------------------------------------------
 
   /** The IOLoop handler, registered under NullContext (pyzmq `_handle_events`). */
@@ -85,16 +105,18 @@ export class StreamEngine implements ReceiverHost, SenderHost {
       return
     }
     if (this.flushDepth > 0) return // flush() is handling this stream's events
-    if (events & READ && this.callbacks.recv !== null) {
-      this.receiver.deliverHeld()
-      if (this.callbacks.recv !== null && !this.isClosed) this.receiver.pull()
-    }
+    if (events & READ) this.resumeDelivery()
     if (events & WRITE && !this.isClosed) this.sender.pushOut()
   }
 
-  /** A loop-side delivery of messages kept since a `stopOnRecv()` (the socket may have nothing to wake it). */
-  readonly deliverHeld = (): void => {
-    if (!this.isClosed && this.flushDepth === 0) this.receiver.deliverHeld()
+  /**
+   * A loop-side delivery of messages kept since a `stopOnRecv()`, or left in a native batch (the socket may
+   * have nothing to wake the loop for them).
+   */
+  readonly resumeDelivery = (): void => {
+    if (this.isClosed || this.flushDepth > 0 || this.callbacks.recv === null) return
+    this.receiver.deliverHeld()
+    if (this.callbacks.recv !== null) this.receiver.pull()
   }
 
   private readonly loopClosed = (): void => this.close(undefined)

@@ -16,7 +16,7 @@ import { checkPart, checkParts, splitSendOptions, type Part, type SendOptions } 
 import { dumpJson } from "./serialization/json.js"
 import { dumpPyobj, type PickleProtocol } from "./serialization/pickle.js"
 import { StreamCallbacks } from "./stream-callbacks.js"
-import { StreamEngine } from "./stream-engine.js"
+import { StreamEngine, type DataPath } from "./stream-engine.js"
 import {
   bindToRandomPort,
   checkLinkedArguments,
@@ -165,8 +165,7 @@ export class ZMQStream<S extends Socket = Socket> {
     this.callbacks.recvCopy = copy
     this.engine.updateInterest()
     // Messages kept since a stopOnRecv() go first; the socket may have nothing more to wake the loop.
-    if (captured !== null && this.engine.receiver.held.length > 0)
-      this.ioLoop.spawnCallback(this.engine.deliverHeld)
+    if (captured !== null && this.engine.receiver.pendingDelivery) this.engine.pullLater()
   }
 
   /**
@@ -295,11 +294,26 @@ export class ZMQStream<S extends Socket = Socket> {
     const message = this.partial === null ? parts : this.partial.concat(parts)
     this.partial = null
     const callback = this.callbacks.capture(split.callback)
-    this.engine.sender.push({ parts: message, sendOptions: split.sendOptions, callback })
+    const queued = { parts: message, sendOptions: split.sendOptions, callback }
+    // Ping-pong: on the native path a message nobody waits to hear about goes to libzmq at once.
+    if (callback === null && this.callbacks.send === null && this.engine.sender.trySendNow(queued)) {
+      this.engine.calledSocket()
+      return
+    }
+    this.engine.sender.push(queued)
     this.engine.updateInterest()
   }
 
   // ---- state -----------------------------------------------------------------------------------------------
+
+  /**
+   * How this stream moves messages: `"native"` (the addon reads and writes libzmq directly on the socket,
+   * see the README's "Data paths") or `"zeromq.js"` (zeromq.js's `receive()`/`send()`). `NODE_DEBUG=zmq-eventloop`
+   * says why at construction.
+   */
+  get dataPath(): DataPath {
+    return this.engine.dataPath
+  }
 
   /** Whether a recv callback is set. (pyzmq `receiving`) */
   receiving(): boolean {

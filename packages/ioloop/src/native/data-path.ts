@@ -133,6 +133,8 @@ export class NativeDataPath {
  * zeromq.js's own calls for this socket.
  */
 export function attachDataPath(socket: Socket): NativeDataPath | DataPathRefusal {
+  // Read at each attach (not only at load), so a test or a program can switch it per stream.
+  if (process.env.ZMQ_EVENTLOOP_NATIVE === "0") return { reason: "ZMQ_EVENTLOOP_NATIVE=0" }
   const support = nativeDataPathSupport()
   if ("reason" in support) return support
   if (!(socket instanceof support.zeromq.Socket))

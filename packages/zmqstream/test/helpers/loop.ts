@@ -14,17 +14,24 @@ export class RecordingLogger extends MemoryLogger {
   }
 }
 
+/** The data paths every stream suite runs on: the addon's, and zeromq.js's (`ZMQ_EVENTLOOP_NATIVE=0`). */
+export const DATA_PATHS = ["native", "zeromq.js"] as const
+export type DataPathName = (typeof DATA_PATHS)[number]
+
 export interface LoopContext {
   loop: IOLoop
   logger: RecordingLogger
   poller: PollerName
+  /** The data path the streams made in this test use (where the native one attaches at all). */
+  dataPath: DataPathName
   /** Registers a socket to close (linger 0) at teardown, and returns it. */
   track<S extends zmq.Socket>(socket: S): S
 }
 
 /**
- * Runs `body` once per poller ("fd", then "interval") as a subtest titled `<title> (<poller> poller)`,
- * with a started loop that is stopped and closed, and its sockets closed, afterwards.
+ * Runs `body` once per poller ("fd", then "interval") and data path ("native", then "zeromq.js") as a
+ * subtest titled `<title> (<poller> poller, <data path> data path)`, with a started loop that is stopped
+ * and closed, and its sockets closed, afterwards.
  */
 export function loopTest(
   title: string,
@@ -32,29 +39,47 @@ export function loopTest(
   options: { skip?: string } = {},
 ): void {
   for (const poller of POLLERS) {
-    t.test(`${title} (${poller} poller)`, { skip: options.skip ?? false }, async (t) => {
-      const logger = new RecordingLogger()
-      const loop = new IOLoop({ poller, makeCurrent: false, logger })
-      const sockets: zmq.Socket[] = []
-      const running = loop.start()
-      t.teardown(async () => {
-        loop.stop()
-        await running
-        loop.close()
-        for (const socket of sockets) {
-          if (!socket.closed) {
-            socket.linger = 0
-            socket.close()
-          }
-        }
-      })
-      const track = <S extends zmq.Socket>(socket: S): S => {
-        sockets.push(socket)
-        return socket
-      }
-      await body(t, { loop, logger, poller, track })
-    })
+    for (const dataPath of DATA_PATHS) {
+      const name = `${title} (${poller} poller, ${dataPath} data path)`
+      t.test(name, { skip: options.skip ?? false }, (t) => runLoopTest(t, poller, dataPath, body))
+    }
   }
+}
+
+async function runLoopTest(
+  t: Test,
+  poller: PollerName,
+  dataPath: DataPathName,
+  body: (t: Test, ctx: LoopContext) => Promise<void>,
+): Promise<void> {
+  // Read by each new stream: the subtests of a file run one at a time, so this holds for this one only.
+  const previous = process.env.ZMQ_EVENTLOOP_NATIVE
+  if (dataPath === "zeromq.js") process.env.ZMQ_EVENTLOOP_NATIVE = "0"
+  else delete process.env.ZMQ_EVENTLOOP_NATIVE
+  t.teardown(() => {
+    if (previous === undefined) delete process.env.ZMQ_EVENTLOOP_NATIVE
+    else process.env.ZMQ_EVENTLOOP_NATIVE = previous
+  })
+  const logger = new RecordingLogger()
+  const loop = new IOLoop({ poller, makeCurrent: false, logger })
+  const sockets: zmq.Socket[] = []
+  const running = loop.start()
+  t.teardown(async () => {
+    loop.stop()
+    await running
+    loop.close()
+    for (const socket of sockets) {
+      if (!socket.closed) {
+        socket.linger = 0
+        socket.close()
+      }
+    }
+  })
+  const track = <S extends zmq.Socket>(socket: S): S => {
+    sockets.push(socket)
+    return socket
+  }
+  await body(t, { loop, logger, poller, dataPath, track })
 }
 
 /** Resolves once `predicate()` holds, checking every millisecond; rejects after `ms` with `what`. */
