@@ -6,7 +6,7 @@
 //
 // Each demo starts the example's programs exactly as examples/README.md shows, and has a deadline: past
 // --timeout the runner says which programs are still running, stops them all and exits 1.
-import { parseCommandLine, positiveInteger } from "./lib/cli.mjs"
+import { integerOption, parseCommandLine } from "./lib/cli.mjs"
 import { start, stillRunning, stopAll } from "./lib/demo.mjs"
 
 const examples = {
@@ -58,7 +58,7 @@ const {
   usage: "node examples/run.mjs [name] [--timeout MS] | --list",
   options: {
     list: { type: "boolean", help: "list the examples, one per line" },
-    timeout: { type: "string", default: "60000", parse: positiveInteger, help: "deadline of the demo (ms)" },
+    timeout: integerOption("MS", 60000, "the deadline of the demo"),
   },
   positionals: { max: 1 },
 })

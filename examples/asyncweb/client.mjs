@@ -3,7 +3,7 @@
 //
 //   node examples/asyncweb/client.mjs <url> [--requests N] [--timeout MS]   (defaults: 10, 30000 ms)
 /* global fetch */ // Node >= 18
-import { httpUrl, parseCommandLine, positiveInteger, timeoutOption } from "../lib/cli.mjs"
+import { httpUrl, integerOption, parseCommandLine, timeoutOption } from "../lib/cli.mjs"
 import { watchdog } from "../lib/deadline.mjs"
 
 const {
@@ -12,13 +12,7 @@ const {
 } = parseCommandLine({
   usage: "node examples/asyncweb/client.mjs <url> [--requests N] [--timeout MS]",
   options: {
-    requests: {
-      type: "string",
-      arg: "N",
-      default: "10",
-      parse: positiveInteger,
-      help: "concurrent requests",
-    },
+    requests: integerOption("N", 10, "concurrent requests"),
     timeout: timeoutOption(30000),
   },
   positionals: { min: 1, max: 1, parse: [httpUrl] },

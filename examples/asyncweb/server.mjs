@@ -14,7 +14,7 @@ import * as zmq from "zeromq"
 import { createServer } from "node:http"
 import { IOLoop } from "@zmq-eventloop/ioloop"
 import { ZMQStream } from "@zmq-eventloop/zmqstream"
-import { nonNegativeInteger, parseCommandLine } from "../lib/cli.mjs"
+import { integerOption, parseCommandLine } from "../lib/cli.mjs"
 import { stopOnSignals } from "../lib/deadline.mjs"
 import { startWorker } from "./worker.mjs"
 
@@ -23,20 +23,8 @@ const {
 } = parseCommandLine({
   usage: "node examples/asyncweb/server.mjs [--port P] [--workers N]",
   options: {
-    port: {
-      type: "string",
-      arg: "P",
-      default: "0",
-      parse: nonNegativeInteger,
-      help: "http port, 0: a free one",
-    },
-    workers: {
-      type: "string",
-      arg: "N",
-      default: "4",
-      parse: nonNegativeInteger,
-      help: "in-process workers",
-    },
+    port: integerOption("P", 0, "http port, 0: a free one", 0),
+    workers: integerOption("N", 4, "in-process workers", 0),
   },
 })
 const REPLY_TIMEOUT_MS = 10000 // a request no worker answers in time gets a 504: no HTTP request waits forever

@@ -8,7 +8,7 @@ import * as zmq from "zeromq"
 import { fileURLToPath } from "node:url"
 import { IOLoop } from "@zmq-eventloop/ioloop"
 import { ZMQStream } from "@zmq-eventloop/zmqstream"
-import { endpoint, nonNegativeInteger, parseCommandLine } from "../lib/cli.mjs"
+import { endpoint, integerOption, parseCommandLine } from "../lib/cli.mjs"
 import { stopOnSignals } from "../lib/deadline.mjs"
 
 /** Connects a worker named `name` to `backend` on `loop`; returns its stream. */
@@ -39,13 +39,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     usage: "node examples/asyncweb/worker.mjs <backend endpoint> [--name NAME] [--delay MAX_MS]",
     options: {
       name: { type: "string", arg: "NAME", help: "shown in its answers (default: the pid)" },
-      delay: {
-        type: "string",
-        arg: "MAX_MS",
-        default: "20",
-        parse: nonNegativeInteger,
-        help: "longest delay",
-      },
+      delay: integerOption("MAX_MS", 20, "longest delay", 0),
     },
     positionals: { min: 1, max: 1, parse: [endpoint] },
   })

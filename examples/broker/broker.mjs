@@ -16,7 +16,7 @@
 import * as zmq from "zeromq"
 import { IOLoop, PeriodicCallback } from "@zmq-eventloop/ioloop"
 import { ZMQStream } from "@zmq-eventloop/zmqstream"
-import { endpoint, parseCommandLine, positiveInteger } from "../lib/cli.mjs"
+import { endpoint, integerOption, parseCommandLine } from "../lib/cli.mjs"
 import { stopOnSignals } from "../lib/deadline.mjs"
 
 const { values } = parseCommandLine({
@@ -36,13 +36,7 @@ const { values } = parseCommandLine({
       parse: endpoint,
       help: "for workers",
     },
-    heartbeat: {
-      type: "string",
-      arg: "MS",
-      default: "1000",
-      parse: positiveInteger,
-      help: "heartbeat period",
-    },
+    heartbeat: integerOption("MS", 1000, "heartbeat period"),
   },
 })
 const HEARTBEAT_MS = values.heartbeat

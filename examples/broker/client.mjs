@@ -8,7 +8,7 @@
 import * as zmq from "zeromq"
 import { IOLoop } from "@zmq-eventloop/ioloop"
 import { ZMQStream } from "@zmq-eventloop/zmqstream"
-import { endpoint, parseCommandLine, positiveInteger, timeoutOption } from "../lib/cli.mjs"
+import { endpoint, integerOption, parseCommandLine, timeoutOption } from "../lib/cli.mjs"
 import { watchdog } from "../lib/deadline.mjs"
 
 const {
@@ -17,13 +17,7 @@ const {
 } = parseCommandLine({
   usage: "node examples/broker/client.mjs <frontend endpoint> [--requests N] [--name NAME] [--timeout MS]",
   options: {
-    requests: {
-      type: "string",
-      arg: "N",
-      default: "10",
-      parse: positiveInteger,
-      help: "requests, all at once",
-    },
+    requests: integerOption("N", 10, "requests, all at once"),
     name: { type: "string", arg: "NAME", help: "its requests' prefix (default: the pid)" },
     timeout: timeoutOption(30000),
   },

@@ -8,7 +8,7 @@
 import * as zmq from "zeromq"
 import { IOLoop, PeriodicCallback } from "@zmq-eventloop/ioloop"
 import { ZMQStream } from "@zmq-eventloop/zmqstream"
-import { endpoint, nonNegativeInteger, parseCommandLine, positiveInteger } from "../lib/cli.mjs"
+import { endpoint, integerOption, parseCommandLine } from "../lib/cli.mjs"
 import { stopOnSignals } from "../lib/deadline.mjs"
 
 const {
@@ -18,8 +18,8 @@ const {
   usage: "node examples/broker/worker.mjs <backend endpoint> [--name NAME] [--delay MS] [--heartbeat MS]",
   options: {
     name: { type: "string", arg: "NAME", help: "shown in its replies (default: the pid)" },
-    delay: { type: "string", arg: "MS", default: "10", parse: nonNegativeInteger, help: "pretend work" },
-    heartbeat: { type: "string", arg: "MS", default: "1000", parse: positiveInteger, help: "the broker's" },
+    delay: integerOption("MS", 10, "pretend work", 0),
+    heartbeat: integerOption("MS", 1000, "the broker's"),
   },
   positionals: { min: 1, max: 1, parse: [endpoint] },
 })

@@ -9,7 +9,7 @@
 import * as zmq from "zeromq"
 import { IOLoop } from "@zmq-eventloop/ioloop"
 import { ZMQStream } from "@zmq-eventloop/zmqstream"
-import { parseCommandLine, positiveInteger, timeoutOption } from "../lib/cli.mjs"
+import { integerOption, parseCommandLine, timeoutOption } from "../lib/cli.mjs"
 import { watchdog } from "../lib/deadline.mjs"
 
 const {
@@ -17,13 +17,7 @@ const {
 } = parseCommandLine({
   usage: "node examples/echostream/echostream.mjs [--count N] [--timeout MS]",
   options: {
-    count: {
-      type: "string",
-      arg: "N",
-      default: "5000",
-      parse: positiveInteger,
-      help: "round trips per phase",
-    },
+    count: integerOption("N", 5000, "round trips per phase"),
     timeout: timeoutOption(30000),
   },
 })

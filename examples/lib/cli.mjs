@@ -78,22 +78,20 @@ export function parseCommandLine({
   }
 }
 
-/** A value parser: an integer >= 1. */
-export function positiveInteger(text, flag) {
-  return integerAtLeast(1, text, flag)
+/** A string option holding an integer >= `least`, shown as `--flag ARG` in the help. */
+export function integerOption(arg, defaultValue, help, least = 1) {
+  return { type: "string", arg, default: String(defaultValue), parse: integerAtLeast(least), help }
 }
 
-/** A value parser: an integer >= 0. */
-export function nonNegativeInteger(text, flag) {
-  return integerAtLeast(0, text, flag)
-}
-
-function integerAtLeast(least, text, flag) {
-  const value = Number(text)
-  if (text.trim() === "" || !Number.isSafeInteger(value) || value < least) {
-    throw new UsageError(`${flag} must be an integer >= ${least}, got ${JSON.stringify(text)}`)
+/** The value parser of an integer >= `least`. */
+function integerAtLeast(least) {
+  return (text, flag) => {
+    const value = Number(text)
+    if (text.trim() === "" || !Number.isSafeInteger(value) || value < least) {
+      throw new UsageError(`${flag} must be an integer >= ${least}, got ${JSON.stringify(text)}`)
+    }
+    return value
   }
-  return value
 }
 
 /** A value parser: a zmq endpoint such as tcp://127.0.0.1:5555 (a transport, "://" and an address). */
@@ -116,11 +114,5 @@ export function httpUrl(text, name) {
 
 /** The `--timeout MS` option of a program with a finite job: its watchdog's deadline. */
 export function timeoutOption(defaultMs) {
-  return {
-    type: "string",
-    arg: "MS",
-    default: String(defaultMs),
-    parse: positiveInteger,
-    help: "give up after MS milliseconds, saying what is missing",
-  }
+  return integerOption("MS", defaultMs, "give up after MS milliseconds, saying what is missing")
 }

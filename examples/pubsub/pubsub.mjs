@@ -11,7 +11,7 @@ import * as zmq from "zeromq"
 import { IOLoop, PeriodicCallback } from "@zmq-eventloop/ioloop"
 import { ZMQStream } from "@zmq-eventloop/zmqstream"
 import { ExceptionStackContext } from "@zmq-eventloop/stack-context"
-import { parseCommandLine, positiveInteger, timeoutOption } from "../lib/cli.mjs"
+import { integerOption, parseCommandLine, timeoutOption } from "../lib/cli.mjs"
 import { watchdog } from "../lib/deadline.mjs"
 
 const {
@@ -19,8 +19,8 @@ const {
 } = parseCommandLine({
   usage: "node examples/pubsub/pubsub.mjs [--ticks N] [--period MS] [--timeout MS]",
   options: {
-    ticks: { type: "string", arg: "N", default: "12", parse: positiveInteger, help: "ticks to publish" },
-    period: { type: "string", arg: "MS", default: "50", parse: positiveInteger, help: "time between ticks" },
+    ticks: integerOption("N", 12, "ticks to publish"),
+    period: integerOption("MS", 50, "time between ticks"),
     timeout: timeoutOption(30000),
   },
 })
