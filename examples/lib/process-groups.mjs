@@ -2,6 +2,10 @@
 // leads a process group of its own, and is stopped by signalling the group (`kill -- -pgid`): a program's
 // own children (the kernel the Jupyter self-check starts) go with it. A reaper process (reaper.mjs) kills
 // the groups if this process dies without stopping them.
+//
+// Process plumbing for the demo runner and the examples' tests, not example code: its failure paths run
+// only when a demo or a test fails, so it is left out of the coverage figures.
+/* c8 ignore start */
 import { spawn } from "node:child_process"
 import { fileURLToPath } from "node:url"
 
@@ -72,3 +76,4 @@ function signalGroup(pgid, signal) {
     // ESRCH: nothing left in the group
   }
 }
+/* c8 ignore stop */

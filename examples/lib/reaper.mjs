@@ -6,6 +6,10 @@
 //
 // stdin ends when the parent exits: the reaper sends SIGTERM to every group still listed, SIGKILL to what
 // is left KILL_AFTER_MS later, and exits. It is a script run by `node`, never imported.
+//
+// Process plumbing for the demo runner and the examples' tests, not example code: its failure paths run
+// only when a demo or a test fails, so it is left out of the coverage figures.
+/* c8 ignore start */
 import { createInterface } from "node:readline"
 
 const KILL_AFTER_MS = 2000
@@ -32,3 +36,4 @@ createInterface({ input: process.stdin })
     if (groups.size === 0) return
     setTimeout(() => signal("SIGKILL"), KILL_AFTER_MS)
   })
+/* c8 ignore stop */
