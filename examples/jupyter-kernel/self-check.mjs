@@ -55,7 +55,11 @@ const kernelPath = fileURLToPath(new URL("kernel.mjs", import.meta.url))
 const kernel = spawn(process.execPath, [kernelPath, "-f", file, "--verbose"], {
   stdio: ["ignore", "inherit", "pipe"],
 })
-process.once("exit", () => kernel.kill()) // the watchdog's exit included; a no-op once it has exited
+// On any exit, the watchdog's included: no kernel (a no-op once it has exited) and no file left behind.
+process.once("exit", () => {
+  kernel.kill()
+  rmSync(dir, { recursive: true, force: true })
+})
 const exited = once(kernel, "exit")
 await new Promise((resolve, reject) => {
   createInterface({ input: kernel.stderr }).on("line", (line) => {
@@ -130,5 +134,4 @@ const [code] = await exited
 awaited.delete("the kernel's exit")
 deadline.cancel()
 check(code === 0, `the kernel exited with ${code}`)
-rmSync(dir, { recursive: true, force: true })
 process.exitCode = failures.length === 0 ? 0 : 1
