@@ -15,10 +15,18 @@ import { ProcessGroups } from "../../lib/process-groups.mjs"
 export const root = fileURLToPath(new URL("../../..", import.meta.url))
 
 /**
- * The environment of the examples: tap's own, minus its coverage collection. The examples are programs a
- * user runs, not library code: the coverage thresholds apply to the packages' tests.
+ * The environment of the examples: tap's own, minus its coverage collection and the process-info loader it
+ * adds to NODE_OPTIONS (about 150 ms of CPU per process started). The examples are programs a user runs,
+ * not library code: the coverage thresholds apply to the packages' tests.
  */
-export const exampleEnv = { ...process.env, _TAPJS_PROCESSINFO_COVERAGE_: "0" }
+export const exampleEnv = {
+  ...process.env,
+  _TAPJS_PROCESSINFO_COVERAGE_: "0",
+  NODE_OPTIONS: (process.env.NODE_OPTIONS ?? "")
+    .split(" ")
+    .filter((option) => !option.includes("@tapjs/processinfo"))
+    .join(" "),
+}
 
 /** Set, with a value unique to each start(), in the environment of each example and what it starts. */
 const MARKER = "ZMQ_EVENTLOOP_EXAMPLE_TEST"
