@@ -4,8 +4,10 @@
 //   node examples/run.mjs <name>       runs that example (server/client pairs: starts both)
 //   node examples/run.mjs --list       lists the examples
 //
-// Each demo starts the example's programs exactly as examples/README.md shows.
-import { start, stopAll } from "./lib/demo.mjs"
+// Each demo starts the example's programs exactly as examples/README.md shows, and has a deadline: past
+// --timeout the runner says which programs are still running, stops them all and exits 1.
+import { integerOption, parseCommandLine } from "./lib/cli.mjs"
+import { start, stillRunning, stopAll } from "./lib/demo.mjs"
 
 const examples = {
   echo: {
@@ -59,20 +61,39 @@ const examples = {
   },
 }
 
-const arg = process.argv[2] ?? "echostream"
-if (arg === "--list") {
+const {
+  values: { list, timeout },
+  positionals: [name = "echostream"],
+} = parseCommandLine({
+  usage: "node examples/run.mjs [name] [--timeout MS] | --list",
+  options: {
+    list: { type: "boolean", help: "list the examples, one per line" },
+    timeout: integerOption("MS", 60000, "the deadline of the demo"),
+  },
+  positionals: { max: 1 },
+})
+
+if (list) {
   for (const [name, { about }] of Object.entries(examples)) console.log(`${name.padEnd(16)}${about}`)
-} else if (!Object.hasOwn(examples, arg)) {
-  console.error(`unknown example "${arg}"; one of: ${Object.keys(examples).join(", ")} (or --list)`)
+} else if (!Object.hasOwn(examples, name)) {
+  console.error(`unknown example "${name}"; one of: ${Object.keys(examples).join(", ")} (or --list)`)
   process.exitCode = 2
 } else {
+  let timer
+  const expired = new Promise((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`no exit after ${timeout} ms; still running: ${stillRunning().join(", ")}`)),
+      timeout,
+    )
+  })
   try {
-    const status = await examples[arg].demo()
+    const status = await Promise.race([examples[name].demo(), expired])
     if (status !== 0) throw new Error(`exited with ${status}`)
   } catch (error) {
-    console.error(`example ${arg} failed: ${error.message}`)
+    console.error(`example ${name} failed: ${error.message}`)
     process.exitCode = 1
   } finally {
+    clearTimeout(timer)
     await stopAll()
   }
 }

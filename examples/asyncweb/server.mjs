@@ -14,13 +14,20 @@ import * as zmq from "zeromq"
 import { createServer } from "node:http"
 import { IOLoop } from "@zmq-eventloop/ioloop"
 import { ZMQStream } from "@zmq-eventloop/zmqstream"
+import { integerOption, parseCommandLine } from "../lib/cli.mjs"
+import { stopOnSignals } from "../lib/deadline.mjs"
 import { startWorker } from "./worker.mjs"
 
-const option = (flag, fallback) => {
-  const i = process.argv.indexOf(flag)
-  return i > 0 ? Number(process.argv[i + 1]) : fallback
-}
-const REPLY_TIMEOUT_MS = 10000
+const {
+  values: { port, workers: workerCount },
+} = parseCommandLine({
+  usage: "node examples/asyncweb/server.mjs [--port P] [--workers N]",
+  options: {
+    port: integerOption("P", 0, "http port, 0: a free one", 0),
+    workers: integerOption("N", 4, "in-process workers", 0),
+  },
+})
+const REPLY_TIMEOUT_MS = 10000 // a request no worker answers in time gets a 504: no HTTP request waits forever
 
 const loop = new IOLoop()
 
@@ -31,7 +38,7 @@ const backend = new ZMQStream(dealer, loop)
 console.log(`workers connect to ${dealer.lastEndpoint}`)
 
 const workers = []
-for (let i = 1; i <= option("--workers", 4); i++) {
+for (let i = 1; i <= workerCount; i++) {
   workers.push(startWorker(dealer.lastEndpoint, { name: `in-process ${i}`, loop }))
 }
 
@@ -66,13 +73,11 @@ const http = createServer((request, response) => {
     ask(new URL(request.url, "http://x").searchParams.get("q") ?? "hello", response)
   }
 })
-http.listen(option("--port", 0), "127.0.0.1", () => {
+http.listen(port, "127.0.0.1", () => {
   console.log(`http server listening on http://127.0.0.1:${http.address().port}/`)
 })
 
-const stop = () => loop.addCallback(() => loop.stop())
-process.once("SIGINT", stop)
-process.once("SIGTERM", stop)
+stopOnSignals(loop, "asyncweb server")
 await loop.start()
 http.close()
 http.closeAllConnections()

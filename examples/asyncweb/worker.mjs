@@ -8,12 +8,17 @@ import * as zmq from "zeromq"
 import { fileURLToPath } from "node:url"
 import { IOLoop } from "@zmq-eventloop/ioloop"
 import { ZMQStream } from "@zmq-eventloop/zmqstream"
+import { endpoint, integerOption, parseCommandLine } from "../lib/cli.mjs"
+import { stopOnSignals } from "../lib/deadline.mjs"
 
-/** Connects a worker named `name` to `endpoint` on `loop`; returns its stream. */
-export function startWorker(endpoint, { name, maxDelay = 20, loop = IOLoop.current() }) {
-  const socket = new zmq.Router({ linger: 0 })
-  socket.connect(endpoint)
+/** Connects a worker named `name` to `backend` on `loop`; returns its stream. */
+export function startWorker(backend, { name, maxDelay = 20, loop = IOLoop.current() }) {
+  // mandatory: a plain ROUTER silently drops a reply to a server whose pipe is full or that has gone away;
+  // with ZMQ_ROUTER_MANDATORY the stream waits for room instead, and a server that is gone is reported.
+  const socket = new zmq.Router({ linger: 0, mandatory: true })
+  socket.connect(backend)
   const stream = new ZMQStream(socket, loop)
+  stream.onErr((error) => console.error(`worker ${name}: a reply could not be sent: ${error.message}`))
   let answered = 0
   // A request is [server routing id, request id, payload]; the reply keeps the first two frames so the
   // ROUTER routes it back to the server, which matches the request id to its waiting HTTP response.
@@ -27,24 +32,21 @@ export function startWorker(endpoint, { name, maxDelay = 20, loop = IOLoop.curre
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const [endpoint] = process.argv.slice(2)
-  if (!endpoint?.includes("://")) {
-    console.error(
-      "usage: node examples/asyncweb/worker.mjs <backend endpoint> [--name NAME] [--delay MAX_MS]",
-    )
-    process.exit(2)
-  }
-  const option = (flag, fallback) => {
-    const i = process.argv.indexOf(flag)
-    return i > 0 ? process.argv[i + 1] : fallback
-  }
-  const name = option("--name", `pid ${process.pid}`)
+  const {
+    values: { name = `pid ${process.pid}`, delay },
+    positionals: [backend],
+  } = parseCommandLine({
+    usage: "node examples/asyncweb/worker.mjs <backend endpoint> [--name NAME] [--delay MAX_MS]",
+    options: {
+      name: { type: "string", arg: "NAME", help: "shown in its answers (default: the pid)" },
+      delay: integerOption("MAX_MS", 20, "longest delay", 0),
+    },
+    positionals: { min: 1, max: 1, parse: [endpoint] },
+  })
   const loop = new IOLoop()
-  const stream = startWorker(endpoint, { name, maxDelay: Number(option("--delay", 20)), loop })
-  console.log(`worker ${name} connected to ${endpoint}`)
-  const stop = () => loop.addCallback(() => loop.stop())
-  process.once("SIGINT", stop)
-  process.once("SIGTERM", stop)
+  const stream = startWorker(backend, { name, maxDelay: delay, loop })
+  console.log(`worker ${name} connected to ${backend}`)
+  stopOnSignals(loop, `worker ${name}`)
   await loop.start()
   stream.close()
   loop.close()

@@ -16,21 +16,55 @@
 import * as zmq from "zeromq"
 import { IOLoop, PeriodicCallback } from "@zmq-eventloop/ioloop"
 import { ZMQStream } from "@zmq-eventloop/zmqstream"
+import { endpoint, integerOption, parseCommandLine } from "../lib/cli.mjs"
+import { stopOnSignals } from "../lib/deadline.mjs"
 
-const option = (flag, fallback) => {
-  const i = process.argv.indexOf(flag)
-  return i > 0 ? process.argv[i + 1] : fallback
-}
-const HEARTBEAT_MS = Number(option("--heartbeat", 1000))
+const { values } = parseCommandLine({
+  usage: "node examples/broker/broker.mjs [--frontend EP] [--backend EP] [--heartbeat MS]",
+  options: {
+    frontend: {
+      type: "string",
+      arg: "EP",
+      default: "tcp://127.0.0.1:*",
+      parse: endpoint,
+      help: "for clients",
+    },
+    backend: {
+      type: "string",
+      arg: "EP",
+      default: "tcp://127.0.0.1:*",
+      parse: endpoint,
+      help: "for workers",
+    },
+    heartbeat: integerOption("MS", 1000, "heartbeat period"),
+  },
+})
+const HEARTBEAT_MS = values.heartbeat
 const LIVENESS = 3 // heartbeats a worker may miss before it is considered dead
 
 const loop = new IOLoop()
-const frontSocket = new zmq.Router({ linger: 0 })
-const backSocket = new zmq.Router({ linger: 0 })
-await frontSocket.bind(option("--frontend", "tcp://127.0.0.1:*"))
-await backSocket.bind(option("--backend", "tcp://127.0.0.1:*"))
+// mandatory on both ROUTERs: a plain ROUTER silently drops a message to a peer whose pipe is full (the
+// high-water mark) or that has gone away, and "each request gets exactly one reply" would then depend on
+// luck. With ZMQ_ROUTER_MANDATORY the stream waits for room instead (EAGAIN), and a message to a peer that
+// is gone fails with EHOSTUNREACH, which onSend below reports. The price: the stream sends in order, so a
+// peer that stops reading for a whole high-water mark (1000 messages) holds up the messages behind it.
+const frontSocket = new zmq.Router({ linger: 0, mandatory: true })
+const backSocket = new zmq.Router({ linger: 0, mandatory: true })
+await frontSocket.bind(values.frontend)
+await backSocket.bind(values.backend)
 const frontend = new ZMQStream(frontSocket, loop)
 const backend = new ZMQStream(backSocket, loop)
+// A reply to a client that has gone, a heartbeat to a worker that died: said, not dropped in silence. (A
+// dead worker's request is re-queued by the heartbeat check below.)
+for (const [stream, peers] of [
+  [frontend, "client"],
+  [backend, "worker"],
+]) {
+  stream.onSend((msg, status) => {
+    if (status !== undefined)
+      console.log(`could not send to ${peers} ${msg[0].toString("hex")}: ${status.code}`)
+  })
+}
 console.log(`broker frontend ${frontSocket.lastEndpoint} (clients connect here)`)
 console.log(`broker backend ${backSocket.lastEndpoint} (workers connect here)`)
 
@@ -106,9 +140,7 @@ const heartbeat = new PeriodicCallback(
 )
 heartbeat.start()
 
-const stop = () => loop.addCallback(() => loop.stop())
-process.once("SIGINT", stop)
-process.once("SIGTERM", stop)
+stopOnSignals(loop, "broker")
 await loop.start()
 heartbeat.stop()
 frontend.close()

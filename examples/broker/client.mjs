@@ -1,5 +1,6 @@
 // A client of examples/broker/broker.mjs: sends --requests requests at once over a DEALER stream, counts
-// the replies per request, and exits 0 once every request has exactly one reply (1 on a timeout).
+// the replies per request, and exits 0 once every request has exactly one reply; past --timeout it says
+// how many are missing and exits 1.
 //
 //   node examples/broker/client.mjs <frontend endpoint> [--requests N] [--name NAME] [--timeout MS]
 //
@@ -7,22 +8,25 @@
 import * as zmq from "zeromq"
 import { IOLoop } from "@zmq-eventloop/ioloop"
 import { ZMQStream } from "@zmq-eventloop/zmqstream"
+import { endpoint, integerOption, parseCommandLine, timeoutOption } from "../lib/cli.mjs"
+import { watchdog } from "../lib/deadline.mjs"
 
-const [endpoint] = process.argv.slice(2)
-if (!endpoint?.includes("://")) {
-  console.error("usage: node examples/broker/client.mjs <frontend endpoint> [--requests N] [--name NAME]")
-  process.exit(2)
-}
-const option = (flag, fallback) => {
-  const i = process.argv.indexOf(flag)
-  return i > 0 ? process.argv[i + 1] : fallback
-}
-const count = Number(option("--requests", 10))
-const name = option("--name", String(process.pid))
+const {
+  values: { requests: count, name = String(process.pid), timeout },
+  positionals: [frontend],
+} = parseCommandLine({
+  usage: "node examples/broker/client.mjs <frontend endpoint> [--requests N] [--name NAME] [--timeout MS]",
+  options: {
+    requests: integerOption("N", 10, "requests, all at once"),
+    name: { type: "string", arg: "NAME", help: "its requests' prefix (default: the pid)" },
+    timeout: timeoutOption(30000),
+  },
+  positionals: { min: 1, max: 1, parse: [endpoint] },
+})
 
 const loop = new IOLoop()
 const socket = new zmq.Dealer({ linger: 0 })
-socket.connect(endpoint)
+socket.connect(frontend)
 const stream = new ZMQStream(socket, loop)
 
 const replies = new Array(count).fill(0) // replies seen per request
@@ -35,13 +39,10 @@ stream.onRecv(([requestId, reply]) => {
 })
 for (let n = 0; n < count; n++) stream.sendMultipart([String(n), `${name}#${n}`])
 
-const timeout = Number(option("--timeout", 30000))
-loop.callLater(timeout, () => {
-  console.log(`client ${name}: timed out after ${timeout} ms`)
-  loop.stop()
-})
+const deadline = watchdog(`client ${name}`, timeout, () => `${answered} of ${count} requests answered`)
 
 await loop.start()
+deadline.cancel()
 stream.close()
 loop.close()
 const duplicates = replies.filter((n) => n > 1).length

@@ -8,19 +8,22 @@
 import * as zmq from "zeromq"
 import { IOLoop, PeriodicCallback } from "@zmq-eventloop/ioloop"
 import { ZMQStream } from "@zmq-eventloop/zmqstream"
+import { endpoint, integerOption, parseCommandLine } from "../lib/cli.mjs"
+import { stopOnSignals } from "../lib/deadline.mjs"
 
-const [endpoint] = process.argv.slice(2)
-if (!endpoint?.includes("://")) {
-  console.error("usage: node examples/broker/worker.mjs <backend endpoint> [--name NAME] [--delay MS]")
-  process.exit(2)
-}
-const option = (flag, fallback) => {
-  const i = process.argv.indexOf(flag)
-  return i > 0 ? process.argv[i + 1] : fallback
-}
-const name = option("--name", String(process.pid))
-const delay = Number(option("--delay", 10))
-const HEARTBEAT_MS = Number(option("--heartbeat", 1000))
+const {
+  values: { name = String(process.pid), delay, heartbeat },
+  positionals: [backend],
+} = parseCommandLine({
+  usage: "node examples/broker/worker.mjs <backend endpoint> [--name NAME] [--delay MS] [--heartbeat MS]",
+  options: {
+    name: { type: "string", arg: "NAME", help: "shown in its replies (default: the pid)" },
+    delay: integerOption("MS", 10, "pretend work", 0),
+    heartbeat: integerOption("MS", 1000, "the broker's"),
+  },
+  positionals: { min: 1, max: 1, parse: [endpoint] },
+})
+const HEARTBEAT_MS = heartbeat
 const LIVENESS = 3
 
 const loop = new IOLoop()
@@ -30,7 +33,7 @@ let handled = 0
 
 function connect() {
   const socket = new zmq.Dealer({ linger: 0 })
-  socket.connect(endpoint)
+  socket.connect(backend)
   stream = new ZMQStream(socket, loop)
   stream.onRecv(([command, client, requestId, payload]) => {
     brokerExpiry = loop.time() + HEARTBEAT_MS * LIVENESS
@@ -46,7 +49,7 @@ function connect() {
 }
 
 connect()
-console.log(`worker ${name} connected to ${endpoint}`)
+console.log(`worker ${name} connected to ${backend}`)
 
 new PeriodicCallback(
   () => {
@@ -59,9 +62,7 @@ new PeriodicCallback(
   loop,
 ).start()
 
-const stop = () => loop.addCallback(() => loop.stop())
-process.once("SIGINT", stop)
-process.once("SIGTERM", stop)
+stopOnSignals(loop, `worker ${name}`)
 await loop.start()
 stream.close()
 loop.close()

@@ -5,12 +5,19 @@
 // It runs until SIGINT or SIGTERM. Try it with examples/echo/client.mjs.
 import * as zmq from "zeromq"
 import { IOLoop } from "@zmq-eventloop/ioloop"
+import { endpoint, parseCommandLine } from "../lib/cli.mjs"
+import { stopOnSignals } from "../lib/deadline.mjs"
 
-const endpoint = process.argv[2] ?? "tcp://127.0.0.1:*"
+const {
+  positionals: [address = "tcp://127.0.0.1:*"],
+} = parseCommandLine({
+  usage: "node examples/echo/server.mjs [endpoint]",
+  positionals: { max: 1, parse: [endpoint] },
+})
 
 const loop = new IOLoop()
 const socket = new zmq.Reply({ linger: 0 })
-await socket.bind(endpoint) // bind is asynchronous in zeromq.js
+await socket.bind(address) // bind is asynchronous in zeromq.js
 console.log(`echo server listening on ${socket.lastEndpoint}`)
 
 // The handler is level-triggered: the loop calls it on every iteration while a request is waiting. A REP
@@ -27,10 +34,7 @@ loop.addHandler(
   IOLoop.READ,
 )
 
-const stop = () => loop.addCallback(() => loop.stop())
-process.once("SIGINT", stop)
-process.once("SIGTERM", stop)
-
+stopOnSignals(loop, "echo server")
 await loop.start() // resolves once the loop has stopped
 loop.close(true) // true: also close the socket registered with the loop
 console.log("echo server stopped")

@@ -6,6 +6,9 @@ import * as calc from "./language.mjs"
 
 export const KERNEL_NAME = "zmq-eventloop-calc"
 const VERSION = "0.1.0"
+// History entries are (session, line, input) with session an integer: IPython numbers the sessions of its
+// history database. calc keeps no database, so the only session it knows is this run's, number 1.
+const HISTORY_SESSION = 1
 
 export class Kernel {
   /**
@@ -15,7 +18,7 @@ export class Kernel {
   constructor({ session, iopub, log, shutdown }) {
     Object.assign(this, { session, iopub, log, shutdown })
     this.executionCount = 0
-    this.history = [] // [session, line number, code] of each stored execution
+    this.history = [] // [HISTORY_SESSION, line number, code] of each stored execution
   }
 
   /** The onRecv callback of the shell and control streams (Frames, as `{ copy: false }` delivers them). */
@@ -73,7 +76,15 @@ const handlers = {
         protocol_version: PROTOCOL_VERSION,
         implementation: KERNEL_NAME,
         implementation_version: VERSION,
-        language_info: { name: "calc", version: VERSION, mimetype: "text/plain", file_extension: ".calc" },
+        language_info: {
+          name: "calc",
+          version: VERSION,
+          mimetype: "text/plain",
+          file_extension: ".calc",
+          // Frontends highlight with the Pygments lexer of this name; without one, jupyter console looks
+          // for a lexer named "calc" and warns that there is none. calc's operators are Python's.
+          pygments_lexer: "python",
+        },
         banner: "calc: arithmetic like 1 + 2 * 3 or sqrt(2) ** 2 is evaluated, anything else is echoed",
         help_links: [],
       },
@@ -85,7 +96,7 @@ const handlers = {
     const count = this.executionCount
     const parent = request.header
     if (!silent) this.publish("execute_input", { code, execution_count: count }, parent)
-    if (store_history) this.history.push([this.session.id, count, code])
+    if (store_history) this.history.push([HISTORY_SESSION, count, code])
     let outputs
     try {
       outputs = calc.run(code)
@@ -137,12 +148,16 @@ const handlers = {
     ]
   },
 
-  history_request({ hist_access_type = "tail", n = 10, start = 0, stop = null, pattern = "*" }) {
+  history_request({ hist_access_type = "tail", n = 10, session = 0, start = 0, stop = null, pattern = "*" }) {
     let history = this.history
     if (hist_access_type === "tail") history = history.slice(-n)
-    else if (hist_access_type === "range")
-      history = history.filter(([, line]) => line >= start && (stop === null || line < stop))
-    else if (hist_access_type === "search") {
+    else if (hist_access_type === "range") {
+      // IPython's session numbers: 0 or less counts back from the current session.
+      const wanted = session > 0 ? session : HISTORY_SESSION + session
+      history = history.filter(
+        ([number, line]) => number === wanted && line >= start && (stop === null || line < stop),
+      )
+    } else if (hist_access_type === "search") {
       const glob = new RegExp(
         `^${pattern
           .replace(/[.+^${}()|[\]\\]/g, "\\$&")

@@ -5,12 +5,25 @@
 //   node examples/jupyter-kernel/install.mjs --prefix DIR installs into DIR/share/jupyter (a venv, a test dir)
 //
 // kernel.json must name kernel.mjs by absolute path (Jupyter starts kernels from any directory), so it is
-// generated here rather than kept in git. Uninstall with `jupyter kernelspec remove zmq-eventloop-calc`.
+// generated here rather than kept in git. Uninstall: see examples/README.md (jupyter-kernel).
 import { copyFileSync, mkdirSync, writeFileSync } from "node:fs"
 import { homedir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
+import { exitWithUsage, parseCommandLine } from "../lib/cli.mjs"
 import { KERNEL_NAME } from "./handlers.mjs"
+
+const USAGE = "node examples/jupyter-kernel/install.mjs [--user | --prefix DIR]"
+const {
+  values: { user, prefix },
+} = parseCommandLine({
+  usage: USAGE,
+  options: {
+    user: { type: "boolean", help: "install for this user (JUPYTER_DATA_DIR or ~/.local/share/jupyter)" },
+    prefix: { type: "string", arg: "DIR", help: "install into DIR/share/jupyter (a venv, a test directory)" },
+  },
+})
+if (user && prefix !== undefined) exitWithUsage("--user and --prefix exclude each other", USAGE)
 
 const here = fileURLToPath(new URL(".", import.meta.url))
 const spec = {
@@ -27,25 +40,19 @@ const json = Object.entries(spec).map(([key, value]) => `  ${JSON.stringify(key)
 writeFileSync(join(specDir, "kernel.json"), `{\n${json.join(",\n")}\n}\n`)
 console.log(`wrote ${join(specDir, "kernel.json")}`)
 
-const args = process.argv.slice(2)
 let dataDir = null
-if (args[0] === "--user") {
+if (user) {
   dataDir =
     process.env.JUPYTER_DATA_DIR ??
     (process.platform === "darwin"
       ? join(homedir(), "Library", "Jupyter")
       : join(homedir(), ".local", "share", "jupyter"))
-} else if (args[0] === "--prefix" && args[1]) {
-  dataDir = join(args[1], "share", "jupyter")
-} else if (args.length > 0) {
-  console.error("usage: node examples/jupyter-kernel/install.mjs [--user | --prefix DIR]")
-  process.exit(2)
+} else if (prefix !== undefined) {
+  dataDir = join(prefix, "share", "jupyter")
 }
 
 if (dataDir === null) {
-  console.log(
-    `install it with --user or --prefix DIR, or: jupyter kernelspec install --user --name ${KERNEL_NAME} ${specDir}`,
-  )
+  console.log("install it with --user or --prefix DIR (node examples/jupyter-kernel/install.mjs --help)")
 } else {
   const target = join(dataDir, "kernels", KERNEL_NAME)
   mkdirSync(target, { recursive: true })

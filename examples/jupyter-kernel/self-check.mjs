@@ -1,9 +1,10 @@
 // A self-check of the kernel without Jupyter installed: starts kernel.mjs on a fresh connection file
 // (ports 0, which the kernel binds and writes back), then acts as a minimal frontend on ZMQStreams:
 // kernel_info, an execute whose result arrives on iopub, and a shutdown on control. Exits 0 when all
-// went as expected. (`pnpm example jupyter-kernel` runs this; examples/README.md shows the real thing.)
+// went as expected; past --timeout it says what has not come and exits 1. (`pnpm example jupyter-kernel`
+// runs this; examples/README.md shows the real thing.)
 //
-//   node examples/jupyter-kernel/self-check.mjs
+//   node examples/jupyter-kernel/self-check.mjs [--timeout MS]      (default 20000 ms)
 import * as zmq from "zeromq"
 import { spawn } from "node:child_process"
 import { randomUUID } from "node:crypto"
@@ -12,9 +13,33 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { once } from "node:events"
+import { createInterface } from "node:readline"
 import { IOLoop } from "@zmq-eventloop/ioloop"
 import { ZMQStream } from "@zmq-eventloop/zmqstream"
+import { parseCommandLine, timeoutOption } from "../lib/cli.mjs"
+import { watchdog } from "../lib/deadline.mjs"
 import { Session } from "./session.mjs"
+
+const {
+  values: { timeout },
+} = parseCommandLine({
+  usage: "node examples/jupyter-kernel/self-check.mjs [--timeout MS]",
+  options: { timeout: timeoutOption(20000) },
+})
+// What has not come yet, for the watchdog's line; each step deletes its entry.
+const awaited = new Set([
+  "the kernel's ready line",
+  "kernel_info_reply",
+  "execute_reply",
+  "execute_result",
+  "shutdown_reply",
+  "the kernel's exit",
+])
+const deadline = watchdog(
+  "jupyter-kernel self-check",
+  timeout,
+  () => `still waiting for ${[...awaited].join(", ")}`,
+)
 
 const dir = mkdtempSync(join(tmpdir(), "calc-kernel-"))
 const file = join(dir, "connection.json")
@@ -26,13 +51,24 @@ writeFileSync(
 )
 
 const kernelPath = fileURLToPath(new URL("kernel.mjs", import.meta.url))
-const kernel = spawn(process.execPath, [kernelPath, "-f", file], { stdio: ["ignore", "inherit", "pipe"] })
+// --verbose: the kernel says when it is ready (it has bound its ports and written them to the file).
+const kernel = spawn(process.execPath, [kernelPath, "-f", file, "--verbose"], {
+  stdio: ["ignore", "inherit", "pipe"],
+})
+// On any exit, the watchdog's included: no kernel (a no-op once it has exited) and no file left behind.
+process.once("exit", () => {
+  kernel.kill()
+  rmSync(dir, { recursive: true, force: true })
+})
 const exited = once(kernel, "exit")
-kernel.stderr.pipe(process.stderr)
 await new Promise((resolve, reject) => {
-  kernel.stderr.on("data", (chunk) => chunk.includes("ready") && resolve())
+  createInterface({ input: kernel.stderr }).on("line", (line) => {
+    console.error(line)
+    if (/\] ready: /.test(line)) resolve()
+  })
   exited.then(() => reject(new Error("the kernel exited before it was ready")))
 })
+awaited.delete("the kernel's ready line")
 const config = JSON.parse(readFileSync(file, "utf8"))
 const endpoint = (channel) => `tcp://127.0.0.1:${config[`${channel}_port`]}`
 
@@ -63,6 +99,7 @@ iopub.onRecv((frames) => {
   const { header, parent_header, content } = session.deserialize(frames)
   if (header.msg_type === "status") iopubReady = true
   if (header.msg_type === "execute_result" && parent_header.msg_id === executeId) {
+    awaited.delete("execute_result")
     check(
       content.data["text/plain"] === "7",
       `iopub execute_result of 1 + 2 * 3 is ${content.data["text/plain"]}`,
@@ -74,25 +111,27 @@ shell.onRecv((frames) => {
   const { header, content } = session.deserialize(frames)
   if (header.msg_type === "kernel_info_reply") {
     if (!iopubReady) return loop.callLater(100, () => request(shell, "kernel_info_request"))
+    awaited.delete("kernel_info_reply")
     check(content.protocol_version === "5.3", `kernel_info_reply: protocol ${content.protocol_version}`)
     executeId = request(shell, "execute_request", { code: "1 + 2 * 3", silent: false })
   } else if (header.msg_type === "execute_reply") {
+    awaited.delete("execute_reply")
     check(content.status === "ok", `execute_reply: ${content.status}`)
     afterExecute()
   }
 })
 control.onRecv((frames) => {
   const { header } = session.deserialize(frames)
+  awaited.delete("shutdown_reply")
   check(header.msg_type === "shutdown_reply", header.msg_type)
   loop.stop()
 })
-const timer = loop.callLater(10000, () => (failures.push("no answer in 10 s"), loop.stop()))
 request(shell, "kernel_info_request")
 await loop.start()
-loop.removeTimeout(timer)
 for (const stream of [shell, control, iopub]) stream.close()
 loop.close()
 const [code] = await exited
+awaited.delete("the kernel's exit")
+deadline.cancel()
 check(code === 0, `the kernel exited with ${code}`)
-rmSync(dir, { recursive: true, force: true })
 process.exitCode = failures.length === 0 ? 0 : 1

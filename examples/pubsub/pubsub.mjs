@@ -3,20 +3,27 @@
 // ExceptionStackContext: when it throws, the context's handler deals with the error and the loop, the
 // stream and the other subscribers carry on.
 //
-//   node examples/pubsub/pubsub.mjs [--ticks N] [--period MS]      (defaults: 12 ticks, 50 ms apart)
+//   node examples/pubsub/pubsub.mjs [--ticks N] [--period MS] [--timeout MS]
 //
-// It exits 0 after the last tick has reached every subscriber.
+// Defaults: 12 ticks, 50 ms apart. It exits 0 after the last tick has reached every subscriber; past
+// --timeout (30000 ms) it says what has not arrived and exits 1.
 import * as zmq from "zeromq"
 import { IOLoop, PeriodicCallback } from "@zmq-eventloop/ioloop"
 import { ZMQStream } from "@zmq-eventloop/zmqstream"
 import { ExceptionStackContext } from "@zmq-eventloop/stack-context"
+import { integerOption, parseCommandLine, timeoutOption } from "../lib/cli.mjs"
+import { watchdog } from "../lib/deadline.mjs"
 
-const option = (name, fallback) => {
-  const i = process.argv.indexOf(name)
-  return i > 0 ? Number(process.argv[i + 1]) : fallback
-}
-const ticks = option("--ticks", 12)
-const period = option("--period", 50)
+const {
+  values: { ticks, period, timeout },
+} = parseCommandLine({
+  usage: "node examples/pubsub/pubsub.mjs [--ticks N] [--period MS] [--timeout MS]",
+  options: {
+    ticks: integerOption("N", 12, "ticks to publish"),
+    period: integerOption("MS", 50, "time between ticks"),
+    timeout: timeoutOption(30000),
+  },
+})
 
 const topics = ["weather", "sports", "news"]
 const subscriptions = { alice: ["weather"], bob: ["sports", "news"], carol: [""] } // "" = every topic
@@ -25,7 +32,10 @@ const loop = new IOLoop()
 
 // An XPUB socket is a PUB socket that also receives its subscribers' subscriptions; the publisher uses
 // them to wait for everyone before its first tick (a plain PUB drops what it sends before a SUB joins).
-const pubSocket = new zmq.XPublisher({ linger: 0 })
+// noDrop: a PUB also drops silently what a subscriber has no room for (its high-water mark); with
+// ZMQ_XPUB_NODROP that send fails with EAGAIN and the stream waits to send it, so the "done" that ends the
+// run always arrives. The cost, fine here: a subscriber that stops reading holds up the others.
+const pubSocket = new zmq.XPublisher({ linger: 0, noDrop: true })
 pubSocket.verbosity = "allSubs" // pass on every subscription, not only the first to each topic
 await pubSocket.bind("tcp://127.0.0.1:*")
 console.log(`publisher bound to ${pubSocket.lastEndpoint}`)
@@ -57,7 +67,12 @@ publisher.onRecv(([frame]) => {
 })
 
 const received = {}
-let finished = 0
+const finished = new Set()
+const deadline = watchdog("pubsub", timeout, () =>
+  pendingSubscriptions > 0
+    ? `${pendingSubscriptions} subscriptions not seen by the publisher`
+    : `no "done" at ${subscribers.filter((name) => !finished.has(name)).join(", ")} (${tick} of ${ticks} ticks sent)`,
+)
 for (const [name, prefixes] of Object.entries(subscriptions)) {
   const sub = new zmq.Subscriber({ linger: 0 })
   sub.connect(pubSocket.lastEndpoint)
@@ -68,7 +83,8 @@ for (const [name, prefixes] of Object.entries(subscriptions)) {
   const onTick = ([topic, body]) => {
     if (topic.toString() === "done") {
       console.log(`${name} got ${received[name]} ticks`)
-      if (++finished === subscribers.length) loop.stop()
+      finished.add(name)
+      if (finished.size === subscribers.length) loop.stop()
       return
     }
     const { tick } = JSON.parse(body)
@@ -93,5 +109,6 @@ for (const [name, prefixes] of Object.entries(subscriptions)) {
 }
 
 await loop.start()
+deadline.cancel()
 loop.close(true) // closes the sockets of every stream on the loop
 console.log("pubsub done")

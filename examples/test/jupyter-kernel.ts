@@ -1,7 +1,7 @@
 // examples/jupyter-kernel: driven by a real Jupyter client (Debian's python3-jupyter-client).
 import t from "tap"
 import { spawnSync } from "node:child_process"
-import { mkdtempSync, readFileSync, rmSync } from "node:fs"
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { alive, exampleEnv, root, start } from "./helpers/run.js"
@@ -66,7 +66,16 @@ t.test(
     t.same(types(s.error.iopub), ["status", "execute_input", "error", "status"])
     t.equal(s.error.reply.content.execution_count, 3, "execution counts 1, 2, 3")
 
-    t.match(s.kernel_info.content, { status: "ok", protocol_version: "5.3", language_info: { name: "calc" } })
+    t.match(s.kernel_info.content, {
+      status: "ok",
+      protocol_version: "5.3",
+      language_info: { name: "calc", pygments_lexer: "python" },
+    })
+    t.match(
+      s.pygments_lexer,
+      /^(Python|pygments is not installed)$/,
+      "Pygments has a lexer of that name, so jupyter console does not warn",
+    )
     t.same(
       Object.fromEntries(
         Object.entries(s.is_complete).map(([code, r]) => [
@@ -79,34 +88,55 @@ t.test(
     t.match(s.complete.content, { status: "ok", matches: ["sqrt"], cursor_start: 4, cursor_end: 6 })
     t.match(s.inspect.content, { status: "ok", found: true })
     t.same(
-      s.history.content.history.map((h: unknown[]) => h.slice(1)),
+      s.history.content.history,
       [
-        [1, "1 + 2 * 3"],
-        [2, "hello, kernel"],
-        [3, "1 / 0"],
+        [1, 1, "1 + 2 * 3"],
+        [1, 2, "hello, kernel"],
+        [1, 3, "1 / 0"],
       ],
+      "history entries are (session, line, input), the session an integer",
+    )
+    t.same(
+      s.history_range.content.history,
+      [
+        [1, 1, "1 + 2 * 3"],
+        [1, 2, "hello, kernel"],
+      ],
+      "a range of the current session (session 0), stop excluded",
     )
     t.same(s.comm_info.content, { status: "ok", comms: {} })
 
     t.same(s.bad_signature, { replies_to_bad: 0, replies_to_good: 1 }, "a badly signed message gets no reply")
-    t.match(s.log, /dropped a message on shell: Invalid signature/, "and is logged")
+    t.match(
+      s.log.split("\n").filter(Boolean),
+      [/^\[zmq-eventloop-calc \S+\] dropped a message on shell: Invalid signature$/],
+      "and is logged: the kernel's only line on stderr, as nothing else went wrong",
+    )
 
     t.equal(s.alive_after_shutdown, false)
     t.equal(s.exit_code, 0, "shutdown_request: the kernel exited by itself, with 0")
-    t.match(s.log, /shut down\n$/)
     t.notOk(alive(s.pid), "no kernel process left")
+
+    // The uninstall command of examples/README.md, with only Debian's python3-jupyter-client (no `jupyter`).
+    const specDir = join(dir, "share/jupyter/kernels/zmq-eventloop-calc")
+    const remove = spawnSync(
+      PYTHON,
+      ["-m", "jupyter_client.kernelspecapp", "remove", "-f", "zmq-eventloop-calc"],
+      { env, encoding: "utf8", timeout: 60000 },
+    )
+    t.equal(
+      remove.status,
+      0,
+      `the README's uninstall command works${remove.status === 0 ? "" : `: ${remove.stderr}`}`,
+    )
+    t.notOk(existsSync(specDir), "and removes the kernelspec")
   },
 )
 
 t.test("`pnpm example jupyter-kernel` runs the kernel's self-check and exits 0", async (t) => {
   const demo = start(t, ["examples/run.mjs", "jupyter-kernel"])
   t.equal(await demo.exit(), 0)
+  t.same(demo.leftBehind(), [], "no process left")
   t.notOk(demo.lines.some((line) => line.includes("FAIL")))
   t.ok(demo.lines.includes("[kernel] ok   the kernel exited with 0"))
-})
-
-t.test("kernel.mjs without -f prints its usage", async (t) => {
-  const kernel = start(t, ["examples/jupyter-kernel/kernel.mjs"])
-  t.equal(await kernel.exit(), 2)
-  t.match(kernel.lines.join("\n"), /usage: node examples\/jupyter-kernel\/kernel.mjs -f <connection file>/)
 })

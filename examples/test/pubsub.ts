@@ -26,5 +26,7 @@ t.test(
 )
 
 t.test("`pnpm example pubsub` exits 0", async (t) => {
-  t.equal(await start(t, ["examples/run.mjs", "pubsub"]).exit(), 0)
+  const demo = start(t, ["examples/run.mjs", "pubsub"])
+  t.equal(await demo.exit(), 0)
+  t.same(demo.leftBehind(), [], "no process left")
 })
