@@ -87,6 +87,7 @@ async function measure(options, workload, impl, run, label) {
   const foreign = foreignCpuMeter()
   const outcome = await runScript(here(`./${impl.dir}/${workload.script}.mjs`), args, {
     timeoutMs: TIMEOUT_MS,
+    env: impl.env,
   })
   const foreignPct = foreign()
   const record = {

@@ -1,6 +1,6 @@
 // Medians of the runs and the markdown tables `pnpm bench` prints.
 import { QUIET_PCT } from "./cpu.mjs"
-import { IMPLS, OURS, PLAIN } from "./impls.mjs"
+import { IMPLS, OURS, OURS_ZEROMQ_PATH, PLAIN } from "./impls.mjs"
 import { median } from "./median.mjs"
 import { RSS } from "./workloads.mjs"
 
@@ -22,7 +22,9 @@ export function medianRows(workloads, records) {
       }
       const plain = row[PLAIN.name]
       const ours = row[OURS.name]
+      const oursZeromq = row[OURS_ZEROMQ_PATH.name]
       row.ratio = plain && ours !== null ? ours / plain : null
+      row.zeromqPathRatio = plain && oursZeromq !== null ? oursZeromq / plain : null
       rows.push(row)
     }
   }
@@ -36,8 +38,8 @@ export function markdown(workloads, rows, records, { runs, peer }) {
     "ours/plain: for 'higher is better' metrics (throughput) above 1 means ours is faster;",
     "for 'lower is better' metrics (latency, time, memory) below 1 means ours is faster.",
     "",
-    `| workload | N | metric | better | ${PLAIN.name} | ${OURS.name} | ours/plain |`,
-    "|---|---:|---|---|---:|---:|---:|",
+    `| workload | N | metric | better | ${IMPLS.map((impl) => impl.name).join(" | ")} | ours/plain | zeromq.js path/plain |`,
+    "|---|---:|---|---|---:|---:|---:|---:|---:|",
   ]
   for (const workload of workloads) {
     for (const metric of [...workload.metrics, RSS]) {
@@ -46,8 +48,9 @@ export function markdown(workloads, rows, records, { runs, peer }) {
         cell(row[impl.name], metric, failureOf(records, workload.id, impl.name)),
       )
       const ratio = row.ratio === null ? "" : row.ratio.toFixed(2)
+      const zeromqPath = row.zeromqPathRatio === null ? "" : row.zeromqPathRatio.toFixed(2)
       out.push(
-        `| ${workload.label} | ${workload.n} | ${metric.unit} | ${metric.better} | ${cells.join(" | ")} | ${ratio} |`,
+        `| ${workload.label} | ${workload.n} | ${metric.unit} | ${metric.better} | ${cells.join(" | ")} | ${ratio} | ${zeromqPath} |`,
       )
     }
   }

@@ -11,10 +11,11 @@ process.on("SIGINT", () => {
   process.exit(130)
 })
 
-export function runScript(script, args, { timeoutMs, nodeArgs = [] }) {
+export function runScript(script, args, { timeoutMs, nodeArgs = [], env = {} }) {
   const started = performance.now()
   const child = spawn(process.execPath, [...nodeArgs, script, ...args.map(String)], {
     stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, ...env },
     detached: true, // its own process group, so that the peer can be killed with it
   })
   running.add(child.pid)

@@ -25,6 +25,8 @@ export class StreamEngine implements ReceiverHost, SenderHost {
   private isClosed = false
   private flushDepth = 0
   private interest = NONE
+  /** Whether WRITE interest is held back after a send refused although the socket reported WRITE. */
+  private sendPaused = false
 
   constructor(
     readonly socket: Socket,
@@ -85,12 +87,25 @@ export class StreamEngine implements ReceiverHost, SenderHost {
     return this.services.handlerStillReady
   }
 
+  retryAfter(ms: number): void {
+    this.sendPaused = true
+    this.updateInterest()
+    this.loop.callLater(ms, this.resumeSending)
+  }
+
+  private readonly resumeSending = (): void => {
+    this.sendPaused = false
+    this.updateInterest()
+    // What the loop last read of the socket predates the pause: have it read ZMQ_EVENTS afresh.
+    if (!this.isClosed) this.calledSocket()
+  }
+
   pullLater(): void {
     this.loop.spawnCallback(this.resumeDelivery)
   }
 
-  /** The stream called libzmq outside the loop's dispatch (a native send): the loop must look again. */
-  calledSocket(): void {
+  /** Has the loop forget what it read of the socket and read `ZMQ_EVENTS` again. */
+  private calledSocket(): void {
     this.services.noteSocketCall(this.socket)
   }
 
@@ -124,7 +139,8 @@ export class StreamEngine implements ReceiverHost, SenderHost {
   /** Keeps the loop's interest exact: READ while a recv callback is set, WRITE while messages are queued. */
   updateInterest(): void {
     if (this.isClosed) return
-    const interest = (this.callbacks.recv !== null ? READ : NONE) | (this.sender.waiting > 0 ? WRITE : NONE)
+    const sending = this.sender.waiting > 0 && !this.sendPaused
+    const interest = (this.callbacks.recv !== null ? READ : NONE) | (sending ? WRITE : NONE)
     if (interest === this.interest) return
     this.interest = interest
     this.refreshHandler()
