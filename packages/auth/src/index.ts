@@ -1,0 +1,2 @@
+export { createCertificates, loadCertificate, loadCertificates, type Certificate } from "./certificates.js"
+export type { StringTable } from "./string-table.js"
