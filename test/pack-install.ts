@@ -2,13 +2,13 @@
 // tarballs with npm into an empty folder outside the workspace, import each package and call its API.
 import t from "tap"
 import { execFileSync, spawnSync } from "node:child_process"
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs"
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 
 const root = fileURLToPath(new URL("..", import.meta.url))
-const packages = ["stack-context", "ioloop", "zmqstream"]
+const packages = ["stack-context", "ioloop", "zmqstream", "auth"]
 
 const dir = mkdtempSync(join(tmpdir(), "zmq-eventloop-pack-"))
 t.teardown(() => rmSync(dir, { recursive: true, force: true }))
@@ -86,5 +86,10 @@ t.test("every package packs and installs with npm outside the workspace", async 
     `),
     "HELLO",
     "zmqstream imports and runs a round trip",
+  )
+  t.equal(
+    run(readFileSync(join(root, "packages/auth/examples/curve.mjs"), "utf8")),
+    "client: Hello World; stranger: refused (400)",
+    "auth imports and its README example admits the known CURVE client and refuses the stranger",
   )
 })
