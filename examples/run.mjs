@@ -43,6 +43,11 @@ const examples = {
       return start("client", "broker/client.mjs", [frontend, "--requests", "10"]).exited
     },
   },
+  ironhouse: {
+    about:
+      "CURVE echo server and client with the IOLoopAuthenticator: known keys only (pyzmq ioloop-ironhouse.py)",
+    demo: () => start("ironhouse", "ironhouse/ironhouse.mjs").exited,
+  },
   "jupyter-kernel": {
     about: "a Jupyter kernel (protocol 5.3) on ZMQStream for a tiny calculator language",
     demo: () => start("kernel", "jupyter-kernel/self-check.mjs").exited,
