@@ -21,11 +21,9 @@ auth.allow("127.0.0.1")
 auth.configureCurve("*", dir) // the public keys of every *.key file in dir
 
 // A CURVE echo server: "Hello" comes back as "Hello World".
-const server = new ZMQStream(
-  new zmq.Router({ curveServer: true, curveSecretKey: serverKeys.secretKey }),
-  loop,
-)
-const port = await server.bindToRandomPort("tcp://127.0.0.1")
+const serverSocket = new zmq.Router({ curveServer: true, curveSecretKey: serverKeys.secretKey })
+await serverSocket.bind("tcp://127.0.0.1:*")
+const server = new ZMQStream(serverSocket, loop)
 server.onRecv(([id, ...msg]) => server.sendMultipart([id, ...msg, "World"]))
 
 const results = {}
@@ -51,7 +49,7 @@ stranger.socket.events.on("handshake:error:auth", ({ error }) =>
   done("stranger", `refused (${error.status})`),
 )
 for (const stream of [client, stranger]) {
-  stream.connect(`tcp://127.0.0.1:${port}`)
+  stream.connect(serverSocket.lastEndpoint)
   stream.sendString("Hello")
 }
 

@@ -1,7 +1,8 @@
+import { setTimeout as delay } from "node:timers/promises"
 import * as zmq from "zeromq"
 import { IOLoop, type Logger } from "@zmq-eventloop/ioloop"
 import { describeValue } from "@zmq-eventloop/ioloop/internal"
-import { POLLOUT, ZMQStream } from "@zmq-eventloop/zmqstream"
+import { ZMQStream } from "@zmq-eventloop/zmqstream"
 import { AuthPolicy, type CredentialsProvider } from "./auth-policy.js"
 import { loadCertificates } from "./certificates.js"
 import { stringTableEntries, type StringTable } from "./string-table.js"
@@ -32,6 +33,21 @@ export interface AuthenticatorOptions {
 const MECHANISM_CREDENTIALS: Readonly<Record<string, number>> = { PLAIN: 2, CURVE: 1, GSSAPI: 1 }
 const CURVE_KEY_BYTES = 32
 const LOGGER_METHODS = ["error", "warn", "info", "debug"] as const
+// How long stop() waits for libzmq to free the endpoint: its reaper thread takes microseconds, and a
+// handler that still holds the endpoint after this long is another one, bound meanwhile.
+const RELEASE_WAIT_MS = 2000
+
+/** Binds `probe` to the ZAP endpoint: true when done, false while the address is still in use. */
+function bound(probe: zmq.Router): boolean {
+  try {
+    probe.bindSync(ZAP_ENDPOINT)
+    return true
+  } catch (error) {
+    if ((error as { code?: unknown }).code === "EADDRINUSE") return false
+    /* c8 ignore next 2 -- see endpointReleased */
+    throw error
+  }
+}
 
 /**
  * A ZAP handler on an {@link IOLoop}: pyzmq's `zmq.auth.ioloop.IOLoopAuthenticator`. `start()` binds a
@@ -104,7 +120,7 @@ export class IOLoopAuthenticator {
 
   /** The stream of the ZAP socket while started, else `null`. (pyzmq `zap_stream`; `zap_socket` is its `socket`) */
   get zapStream(): ZMQStream | null {
-    return this.stopping === null ? this.stream : null
+    return this.stream
   }
 
   /**
@@ -118,7 +134,8 @@ export class IOLoopAuthenticator {
       throw new Error("IOLoopAuthenticator is stopping: await stop() before start()")
     if (this.stream !== null) throw new Error("IOLoopAuthenticator is already started")
     // A ROUTER where pyzmq has a REP: replies may go out in any order, so that a provider answering later
-    // does not hold up the requests behind it.
+    // does not hold up the requests behind it. Each session asks over a pipe of its own, one request at a
+    // time, so the ROUTER's silent drop at the high-water mark cannot lose a reply.
     const socket = new zmq.Router({ context: this.context, linger: 1 })
     try {
       socket.bindSync(ZAP_ENDPOINT)
@@ -132,32 +149,48 @@ export class IOLoopAuthenticator {
   }
 
   /**
-   * Stops answering at once (replies still being decided are dropped), then unbinds and closes the ZAP
-   * socket. The promise resolves once the endpoint is free, so that `start()` (this handler's or another's)
-   * can bind it again: libzmq frees the inproc endpoint of a closed socket later, on a thread of its own,
-   * but that of an unbound socket at once. Does nothing when not started; a second call returns the same promise.
-   * Never rejects: an error while closing is logged.
+   * Closes the ZAP stream and its socket now (replies already queued are handed to libzmq first; those
+   * still being decided are dropped), as pyzmq does. The promise resolves once libzmq has freed the endpoint
+   * in the context, so that a `start()` (this handler's or another's) can bind it again. Does nothing when
+   * not started; a second call returns the same promise. Never rejects: a failure is logged.
    */
   stop(): Promise<void> {
     if (this.stopping !== null) return this.stopping
     const stream = this.stream
     if (stream === null) return Promise.resolve()
-    this.stopping = this.release(stream)
+    this.stream = null
+    stream.close()
+    this.stopping = this.endpointReleased().finally(() => (this.stopping = null))
     return this.stopping
   }
 
-  private async release(stream: ZMQStream): Promise<void> {
+  /**
+   * Resolves once `ZAP_ENDPOINT` is free in the context. libzmq frees the inproc endpoint of a closed socket
+   * later, on its reaper thread, with nothing to wait on (a `start()` right after a close was seen failing
+   * with EADDRINUSE), so a probe socket binds it as soon as it can, then unbinds it, which frees it at once.
+   * The probe is in no loop: zeromq.js unbinds on a worker thread, and a socket the loop polls meanwhile
+   * from the main thread crashed libzmq (an assertion in pipe.cpp, seen here). zeromq.js 6.8's `unbindSync`
+   * binds instead, so it cannot be used.
+   */
+  private async endpointReleased(): Promise<void> {
+    const probe = new zmq.Router({ context: this.context, linger: 0 })
     try {
-      stream.stopOnRecv()
-      // Replies already queued go out before the socket is busy unbinding.
-      await stream.flush(POLLOUT)
-      await stream.unbind(ZAP_ENDPOINT)
+      const giveUpAt = Date.now() + RELEASE_WAIT_MS
+      do {
+        if (Date.now() > giveUpAt) {
+          this.logger.error(
+            `${ZAP_ENDPOINT} still bound ${RELEASE_WAIT_MS} ms after stop(): another handler?`,
+          )
+          return
+        }
+        await delay(1)
+      } while (!bound(probe))
+      await probe.unbind(ZAP_ENDPOINT)
+      /* c8 ignore next 3 -- not tested: no other bind or unbind error is known (the context bound before) */
     } catch (error) {
-      this.logger.error("IOLoopAuthenticator could not unbind its ZAP socket", error)
+      this.logger.error("IOLoopAuthenticator could not check that its ZAP endpoint is free", error)
     } finally {
-      stream.close()
-      this.stream = null
-      this.stopping = null
+      probe.close()
     }
   }
 
