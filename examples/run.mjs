@@ -54,6 +54,10 @@ const examples = {
       return start("client", "lazy-pirate/client.mjs", [endpoint, "--requests", "6", "--timeout", "1000"])
         .exited
     },
+  ironhouse: {
+    about:
+      "CURVE echo server and client with the IOLoopAuthenticator: known keys only (pyzmq ioloop-ironhouse.py)",
+    demo: () => start("ironhouse", "ironhouse/ironhouse.mjs").exited,
   },
   "jupyter-kernel": {
     about: "a Jupyter kernel (protocol 5.3) on ZMQStream for a tiny calculator language",

@@ -13,7 +13,7 @@ import { fileURLToPath } from "node:url"
 
 const root = fileURLToPath(new URL("..", import.meta.url))
 /** Every published workspace package (folder under packages/), in dependency order. */
-const packages = ["stack-context", "ioloop", "zmqstream"]
+const packages = ["stack-context", "ioloop", "zmqstream", "auth"]
 const zeromqVersion = (
   JSON.parse(fs.readFileSync(join(root, "packages", "ioloop", "package.json"), "utf8")) as {
     devDependencies: Record<string, string>
@@ -119,14 +119,19 @@ function usePackages(t: Test, app: string): void {
       server.onRecv(([id, text]) => server.sendMultipart([id, String(text).toUpperCase()]))
       const client = new ZMQStream(new zmq.Dealer(), loop)
       client.connect("tcp://127.0.0.1:" + port)
-      client.onRecv(([reply]) => { console.log(loop.pollerKind, String(reply)); loop.stop() })
+      client.onRecv(([reply]) => { console.log(loop.pollerKind, server.dataPath, String(reply)); loop.stop() })
       client.sendString("hello")
       await loop.start()
       server.close(0); client.close(0); loop.close()
     `,
     ).stdout,
-    "fd HELLO",
+    "fd native HELLO",
     "zmqstream imports and runs a round trip on the fd poller",
+  )
+  t.equal(
+    runModule(t, app, fs.readFileSync(join(root, "packages/auth/examples/curve.mjs"), "utf8")).stdout,
+    "client: Hello World; stranger: refused (400)",
+    "auth imports and its README example admits the known CURVE client and refuses the stranger",
   )
 }
 

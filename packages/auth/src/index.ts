@@ -1,0 +1,5 @@
+export { IOLoopAuthenticator, CURVE_ALLOW_ANY, type AuthenticatorOptions } from "./ioloop-authenticator.js"
+export type { CredentialsProvider } from "./auth-policy.js"
+export { createCertificates, loadCertificate, loadCertificates, type Certificate } from "./certificates.js"
+export type { StringTable } from "./string-table.js"
+export { ZAP_ENDPOINT, ZAP_VERSION } from "./zap-message.js"
