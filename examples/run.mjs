@@ -54,6 +54,7 @@ const examples = {
       return start("client", "lazy-pirate/client.mjs", [endpoint, "--requests", "6", "--timeout", "1000"])
         .exited
     },
+  },
   ironhouse: {
     about:
       "CURVE echo server and client with the IOLoopAuthenticator: known keys only (pyzmq ioloop-ironhouse.py)",
