@@ -129,6 +129,22 @@ export class Sender {
     else this.onFailed(WOULD_BLOCK)
   }
 
+  /**
+   * The ping-pong fast path: with nothing queued and nothing in flight, hands `message` to libzmq now,
+   * natively, and returns whether it went (false: queue it as usual). Only for a message nobody waits to
+   * hear about (no per-send callback, no onSend): their notices come from the loop, not from inside the
+   * `send*()` call. The caller must tell the loop (the native call may have consumed the socket's edge).
+   */
+  trySendNow(message: QueuedMessage): boolean {
+    if (this.native === null || this.length > 0 || this.host.flushing() || message.sendOptions !== undefined)
+      return false
+    try {
+      return this.native.send(message.parts)
+    } catch {
+      return false // queued instead: the loop's send reports the error through onSend/onErr
+    }
+  }
+
   private readonly onSent = (): void => {
     this.lastOutcome = "sent"
     this.refusedInARow = 0

@@ -105,7 +105,7 @@ export class StreamEngine implements ReceiverHost, SenderHost {
   }
 
   /** Has the loop forget what it read of the socket and read `ZMQ_EVENTS` again. */
-  private calledSocket(): void {
+  calledSocket(): void {
     this.services.noteSocketCall(this.socket)
   }
 
@@ -131,7 +131,11 @@ export class StreamEngine implements ReceiverHost, SenderHost {
   readonly resumeDelivery = (): void => {
     if (this.isClosed || this.flushDepth > 0 || this.callbacks.recv === null) return
     this.receiver.deliverHeld()
-    if (this.callbacks.recv !== null) this.receiver.pull()
+    if (this.callbacks.recv === null) return
+    this.receiver.pull()
+    // Native receives go around zeromq.js, so the loop did not see them consume the socket's edge: outside
+    // this stream's dispatch (a spawned callback) it must be told; inside, this only forgets a read.
+    if (this.dataPath === "native" && !this.isClosed) this.calledSocket()
   }
 
   private readonly loopClosed = (): void => this.close(undefined)
@@ -211,8 +215,12 @@ export class StreamEngine implements ReceiverHost, SenderHost {
       }
     } finally {
       this.flushDepth--
-      // Our receive()/send() calls may have consumed the socket's edge signal: have the loop look again.
-      if (!this.isClosed && this.flushDepth === 0) this.refreshHandler()
+      // Our receive()/send() calls may have consumed the socket's edge signal: have the loop look again
+      // (zeromq.js's calls are noted by the loop; native ones are not).
+      if (!this.isClosed && this.flushDepth === 0) {
+        this.refreshHandler()
+        this.calledSocket()
+      }
     }
     return count
   }

@@ -294,7 +294,13 @@ export class ZMQStream<S extends Socket = Socket> {
     const message = this.partial === null ? parts : this.partial.concat(parts)
     this.partial = null
     const callback = this.callbacks.capture(split.callback)
-    this.engine.sender.push({ parts: message, sendOptions: split.sendOptions, callback })
+    const queued = { parts: message, sendOptions: split.sendOptions, callback }
+    // Ping-pong: on the native path a message nobody waits to hear about goes to libzmq at once.
+    if (callback === null && this.callbacks.send === null && this.engine.sender.trySendNow(queued)) {
+      this.engine.calledSocket()
+      return
+    }
+    this.engine.sender.push(queued)
     this.engine.updateInterest()
   }
 

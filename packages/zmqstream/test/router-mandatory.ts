@@ -13,7 +13,11 @@ const IN_FLIGHT = 5000
  * the ROUTER to the DEALER holds 2 messages, and the stream hands up to SEND_BUDGET messages to libzmq per
  * dispatch while the DEALER (on the same loop) does not read, so the ROUTER meets a full pipe over and over.
  */
-async function echoOverFullPipes({ loop, track }: LoopContext, mandatory: boolean) {
+async function echoOverFullPipes(
+  { loop, track }: LoopContext,
+  mandatory: boolean,
+  onServerSend: (() => void) | null = null,
+) {
   const endpoint = `inproc://router-mandatory-${mandatory}-${process.hrtime.bigint()}`
   const router = track(new zmq.Router({ mandatory, sendHighWaterMark: 1 }))
   await router.bind(endpoint)
@@ -22,6 +26,7 @@ async function echoOverFullPipes({ loop, track }: LoopContext, mandatory: boolea
   const server = new ZMQStream(router, loop)
   const errors: Error[] = []
   server.onErr((error) => errors.push(error))
+  server.onSend(onServerSend) // before any traffic: a reply sent before it is set is not reported
   server.onRecv((msg) => server.sendMultipart(msg))
   const client = new ZMQStream(dealer, loop)
   const replies: string[] = []
@@ -48,10 +53,13 @@ loopTest(
 loopTest(
   `a plain ROUTER drops at a full pipe: of ${IN_FLIGHT} messages in flight, some never come back`,
   async (t, ctx) => {
-    const { server, client, errors, replies } = await echoOverFullPipes(ctx, false)
     let handed = 0
     const allHanded = deferred()
-    server.onSend(() => ++handed === IN_FLIGHT && allHanded.resolve())
+    const { server, client, errors, replies } = await echoOverFullPipes(
+      ctx,
+      false,
+      () => ++handed === IN_FLIGHT && allHanded.resolve(),
+    )
     await allHanded.wait(`the ROUTER handing ${IN_FLIGHT} replies to libzmq (${handed} so far)`, 30_000)
     // At most 2 replies can still be in the pipe: the rest came back or are gone.
     t.ok(replies.length < IN_FLIGHT - 2, `only ${replies.length} of ${IN_FLIGHT} came back`)
