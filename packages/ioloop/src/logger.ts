@@ -3,7 +3,7 @@ import { describeValue } from "./validate.js"
 
 /**
  * Where the loop writes its messages: `console` fits, and so does any logger with these four methods. Two
- * calling conventions are understood, chosen once when the loop is made (see {@link LogSink}):
+ * calling conventions are understood, chosen once when the loop is made (`IOLoopOptions.loggerStyle`):
  * console-style `(message, ...args)` (console, winston, log4js) and object-first `(object, message)`
  * (pino, bunyan). Errors from user callbacks go to `error`, blocking warnings to `warn`.
  */

@@ -8,7 +8,10 @@ export type {
   LinkedSocketMethods,
   SocketOptionInput,
   SocketOptionName,
+  SocketOptionSpec,
+  SocketOptionSpecNamed,
   SocketOptionValue,
+  SocketOptionValues,
 } from "./socket-links.js"
 export { dumpJson, loadJson } from "./serialization/json.js"
 export { dumpPyobj, type PickleProtocol } from "./serialization/pickle.js"

@@ -117,10 +117,11 @@ const OPTIONS = [
   // { name: "ZAP_DOMAIN"…, 55 }       security set-up: use zeromq.js's properties, which validate it
 ] as const satisfies readonly OptionSpec[]
 
-type KnownOption = (typeof OPTIONS)[number]
+/** One entry of the option table: libzmq name, number, value kind and zeromq.js name. */
+export type SocketOptionSpec = (typeof OPTIONS)[number]
 
 /** The value type of each option kind, as `setsockopt` takes it and `getsockopt` returns it. */
-interface OptionValues {
+export interface SocketOptionValues {
   Int32: number
   Int64: number
   Uint64: number
@@ -133,20 +134,24 @@ interface OptionValues {
  * and zeromq.js's `"linger"`. (Any case works at run time; these are the ones typed.)
  */
 export type SocketOptionName =
-  `ZMQ_${KnownOption["name"]}` | KnownOption["name"] | Extract<KnownOption, { jsName: string }>["jsName"]
+  | `ZMQ_${SocketOptionSpec["name"]}`
+  | SocketOptionSpec["name"]
+  | Extract<SocketOptionSpec, { jsName: string }>["jsName"]
 
-type OptionNamed<N> =
-  | Extract<KnownOption, { name: N }>
-  | Extract<KnownOption, { jsName: N }>
-  | (N extends `ZMQ_${infer Name}` ? Extract<KnownOption, { name: Name }> : never)
+/** The option table entry that name `N` stands for. */
+export type SocketOptionSpecNamed<N> =
+  | Extract<SocketOptionSpec, { name: N }>
+  | Extract<SocketOptionSpec, { jsName: N }>
+  | (N extends `ZMQ_${infer Name}` ? Extract<SocketOptionSpec, { name: Name }> : never)
 
 /** What `getsockopt(name)` returns for a known option. */
-export type SocketOptionValue<N extends SocketOptionName> = OptionValues[OptionNamed<N>["kind"]]
+export type SocketOptionValue<N extends SocketOptionName> =
+  SocketOptionValues[SocketOptionSpecNamed<N>["kind"]]
 
 /** What `setsockopt(name, value)` takes for a known option (booleans also as pyzmq's 0/1, strings also as Buffers). */
-export type SocketOptionInput<N extends SocketOptionName> = OptionNamed<N>["kind"] extends "Bool"
+export type SocketOptionInput<N extends SocketOptionName> = SocketOptionSpecNamed<N>["kind"] extends "Bool"
   ? boolean | 0 | 1
-  : OptionNamed<N>["kind"] extends "String"
+  : SocketOptionSpecNamed<N>["kind"] extends "String"
     ? string | Buffer | null
     : number
 
