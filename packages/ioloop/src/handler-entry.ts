@@ -58,6 +58,8 @@ export class HandlerEntry {
    * new signal, which tells a handler it is in a burst.
    */
   stillReady = false
+  /** bind/unbind operations zeromq.js runs on a worker thread for this socket now: hands off meanwhile. */
+  workerOperations = 0
   /** Stack where the handler was added, kept only while a blocking-log threshold is set. */
   readonly origin: string | undefined
 
@@ -83,6 +85,7 @@ export class HandlerEntry {
   readZmqEvents(): number {
     const socket = this.socket!
     if (socket.closed) return ERROR
+    if (this.workerOperations > 0) return 0 // libzmq sockets are not thread-safe; checked again once it settles
     let zmqEvents: number
     try {
       zmqEvents = socket.getInt32Option(ZMQ_EVENTS)

@@ -7,7 +7,7 @@ import { debug, type LogSink } from "./logger.js"
 import { fallbackWarning } from "./native-addon.js"
 import { loadFdWatcher } from "./native-watcher.js"
 import type { Poller, PollerKind } from "./poller.js"
-import { noteSocketCalls } from "./socket-calls.js"
+import { noteSocketCalls, type SocketCallPhase } from "./socket-calls.js"
 import type { UserCodeRunner } from "./user-code.js"
 
 /** How the handler table wakes its loop: the loop's own methods, for the two reasons below. */
@@ -88,7 +88,7 @@ export class HandlerTable {
     if (entry.socket !== null) {
       this.undoSocketNotes.set(
         entry,
-        noteSocketCalls(target as object, () => this.onSocketCall(entry)),
+        noteSocketCalls(target as object, (phase) => this.onSocketCall(entry, phase)),
       )
       this.markReady(entry)
     }
@@ -204,7 +204,9 @@ export class HandlerTable {
   }
 
   /** User code called a registered socket: its edge signal may be gone, so check it at the next handlers phase. */
-  private onSocketCall(entry: HandlerEntry): void {
+  private onSocketCall(entry: HandlerEntry, phase: SocketCallPhase = "call"): void {
+    if (phase === "busy") entry.workerOperations++
+    else if (phase === "settled") entry.workerOperations = Math.max(0, entry.workerOperations - 1)
     entry.forget()
     if (entry === this.dispatching || entry.removed) return // re-checked right after its handler
     this.markReady(entry)

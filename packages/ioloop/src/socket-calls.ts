@@ -26,11 +26,21 @@ const NOTED_GETTERS = ["readable", "writable"]
 const SETTLING_METHODS: ReadonlySet<string> = new Set(["bind", "unbind"])
 const PURE_METHOD = /^get[A-Za-z0-9]*Option$/
 
-const listeners = new WeakMap<object, () => void>()
+/**
+ * What a noted call means for the loop: `"call"`, forget what was read and check again; `"busy"`, zeromq.js
+ * started a bind/unbind on a worker thread (libzmq sockets are not thread-safe: the loop must not touch the
+ * socket, not even to read `ZMQ_EVENTS`, until it settles); `"settled"`, that operation is over.
+ */
+export type SocketCallPhase = "call" | "busy" | "settled"
+
+/** Told of the noted calls on one socket. */
+export type SocketCallListener = (phase: SocketCallPhase) => void
+
+const listeners = new WeakMap<object, SocketCallListener>()
 const wrappedMembers = new WeakMap<object, Set<string>>()
 
-function notify(socket: unknown): void {
-  if (typeof socket === "object" && socket !== null) listeners.get(socket)?.()
+function notify(socket: unknown, phase: SocketCallPhase = "call"): void {
+  if (typeof socket === "object" && socket !== null) listeners.get(socket)?.(phase)
 }
 
 function findDescriptor(proto: object, name: string): PropertyDescriptor | undefined {
@@ -59,15 +69,21 @@ function wrapMember(owner: object, name: string): void {
       enumerable: false,
       writable: false,
       value: function noted(this: unknown, ...args: unknown[]) {
+        const settling = SETTLING_METHODS.has(name)
+        if (settling) notify(this, "busy") // before the worker starts
         let result: unknown
         try {
           result = method.apply(this, args)
+        } catch (error) {
+          if (settling) notify(this, "settled") // refused at once: no worker runs
+          throw error
         } finally {
           notify(this)
         }
-        if (SETTLING_METHODS.has(name) && isThenable(result)) {
-          const settled = () => notify(this)
-          result.then(settled, settled)
+        if (settling) {
+          const settled = () => notify(this, "settled")
+          if (isThenable(result)) result.then(settled, settled)
+          else settled()
         }
         return result
       },
@@ -103,8 +119,8 @@ function notedMethodNames(proto: object): Set<string> {
   return names
 }
 
-/** Makes `onCall()` run after each noted member call on `socket`. Returns the function that undoes it. */
-export function noteSocketCalls(socket: object, onCall: () => void): () => void {
+/** Makes `onCall(phase)` run for each noted member call on `socket`. Returns the function that undoes it. */
+export function noteSocketCalls(socket: object, onCall: SocketCallListener): () => void {
   const proto = Object.getPrototypeOf(socket) as object
   if (!wrappedMembers.has(proto)) {
     for (const name of [...notedMethodNames(proto), ...NOTED_GETTERS]) wrapMember(proto, name)
