@@ -60,6 +60,13 @@ export class FdPoller implements Poller {
     this.watchers.delete(entry)
   }
 
+  readyNow(entry: HandlerEntry): number {
+    const watcher = this.watchers.get(entry)
+    if (watcher === undefined || entry.socket !== null) return 0
+    const result = watcher.check(uvEventsFor(entry.events))
+    return result < 0 ? loopEventsFrom(result, 0) : loopEventsFrom(0, result)
+  }
+
   resume(): void {
     this.watching = true
     for (const [entry, watcher] of this.watchers) this.startWatcher(entry, watcher)

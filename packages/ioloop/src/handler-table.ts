@@ -111,6 +111,25 @@ export class HandlerTable {
     if (entry !== undefined) this.removeEntry(entry)
   }
 
+  /**
+   * Asks `target` now instead of waiting for the poller's next report, so that a target ready now is
+   * dispatched at the next handlers phase (this iteration's, when called from a timeout): a socket's
+   * `ZMQ_EVENTS` is read again, a plain fd is polled with a zero timeout. A no-op for a target not registered.
+   */
+  checkNow(target: HandlerTarget): void {
+    const entry = this.entries.get(target)
+    if (entry === undefined) return
+    if (entry.socket !== null) {
+      entry.forget()
+      this.markReady(entry)
+      return
+    }
+    const events = this.poller.readyNow(entry) & entry.events
+    if (events === 0) return
+    entry.fdEvents |= events
+    this.markReady(entry)
+  }
+
   /** The loop starts: edges may have been consumed while it was not running, so check every socket again. */
   resume(): void {
     for (const entry of this.entries.values()) {

@@ -32,6 +32,10 @@ export class IntervalPoller implements Poller {
     this.entries.delete(entry)
   }
 
+  readyNow(): number {
+    return 0 // it holds no plain fd: register() refuses them
+  }
+
   resume(): void {
     this.watching = true
     this.speedUp()

@@ -1,3 +1,4 @@
+import type { HandlerTarget } from "./handler-entry.js"
 import type { HandlerTable } from "./handler-table.js"
 import type { LogSink } from "./logger.js"
 import type { UserCodeRunner } from "./user-code.js"
@@ -38,6 +39,14 @@ export class LoopServices {
    */
   noteSocketCall(socket: object): void {
     this.handlers.noteCall(socket)
+  }
+
+  /**
+   * Asks a registered target now rather than at the poller's next report, which comes after Node's timers
+   * phase: a Poller's timeout settles only once every target was asked (`HandlerTable.checkNow`).
+   */
+  checkNow(target: HandlerTarget): void {
+    this.handlers.checkNow(target)
   }
 }
 

@@ -16,6 +16,11 @@ export interface Poller {
   /** The entry's interest changed. */
   modify(entry: HandlerEntry): void
   unregister(entry: HandlerEntry): void
+  /**
+   * For a plain fd: the events that hold for it now (loop bits), asked directly rather than awaiting the
+   * poller's next report, which may come only after the loop's timers ran.
+   */
+  readyNow(entry: HandlerEntry): number
   /** Watch from now on (the loop started). */
   resume(): void
   /** Stop watching, keeping registrations (the loop stopped): nothing wakes a loop that is not running. */

@@ -178,7 +178,11 @@ export class Poller {
   private readonly expire = (waiting: PendingPoll): void => {
     waiting.timeout = null
     waiting.expired = true
-    this.queueSettle() // after this iteration's handlers, which may still find a target ready
+    // As zmq_poll does, ask every target before settling on the timeout: the loop's pollers report in
+    // Node's poll phase, after the timers phase that runs this, so a target that became ready while the
+    // thread was busy would be missed. This iteration's handlers phase reports what the checks find.
+    for (const target of this.registered.keys()) this.services.checkNow(target)
+    this.queueSettle()
   }
 
   private queueSettle(): void {

@@ -10,7 +10,7 @@ import * as zmq from "zeromq"
 import { IOLoop } from "@zmq-eventloop/ioloop"
 import { Poller, POLLERR, POLLIN, POLLOUT, ZMQStream, type PollEvents } from "../src/index.js"
 import { makeFifo } from "../../ioloop/test/helpers/fifo.js"
-import { bindAny, deferred, loopTest } from "./helpers/loop.js"
+import { bindAny, deferred, loopTest, POLLERS } from "./helpers/loop.js"
 import { PYTHON, pyzmqSkipReason } from "./helpers/python.js"
 
 /** `promise`, or a rejection naming `what` after `ms`: every wait has a deadline. */
@@ -322,6 +322,70 @@ loopTest("a plain file descriptor is polled on the fd poller only", async (t, { 
   t.throws(() => other.register(closedFd, POLLIN), { code: "EBADF" })
   t.same(other.sockets, [])
 })
+
+/** Keeps the thread busy for `ms`, as a slow callback would: Node's timers then run before its poll phase. */
+function keepThreadBusy(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms)
+}
+
+// pyzmq's test_poll_raw, the instance of issue 17: zmq_poll asks every item before it gives up on its
+// timeout, and so must a poll whose timeout fires before libuv's poll phase has reported the fd.
+loopTest(
+  "a timed poll reports a ready fd even when its timeout fires first",
+  async (t, { loop, poller: kind }) => {
+    if (kind === "interval")
+      return void t.skip("plain fds need the fd poller (the test above checks the refusal)")
+    const { readFd, writeFd } = makeFifo(t)
+    const poller = new Poller(loop)
+    poller.register(writeFd, POLLOUT)
+    const polled = poller.poll(1)
+    keepThreadBusy(6)
+    t.same(await within(polled, "the POLLOUT poll"), [[writeFd, POLLOUT]])
+
+    poller.unregister(writeFd)
+    poller.register(readFd, POLLIN)
+    writeSync(writeFd, "now")
+    t.same(
+      await within(poller.poll(0), "poll(0)"),
+      [[readFd, POLLIN]],
+      "poll(0) sees an fd written just before",
+    )
+  },
+)
+
+for (const kind of POLLERS) {
+  t.test(
+    `a timed poll asks every target once: a socket and an fd ready while busy (${kind} poller)`,
+    async (t) => {
+      // A fake clock holds the timeout back until both targets were checked once and found not ready.
+      let now = 0
+      const loop = new IOLoop({ poller: kind, makeCurrent: false, timeFunc: () => now })
+      const pull = new zmq.Pull()
+      const push = new zmq.Push()
+      const running = loop.start()
+      t.teardown(async () => {
+        loop.stop()
+        await running
+        loop.close()
+        for (const socket of [push, pull]) socket.close()
+      })
+      push.connect(await bindAny(pull, "inproc"))
+      const poller = new Poller(loop)
+      poller.register(pull, POLLIN)
+      const fifo = kind === "fd" ? makeFifo(t) : null // plain fds need the fd poller
+      if (fifo !== null) poller.register(fifo.readFd, POLLIN)
+      const polled = poller.poll(5)
+      t.notOk(await hasSettled(polled), "checked once, nothing ready, the clock stands still")
+      void push.send("arrives while the thread is busy") // inproc: in the pipe at once
+      if (fifo !== null) writeSync(fifo.writeFd, "so does this")
+      now += 5
+      keepThreadBusy(10)
+      const expected: PollEvents = [[pull, POLLIN]]
+      if (fifo !== null) expected.push([fifo.readFd, POLLIN])
+      t.same(await within(polled, "the timed poll"), expected, "both, in registration order")
+    },
+  )
+}
 
 t.test("a poll made while the loop is not running settles once it runs", async (t) => {
   const loop = new IOLoop({ makeCurrent: false })
