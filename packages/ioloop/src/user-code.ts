@@ -28,17 +28,28 @@ export class UserCodeRunner {
 
   /**
    * Runs `callback(...args)`; `original` (the callback as the user gave it) names it in log lines, `origin`
-   * is the stack where it was registered (for the blocking log).
+   * is the stack where it was registered (for the blocking log). Returns the promise (thenable) the callback
+   * returned, whose rejection is already handled, for a caller that waits for it (PeriodicCallback).
    */
-  run(callback: Function, original: Function, args: unknown[] = NO_ARGS, origin?: string): void {
+  run(
+    callback: Function,
+    original: Function,
+    args: unknown[] = NO_ARGS,
+    origin?: string,
+  ): PromiseLike<unknown> | undefined {
     const started = this.blockingThreshold === null ? 0 : performance.now()
+    let pending: PromiseLike<unknown> | undefined
     try {
       const result: unknown = args.length === 0 ? callback() : callback(...args)
-      if (isThenable(result)) this.watch(result, original)
+      if (isThenable(result)) {
+        pending = result
+        this.watch(result, original)
+      }
     } catch (error) {
       this.fail(original, error)
     }
     if (this.blockingThreshold !== null) this.checkBlocking(started, original, origin)
+    return pending
   }
 
   /** The stack of the caller's caller, captured only while the blocking log is on. */

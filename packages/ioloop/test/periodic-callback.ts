@@ -79,25 +79,139 @@ t.test("jitter varies each period by up to half the jitter either way", async (t
   }
 })
 
-t.test("start() twice does not double the rate, and stop() cancels the next call", async (t) => {
-  // A fake clock that moves 1 ms per loop iteration: calls land exactly on the 10 ms slots.
+/**
+ * A loop on a fake clock that moves 1 ms per iteration, so timeouts fire exactly at their deadlines;
+ * `at(ms, fn)` runs `fn` in the iteration where the clock reaches `ms`, and `sleep(ms)` waits on that clock.
+ */
+function tickingLoop(t: Test) {
   let now = 0
   const loop = newLoop(t, { timeFunc: () => now })
+  const scheduled = new Map<number, () => void>()
   const tick = () => {
     now += 1
-    if (now === 55) periodic.stop()
-    if (now === 85) loop.stop()
-    else loop.addCallback(tick)
+    scheduled.get(now)?.()
+    if (loop.running()) loop.addCallback(tick)
   }
+  loop.addCallback(tick)
+  return {
+    loop,
+    now: () => now,
+    at: (ms: number, fn: () => void) => void scheduled.set(ms, fn),
+    sleep: (ms: number) => new Promise<void>((resolve) => loop.callLater(ms, resolve)),
+  }
+}
+
+t.test("start() twice does not double the rate, and stop() cancels the next call", async (t) => {
+  const { loop, now, at } = tickingLoop(t)
   const calls: number[] = []
-  const periodic = new PeriodicCallback(() => calls.push(now), 10, loop)
+  const periodic = new PeriodicCallback(() => calls.push(now()), 10, loop)
   periodic.start()
   periodic.start()
   t.equal(periodic.isRunning(), true)
-  loop.addCallback(tick)
+  at(55, periodic.stop)
+  at(85, loop.stop)
   await runUntilStopped(loop)
   t.same(calls, [10, 20, 30, 40, 50], "one call per slot until stop(), none after")
   t.equal(periodic.isRunning(), false)
+})
+
+// tornado ≥ 6.2 test_periodic_async and test_periodic_coro: a 10 ms period, each call awaits 25 ms, and the
+// test stops once 3 calls have ended. Tornado 4.5's schedule (and ours before) had started 5 by then.
+const promiseStyles = {
+  "an async function": (work: () => Promise<void>) => async () => await work(),
+  "a function returning a promise (a coroutine)": (work: () => Promise<void>) => () => work(),
+}
+for (const [style, wrap] of Object.entries(promiseStyles)) {
+  t.test(`${style} is awaited: calls never overlap, and an overrun skips the slots it spans`, async (t) => {
+    const { loop, now, sleep } = tickingLoop(t)
+    const started: number[] = []
+    let ended = 0
+    const periodic = new PeriodicCallback(
+      wrap(async () => {
+        started.push(now())
+        await sleep(25)
+        if (++ended === 3) {
+          periodic.stop()
+          loop.addCallback(loop.stop)
+        }
+      }),
+      10,
+      loop,
+    )
+    periodic.start()
+    await runUntilStopped(loop)
+    t.equal(ended, 3)
+    t.same(started, [10, 40, 70], "3 started: each after the previous ended at 35 and 65, on the 10 ms grid")
+  })
+}
+
+t.test("an async callback's rejection is logged and the calls go on", async (t) => {
+  const { loop, now, sleep } = tickingLoop(t)
+  const started: number[] = []
+  const periodic = new PeriodicCallback(
+    async () => {
+      started.push(now())
+      await sleep(5)
+      if (started.length === 3) loop.stop()
+      throw new Error(`call ${started.length}`)
+    },
+    10,
+    loop,
+  )
+  periodic.start()
+  await runUntilStopped(loop)
+  t.same(started, [10, 20, 30])
+  t.same(
+    loop.memory.lines.filter((line) => line.level === "error").map((line) => String(line.args[1])),
+    ["Error: call 1", "Error: call 2", "Error: call 3"],
+    "each rejection logged, and the next call scheduled after it (5 ms calls, 10 ms period)",
+  )
+})
+
+t.test("stopped and started again while a call is pending: still one call at a time", async (t) => {
+  const { loop, now, at, sleep } = tickingLoop(t)
+  const started: number[] = []
+  let running = 0
+  let overlapped = false
+  const periodic = new PeriodicCallback(
+    async () => {
+      started.push(now())
+      overlapped ||= ++running > 1
+      await sleep(25)
+      running--
+    },
+    10,
+    loop,
+  )
+  periodic.start()
+  at(20, () => {
+    periodic.stop()
+    periodic.start() // the call of 10 ms is still pending: it schedules the next when it ends
+  })
+  at(95, loop.stop)
+  await runUntilStopped(loop)
+  t.same(started, [10, 40, 70], "the restart at 20 keeps its grid: the next call after 35 is at 40")
+  t.notOk(overlapped)
+})
+
+t.test("a call pending when its loop closes ends quietly", async (t) => {
+  const { loop } = tickingLoop(t)
+  let release!: () => void
+  const periodic = new PeriodicCallback(
+    () =>
+      new Promise<void>((resolve) => {
+        release = resolve
+        loop.stop()
+      }),
+    10,
+    loop,
+  )
+  periodic.start()
+  await runUntilStopped(loop)
+  loop.close()
+  release()
+  await new Promise((resolve) => setImmediate(resolve)) // its end ran: no addTimeout on the closed loop
+  t.equal(periodic.isRunning(), true, "still started, on a loop that will never call it")
 })
 
 t.test("a periodic callback binds IOLoop.current() at start() when given no loop", async (t) => {
