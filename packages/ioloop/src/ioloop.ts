@@ -4,12 +4,14 @@ import { bindMethods } from "./bind-methods.js"
 import { ALL_EVENTS, ERROR, MAX_TIMER_DELAY, NONE, READ, WRITE } from "./constants.js"
 import { checkTarget, type Handler, type HandlerTarget } from "./handler-entry.js"
 import { HandlerTable } from "./handler-table.js"
+import { runInExecutor, setDefaultExecutor } from "./loop-executor.js"
 import { LoopServices, registerServices } from "./loop-services.js"
 import { runSync } from "./run-sync.js"
 import { checkLogger, describeCallback, LogSink, type Logger, type LoggerStyle } from "./logger.js"
 import type { PollerKind } from "./poller.js"
 import { scheduledCallOf, TimeoutQueue, type Timeout } from "./timeout-queue.js"
 import { UserCodeRunner } from "./user-code.js"
+import type { Executor } from "./worker-pool.js"
 import {
   checkFiniteNumber,
   checkFunction,
@@ -350,6 +352,32 @@ export class IOLoop {
   private enqueue(callback: Function, original: Function, args: unknown[]): void {
     this.callbacks.push({ callback, original, args, origin: this.funnel.captureOrigin() })
     if (this.isWaiting()) this.wakeSoon()
+  }
+
+  /**
+   * Runs `fn(...args)` on `executor`, by default (`null`) the loop's own `WorkerPool`, made at first
+   * use and shut down by `close()`; the promise can go to `addPromise`. Off the loop's thread, so `fn` must
+   * be self-contained and `args` structured-cloneable (see WorkerPool). (tornado `run_in_executor`)
+   * @throws TypeError for an executor that is not an Executor or null, or an `fn` the executor refuses;
+   *   Error if the loop is closed.
+   */
+  runInExecutor<A extends unknown[], R>(
+    executor: Executor | null | undefined,
+    fn: (...args: A) => R,
+    ...args: A
+  ): Promise<Awaited<R>> {
+    this.checkOpen()
+    return runInExecutor(this, executor, fn, args)
+  }
+
+  /**
+   * Makes `executor` the one `runInExecutor(null, …)` uses; the loop shuts it down when it closes, as it
+   * would its own. (tornado `set_default_executor`)
+   * @throws TypeError when `executor` is not an Executor; Error if the loop is closed.
+   */
+  setDefaultExecutor(executor: Executor): void {
+    this.checkOpen()
+    setDefaultExecutor(this, executor)
   }
 
   /**

@@ -3,12 +3,19 @@
 // behaves differently from the slow one is a bug), so each case compares the two on a real FIFO.
 import t, { type Test } from "tap"
 import * as fs from "node:fs"
-import { loadFdWatcher, UV_READABLE, UV_WRITABLE, type FdWatcher } from "../src/native-watcher.js"
+import {
+  loadFdWatcher,
+  UV_READABLE,
+  UV_WRITABLE,
+  type FdWatcher,
+  type FdWatcherConstructor,
+} from "../src/native-watcher.js"
 import { makeFifo } from "./helpers/fifo.js"
 
 const UV_EBADF = -9
-const Watcher = loadFdWatcher()
-if (Watcher instanceof Error) throw new Error(`no native addon: ${Watcher.message}`)
+const loaded = loadFdWatcher()
+if (loaded instanceof Error) throw new Error(`no native addon: ${loaded.message}`)
+const Watcher: FdWatcherConstructor = loaded
 
 /** What the started watcher's onEvent reports next, as check() encodes it (events, or the negative status). */
 function nextEvent(watcher: FdWatcher, events: number, got: { next?: (result: number) => void }) {
