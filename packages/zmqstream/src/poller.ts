@@ -133,8 +133,9 @@ export class Poller {
   /**
    * Resolves to the registered targets that are ready, with their zmq events (`[target, events][]`, in
    * registration order; `new Map(await poller.poll())` gives pyzmq's `dict(poller.poll())`), as soon as one
-   * is, or to `[]` when `timeout` ms pass first. `timeout` `undefined`, `null` or -1 waits for as long as it
-   * takes; 0 checks now. It settles from the loop: a poll made while the loop is not running stays pending
+   * is, or to `[]` when `timeout` ms pass first and none is ready then: as `zmq_poll` does, every target is
+   * asked once more when the timeout fires (`ZMQ_EVENTS`, or a zero-timeout `poll(2)` of a plain fd).
+   * `timeout` `undefined`, `null` or -1 waits for as long as it takes; 0 checks now. It settles from the loop: a poll made while the loop is not running stays pending
    * until it runs (its timeout counts on the loop's clock from this call), and one still pending when the loop
    * closes never settles.
    * @throws TypeError / RangeError for a bad `timeout`; Error when a registered socket has meanwhile been
