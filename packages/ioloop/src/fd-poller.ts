@@ -61,9 +61,8 @@ export class FdPoller implements Poller {
   }
 
   readyNow(entry: HandlerEntry): number {
-    const watcher = this.watchers.get(entry)
-    if (watcher === undefined || entry.socket !== null) return 0
-    const result = watcher.check(uvEventsFor(entry.events))
+    if (entry.socket !== null) return entry.readZmqEvents()
+    const result = this.watchers.get(entry)!.check(uvEventsFor(entry.events))
     return result < 0 ? loopEventsFrom(result, 0) : loopEventsFrom(0, result)
   }
 

@@ -119,15 +119,14 @@ export class HandlerTable {
   checkNow(target: HandlerTarget): void {
     const entry = this.entries.get(target)
     if (entry === undefined) return
-    if (entry.socket !== null) {
+    const events = this.poller.readyNow(entry)
+    if (entry.socket === null) {
+      entry.fdEvents |= events & entry.events
+    } else {
       entry.forget()
-      this.markReady(entry)
-      return
+      entry.knownEvents = events
     }
-    const events = this.poller.readyNow(entry) & entry.events
-    if (events === 0) return
-    entry.fdEvents |= events
-    this.markReady(entry)
+    if (events & entry.events) this.markReady(entry)
   }
 
   /** The loop starts: edges may have been consumed while it was not running, so check every socket again. */

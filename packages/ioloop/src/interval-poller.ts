@@ -32,8 +32,8 @@ export class IntervalPoller implements Poller {
     this.entries.delete(entry)
   }
 
-  readyNow(): number {
-    return 0 // it holds no plain fd: register() refuses them
+  readyNow(entry: HandlerEntry): number {
+    return entry.readZmqEvents() // it holds sockets only
   }
 
   resume(): void {

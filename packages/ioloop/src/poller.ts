@@ -17,8 +17,9 @@ export interface Poller {
   modify(entry: HandlerEntry): void
   unregister(entry: HandlerEntry): void
   /**
-   * For a plain fd: the events that hold for it now (loop bits), asked directly rather than awaiting the
-   * poller's next report, which may come only after the loop's timers ran.
+   * The events that hold for the entry now (loop bits), asked directly rather than awaiting the poller's
+   * next report, which may come only after the loop's timers ran: `ZMQ_EVENTS` for a socket, a zero-timeout
+   * `poll(2)` for a plain fd.
    */
   readyNow(entry: HandlerEntry): number
   /** Watch from now on (the loop started). */
