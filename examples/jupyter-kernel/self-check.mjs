@@ -41,7 +41,7 @@ const deadline = watchdog(
   () => `still waiting for ${[...awaited].join(", ")}`,
 )
 
-const dir = mkdtempSync(join(tmpdir(), "calc-kernel-"))
+const dir = mkdtempSync(join(tmpdir(), "js-kernel-"))
 const file = join(dir, "connection.json")
 const ports = { shell_port: 0, iopub_port: 0, stdin_port: 0, control_port: 0, hb_port: 0 }
 const key = randomUUID()
@@ -112,7 +112,7 @@ shell.onRecv((frames) => {
   if (header.msg_type === "kernel_info_reply") {
     if (!iopubReady) return loop.callLater(100, () => request(shell, "kernel_info_request"))
     awaited.delete("kernel_info_reply")
-    check(content.protocol_version === "5.3", `kernel_info_reply: protocol ${content.protocol_version}`)
+    check(content.protocol_version === "5.4", `kernel_info_reply: protocol ${content.protocol_version}`)
     executeId = request(shell, "execute_request", { code: "1 + 2 * 3", silent: false })
   } else if (header.msg_type === "execute_reply") {
     awaited.delete("execute_reply")
