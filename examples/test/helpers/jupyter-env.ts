@@ -35,11 +35,14 @@ export function missingPythonModule(module: string, debianPackage: string): stri
   return probe.status === 0 ? false : `${PYTHON} cannot import ${module} (apt-get install ${debianPackage})`
 }
 
-/** Installs the kernelspec into a fresh temporary prefix and returns the environment that finds it. */
-export async function installKernel(t: Teardown): Promise<JupyterInstall> {
+/**
+ * Installs the kernelspec into a fresh temporary prefix and returns the environment that finds it.
+ * `installArgs` go to install.mjs after `--prefix DIR` (e.g. `--interrupt-mode message`).
+ */
+export async function installKernel(t: Teardown, installArgs: string[] = []): Promise<JupyterInstall> {
   const dir = mkdtempSync(join(tmpdir(), "zmq-eventloop-jupyter-"))
   t.teardown(() => rmSync(dir, { recursive: true, force: true }))
-  const install = start(t, ["examples/jupyter-kernel/install.mjs", "--prefix", dir])
+  const install = start(t, ["examples/jupyter-kernel/install.mjs", "--prefix", dir, ...installArgs])
   const code = await install.exit(60_000)
   if (code !== 0) throw new Error(`install.mjs --prefix exited ${code}: ${install.lines.join("\n")}`)
   const kernels = join(dir, "share/jupyter/kernels")

@@ -44,7 +44,9 @@ export async function openNotebook(page: Page, server: NotebookServer, name: str
 export async function startCell(page: Page, index: number): Promise<void> {
   const lastRequest = (i: number) => window.Jupyter.notebook.get_cell(i).last_msg_id
   const before = await page.evaluate(lastRequest, index)
-  const prompt = await page.waitForSelector(`#notebook-container > .cell:nth-child(${index + 1}) .input_prompt`)
+  const prompt = await page.waitForSelector(
+    `#notebook-container > .cell:nth-child(${index + 1}) .input_prompt`,
+  )
   await prompt!.click()
   await page.keyboard.down("Shift")
   await page.keyboard.press("Enter")
@@ -100,11 +102,13 @@ export function executionCount(page: Page, index: number): Promise<number | null
   }, index)
 }
 
-/** Every output area of cell `index`, in page order. */
+/** Every output area of cell `index`, in page order, once its images are decoded (or failed to). */
 export function readOutputs(page: Page, index: number): Promise<RenderedOutput[]> {
   return page.evaluate(
-    (i: number, kinds: string[]) => {
+    async (i: number, kinds: string[]) => {
       const cell = document.querySelectorAll("#notebook-container > .cell")[i]!
+      const images = [...cell.querySelectorAll(".output_area img")] as HTMLImageElement[]
+      await Promise.all(images.map((image) => image.decode().catch(() => undefined)))
       return [...cell.querySelectorAll(".output_area .output_subarea")].map((subarea) => {
         const classes = subarea.classList
         const kind = kinds.find((k) => classes.contains(`output_${k}`)) ?? "unknown"
