@@ -111,11 +111,11 @@ const handlers = {
     if (!silent && store_history) this.executionCount++
     const count = this.executionCount
     const origin = { header: request.header, identities: request.identities, allowStdin: allow_stdin }
-    if (!silent) this.output.publish("execute_input", { code, execution_count: count }, { origin })
+    const announce = () => !silent && this.output.publish("execute_input", { code, execution_count: count }, { origin })
     const help = code.match(HELP_SYNTAX)?.slice(1).find(Boolean)
     const outcome = help
-      ? { value: undefined, pager: inspect(help, 1) ?? { text: `${help} is not defined` } }
-      : await this.output.runAs(origin, () => this.executor.run(code, `In[${count}]`))
+      ? (announce(), { value: undefined, pager: inspect(help, 1) ?? { text: `${help} is not defined` } })
+      : await this.output.runAs(origin, () => this.executor.run(code, `In[${count}]`, announce))
     const resultText = outcome.value === undefined ? null : plainText(outcome.value)
     if (store_history) this.history.add(count, code, resultText)
     if (outcome.error) {

@@ -4,7 +4,8 @@ import { fileURLToPath } from "node:url"
 import { dirname } from "node:path"
 
 const KERNEL_DIR = dirname(fileURLToPath(import.meta.url))
-const isKernelFrame = (line) => line.includes(KERNEL_DIR) || line.includes("node:internal")
+// Frames of the kernel's files and of Node's own modules (vm, async_hooks, internals).
+const isKernelFrame = (line) => line.includes(KERNEL_DIR) || /[( ]node:/.test(line)
 
 /** The source line `line` (1-based) of `code` with a caret under `column` (1-based). */
 function pointAt(code, name, line, column) {
@@ -31,11 +32,13 @@ export function tracebackOf(thrown, code, name) {
   const lines = String(thrown.stack ?? `${ename}: ${evalue}`).split("\n")
   const frames = lines.filter((line) => /^\s+at /.test(line))
   const header = lines.filter((line) => !/^\s+at /.test(line))
-  const userFrames = frames.filter((line) => !isKernelFrame(line))
+  // The cell's frames past its last line are the wrapper cell-source.mjs adds around it.
+  const cellLines = code.split("\n").length
+  const cellFrame = new RegExp(`${name.replace(/[[\]]/g, "\\$&")}:(\\d+):(\\d+)`)
+  const isWrapperFrame = (line) => Number(line.match(cellFrame)?.[1] ?? 0) > cellLines
+  const userFrames = frames.filter((line) => !isKernelFrame(line) && !isWrapperFrame(line))
   const traceback = [...header, ...userFrames]
-  const place = userFrames
-    .map((line) => line.match(new RegExp(`${name.replace(/[[\]]/g, "\\$&")}:(\\d+):(\\d+)`)))
-    .find(Boolean)
+  const place = userFrames.map((line) => line.match(cellFrame)).find(Boolean)
   if (place) traceback.push("", ...pointAt(code, name, Number(place[1]), Number(place[2])))
   return { ename, evalue, traceback }
 }
