@@ -51,7 +51,8 @@ function importAssignments(node) {
     const local = specifier.local.name
     if (specifier.type === "ImportDefaultSpecifier") return `(${local} = ${module}.default)`
     if (specifier.type === "ImportNamespaceSpecifier") return `(${local} = ${module})`
-    const imported = specifier.imported.type === "Literal" ? specifier.imported.value : specifier.imported.name
+    const imported =
+      specifier.imported.type === "Literal" ? specifier.imported.value : specifier.imported.name
     return `(${local} = ${module}[${JSON.stringify(imported)}])`
   })
 }
@@ -66,14 +67,14 @@ export function cellScript(code) {
   const names = new Set()
   const hoisted = [] // function declarations, copied to their globals before the body runs
   const edits = [] // [start, end, replacement], in source order
-  const source = (node) => code.slice(node.start, node.end)
   for (const node of program.body) {
     if (node.type === "VariableDeclaration") {
       // `const {a} = o` becomes `;(    {a} = o)`: the keyword's place keeps every column where it was.
       node.declarations.forEach((declarator) => boundNames(declarator.id).forEach((name) => names.add(name)))
       edits.push([node.start, node.start + node.kind.length, `;(${" ".repeat(node.kind.length - 2)}`])
       for (const declarator of node.declarations)
-        if (!declarator.init && node.kind !== "var") edits.push([declarator.id.end, declarator.id.end, " = void 0"])
+        if (!declarator.init && node.kind !== "var")
+          edits.push([declarator.id.end, declarator.id.end, " = void 0"])
       const end = node.declarations.at(-1).end
       edits.push([end, end, ")"])
     } else if (node.type === "FunctionDeclaration") {

@@ -114,8 +114,7 @@ parentPort.on("message", (note) => {
     const message = session.message(msgType, content, parent, metadata)
     message.buffers = buffers ?? []
     send(note.channel, message, note.identities)
-  }
-  else if (note.kind === "sync") parentPort.postMessage({ kind: "synced" })
+  } else if (note.kind === "sync") parentPort.postMessage({ kind: "synced" })
 })
 
 let stopping = false
@@ -136,8 +135,16 @@ new PeriodicCallback(
 
 publish("status", { execution_state: "starting" })
 if (verbose)
-  log(`ready: ${config.transport}://${config.ip} shell ${config.shell_port} (connection file ${connectionFile})`)
+  log(
+    `ready: ${config.transport}://${config.ip} shell ${config.shell_port} (connection file ${connectionFile})`,
+  )
 await loop.start()
 for (const stream of Object.values(streams)) stream.close()
 loop.close()
 parentPort.postMessage({ kind: "exit" })
+// The main thread exits on that message, unless a cell keeps it busy: then the kernel still goes.
+const MAIN_THREAD_GRACE_MS = 5000
+setTimeout(() => {
+  log(`the main thread is still busy ${MAIN_THREAD_GRACE_MS} ms after the shutdown: killing the kernel`)
+  process.kill(process.pid, "SIGKILL")
+}, MAIN_THREAD_GRACE_MS).unref()

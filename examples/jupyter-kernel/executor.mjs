@@ -63,7 +63,10 @@ export class Executor {
       const value = await Promise.race([completion, interruption])
       return { value }
     } catch (thrown) {
-      const error = thrown?.code === "ERR_SCRIPT_EXECUTION_INTERRUPTED" ? new KeyboardInterrupt("interrupted by the user") : thrown
+      const error =
+        thrown?.code === "ERR_SCRIPT_EXECUTION_INTERRUPTED"
+          ? new KeyboardInterrupt("interrupted by the user")
+          : thrown
       return { error: tracebackOf(error, code, name) }
     } finally {
       this.interruptCurrent = null

@@ -20,7 +20,11 @@ export function tracebackOf(thrown, code, name) {
     // acorn's: "Unexpected token (1:7)", with loc.column 0-based
     const evalue = thrown.message.replace(/ \(\d+:\d+\)$/, "")
     const { line, column } = thrown.loc
-    return { ename: "SyntaxError", evalue, traceback: [`SyntaxError: ${evalue}`, ...pointAt(code, name, line, column + 1)] }
+    return {
+      ename: "SyntaxError",
+      evalue,
+      traceback: [`SyntaxError: ${evalue}`, ...pointAt(code, name, line, column + 1)],
+    }
   }
   const isError = thrown instanceof Error || (typeof thrown?.stack === "string" && "message" in thrown)
   if (!isError) {

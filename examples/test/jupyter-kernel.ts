@@ -41,7 +41,11 @@ function drive(env: NodeJS.ProcessEnv, dir: string, name: string, sections: stri
 function checkInterrupts(t: Test, s: Record<string, Interrupted & Cell>) {
   for (const cell of ["interrupt_busy", "interrupt_await"]) {
     t.match(s[cell].reply, { status: "error", ename: "KeyboardInterrupt" }, `${cell}: KeyboardInterrupt`)
-    t.same(s[cell].iopub_error.map((e) => e.ename), ["KeyboardInterrupt"], "and an error on iopub")
+    t.same(
+      s[cell].iopub_error.map((e) => e.ename),
+      ["KeyboardInterrupt"],
+      "and an error on iopub",
+    )
   }
   t.same(s.after_interrupt_busy.result, { "text/plain": "'state'" }, "state set before the loop is kept")
   t.same(s.after_interrupt_await.result, { "text/plain": "'state!'" }, "the next cell runs normally")
@@ -67,7 +71,11 @@ t.test("a Jupyter client runs JavaScript on the kernel (interrupt mode signal)",
   t.same(s.require.result, { "text/plain": "1" }, "require")
 
   const numbers = Array.from({ length: 100 }, (_, i) => `${i}\n`).join("")
-  t.same(s.streams.text, { stdout: `${numbers}outinfo\n`, stderr: "err\nerr2" }, "console and process streams")
+  t.same(
+    s.streams.text,
+    { stdout: `${numbers}outinfo\n`, stderr: "err\nerr2" },
+    "console and process streams",
+  )
   t.equal(s.streams.types.at(-1), "status", "every output before status: idle")
   const afterIdle: Message[] = s.after_idle
   t.same(
@@ -164,7 +172,11 @@ t.test("a Jupyter client runs JavaScript on the kernel (interrupt mode signal)",
     encoding: "utf8",
     timeout: 60_000,
   })
-  t.equal(remove.status, 0, `the README's uninstall command works${remove.status ? `: ${remove.stderr}` : ""}`)
+  t.equal(
+    remove.status,
+    0,
+    `the README's uninstall command works${remove.status ? `: ${remove.stderr}` : ""}`,
+  )
   t.notOk(existsSync(join(dir, `share/jupyter/kernels/${KERNEL_NAME}`)), "and removes the kernelspec")
 })
 

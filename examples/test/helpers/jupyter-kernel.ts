@@ -1,5 +1,6 @@
 // The JavaScript kernel's tests share this: Debian's Python with jupyter_client, and a Jupyter directory
 // of their own (kernelspecs, runtime files) so that nothing in the user's home changes.
+import type { Test } from "tap"
 import { spawnSync } from "node:child_process"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -19,16 +20,11 @@ export function missingPython(modules: string[]): string {
   return reason
 }
 
-interface Teardown {
-  teardown(fn: () => unknown): void
-  equal(found: unknown, wanted: unknown, message?: string): void
-}
-
 /**
  * A temporary Jupyter directory with the kernel installed by install.mjs --prefix under `names` (each
  * `[name, interrupt mode]`), and the environment that points Jupyter at it.
  */
-export async function installedKernels(t: Teardown, names: [string, "signal" | "message"][]) {
+export async function installedKernels(t: Test, names: [string, "signal" | "message"][]) {
   const dir = mkdtempSync(join(tmpdir(), "js-kernel-test-"))
   t.teardown(() => rmSync(dir, { recursive: true, force: true }))
   for (const [name, mode] of names) {
