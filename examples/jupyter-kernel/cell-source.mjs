@@ -1,7 +1,7 @@
 // Turns a cell into a script that runs in the kernel's global scope with top-level await, and whose
 // completion value is the cell's last expression. The cell becomes the body of an async arrow function:
 //
-//   let a = 1                       var a, f, C; (async () => { globalThis["f"] = f;;(  a = 1)
+//   let a = 1                       var a, f, C; (async () => { __kernel.started(); globalThis["f"] = f;;(  a = 1)
 //   function f() {}          ->     function f() {}
 //   class C {}                      class C {};globalThis["C"] = C;
 //   a + 1                           ;return (a + 1)
@@ -110,7 +110,8 @@ export function cellScript(code) {
   // Function declarations are hoisted inside the arrow function; copy them out to their globals first.
   const globalsOfFunctions = hoisted.map((name) => `globalThis[${JSON.stringify(name)}] = ${name};`).join(" ")
   const declarations = names.size ? `var ${[...names].join(", ")}; ` : ""
-  const prefix = `${declarations}(async () => { ${globalsOfFunctions}`
+  // __kernel.started() tells the kernel the cell's code is running (see Executor.run).
+  const prefix = `${declarations}(async () => { __kernel.started(); ${globalsOfFunctions}`
   const firstLineShift = prefix.length + (returnOnFirstLine ? "return (".length : 0)
   return { script: `${prefix}${body}\n})()`, firstLineShift, names: [...names] }
 }

@@ -39,30 +39,32 @@ export class Executor {
 
   /**
    * Runs `code` as cell `name` (e.g. "In[3]"): `{ value }` (undefined when the last statement is not an
-   * expression) or `{ error: { ename, evalue, traceback } }`. `starting()` is called just before the
-   * code runs (or fails to compile): a frontend that sees what it sends knows that an interrupt from
-   * then on reaches the cell.
+   * expression) or `{ error: { ename, evalue, traceback } }`. `starting()` is called once the cell's
+   * code runs under vm's SIGINT watch (the cell's first statement calls it), or once it has failed to
+   * compile: a frontend that sees what `starting` sends knows an interrupt from then on reaches the cell.
    */
   async run(code, name, starting = () => {}) {
+    let announced = false
+    const announce = () => {
+      if (!announced) starting()
+      announced = true
+    }
+    globalThis.__kernel.started = announce
     let interrupted
     const interruption = new Promise((resolve, reject) => (interrupted = reject))
     this.interruptCurrent = interrupted
     try {
-      let compiled
-      try {
-        const { script, firstLineShift } = cellScript(code)
-        compiled = new vm.Script(script, {
-          filename: name,
-          columnOffset: -firstLineShift,
-          importModuleDynamically: (specifier) => importFromWorkingDirectory(specifier),
-        })
-      } finally {
-        starting()
-      }
+      const { script, firstLineShift } = cellScript(code)
+      const compiled = new vm.Script(script, {
+        filename: name,
+        columnOffset: -firstLineShift,
+        importModuleDynamically: (specifier) => importFromWorkingDirectory(specifier),
+      })
       const completion = compiled.runInThisContext({ breakOnSigint: true, displayErrors: false })
       const value = await Promise.race([completion, interruption])
       return { value }
     } catch (thrown) {
+      announce() // a cell that does not compile still shows its input, before its error
       const error =
         thrown?.code === "ERR_SCRIPT_EXECUTION_INTERRUPTED"
           ? new KeyboardInterrupt("interrupted by the user")
