@@ -92,11 +92,9 @@ export function cellScript(code) {
   // The last expression is returned. `return (` goes right after the statement before it (on its line,
   // before any comment), so the expression's own line keeps its columns.
   const last = program.body.at(-1)
-  let returnOnFirstLine = false
   if (last?.type === "ExpressionStatement") {
     const before = program.body.at(-2)
     const at = before ? before.end : last.start
-    returnOnFirstLine = !code.slice(0, at).includes("\n")
     edits.push([at, at, before ? ";return (" : "return ("], [last.expression.end, last.expression.end, ")"])
   }
   edits.sort(([a], [b]) => a - b)
@@ -112,6 +110,13 @@ export function cellScript(code) {
   const declarations = names.size ? `var ${[...names].join(", ")}; ` : ""
   // __kernel.started() tells the kernel the cell's code is running (see Executor.run).
   const prefix = `${declarations}(async () => { __kernel.started(); ${globalsOfFunctions}`
-  const firstLineShift = prefix.length + (returnOnFirstLine ? "return (".length : 0)
+  // vm's columnOffset shifts the whole first line alike: make it exact where errors mostly are, at the
+  // last expression when it is on that line (else at the line's start).
+  const firstLineEnd = code.includes("\n") ? code.indexOf("\n") : code.length
+  const target = last?.type === "ExpressionStatement" && last.start < firstLineEnd ? last.expression.start : 0
+  const inserted = edits
+    .filter(([start]) => start <= target)
+    .reduce((sum, [start, end, replacement]) => sum + replacement.length - (end - start), 0)
+  const firstLineShift = prefix.length + inserted
   return { script: `${prefix}${body}\n})()`, firstLineShift, names: [...names] }
 }

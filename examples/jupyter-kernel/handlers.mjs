@@ -72,7 +72,22 @@ export class Kernel {
     const origin = this.originOf(request)
     this.output.publish("status", { execution_state: "busy" }, { origin })
     try {
-      const reply = await handler.call(this, request.content ?? {}, request)
+      let reply
+      try {
+        reply = await handler.call(this, request.content ?? {}, request)
+      } catch (error) {
+        // A request the handler cannot serve (a bad field, say) gets an error reply, not silence.
+        log(`${type} failed: ${error?.stack ?? error}`)
+        const failure = {
+          status: "error",
+          ename: error?.name ?? "Error",
+          evalue: String(error?.message ?? error),
+          traceback: [],
+        }
+        reply = type.endsWith("_request")
+          ? [type.replace(/_request$/, "_reply"), failure, { status: "error" }]
+          : null
+      }
       if (reply) {
         const [msgType, content, metadata = {}] = reply
         this.output.flush()

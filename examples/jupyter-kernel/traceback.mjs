@@ -38,9 +38,12 @@ export function tracebackOf(thrown, code, name) {
   const header = lines.filter((line) => !/^\s+at /.test(line))
   // The cell's frames past its last line are the wrapper cell-source.mjs adds around it.
   const cellLines = code.split("\n").length
-  const cellFrame = new RegExp(`${name.replace(/[[\]]/g, "\\$&")}:(\\d+):(\\d+)`)
+  const cellFrame = new RegExp(`${name.replace(/[[\]]/g, "\\$&")}:(\\d+):(-?\\d+)`)
   const isWrapperFrame = (line) => Number(line.match(cellFrame)?.[1] ?? 0) > cellLines
-  const userFrames = frames.filter((line) => !isKernelFrame(line) && !isWrapperFrame(line))
+  // V8 places some errors at the wrapper's `return (` before the cell's first column: say column 1.
+  const userFrames = frames
+    .filter((line) => !isKernelFrame(line) && !isWrapperFrame(line))
+    .map((line) => line.replace(cellFrame, (frame, row, column) => (column > 0 ? frame : `${name}:${row}:1`)))
   const traceback = [...header, ...userFrames]
   const place = userFrames.map((line) => line.match(cellFrame)).find(Boolean)
   if (place) traceback.push("", ...pointAt(code, name, Number(place[1]), Number(place[2])))
