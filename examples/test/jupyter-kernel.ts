@@ -4,7 +4,8 @@
 // updates, comms, the heartbeat while a cell is busy, interrupts in both modes, bad messages, shutdown.
 import t, { type Test } from "tap"
 import { spawnSync } from "node:child_process"
-import { existsSync, readFileSync } from "node:fs"
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { alive, root, start } from "./helpers/run.js"
 import { installedKernels, KERNEL_NAME, missingPython, PYTHON } from "./helpers/jupyter-kernel.js"
@@ -25,6 +26,15 @@ interface Message {
 interface Interrupted {
   reply: { status: string; ename: string }
   iopub_error: { ename: string }[]
+}
+
+/** Whether `pid` is a process that has not exited (Linux: a zombie, exited but unreaped, has not). */
+function running(pid: number) {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.[0] !== "Z"
+  } catch {
+    return false
+  }
 }
 
 /** Runs the driver on kernelspec `name` and returns its JSON summary. */
@@ -185,6 +195,24 @@ t.test("interrupt mode message: interrupt_request stops a busy loop and an await
   const s = drive(env, dir, MESSAGE_MODE, "interrupts")
   checkInterrupts(t, s)
   t.equal(s.exit_code, 0)
+})
+
+t.test("the kernel exits when the process that started it dies", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "js-kernel-orphan-"))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  const file = join(dir, "connection.json")
+  const ports = { shell_port: 0, iopub_port: 0, stdin_port: 0, control_port: 0, hb_port: 0 }
+  const config = { ...ports, ip: "127.0.0.1", transport: "tcp", key: "k", signature_scheme: "hmac-sha256" }
+  writeFileSync(file, JSON.stringify(config))
+  const parent = start(t, ["examples/test/fixtures/kernel-orphaning-parent.mjs", file])
+  const [, pid] = await parent.waitFor(/^kernel (\d+)$/)
+  // exit() waits for the output pipes to close too: the orphaned kernel holds stderr until it exits.
+  t.equal(await parent.exit(), 0)
+  t.ok(
+    parent.lines.some((line) => line.endsWith("shutting down: its parent process exited")),
+    "the kernel noticed",
+  )
+  t.notOk(running(Number(pid)), "and has exited (at most a zombie is left, for its new parent to reap)")
 })
 
 t.test("`pnpm example jupyter-kernel` runs the kernel's self-check and exits 0", async (t) => {
