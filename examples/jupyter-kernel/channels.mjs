@@ -4,7 +4,8 @@
 //
 // What crosses the thread boundary (postMessage, in order, so outputs keep their order on iopub):
 //   worker -> main  { kind: "request", channel, request }     a verified shell/control/stdin message
-//                   { kind: "synced" }                        answer to "sync" (see Kernel.abortQueued)
+//                   { kind: "synced" }                        answer to "sync", once the shell socket's
+//                                                             pending requests are forwarded (Kernel.abortQueued)
 //                   { kind: "exit" }                          sockets closed after shutdown: exit now
 //   main -> worker  { kind: "send", channel, message: { msgType, content, parent, metadata, buffers },
 //                     identities }                              sign and send (iopub: publish)
@@ -13,7 +14,7 @@ import * as zmq from "zeromq"
 import { writeFileSync } from "node:fs"
 import { parentPort, workerData } from "node:worker_threads"
 import { IOLoop, PeriodicCallback } from "@zmq-eventloop/ioloop"
-import { POLLOUT, ZMQStream } from "@zmq-eventloop/zmqstream"
+import { POLLIN, POLLOUT, ZMQStream } from "@zmq-eventloop/zmqstream"
 import { Session } from "./session.mjs"
 import { kernelInfo } from "./kernel-info.mjs"
 import { log } from "./log.mjs"
@@ -114,8 +115,10 @@ parentPort.on("message", (note) => {
     const message = session.message(msgType, content, parent, metadata)
     message.buffers = buffers ?? []
     send(note.channel, message, note.identities)
+  } else if (note.kind === "sync") {
+    // Forward what the shell socket holds first: requests a frontend queued behind a failed cell.
+    streams.shell.flush(POLLIN).then(() => parentPort.postMessage({ kind: "synced" }))
   }
-  else if (note.kind === "sync") parentPort.postMessage({ kind: "synced" })
 })
 
 let stopping = false
@@ -136,8 +139,16 @@ new PeriodicCallback(
 
 publish("status", { execution_state: "starting" })
 if (verbose)
-  log(`ready: ${config.transport}://${config.ip} shell ${config.shell_port} (connection file ${connectionFile})`)
+  log(
+    `ready: ${config.transport}://${config.ip} shell ${config.shell_port} (connection file ${connectionFile})`,
+  )
 await loop.start()
 for (const stream of Object.values(streams)) stream.close()
 loop.close()
 parentPort.postMessage({ kind: "exit" })
+// The main thread exits on that message, unless a cell keeps it busy: then the kernel still goes.
+const MAIN_THREAD_GRACE_MS = 5000
+setTimeout(() => {
+  log(`the main thread is still busy ${MAIN_THREAD_GRACE_MS} ms after the shutdown: killing the kernel`)
+  process.kill(process.pid, "SIGKILL")
+}, MAIN_THREAD_GRACE_MS).unref()

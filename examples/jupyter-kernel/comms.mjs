@@ -42,13 +42,18 @@ export class Comms {
     this.targets = new Map() // target name -> handler(comm, data, buffers)
     this.api = {
       registerTarget: (name, handler) => {
-        if (typeof handler !== "function") throw new TypeError("comms.registerTarget: handler must be a function")
+        if (typeof handler !== "function")
+          throw new TypeError("comms.registerTarget: handler must be a function")
         this.targets.set(String(name), handler)
       },
       open: (targetName, data = {}, metadata = {}) => {
         const comm = new Comm(this, randomUUID(), String(targetName))
         this.open.set(comm.id, comm)
-        this.output.publish("comm_open", { comm_id: comm.id, target_name: comm.targetName, data }, { metadata })
+        this.output.publish(
+          "comm_open",
+          { comm_id: comm.id, target_name: comm.targetName, data },
+          { metadata },
+        )
         return comm
       },
     }
@@ -67,7 +72,8 @@ export class Comms {
   info(targetName) {
     const comms = {}
     for (const comm of this.open.values())
-      if (targetName === undefined || targetName === comm.targetName) comms[comm.id] = { target_name: comm.targetName }
+      if (targetName === undefined || targetName === comm.targetName)
+        comms[comm.id] = { target_name: comm.targetName }
     return comms
   }
 

@@ -81,8 +81,10 @@ export function createDisplay(output) {
     publish(value, { ...options, id })
     return { id, update: (next, metadata) => publish(next, { id, update: true, metadata }) }
   }
-  const typed = (mime, toData = (data) => data) => (data, options) =>
-    display(new MimeData({ [mime]: toData(data), "text/plain": `<${mime}>` }), options)
+  const typed =
+    (mime, toData = (data) => data) =>
+    (data, options) =>
+      display(new MimeData({ [mime]: toData(data), "text/plain": `<${mime}>` }), options)
   return Object.assign(display, {
     html: typed("text/html"),
     markdown: typed("text/markdown"),

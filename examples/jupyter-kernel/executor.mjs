@@ -5,7 +5,7 @@
 // synchronous code through vm's breakOnSigint, and a cell waiting on a promise by rejecting the wait.
 // Either way the cell fails with a KeyboardInterrupt and the globals it had set stay set.
 import vm from "node:vm"
-import { createRequire } from "node:module"
+import { createRequire, isBuiltin } from "node:module"
 import { join } from "node:path"
 import { pathToFileURL } from "node:url"
 import { cellScript } from "./cell-source.mjs"
@@ -20,6 +20,7 @@ export class KeyboardInterrupt extends Error {
 function importFromWorkingDirectory(specifier) {
   const require = createRequire(join(process.cwd(), "[cell]"))
   let target = specifier
+  if (isBuiltin(specifier)) return import(specifier)
   try {
     target = pathToFileURL(require.resolve(specifier)).href
   } catch {
@@ -38,24 +39,36 @@ export class Executor {
 
   /**
    * Runs `code` as cell `name` (e.g. "In[3]"): `{ value }` (undefined when the last statement is not an
-   * expression) or `{ error: { ename, evalue, traceback } }`.
+   * expression) or `{ error: { ename, evalue, traceback } }`. `starting()` is called once the cell's
+   * code runs under vm's SIGINT watch (the cell's first statement calls it), or once it has failed to
+   * compile: a frontend that sees what `starting` sends knows an interrupt from then on reaches the cell.
    */
-  async run(code, name) {
+  async run(code, name, starting = () => {}) {
+    let announced = false
+    const announce = () => {
+      if (!announced) starting()
+      announced = true
+    }
+    globalThis.__kernel.started = announce
     let interrupted
     const interruption = new Promise((resolve, reject) => (interrupted = reject))
     this.interruptCurrent = interrupted
     try {
-      const { script, prefixLength } = cellScript(code)
+      const { script, firstLineShift } = cellScript(code)
       const compiled = new vm.Script(script, {
         filename: name,
-        columnOffset: -prefixLength,
+        columnOffset: -firstLineShift,
         importModuleDynamically: (specifier) => importFromWorkingDirectory(specifier),
       })
       const completion = compiled.runInThisContext({ breakOnSigint: true, displayErrors: false })
-      const result = await Promise.race([completion, interruption])
-      return { value: result?.value }
+      const value = await Promise.race([completion, interruption])
+      return { value }
     } catch (thrown) {
-      const error = thrown?.code === "ERR_SCRIPT_EXECUTION_INTERRUPTED" ? new KeyboardInterrupt("interrupted by the user") : thrown
+      announce() // a cell that does not compile still shows its input, before its error
+      const error =
+        thrown?.code === "ERR_SCRIPT_EXECUTION_INTERRUPTED"
+          ? new KeyboardInterrupt("interrupted by the user")
+          : thrown
       return { error: tracebackOf(error, code, name) }
     } finally {
       this.interruptCurrent = null

@@ -72,7 +72,22 @@ export class Kernel {
     const origin = this.originOf(request)
     this.output.publish("status", { execution_state: "busy" }, { origin })
     try {
-      const reply = await handler.call(this, request.content ?? {}, request)
+      let reply
+      try {
+        reply = await handler.call(this, request.content ?? {}, request)
+      } catch (error) {
+        // A request the handler cannot serve (a bad field, say) gets an error reply, not silence.
+        log(`${type} failed: ${error?.stack ?? error}`)
+        const failure = {
+          status: "error",
+          ename: error?.name ?? "Error",
+          evalue: String(error?.message ?? error),
+          traceback: [],
+        }
+        reply = type.endsWith("_request")
+          ? [type.replace(/_request$/, "_reply"), failure, { status: "error" }]
+          : null
+      }
       if (reply) {
         const [msgType, content, metadata = {}] = reply
         this.output.flush()
@@ -95,7 +110,11 @@ export class Kernel {
   }
 }
 
-const abortedReply = (count) => ["execute_reply", { status: "aborted", execution_count: count }, { status: "aborted" }]
+const abortedReply = (count) => [
+  "execute_reply",
+  { status: "aborted", execution_count: count },
+  { status: "aborted" },
+]
 
 // Each handler gets (content, request) with `this` the Kernel, and returns [reply type, content, metadata?].
 const handlers = {
@@ -104,24 +123,36 @@ const handlers = {
   },
 
   async execute_request(
-    { code, silent = false, store_history = !silent, user_expressions = {}, allow_stdin = true, stop_on_error = true },
+    {
+      code,
+      silent = false,
+      store_history = !silent,
+      user_expressions = {},
+      allow_stdin = true,
+      stop_on_error = true,
+    },
     request,
   ) {
     if (this.aborting) return abortedReply(this.executionCount)
     if (!silent && store_history) this.executionCount++
     const count = this.executionCount
     const origin = { header: request.header, identities: request.identities, allowStdin: allow_stdin }
-    if (!silent) this.output.publish("execute_input", { code, execution_count: count }, { origin })
+    const announce = () =>
+      !silent && this.output.publish("execute_input", { code, execution_count: count }, { origin })
     const help = code.match(HELP_SYNTAX)?.slice(1).find(Boolean)
     const outcome = help
-      ? { value: undefined, pager: inspect(help, 1) ?? { text: `${help} is not defined` } }
-      : await this.output.runAs(origin, () => this.executor.run(code, `In[${count}]`))
+      ? (announce(), { value: undefined, pager: inspect(help, 1) ?? { text: `${help} is not defined` } })
+      : await this.output.runAs(origin, () => this.executor.run(code, `In[${count}]`, announce))
     const resultText = outcome.value === undefined ? null : plainText(outcome.value)
     if (store_history) this.history.add(count, code, resultText)
     if (outcome.error) {
       if (!silent) this.output.publish("error", outcome.error, { origin })
       if (stop_on_error) this.abortQueued()
-      return ["execute_reply", { status: "error", execution_count: count, ...outcome.error }, { status: "error" }]
+      return [
+        "execute_reply",
+        { status: "error", execution_count: count, ...outcome.error },
+        { status: "error" },
+      ]
     }
     if (!silent && outcome.value !== undefined) {
       const content = { execution_count: count, data: mimeBundle(outcome.value), metadata: {} }
@@ -150,7 +181,10 @@ const handlers = {
 
   complete_request({ code, cursor_pos = code.length }) {
     const { matches, start } = complete(code, cursor_pos)
-    return ["complete_reply", { status: "ok", matches, cursor_start: start, cursor_end: cursor_pos, metadata: {} }]
+    return [
+      "complete_reply",
+      { status: "ok", matches, cursor_start: start, cursor_end: cursor_pos, metadata: {} },
+    ]
   },
 
   inspect_request({ code, cursor_pos = code.length, detail_level = 0 }) {

@@ -5,7 +5,10 @@ const SESSION = 1 // IPython numbers sessions in its database; this kernel's onl
 
 /** A glob (`*` any text, `?` one character) as an anchored RegExp, as IPython's search uses it. */
 function globToRegExp(pattern) {
-  const escaped = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")
+  const escaped = pattern
+    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+    .replace(/\*/g, ".*")
+    .replace(/\?/g, ".")
   return new RegExp(`^${escaped}$`, "s")
 }
 
@@ -20,19 +23,34 @@ export class History {
   }
 
   /** The `history` of a history_reply for the request's content. */
-  query({ hist_access_type = "range", output = false, n = null, session = 0, start = 0, stop = null, pattern = "*", unique = false }) {
+  query({
+    hist_access_type = "range",
+    output = false,
+    n = null,
+    session = 0,
+    start = 0,
+    stop = null,
+    pattern = "*",
+    unique = false,
+  }) {
     let entries = this.entries
     if (hist_access_type === "tail") {
       entries = n === null ? entries : entries.slice(-n)
     } else if (hist_access_type === "range") {
       const wanted = session > 0 ? session : SESSION + session // 0 or less counts back from this one
-      entries = wanted !== SESSION ? [] : entries.filter(({ line }) => line >= start && (stop === null || line < stop))
+      entries =
+        wanted !== SESSION
+          ? []
+          : entries.filter(({ line }) => line >= start && (stop === null || line < stop))
     } else if (hist_access_type === "search") {
       const glob = globToRegExp(pattern)
       entries = entries.filter(({ input }) => glob.test(input))
       if (unique) {
         const seen = new Set()
-        entries = entries.toReversed().filter(({ input }) => !seen.has(input) && seen.add(input)).toReversed()
+        entries = entries
+          .toReversed()
+          .filter(({ input }) => !seen.has(input) && seen.add(input))
+          .toReversed()
       }
       if (n !== null) entries = entries.slice(-n)
     } else {

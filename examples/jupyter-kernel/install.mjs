@@ -15,7 +15,8 @@ import { fileURLToPath } from "node:url"
 import { exitWithUsage, parseCommandLine } from "../lib/cli.mjs"
 import { DISPLAY_NAME, KERNEL_NAME } from "./kernel-info.mjs"
 
-const USAGE = "node examples/jupyter-kernel/install.mjs [--user | --prefix DIR] [--interrupt-mode MODE] [--name NAME]"
+const USAGE =
+  "node examples/jupyter-kernel/install.mjs [--user | --prefix DIR] [--interrupt-mode MODE] [--name NAME]"
 const {
   values: { user, prefix, "interrupt-mode": interruptMode, name },
 } = parseCommandLine({
@@ -35,11 +36,19 @@ const {
 if (user && prefix !== undefined) exitWithUsage("--user and --prefix exclude each other", USAGE)
 if (interruptMode !== "signal" && interruptMode !== "message")
   exitWithUsage(`--interrupt-mode must be signal or message, got ${interruptMode}`, USAGE)
-if (!/^[\w.-]+$/.test(name)) exitWithUsage(`--name may hold letters, digits, _ . and - only, got ${name}`, USAGE)
+if (!/^[\w.-]+$/.test(name))
+  exitWithUsage(`--name may hold letters, digits, _ . and - only, got ${name}`, USAGE)
 
 const here = fileURLToPath(new URL(".", import.meta.url))
 const spec = {
-  argv: [process.execPath, join(here, "kernel.mjs"), "-f", "{connection_file}", "--interrupt-mode", interruptMode],
+  argv: [
+    process.execPath,
+    join(here, "kernel.mjs"),
+    "-f",
+    "{connection_file}",
+    "--interrupt-mode",
+    interruptMode,
+  ],
   display_name: name === KERNEL_NAME ? DISPLAY_NAME : `${DISPLAY_NAME} ${name}`,
   language: "javascript",
   interrupt_mode: interruptMode,

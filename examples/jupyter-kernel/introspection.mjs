@@ -28,18 +28,24 @@ function lookUp(path) {
 function propertyNames(value) {
   const names = new Set()
   for (let object = Object(value); object !== null; object = Object.getPrototypeOf(object))
-    for (const name of Object.getOwnPropertyNames(object)) if (/^[A-Za-z_$][\w$]*$/.test(name)) names.add(name)
+    for (const name of Object.getOwnPropertyNames(object))
+      if (/^[A-Za-z_$][\w$]*$/.test(name)) names.add(name)
   return [...names].sort()
 }
 
 /** Names `require` could load from the working directory: builtins and node_modules packages. */
 function moduleNames() {
   const builtins = builtinModules.filter((name) => !name.startsWith("_"))
-  const names = new Set([...builtins, ...builtins.map((name) => (name.startsWith("node:") ? name : `node:${name}`))])
+  const names = new Set([
+    ...builtins,
+    ...builtins.map((name) => (name.startsWith("node:") ? name : `node:${name}`)),
+  ])
   try {
     for (const entry of readdirSync(join(process.cwd(), "node_modules"))) {
       if (!entry.startsWith("@")) names.add(entry)
-      else for (const scoped of readdirSync(join(process.cwd(), "node_modules", entry))) names.add(`${entry}/${scoped}`)
+      else
+        for (const scoped of readdirSync(join(process.cwd(), "node_modules", entry)))
+          names.add(`${entry}/${scoped}`)
     }
   } catch {
     // no node_modules here: builtins only
@@ -69,7 +75,8 @@ export function complete(code, cursor) {
 /** A function's signature: its source up to the body. */
 function signature(fn) {
   const source = Function.prototype.toString.call(fn)
-  if (source.includes("[native code]")) return `${fn.name}(${Array.from({ length: fn.length }, (_, i) => `arg${i}`).join(", ")})`
+  if (source.includes("[native code]"))
+    return `${fn.name}(${Array.from({ length: fn.length }, (_, i) => `arg${i}`).join(", ")})`
   return source.slice(0, source.search(/\)\s*(=>|\{)/) + 1).replace(/^async\s+|^function\s*\*?\s*/g, "")
 }
 
@@ -85,7 +92,14 @@ export function inspect(code, detailLevel = 0, cursor = code.length) {
   const found = lookUp(path)
   if (found.missing) return null
   const { value } = found
-  const type = value === null ? "null" : Array.isArray(value) ? "Array" : typeof value === "object" ? (value.constructor?.name ?? "Object") : typeof value
+  const type =
+    value === null
+      ? "null"
+      : Array.isArray(value)
+        ? "Array"
+        : typeof value === "object"
+          ? (value.constructor?.name ?? "Object")
+          : typeof value
   const lines = [`${path}: ${type}`]
   if (typeof value === "function") {
     lines.push(`Signature: ${signature(value)}`)

@@ -10,16 +10,24 @@
 // it is ready and when it stops.
 import { readFileSync } from "node:fs"
 import { Worker } from "node:worker_threads"
-import { parseCommandLine } from "../lib/cli.mjs"
+import { exitWithUsage, parseCommandLine } from "../lib/cli.mjs"
 import { Kernel } from "./handlers.mjs"
 import { log } from "./log.mjs"
 
+const USAGE =
+  "node examples/jupyter-kernel/kernel.mjs -f <connection file> [--interrupt-mode MODE] [--verbose]"
 const {
   values: { "connection-file": connectionFile, "interrupt-mode": interruptMode, verbose },
 } = parseCommandLine({
-  usage: "node examples/jupyter-kernel/kernel.mjs -f <connection file> [--interrupt-mode MODE] [--verbose]",
+  usage: USAGE,
   options: {
-    "connection-file": { type: "string", short: "f", arg: "FILE", required: true, help: "written by Jupyter" },
+    "connection-file": {
+      type: "string",
+      short: "f",
+      arg: "FILE",
+      required: true,
+      help: "written by Jupyter",
+    },
     "interrupt-mode": {
       type: "string",
       arg: "MODE",
@@ -30,7 +38,7 @@ const {
   },
 })
 if (interruptMode !== "signal" && interruptMode !== "message")
-  throw new RangeError(`--interrupt-mode must be signal or message, got ${interruptMode}`)
+  exitWithUsage(`--interrupt-mode must be signal or message, got ${interruptMode}`, USAGE)
 
 const config = JSON.parse(readFileSync(connectionFile, "utf8"))
 const channels = new Worker(new URL("channels.mjs", import.meta.url), {
@@ -38,7 +46,8 @@ const channels = new Worker(new URL("channels.mjs", import.meta.url), {
 })
 const kernel = new Kernel({
   interruptMode,
-  send: (channel, message, identities) => channels.postMessage({ kind: "send", channel, message, identities }),
+  send: (channel, message, identities) =>
+    channels.postMessage({ kind: "send", channel, message, identities }),
   sync: () => channels.postMessage({ kind: "sync" }),
 })
 channels.on("message", (note) => {

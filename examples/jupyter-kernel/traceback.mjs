@@ -4,7 +4,8 @@ import { fileURLToPath } from "node:url"
 import { dirname } from "node:path"
 
 const KERNEL_DIR = dirname(fileURLToPath(import.meta.url))
-const isKernelFrame = (line) => line.includes(KERNEL_DIR) || line.includes("node:internal")
+// Frames of the kernel's files and of Node's own modules (vm, async_hooks, internals).
+const isKernelFrame = (line) => line.includes(KERNEL_DIR) || /[( ]node:/.test(line)
 
 /** The source line `line` (1-based) of `code` with a caret under `column` (1-based). */
 function pointAt(code, name, line, column) {
@@ -19,7 +20,11 @@ export function tracebackOf(thrown, code, name) {
     // acorn's: "Unexpected token (1:7)", with loc.column 0-based
     const evalue = thrown.message.replace(/ \(\d+:\d+\)$/, "")
     const { line, column } = thrown.loc
-    return { ename: "SyntaxError", evalue, traceback: [`SyntaxError: ${evalue}`, ...pointAt(code, name, line, column + 1)] }
+    return {
+      ename: "SyntaxError",
+      evalue,
+      traceback: [`SyntaxError: ${evalue}`, ...pointAt(code, name, line, column + 1)],
+    }
   }
   const isError = thrown instanceof Error || (typeof thrown?.stack === "string" && "message" in thrown)
   if (!isError) {
@@ -31,11 +36,16 @@ export function tracebackOf(thrown, code, name) {
   const lines = String(thrown.stack ?? `${ename}: ${evalue}`).split("\n")
   const frames = lines.filter((line) => /^\s+at /.test(line))
   const header = lines.filter((line) => !/^\s+at /.test(line))
-  const userFrames = frames.filter((line) => !isKernelFrame(line))
+  // The cell's frames past its last line are the wrapper cell-source.mjs adds around it.
+  const cellLines = code.split("\n").length
+  const cellFrame = new RegExp(`${name.replace(/[[\]]/g, "\\$&")}:(\\d+):(-?\\d+)`)
+  const isWrapperFrame = (line) => Number(line.match(cellFrame)?.[1] ?? 0) > cellLines
+  // V8 places some errors at the wrapper's `return (` before the cell's first column: say column 1.
+  const userFrames = frames
+    .filter((line) => !isKernelFrame(line) && !isWrapperFrame(line))
+    .map((line) => line.replace(cellFrame, (frame, row, column) => (column > 0 ? frame : `${name}:${row}:1`)))
   const traceback = [...header, ...userFrames]
-  const place = userFrames
-    .map((line) => line.match(new RegExp(`${name.replace(/[[\]]/g, "\\$&")}:(\\d+):(\\d+)`)))
-    .find(Boolean)
+  const place = userFrames.map((line) => line.match(cellFrame)).find(Boolean)
   if (place) traceback.push("", ...pointAt(code, name, Number(place[1]), Number(place[2])))
   return { ename, evalue, traceback }
 }
