@@ -99,6 +99,8 @@ for i in range(20):
         worst = max(worst, time.time() - sent)
     else:
         unanswered += 1
+        hb.close(linger=0)  # a REQ socket cannot send again before its answer: start a new one
+        hb = km.connect_hb()
     time.sleep(0.1)
 busy_reply = reply_for(busy_id)
 busy_seconds = time.time() - started
