@@ -1,3 +1,6 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
+// (the page.evaluate callbacks below run in the browser)
 // examples/jupyter-kernel in a real browser: Debian's Jupyter Notebook server starts the kernel from its
 // kernelspec, a headless Chromium (driven by puppeteer-core) opens a notebook and runs its cells the way a
 // user does, and the test reads what the page shows. A screenshot of the page is kept in the test's fixture

@@ -1,3 +1,6 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
+// (the page.evaluate callbacks below run in the browser)
 // Drives a notebook page of the classic Jupyter Notebook (6.x) in a real browser through puppeteer-core,
 // the way a user does: click a cell, Shift+Enter, the toolbar's interrupt button. What the page shows is
 // read back from its DOM, one record per output area.
