@@ -57,6 +57,16 @@ function importAssignments(node) {
   })
 }
 
+/** Every `import(...)` expression in `node`'s tree (vm scripts cannot run them without a Node flag). */
+function importExpressions(node, found = []) {
+  if (node?.type === "ImportExpression") found.push(node)
+  for (const value of Object.values(node ?? {})) {
+    if (Array.isArray(value)) value.forEach((child) => importExpressions(child, found))
+    else if (typeof value?.type === "string") importExpressions(value, found)
+  }
+  return found
+}
+
 /**
  * The script that runs `code` (see the top of this file), the columns its first line is shifted by
  * (`firstLineShift`, for vm's columnOffset), and `names`, the globals it declares.
@@ -89,6 +99,9 @@ export function cellScript(code) {
       edits.push([node.start, node.end, assignments.length ? `void (${assignments.join(", ")});` : ";"])
     }
   }
+  // import("m") becomes __kernel.import("m"), which resolves "m" from the working directory.
+  for (const node of importExpressions(program))
+    edits.push([node.start, node.start + "import".length, "__kernel.import"])
   // The last expression is returned. `return (` goes right after the statement before it (on its line,
   // before any comment), so the expression's own line keeps its columns.
   const last = program.body.at(-1)

@@ -26,11 +26,13 @@ export class Comm {
 
   /** `handler(data, buffers)` gets each comm_msg from the frontend. */
   onMsg(handler) {
+    if (typeof handler !== "function") throw new TypeError("comm.onMsg: handler must be a function")
     this.msgHandler = handler
   }
 
   /** `handler(data)` runs when the frontend closes the comm. */
   onClose(handler) {
+    if (typeof handler !== "function") throw new TypeError("comm.onClose: handler must be a function")
     this.closeHandler = handler
   }
 }

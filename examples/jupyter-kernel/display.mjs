@@ -26,7 +26,11 @@ export const plainText = (value) =>
 
 /** Binary data as base64 text (Jupyter's JSON carries images that way); text stays as it is. */
 function encode(mime, data) {
-  if (BINARY_TYPES.has(mime) && typeof data !== "string") return Buffer.from(data).toString("base64")
+  if (BINARY_TYPES.has(mime) && typeof data !== "string") {
+    if (!(data instanceof Uint8Array || data instanceof ArrayBuffer))
+      throw new TypeError(`${mime} data must be a Buffer, Uint8Array, ArrayBuffer or base64 text`)
+    return Buffer.from(data).toString("base64")
+  }
   return data
 }
 

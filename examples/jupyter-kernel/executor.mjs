@@ -16,7 +16,7 @@ export class KeyboardInterrupt extends Error {
   name = "KeyboardInterrupt"
 }
 
-/** The `__kernel.import` the cell source uses for `import` declarations: resolved from the cwd. */
+/** The `__kernel.import` of cell-source.mjs, for `import` declarations and `import()`: from the cwd. */
 function importFromWorkingDirectory(specifier) {
   const require = createRequire(join(process.cwd(), "[cell]"))
   let target = specifier
@@ -58,7 +58,6 @@ export class Executor {
       const compiled = new vm.Script(script, {
         filename: name,
         columnOffset: -firstLineShift,
-        importModuleDynamically: (specifier) => importFromWorkingDirectory(specifier),
       })
       const completion = compiled.runInThisContext({ breakOnSigint: true, displayErrors: false })
       const value = await Promise.race([completion, interruption])

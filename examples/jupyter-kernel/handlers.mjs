@@ -133,6 +133,8 @@ const handlers = {
     },
     request,
   ) {
+    if (typeof code !== "string")
+      throw new TypeError(`execute_request: code must be a string, got ${typeof code}`)
     if (this.aborting) return abortedReply(this.executionCount)
     if (!silent && store_history) this.executionCount++
     const count = this.executionCount

@@ -79,6 +79,7 @@ t.test("a Jupyter client runs JavaScript on the kernel (interrupt mode signal)",
   t.same(s.await.result, { "text/plain": "'late'" }, "top-level await")
   t.same(s.import.result, { "text/plain": "'b.txt'" }, "import declarations")
   t.same(s.require.result, { "text/plain": "1" }, "require")
+  t.same(s.dynamic_import.result, { "text/plain": "'/'" }, "import()")
 
   const numbers = Array.from({ length: 100 }, (_, i) => `${i}\n`).join("")
   t.same(

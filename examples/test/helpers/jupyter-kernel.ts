@@ -1,5 +1,9 @@
 // The JavaScript kernel's tests share this: Debian's Python with jupyter_client, and a Jupyter directory
 // of their own (kernelspecs, runtime files) so that nothing in the user's home changes.
+//
+// Test scaffolding, not code under test (its skip path runs only where Python lacks a module), so it is
+// left out of the coverage figures, as run.ts is.
+/* c8 ignore start */
 import type { Test } from "tap"
 import { spawnSync } from "node:child_process"
 import { mkdtempSync, rmSync } from "node:fs"
@@ -41,3 +45,4 @@ export async function installedKernels(t: Test, names: [string, "signal" | "mess
   }
   return { dir, env }
 }
+/* c8 ignore stop */
