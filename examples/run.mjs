@@ -61,7 +61,8 @@ const examples = {
     demo: () => start("ironhouse", "ironhouse/ironhouse.mjs").exited,
   },
   "jupyter-kernel": {
-    about: "a Jupyter kernel (protocol 5.3) on ZMQStream for a tiny calculator language",
+    about:
+      "a JavaScript Jupyter kernel (protocol 5.4): channels on an IOLoop in a worker, cells on the main thread",
     demo: () => start("kernel", "jupyter-kernel/self-check.mjs").exited,
   },
 }

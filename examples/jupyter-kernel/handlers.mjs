@@ -1,186 +1,219 @@
-// The kernel's request handlers: one method per message type of the shell and control channels, each
-// answering on the channel the request came from and publishing on iopub what frontends display.
-import { POLLOUT } from "@zmq-eventloop/zmqstream"
-import { PROTOCOL_VERSION } from "./session.mjs"
-import * as calc from "./language.mjs"
+// The main thread's side of the kernel: shell requests, one at a time in arrival order as ipykernel
+// handles them, each between `status: busy` and `status: idle` on iopub, with its outputs in between.
+import { Comms } from "./comms.mjs"
+import { createClearOutput, createDisplay, mimeBundle, plainText } from "./display.mjs"
+import { Executor } from "./executor.mjs"
+import { History } from "./history.mjs"
+import { complete, inspect } from "./introspection.mjs"
+import { isComplete } from "./is-complete.mjs"
+import { kernelInfo } from "./kernel-info.mjs"
+import { log } from "./log.mjs"
+import { Output } from "./output.mjs"
+import { Stdin } from "./stdin.mjs"
 
-export const KERNEL_NAME = "zmq-eventloop-calc"
-const VERSION = "0.1.0"
-// History entries are (session, line, input) with session an integer: IPython numbers the sessions of its
-// history database. calc keeps no database, so the only session it knows is this run's, number 1.
-const HISTORY_SESSION = 1
+// `name?` or `?name` alone in a cell shows the pager, as in IPython (neither is valid JavaScript).
+const HELP_SYNTAX = /^\s*(?:\?\s*([\w$.]+)|([\w$.]+)\s*\?)\s*$/
 
 export class Kernel {
   /**
-   * `session` signs messages, `iopub` is the PUB stream, `log` writes a line to stderr and `shutdown` is
-   * called once the shutdown reply is out.
+   * `send(channel, { msgType, content, parent, metadata, buffers }, identities)` sends through the
+   * channels worker; `sync()` asks the worker to answer "synced" once it has forwarded all it has read.
    */
-  constructor({ session, iopub, log, shutdown }) {
-    Object.assign(this, { session, iopub, log, shutdown })
+  constructor({ interruptMode, send, sync }) {
+    Object.assign(this, { interruptMode, send, sync })
+    this.output = new Output(send)
+    this.output.captureProcessStreams()
+    this.executor = new Executor()
+    this.history = new History()
+    this.stdin = new Stdin(this.output, send)
+    this.comms = new Comms(this.output)
     this.executionCount = 0
-    this.history = [] // [HISTORY_SESSION, line number, code] of each stored execution
+    this.queue = [] // shell requests not yet handled
+    this.busy = false
+    this.aborting = false // after a failed cell with stop_on_error: abort what was queued before it
+    Object.assign(globalThis, {
+      display: createDisplay(this.output),
+      clear_output: createClearOutput(this.output),
+      input: (prompt) => this.stdin.ask(prompt, false),
+      password: (prompt) => this.stdin.ask(prompt, true),
+      comms: this.comms.api,
+    })
   }
 
-  /** The onRecv callback of the shell and control streams (Frames, as `{ copy: false }` delivers them). */
-  async dispatch(stream, frames) {
-    let request
-    try {
-      request = this.session.deserialize(frames)
-    } catch (error) {
-      return this.log(`dropped a message on ${stream.channel}: ${error.message}`)
+  /** A verified message from the worker; `channel` is "shell", "control" or "stdin". */
+  receive(channel, request) {
+    if (channel === "stdin") return this.stdin.reply(request)
+    this.queue.push({ channel, request })
+    if (!this.busy) this.handleQueued()
+  }
+
+  async handleQueued() {
+    this.busy = true
+    while (this.queue.length > 0) {
+      const { channel, request } = this.queue.shift()
+      try {
+        await this.handle(channel, request)
+      } catch (error) {
+        log(`${request.header.msg_type} failed: ${error?.stack ?? error}`)
+      }
     }
+    this.busy = false
+  }
+
+  /** The worker has forwarded everything it had read before our sync(): stop aborting. */
+  synced() {
+    this.aborting = false
+  }
+
+  async handle(channel, request) {
     const type = request.header.msg_type
     const handler = handlers[type]
-    if (handler === undefined) return this.log(`unknown message type ${type} on ${stream.channel}`)
-    this.publish("status", { execution_state: "busy" }, request.header)
+    if (handler === undefined) return log(`unknown message type ${type} on ${channel}, ignored`)
+    const origin = this.originOf(request)
+    this.output.publish("status", { execution_state: "busy" }, { origin })
     try {
-      const [replyType, content] = handler.call(this, request.content, request)
-      this.send(stream, replyType, content, request)
+      let reply
+      try {
+        reply = await handler.call(this, request.content ?? {}, request)
+      } catch (error) {
+        // A request the handler cannot serve (a bad field, say) gets an error reply, not silence.
+        log(`${type} failed: ${error?.stack ?? error}`)
+        const failure = {
+          status: "error",
+          ename: error?.name ?? "Error",
+          evalue: String(error?.message ?? error),
+          traceback: [],
+        }
+        reply = type.endsWith("_request")
+          ? [type.replace(/_request$/, "_reply"), failure, { status: "error" }]
+          : null
+      }
+      if (reply) {
+        const [msgType, content, metadata = {}] = reply
+        this.output.flush()
+        this.send(channel, { msgType, content, parent: request.header, metadata }, request.identities)
+      }
     } finally {
-      this.publish("status", { execution_state: "idle" }, request.header)
+      this.output.publish("status", { execution_state: "idle" }, { origin })
     }
-    // As ipykernel does: make sure the reply is sent before the next request is handled.
-    await stream.flush(POLLOUT)
-    if (type === "shutdown_request") this.shutdown()
   }
 
-  /** Sends a reply to `request` on `stream`, to the client that sent it. */
-  send(stream, msgType, content, request) {
-    const message = this.session.message(msgType, content, request.header)
-    stream.sendMultipart(this.session.serialize(message, request.identities))
+  /** Where the output of code run for `request` (not a cell: no stdin) goes. */
+  originOf(request) {
+    return { header: request.header, identities: request.identities, allowStdin: false }
   }
 
-  /** Publishes on iopub, with ipykernel's topic `kernel.<session id>.<msg_type>`. */
-  publish(msgType, content, parent = {}) {
-    const message = this.session.message(msgType, content, parent)
-    this.iopub.sendMultipart(this.session.serialize(message, [`kernel.${this.session.id}.${msgType}`]))
-  }
-
-  /** Publishes one output of calc.run(): echoed text as a stream message, a final value as a result. */
-  publishOutput(output, count, parent) {
-    if (output.stdout !== undefined) this.publish("stream", { name: "stdout", text: output.stdout }, parent)
-    else {
-      const content = { execution_count: count, data: { "text/plain": output.result }, metadata: {} }
-      this.publish("execute_result", content, parent)
-    }
+  /** Stops running the execute requests queued now (and those the worker is forwarding) after a failure. */
+  abortQueued() {
+    this.aborting = true
+    this.sync()
   }
 }
 
-// Each handler gets (content, request) with `this` the Kernel, and returns [reply type, reply content].
+const abortedReply = (count) => [
+  "execute_reply",
+  { status: "aborted", execution_count: count },
+  { status: "aborted" },
+]
+
+// Each handler gets (content, request) with `this` the Kernel, and returns [reply type, content, metadata?].
 const handlers = {
   kernel_info_request() {
-    return [
-      "kernel_info_reply",
-      {
-        status: "ok",
-        protocol_version: PROTOCOL_VERSION,
-        implementation: KERNEL_NAME,
-        implementation_version: VERSION,
-        language_info: {
-          name: "calc",
-          version: VERSION,
-          mimetype: "text/plain",
-          file_extension: ".calc",
-          // Frontends highlight with the Pygments lexer of this name; without one, jupyter console looks
-          // for a lexer named "calc" and warns that there is none. calc's operators are Python's.
-          pygments_lexer: "python",
-        },
-        banner: "calc: arithmetic like 1 + 2 * 3 or sqrt(2) ** 2 is evaluated, anything else is echoed",
-        help_links: [],
-      },
-    ]
+    return ["kernel_info_reply", kernelInfo(this.interruptMode)]
   },
 
-  execute_request({ code, silent = false, store_history = !silent, user_expressions = {} }, request) {
+  async execute_request(
+    {
+      code,
+      silent = false,
+      store_history = !silent,
+      user_expressions = {},
+      allow_stdin = true,
+      stop_on_error = true,
+    },
+    request,
+  ) {
+    if (typeof code !== "string")
+      throw new TypeError(`execute_request: code must be a string, got ${typeof code}`)
+    if (this.aborting) return abortedReply(this.executionCount)
     if (!silent && store_history) this.executionCount++
     const count = this.executionCount
-    const parent = request.header
-    if (!silent) this.publish("execute_input", { code, execution_count: count }, parent)
-    if (store_history) this.history.push([HISTORY_SESSION, count, code])
-    let outputs
-    try {
-      outputs = calc.run(code)
-    } catch (error) {
-      if (!(error instanceof calc.CalcError)) throw error
-      if (!silent) for (const output of error.outputs) this.publishOutput(output, count, parent)
-      const failure = {
-        ename: error.ename,
-        evalue: error.message,
-        traceback: [`${error.ename}: ${error.message}`],
-      }
-      if (!silent) this.publish("error", failure, parent)
-      return ["execute_reply", { status: "error", execution_count: count, ...failure }]
+    const origin = { header: request.header, identities: request.identities, allowStdin: allow_stdin }
+    const announce = () =>
+      !silent && this.output.publish("execute_input", { code, execution_count: count }, { origin })
+    const help = code.match(HELP_SYNTAX)?.slice(1).find(Boolean)
+    const outcome = help
+      ? (announce(), { value: undefined, pager: inspect(help, 1) ?? { text: `${help} is not defined` } })
+      : await this.output.runAs(origin, () => this.executor.run(code, `In[${count}]`, announce))
+    const resultText = outcome.value === undefined ? null : plainText(outcome.value)
+    if (store_history) this.history.add(count, code, resultText)
+    if (outcome.error) {
+      if (!silent) this.output.publish("error", outcome.error, { origin })
+      if (stop_on_error) this.abortQueued()
+      return [
+        "execute_reply",
+        { status: "error", execution_count: count, ...outcome.error },
+        { status: "error" },
+      ]
     }
-    if (!silent) for (const output of outputs) this.publishOutput(output, count, parent)
+    if (!silent && outcome.value !== undefined) {
+      const content = { execution_count: count, data: mimeBundle(outcome.value), metadata: {} }
+      this.output.publish("execute_result", content, { origin })
+    }
+    const payload = outcome.pager
+      ? [{ source: "page", data: { "text/plain": outcome.pager.text }, start: 0 }]
+      : []
     const expressions = {}
     for (const [name, expression] of Object.entries(user_expressions)) {
-      try {
-        const last = calc.run(expression).at(-1)
-        expressions[name] = { status: "ok", data: { "text/plain": last?.result ?? "" }, metadata: {} }
-      } catch (error) {
-        expressions[name] = { status: "error", ename: error.ename, evalue: error.message, traceback: [] }
-      }
+      const result = await this.executor.evaluate(expression, `<${name}>`)
+      expressions[name] = result.error
+        ? { status: "error", ...result.error }
+        : { status: "ok", data: mimeBundle(result.value), metadata: {} }
     }
     return [
       "execute_reply",
-      { status: "ok", execution_count: count, user_expressions: expressions, payload: [] },
+      { status: "ok", execution_count: count, user_expressions: expressions, payload },
+      { status: "ok" },
     ]
   },
 
   is_complete_request({ code }) {
-    const status = calc.isComplete(code)
-    return ["is_complete_reply", status === "incomplete" ? { status, indent: "" } : { status }]
+    return ["is_complete_reply", isComplete(code)]
   },
 
   complete_request({ code, cursor_pos = code.length }) {
-    const { matches, start } = calc.complete(code, cursor_pos)
+    const { matches, start } = complete(code, cursor_pos)
     return [
       "complete_reply",
       { status: "ok", matches, cursor_start: start, cursor_end: cursor_pos, metadata: {} },
     ]
   },
 
-  inspect_request({ code, cursor_pos = code.length }) {
-    const text = calc.inspect(code, cursor_pos)
+  inspect_request({ code, cursor_pos = code.length, detail_level = 0 }) {
+    const found = inspect(code, detail_level, cursor_pos)
     return [
       "inspect_reply",
-      { status: "ok", found: text !== null, data: text ? { "text/plain": text } : {}, metadata: {} },
+      { status: "ok", found: found !== null, data: found ? { "text/plain": found.text } : {}, metadata: {} },
     ]
   },
 
-  history_request({ hist_access_type = "tail", n = 10, session = 0, start = 0, stop = null, pattern = "*" }) {
-    let history = this.history
-    if (hist_access_type === "tail") history = history.slice(-n)
-    else if (hist_access_type === "range") {
-      // IPython's session numbers: 0 or less counts back from the current session.
-      const wanted = session > 0 ? session : HISTORY_SESSION + session
-      history = history.filter(
-        ([number, line]) => number === wanted && line >= start && (stop === null || line < stop),
-      )
-    } else if (hist_access_type === "search") {
-      const glob = new RegExp(
-        `^${pattern
-          .replace(/[.+^${}()|[\]\\]/g, "\\$&")
-          .replace(/\*/g, ".*")
-          .replace(/\?/g, ".")}$`,
-        "s",
-      )
-      history = history.filter(([, , code]) => glob.test(code))
-    }
-    return ["history_reply", { status: "ok", history }]
+  history_request(content) {
+    return ["history_reply", { status: "ok", history: this.history.query(content) }]
   },
 
-  comm_info_request() {
-    return ["comm_info_reply", { status: "ok", comms: {} }] // this kernel opens no comms
+  comm_info_request({ target_name }) {
+    return ["comm_info_reply", { status: "ok", comms: this.comms.info(target_name) }]
   },
 
-  interrupt_request() {
-    // Every execution finishes synchronously, so by the time this is read nothing is running.
-    return ["interrupt_reply", { status: "ok" }]
+  comm_open(content, request) {
+    this.output.runAs(this.originOf(request), () => this.comms.opened(content, request))
   },
 
-  shutdown_request({ restart = false }, request) {
-    this.publish("shutdown_reply", { status: "ok", restart }, request.header) // ipykernel also tells iopub
-    return ["shutdown_reply", { status: "ok", restart }]
+  comm_msg(content, request) {
+    this.output.runAs(this.originOf(request), () => this.comms.received(content, request))
+  },
+
+  comm_close(content, request) {
+    this.output.runAs(this.originOf(request), () => this.comms.closed(content, request))
   },
 }

@@ -1,8 +1,10 @@
-// Writes the kernelspec of the calc kernel and installs it where Jupyter looks for kernels.
+// Writes the kernelspec of the JavaScript kernel and installs it where Jupyter looks for kernels.
 //
 //   node examples/jupyter-kernel/install.mjs              writes kernelspec/kernel.json only, prints how to install
 //   node examples/jupyter-kernel/install.mjs --user       installs for this user (JUPYTER_DATA_DIR or ~/.local/share/jupyter)
 //   node examples/jupyter-kernel/install.mjs --prefix DIR installs into DIR/share/jupyter (a venv, a test dir)
+//   ... --interrupt-mode message                          interrupts by interrupt_request instead of SIGINT
+//   ... --name NAME                                       installs under another kernel name (default zmq-eventloop-js)
 //
 // kernel.json must name kernel.mjs by absolute path (Jupyter starts kernels from any directory), so it is
 // generated here rather than kept in git. Uninstall: see examples/README.md (jupyter-kernel).
@@ -11,26 +13,45 @@ import { homedir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { exitWithUsage, parseCommandLine } from "../lib/cli.mjs"
-import { KERNEL_NAME } from "./handlers.mjs"
+import { DISPLAY_NAME, KERNEL_NAME } from "./kernel-info.mjs"
 
-const USAGE = "node examples/jupyter-kernel/install.mjs [--user | --prefix DIR]"
+const USAGE =
+  "node examples/jupyter-kernel/install.mjs [--user | --prefix DIR] [--interrupt-mode MODE] [--name NAME]"
 const {
-  values: { user, prefix },
+  values: { user, prefix, "interrupt-mode": interruptMode, name },
 } = parseCommandLine({
   usage: USAGE,
   options: {
     user: { type: "boolean", help: "install for this user (JUPYTER_DATA_DIR or ~/.local/share/jupyter)" },
     prefix: { type: "string", arg: "DIR", help: "install into DIR/share/jupyter (a venv, a test directory)" },
+    "interrupt-mode": {
+      type: "string",
+      arg: "MODE",
+      default: "signal",
+      help: "how Jupyter interrupts the kernel: signal (SIGINT) or message (interrupt_request)",
+    },
+    name: { type: "string", arg: "NAME", default: KERNEL_NAME, help: "the kernel's name in Jupyter" },
   },
 })
 if (user && prefix !== undefined) exitWithUsage("--user and --prefix exclude each other", USAGE)
+if (interruptMode !== "signal" && interruptMode !== "message")
+  exitWithUsage(`--interrupt-mode must be signal or message, got ${interruptMode}`, USAGE)
+if (!/^[\w.-]+$/.test(name))
+  exitWithUsage(`--name may hold letters, digits, _ . and - only, got ${name}`, USAGE)
 
 const here = fileURLToPath(new URL(".", import.meta.url))
 const spec = {
-  argv: [process.execPath, join(here, "kernel.mjs"), "-f", "{connection_file}"],
-  display_name: "Calc (zmq-eventloop)",
-  language: "calc",
-  interrupt_mode: "message", // interrupt_request on control, not SIGINT
+  argv: [
+    process.execPath,
+    join(here, "kernel.mjs"),
+    "-f",
+    "{connection_file}",
+    "--interrupt-mode",
+    interruptMode,
+  ],
+  display_name: name === KERNEL_NAME ? DISPLAY_NAME : `${DISPLAY_NAME} ${name}`,
+  language: "javascript",
+  interrupt_mode: interruptMode,
   metadata: {},
 }
 const specDir = join(here, "kernelspec")
@@ -54,9 +75,9 @@ if (user) {
 if (dataDir === null) {
   console.log("install it with --user or --prefix DIR (node examples/jupyter-kernel/install.mjs --help)")
 } else {
-  const target = join(dataDir, "kernels", KERNEL_NAME)
+  const target = join(dataDir, "kernels", name)
   mkdirSync(target, { recursive: true })
   copyFileSync(join(specDir, "kernel.json"), join(target, "kernel.json"))
-  console.log(`installed kernelspec ${KERNEL_NAME} in ${target}`)
-  console.log(`try it: jupyter console --kernel ${KERNEL_NAME}`)
+  console.log(`installed kernelspec ${name} in ${target}`)
+  console.log(`try it: jupyter console --kernel ${name}`)
 }

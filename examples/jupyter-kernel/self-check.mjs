@@ -1,6 +1,7 @@
 // A self-check of the kernel without Jupyter installed: starts kernel.mjs on a fresh connection file
 // (ports 0, which the kernel binds and writes back), then acts as a minimal frontend on ZMQStreams:
-// kernel_info, an execute whose result arrives on iopub, and a shutdown on control. Exits 0 when all
+// the iopub_welcome of protocol 5.4, kernel_info, a JavaScript cell with top-level await whose result
+// arrives on iopub, and a shutdown on control. Exits 0 when all
 // went as expected; past --timeout it says what has not come and exits 1. (`pnpm example jupyter-kernel`
 // runs this; examples/README.md shows the real thing.)
 //
@@ -29,6 +30,7 @@ const {
 // What has not come yet, for the watchdog's line; each step deletes its entry.
 const awaited = new Set([
   "the kernel's ready line",
+  "iopub_welcome",
   "kernel_info_reply",
   "execute_reply",
   "execute_result",
@@ -41,7 +43,7 @@ const deadline = watchdog(
   () => `still waiting for ${[...awaited].join(", ")}`,
 )
 
-const dir = mkdtempSync(join(tmpdir(), "calc-kernel-"))
+const dir = mkdtempSync(join(tmpdir(), "js-kernel-"))
 const file = join(dir, "connection.json")
 const ports = { shell_port: 0, iopub_port: 0, stdin_port: 0, control_port: 0, hb_port: 0 }
 const key = randomUUID()
@@ -89,20 +91,23 @@ const request = (stream, type, content = {}) => {
 const failures = []
 const check = (ok, what) => (console.log(`${ok ? "ok  " : "FAIL"} ${what}`), ok || failures.push(what))
 
-// A PUB drops what it sends before the SUB has joined: like jupyter_client's wait_for_ready, ask for
-// kernel_info until its busy/idle status shows up on iopub too, then execute.
-let iopubReady = false
+// iopub drops what it publishes before our subscription has arrived; the kernel's iopub_welcome says
+// that it has (protocol 5.4), so kernel_info waits for it and the execute's output cannot be lost.
+const CELL = "const answer = await Promise.resolve(6)\nanswer * 7"
 let executeId = null
 let replies = 0
 const afterExecute = () => ++replies === 2 && request(control, "shutdown_request", { restart: false })
 iopub.onRecv((frames) => {
   const { header, parent_header, content } = session.deserialize(frames)
-  if (header.msg_type === "status") iopubReady = true
+  if (header.msg_type === "iopub_welcome") {
+    awaited.delete("iopub_welcome")
+    request(shell, "kernel_info_request")
+  }
   if (header.msg_type === "execute_result" && parent_header.msg_id === executeId) {
     awaited.delete("execute_result")
     check(
-      content.data["text/plain"] === "7",
-      `iopub execute_result of 1 + 2 * 3 is ${content.data["text/plain"]}`,
+      content.data["text/plain"] === "42",
+      `iopub execute_result of ${JSON.stringify(CELL)} is ${content.data["text/plain"]}`,
     )
     afterExecute()
   }
@@ -110,10 +115,9 @@ iopub.onRecv((frames) => {
 shell.onRecv((frames) => {
   const { header, content } = session.deserialize(frames)
   if (header.msg_type === "kernel_info_reply") {
-    if (!iopubReady) return loop.callLater(100, () => request(shell, "kernel_info_request"))
     awaited.delete("kernel_info_reply")
-    check(content.protocol_version === "5.3", `kernel_info_reply: protocol ${content.protocol_version}`)
-    executeId = request(shell, "execute_request", { code: "1 + 2 * 3", silent: false })
+    check(content.protocol_version === "5.4", `kernel_info_reply: protocol ${content.protocol_version}`)
+    executeId = request(shell, "execute_request", { code: CELL, silent: false })
   } else if (header.msg_type === "execute_reply") {
     awaited.delete("execute_reply")
     check(content.status === "ok", `execute_reply: ${content.status}`)
@@ -126,7 +130,6 @@ control.onRecv((frames) => {
   check(header.msg_type === "shutdown_reply", header.msg_type)
   loop.stop()
 })
-request(shell, "kernel_info_request")
 await loop.start()
 for (const stream of [shell, control, iopub]) stream.close()
 loop.close()

@@ -1,4 +1,4 @@
-// The Jupyter wire protocol (messaging spec 5.3), the part jupyter_client's Session does: sign and verify
+// The Jupyter wire protocol (messaging spec 5.4), the part jupyter_client's Session does: sign and verify
 // with HMAC, and turn messages into frames and back:
 //
 //   [routing ids..., "<IDS|MSG>", hmac hex, header, parent_header, metadata, content, buffers...]
@@ -6,7 +6,7 @@
 // The HMAC covers the four JSON frames, with the connection file's key and signature_scheme.
 import { createHmac, randomUUID, timingSafeEqual } from "node:crypto"
 
-export const PROTOCOL_VERSION = "5.3"
+export const PROTOCOL_VERSION = "5.4"
 const DELIMITER = Buffer.from("<IDS|MSG>")
 const SEEN_SIGNATURES_MAX = 10000 // replay protection, bounded like jupyter_client's digest_history
 

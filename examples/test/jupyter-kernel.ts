@@ -1,137 +1,220 @@
-// examples/jupyter-kernel: driven by a real Jupyter client (Debian's python3-jupyter-client).
-import t from "tap"
+// examples/jupyter-kernel: driven by a real Jupyter client (Debian's python3-jupyter-client) for what
+// jupyter_kernel_test does not check (jupyter-kernel-conformance.ts runs that suite): state across
+// cells, top-level await, streams and output after idle, tracebacks, stop_on_error, stdin, display
+// updates, comms, the heartbeat while a cell is busy, interrupts in both modes, bad messages, shutdown.
+import t, { type Test } from "tap"
 import { spawnSync } from "node:child_process"
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { alive, exampleEnv, root, start } from "./helpers/run.js"
+import { alive, root, start } from "./helpers/run.js"
+import { installedKernels, KERNEL_NAME, missingPython, PYTHON } from "./helpers/jupyter-kernel.js"
 
-const PYTHON = "/usr/bin/python3"
-const hasJupyterClient = spawnSync(PYTHON, ["-c", "import jupyter_client"]).status === 0
+const skip = missingPython(["jupyter_client"]) || false
+const MESSAGE_MODE = `${KERNEL_NAME}-message`
+const driver = join(root, "examples/test/fixtures/jupyter_kernel_checks.py")
 
-const skip = hasJupyterClient
-  ? false
-  : `${PYTHON} cannot import jupyter_client (apt-get install python3-jupyter-client)`
-if (skip) console.log(`# skipping the jupyter_client test: ${skip}`)
+interface Cell {
+  status: string
+  result: Record<string, string> | null
+  ename: string | null
+}
+interface Message {
+  msg_type: string
+  content: Record<string, unknown>
+}
+interface Interrupted {
+  reply: { status: string; ename: string }
+  iopub_error: { ename: string }[]
+}
 
-t.test(
-  "jupyter_client starts the kernel from its kernelspec and talks protocol 5.3 to it",
-  { skip },
-  async (t) => {
-    // Everything Jupyter reads or writes goes to a temporary directory: nothing in the user's home changes.
-    const dir = mkdtempSync(join(tmpdir(), "calc-kernel-test-"))
-    t.teardown(() => rmSync(dir, { recursive: true, force: true }))
-    const install = start(t, ["examples/jupyter-kernel/install.mjs", "--prefix", dir])
-    t.equal(await install.exit(), 0, "install.mjs --prefix installs the kernelspec")
-    const spec = JSON.parse(
-      readFileSync(join(dir, "share/jupyter/kernels/zmq-eventloop-calc/kernel.json"), "utf8"),
-    )
-    t.same(spec.argv.slice(1), [join(root, "examples/jupyter-kernel/kernel.mjs"), "-f", "{connection_file}"])
+/** Whether `pid` is a process that has not exited (Linux: a zombie, exited but unreaped, has not). */
+function running(pid: number) {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.[0] !== "Z"
+  } catch {
+    return false
+  }
+}
 
-    const env = {
-      ...exampleEnv,
-      JUPYTER_PATH: join(dir, "share/jupyter"),
-      JUPYTER_DATA_DIR: join(dir, "data"),
-      JUPYTER_RUNTIME_DIR: join(dir, "runtime"),
-      JUPYTER_CONFIG_DIR: join(dir, "config"),
-    }
-    const script = join(root, "examples/test/fixtures/jupyter_client_check.py")
-    const run = spawnSync(PYTHON, [script, "zmq-eventloop-calc", join(dir, "kernel.log")], {
-      env,
-      encoding: "utf8",
-      timeout: 90000,
-    })
-    t.equal(run.status, 0, `the driver succeeded${run.status === 0 ? "" : `: ${run.stderr}`}`)
-    const s = JSON.parse(run.stdout)
-    const types = (iopub: { msg_type: string }[]) => iopub.map((m) => m.msg_type)
+/** Runs the driver on kernelspec `name` and returns its JSON summary. */
+function drive(env: NodeJS.ProcessEnv, dir: string, name: string, sections: string) {
+  const run = spawnSync(PYTHON, [driver, name, join(dir, `${name}.log`), sections], {
+    env,
+    encoding: "utf8",
+    timeout: 120_000,
+  })
+  if (run.status !== 0) throw new Error(`the driver failed (${run.status}): ${run.stderr}`)
+  return JSON.parse(run.stdout)
+}
 
-    t.same(s.heartbeat, ["ping 1", "ping 2"], "heartbeat: each ping echoed")
-
-    t.equal(s.expression.reply.content.status, "ok")
-    t.same(types(s.expression.iopub), ["status", "execute_input", "execute_result", "status"])
-    t.same(s.expression.iopub[0].content, { execution_state: "busy" })
-    t.same(s.expression.iopub[1].content, { code: "1 + 2 * 3", execution_count: 1 })
-    t.same(s.expression.iopub[2].content.data, { "text/plain": "7" })
-    t.same(s.expression.iopub[3].content, { execution_state: "idle" })
-
-    t.equal(s.text.reply.content.status, "ok")
-    t.same(types(s.text.iopub), ["status", "execute_input", "stream", "status"])
-    t.same(s.text.iopub[2].content, { name: "stdout", text: "hello, kernel\n" })
-
-    t.match(s.error.reply.content, {
-      status: "error",
-      ename: "ZeroDivisionError",
-      evalue: "division by zero",
-    })
-    t.same(types(s.error.iopub), ["status", "execute_input", "error", "status"])
-    t.equal(s.error.reply.content.execution_count, 3, "execution counts 1, 2, 3")
-
-    t.match(s.kernel_info.content, {
-      status: "ok",
-      protocol_version: "5.3",
-      language_info: { name: "calc", pygments_lexer: "python" },
-    })
-    t.match(
-      s.pygments_lexer,
-      /^(Python|pygments is not installed)$/,
-      "Pygments has a lexer of that name, so jupyter console does not warn",
-    )
+function checkInterrupts(t: Test, s: Record<string, Interrupted & Cell>) {
+  for (const cell of ["interrupt_busy", "interrupt_await"]) {
+    t.match(s[cell].reply, { status: "error", ename: "KeyboardInterrupt" }, `${cell}: KeyboardInterrupt`)
     t.same(
-      Object.fromEntries(
-        Object.entries(s.is_complete).map(([code, r]) => [
-          code,
-          (r as { content: { status: string } }).content.status,
-        ]),
-      ),
-      { "1 + 2": "complete", "(1 +": "incomplete", "1 + )": "invalid" },
+      s[cell].iopub_error.map((e) => e.ename),
+      ["KeyboardInterrupt"],
+      "and an error on iopub",
     )
-    t.match(s.complete.content, { status: "ok", matches: ["sqrt"], cursor_start: 4, cursor_end: 6 })
-    t.match(s.inspect.content, { status: "ok", found: true })
-    t.same(
-      s.history.content.history,
-      [
-        [1, 1, "1 + 2 * 3"],
-        [1, 2, "hello, kernel"],
-        [1, 3, "1 / 0"],
-      ],
-      "history entries are (session, line, input), the session an integer",
-    )
-    t.same(
-      s.history_range.content.history,
-      [
-        [1, 1, "1 + 2 * 3"],
-        [1, 2, "hello, kernel"],
-      ],
-      "a range of the current session (session 0), stop excluded",
-    )
-    t.same(s.comm_info.content, { status: "ok", comms: {} })
+  }
+  t.same(s.after_interrupt_busy.result, { "text/plain": "'state'" }, "state set before the loop is kept")
+  t.same(s.after_interrupt_await.result, { "text/plain": "'state!'" }, "the next cell runs normally")
+}
 
-    t.same(s.bad_signature, { replies_to_bad: 0, replies_to_good: 1 }, "a badly signed message gets no reply")
-    t.match(
-      s.log.split("\n").filter(Boolean),
-      [/^\[zmq-eventloop-calc \S+\] dropped a message on shell: Invalid signature$/],
-      "and is logged: the kernel's only line on stderr, as nothing else went wrong",
-    )
+t.test("a Jupyter client runs JavaScript on the kernel (interrupt mode signal)", { skip }, async (t) => {
+  const { dir, env } = await installedKernels(t, [[KERNEL_NAME, "signal"]])
+  const spec = JSON.parse(readFileSync(join(dir, `share/jupyter/kernels/${KERNEL_NAME}/kernel.json`), "utf8"))
+  t.same(spec.argv.slice(1), [
+    join(root, "examples/jupyter-kernel/kernel.mjs"),
+    "-f",
+    "{connection_file}",
+    "--interrupt-mode",
+    "signal",
+  ])
+  t.match(spec, { language: "javascript", interrupt_mode: "signal" })
 
-    t.equal(s.alive_after_shutdown, false)
-    t.equal(s.exit_code, 0, "shutdown_request: the kernel exited by itself, with 0")
-    t.notOk(alive(s.pid), "no kernel process left")
+  const s = drive(env, dir, KERNEL_NAME, "all")
+  t.same([s.declarations, s.again], ["ok", "ok"], "let/const/class/function declared, and again")
+  t.same(s.uses_them.result, { "text/plain": "[ 42, true, 'g' ]" }, "the declarations live on")
+  t.same(s.await.result, { "text/plain": "'late'" }, "top-level await")
+  t.same(s.import.result, { "text/plain": "'b.txt'" }, "import declarations")
+  t.same(s.require.result, { "text/plain": "1" }, "require")
+  t.same(s.dynamic_import.result, { "text/plain": "'/'" }, "import()")
 
-    // The uninstall command of examples/README.md, with only Debian's python3-jupyter-client (no `jupyter`).
-    const specDir = join(dir, "share/jupyter/kernels/zmq-eventloop-calc")
-    const remove = spawnSync(
-      PYTHON,
-      ["-m", "jupyter_client.kernelspecapp", "remove", "-f", "zmq-eventloop-calc"],
-      { env, encoding: "utf8", timeout: 60000 },
-    )
-    t.equal(
-      remove.status,
-      0,
-      `the README's uninstall command works${remove.status === 0 ? "" : `: ${remove.stderr}`}`,
-    )
-    t.notOk(existsSync(specDir), "and removes the kernelspec")
-  },
-)
+  const numbers = Array.from({ length: 100 }, (_, i) => `${i}\n`).join("")
+  t.same(
+    s.streams.text,
+    { stdout: `${numbers}outinfo\n`, stderr: "err\nerr2" },
+    "console and process streams",
+  )
+  t.equal(s.streams.types.at(-1), "status", "every output before status: idle")
+  const afterIdle: Message[] = s.after_idle
+  t.same(
+    afterIdle.map((m) => m.msg_type),
+    ["status", "execute_input", "execute_result", "status", "stream"],
+    "a timer's output after the cell's idle, with the cell's parent header",
+  )
+  t.same(afterIdle.at(-1)?.content, { name: "stdout", text: "after idle\n" })
+
+  t.match(s.traceback, { status: "error", ename: "TypeError" })
+  t.same(
+    s.traceback.traceback,
+    [
+      "TypeError: Cannot read properties of null (reading 'property')",
+      `    at In[${s.traceback.execution_count}]:2:6`,
+      "",
+      `In[${s.traceback.execution_count}]:2`,
+      "  null.property",
+      "       ^",
+    ],
+    "the traceback points at the cell's line and column, no kernel frames",
+  )
+  t.match(s.syntax_error, { status: "error", ename: "SyntaxError" })
+  t.match(s.thrown_string, { status: "error", evalue: "plain" })
+  t.same(s.stop_on_error, ["error", "aborted", "aborted"], "stop_on_error aborts the queued cells")
+  t.same(s.after_abort.result, { "text/plain": "3" }, "and the next cell runs")
+  t.same(s.no_stop_on_error, ["error", "ok"], "stop_on_error false: the next one runs")
+
+  t.match(s.stdin.input, { request: { prompt: "name? ", password: false }, parent: true, status: "ok" })
+  t.same(s.stdin.input.result, { "text/plain": "'ADA'" }, "await input()")
+  t.match(s.stdin.password, { request: { prompt: "secret? ", password: true }, status: "ok" })
+  t.same(s.stdin.password.result, { "text/plain": "7" }, "await password()")
+  t.equal(s.stdin.not_allowed, "StdinNotImplementedError", "input() where the frontend has no stdin")
+
+  const display: Message[] = s.display.filter((m: Message) => m.msg_type !== "status")
+  t.same(
+    display.map((m) => m.msg_type),
+    ["execute_input", "display_data", "update_display_data", "clear_output"],
+  )
+  const [, shown, updated, cleared] = display
+  t.match(shown.content, { data: { "text/html": "<i>1</i>" } })
+  t.match(updated.content, { data: { "text/html": "<i>2</i>" } }, "_repr_html_ of the new value")
+  t.same(updated.content.transient, shown.content.transient, "the same display_id")
+  t.same(cleared.content, { wait: true })
+
+  const { comms } = s
+  t.same(comms.open, [
+    { msg_type: "comm_msg", content: { comm_id: "comm-from-the-test", data: { opened: { hello: 1 } } } },
+  ])
+  t.same(comms.msg, [
+    { msg_type: "comm_msg", content: { comm_id: "comm-from-the-test", data: { echo: { x: 2 } } } },
+  ])
+  t.same(comms.info, { "comm-from-the-test": { target_name: "echo" } })
+  t.same(comms.close, [{ msg_type: "stream", content: { name: "stdout", text: "closed by the frontend\n" } }])
+  t.same(comms.info_after_close, {})
+  t.same(
+    comms.unknown_target.map((m: Message) => m.msg_type),
+    ["stream", "comm_close"],
+    "an unknown target: stderr and comm_close",
+  )
+  t.same(
+    comms.kernel_side.map((m: Message) => [m.msg_type, m.content.data]),
+    [
+      ["comm_open", { v: 1 }],
+      ["comm_msg", { w: 2 }],
+      ["comm_close", {}],
+    ],
+    "a comm opened from a cell",
+  )
+
+  // A 3 s busy loop on the main thread; the heartbeat lives on the channels worker's IOLoop.
+  t.equal(s.heartbeat_busy.reply, "ok")
+  t.ok(s.heartbeat_busy.pings >= 5, `the heartbeat answered ${s.heartbeat_busy.pings} pings while busy`)
+  t.comment(`slowest heartbeat during the busy cell: ${s.heartbeat_busy.max_ms.toFixed(1)} ms`)
+
+  t.same(s.bad_signature, { replies_to_bad: 0, replies_to_good: 1 }, "a bad message gets no reply")
+  t.match(
+    s.log.split("\n").filter(Boolean),
+    [
+      /^\[zmq-eventloop-js \S+\] dropped a message on shell: Invalid signature$/,
+      /^\[zmq-eventloop-js \S+\] dropped a message on shell: not a Jupyter message/,
+    ],
+    "both are logged: the kernel's only lines on stderr",
+  )
+
+  checkInterrupts(t, s)
+  t.equal(s.alive_after_shutdown, false)
+  t.equal(s.exit_code, 0, "shutdown_request: the kernel exited by itself, with 0")
+  t.notOk(alive(s.pid), "no kernel process left")
+
+  // The uninstall command of the kernel's README, with only Debian's python3-jupyter-client.
+  const remove = spawnSync(PYTHON, ["-m", "jupyter_client.kernelspecapp", "remove", "-f", KERNEL_NAME], {
+    env,
+    encoding: "utf8",
+    timeout: 60_000,
+  })
+  t.equal(
+    remove.status,
+    0,
+    `the README's uninstall command works${remove.status ? `: ${remove.stderr}` : ""}`,
+  )
+  t.notOk(existsSync(join(dir, `share/jupyter/kernels/${KERNEL_NAME}`)), "and removes the kernelspec")
+})
+
+t.test("interrupt mode message: interrupt_request stops a busy loop and an await", { skip }, async (t) => {
+  const { dir, env } = await installedKernels(t, [[MESSAGE_MODE, "message"]])
+  const s = drive(env, dir, MESSAGE_MODE, "interrupts")
+  checkInterrupts(t, s)
+  t.equal(s.exit_code, 0)
+})
+
+t.test("the kernel exits when the process that started it dies", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "js-kernel-orphan-"))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  const file = join(dir, "connection.json")
+  const ports = { shell_port: 0, iopub_port: 0, stdin_port: 0, control_port: 0, hb_port: 0 }
+  const config = { ...ports, ip: "127.0.0.1", transport: "tcp", key: "k", signature_scheme: "hmac-sha256" }
+  writeFileSync(file, JSON.stringify(config))
+  const parent = start(t, ["examples/test/fixtures/kernel-orphaning-parent.mjs", file])
+  const [, pid] = await parent.waitFor(/^kernel (\d+)$/)
+  // exit() waits for the output pipes to close too: the orphaned kernel holds stderr until it exits.
+  t.equal(await parent.exit(), 0)
+  t.ok(
+    parent.lines.some((line) => line.endsWith("shutting down: its parent process exited")),
+    "the kernel noticed",
+  )
+  t.notOk(running(Number(pid)), "and has exited (at most a zombie is left, for its new parent to reap)")
+})
 
 t.test("`pnpm example jupyter-kernel` runs the kernel's self-check and exits 0", async (t) => {
   const demo = start(t, ["examples/run.mjs", "jupyter-kernel"])

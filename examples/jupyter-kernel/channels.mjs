@@ -1,0 +1,154 @@
+// The kernel's five ZeroMQ channels, on an IOLoop of their own in a worker_threads worker (kernel.mjs
+// starts it). User code runs on the main thread and can block it for as long as it likes: the heartbeat
+// and the control channel live here, so a busy cell still answers pings, interrupts and shutdowns.
+//
+// What crosses the thread boundary (postMessage, in order, so outputs keep their order on iopub):
+//   worker -> main  { kind: "request", channel, request }     a verified shell/control/stdin message
+//                   { kind: "synced" }                        answer to "sync", once the shell socket's
+//                                                             pending requests are forwarded (Kernel.abortQueued)
+//                   { kind: "exit" }                          sockets closed after shutdown: exit now
+//   main -> worker  { kind: "send", channel, message: { msgType, content, parent, metadata, buffers },
+//                     identities }                              sign and send (iopub: publish)
+//                   { kind: "sync" }
+import * as zmq from "zeromq"
+import { writeFileSync } from "node:fs"
+import { parentPort, workerData } from "node:worker_threads"
+import { IOLoop, PeriodicCallback } from "@zmq-eventloop/ioloop"
+import { POLLIN, POLLOUT, ZMQStream } from "@zmq-eventloop/zmqstream"
+import { Session } from "./session.mjs"
+import { kernelInfo } from "./kernel-info.mjs"
+import { log } from "./log.mjs"
+
+/** @type {{ connectionFile: string, config: object, interruptMode: "signal" | "message", verbose: boolean }} */
+const { connectionFile, config, interruptMode, verbose } = workerData
+const loop = new IOLoop()
+const session = new Session({ key: config.key, signatureScheme: config.signature_scheme })
+
+// One socket per channel. tcp endpoints are ip:port, ipc ones path-port (jupyter_client's convention).
+async function bindChannel(channel, socket) {
+  const port = config[`${channel}_port`]
+  const tcp = config.transport !== "ipc"
+  await socket.bind(tcp ? `tcp://${config.ip}:${port || "*"}` : `ipc://${config.ip}-${port}`)
+  if (tcp && !port)
+    config[`${channel}_port`] = Number(new URL(socket.lastEndpoint.replace("tcp", "http")).port)
+  const stream = new ZMQStream(socket, loop)
+  // A reply that could not be sent is logged, not lost in silence.
+  stream.onSend((msg, status) => status && log(`could not send on ${channel}: ${status.message}`))
+  return stream
+}
+// mandatory on the ROUTERs: a reply to a frontend whose pipe is full waits for room instead of being
+// dropped, and one to a frontend that is gone is logged (EHOSTUNREACH). iopub is an XPUB (protocol 5.4)
+// that sees every subscription ("allSubs"), so it can greet each new frontend with iopub_welcome.
+const options = { linger: 1000 }
+const streams = {
+  hb: await bindChannel("hb", new zmq.Reply(options)),
+  shell: await bindChannel("shell", new zmq.Router({ ...options, mandatory: true })),
+  control: await bindChannel("control", new zmq.Router({ ...options, mandatory: true })),
+  stdin: await bindChannel("stdin", new zmq.Router({ ...options, mandatory: true })),
+  iopub: await bindChannel("iopub", new zmq.XPublisher({ ...options, verbosity: "allSubs" })),
+}
+writeFileSync(connectionFile, JSON.stringify(config, null, 2)) // the real ports, if any were 0
+
+/** Signs `message` and sends it on `channel`; on iopub the topic is ipykernel's `kernel.<id>.<type>`. */
+function send(channel, message, identities = []) {
+  const topic = channel === "iopub" ? [`kernel.${session.id}.${message.header.msg_type}`] : identities
+  streams[channel].sendMultipart(session.serialize(message, topic))
+}
+const publish = (msgType, content, parent = {}) => send("iopub", session.message(msgType, content, parent))
+
+// Heartbeat: echo every ping at once.
+streams.hb.onRecv((frames) => streams.hb.sendMultipart(frames))
+
+// A new subscription arrives on the XPUB as [1, topic...]; an unsubscription as [0, topic...].
+streams.iopub.onRecv(([event]) => {
+  if (event[0] !== 1) return
+  const subscription = event.subarray(1).toString()
+  send("iopub", session.message("iopub_welcome", { subscription }), [])
+})
+
+/** The verified message in `frames`, or null (logged) when it is malformed or badly signed. */
+function receive(channel, frames) {
+  try {
+    return session.deserialize(frames)
+  } catch (error) {
+    log(`dropped a message on ${channel}: ${error.message}`)
+    return null
+  }
+}
+
+const forward = (channel) => (frames) => {
+  const request = receive(channel, frames)
+  if (request) parentPort.postMessage({ kind: "request", channel, request })
+}
+streams.shell.onRecv(forward("shell"))
+streams.stdin.onRecv(forward("stdin"))
+
+// Control is answered here, so that it works while a cell keeps the main thread busy.
+const controlHandlers = {
+  kernel_info_request: () => ["kernel_info_reply", kernelInfo(interruptMode)],
+  interrupt_request() {
+    // The main thread handles SIGINT (vm's breakOnSigint stops synchronous code); in message mode the
+    // kernel sends it to itself, so both modes take the same path.
+    process.kill(process.pid, "SIGINT")
+    return ["interrupt_reply", { status: "ok" }]
+  },
+  shutdown_request: ({ restart = false }) => ["shutdown_reply", { status: "ok", restart }],
+}
+streams.control.onRecv(async (frames) => {
+  const request = receive("control", frames)
+  if (!request) return
+  const type = request.header.msg_type
+  const handler = controlHandlers[type]
+  if (!handler) return log(`unsupported message type ${type} on control, ignored`)
+  publish("status", { execution_state: "busy" }, request.header)
+  const [replyType, content] = handler(request.content ?? {})
+  send("control", session.message(replyType, content, request.header), request.identities)
+  if (type === "shutdown_request") publish(replyType, content, request.header) // ipykernel does too
+  publish("status", { execution_state: "idle" }, request.header)
+  await streams.control.flush(POLLOUT)
+  if (type === "shutdown_request") shutDown(`shutdown_request${content.restart ? " (restart)" : ""}`)
+})
+
+parentPort.on("message", (note) => {
+  if (note.kind === "send") {
+    const { msgType, content, parent, metadata, buffers } = note.message
+    const message = session.message(msgType, content, parent, metadata)
+    message.buffers = buffers ?? []
+    send(note.channel, message, note.identities)
+  } else if (note.kind === "sync") {
+    // Forward what the shell socket holds first: requests a frontend queued behind a failed cell.
+    streams.shell.flush(POLLIN).then(() => parentPort.postMessage({ kind: "synced" }))
+  }
+})
+
+let stopping = false
+function shutDown(reason) {
+  if (stopping) return
+  stopping = true
+  if (verbose) log(`shutting down: ${reason}`)
+  loop.addCallback(() => loop.stop())
+}
+
+// Like ipykernel's ParentPollerUnix: if the process that started us dies, go too (no orphan kernels).
+const parent = process.ppid
+new PeriodicCallback(
+  () => process.ppid !== parent && shutDown("its parent process exited"),
+  1000,
+  loop,
+).start()
+
+publish("status", { execution_state: "starting" })
+if (verbose)
+  log(
+    `ready: ${config.transport}://${config.ip} shell ${config.shell_port} (connection file ${connectionFile})`,
+  )
+await loop.start()
+for (const stream of Object.values(streams)) stream.close()
+loop.close()
+parentPort.postMessage({ kind: "exit" })
+// The main thread exits on that message, unless a cell keeps it busy: then the kernel still goes.
+const MAIN_THREAD_GRACE_MS = 5000
+setTimeout(() => {
+  log(`the main thread is still busy ${MAIN_THREAD_GRACE_MS} ms after the shutdown: killing the kernel`)
+  process.kill(process.pid, "SIGKILL")
+}, MAIN_THREAD_GRACE_MS).unref()

@@ -1,0 +1,10 @@
+// The kernel's log: lines written straight to file descriptor 2 (Jupyter shows them in the server's log),
+// never on iopub. Straight to the descriptor because the main thread redirects process.stderr to iopub for
+// user code, and because a worker's process.stderr only reaches the terminal when the main thread is free.
+import { writeSync } from "node:fs"
+import { KERNEL_NAME } from "./kernel-info.mjs"
+
+/** Writes `[kernel name, time] line` to the kernel's stderr. */
+export function log(line) {
+  writeSync(2, `[${KERNEL_NAME} ${new Date().toISOString()}] ${line}\n`)
+}

@@ -1,0 +1,72 @@
+// Where a cell's output goes: every write to process.stdout/process.stderr (console.log and friends
+// included) becomes a `stream` message on iopub, and display_data & co. go out through `publish`. Each
+// output carries the parent header of the cell that caused it, even when it comes from a timer or a
+// promise that settles after the cell has finished: the cell runs inside an AsyncLocalStorage context,
+// which Node carries into every callback the cell schedules.
+import { AsyncLocalStorage } from "node:async_hooks"
+
+const STREAM_FLUSH_MS = 50 // stream text is batched for this long, like ipykernel's OutStream
+
+/** @typedef {{ header: object, identities: Buffer[], allowStdin: boolean }} CellOrigin */
+
+export class Output {
+  /** `send(channel, message, identities)` hands a message to the channels worker. */
+  constructor(send) {
+    this.send = send
+    /** @type {AsyncLocalStorage<CellOrigin>} */
+    this.origins = new AsyncLocalStorage()
+    this.lastOrigin = { header: {}, identities: [], allowStdin: false }
+    this.pending = [] // [{ name, text, origin }] not yet published
+    this.flushTimer = null
+  }
+
+  /** The request whose output is being written now (the last cell's, outside any cell). */
+  get origin() {
+    return this.origins.getStore() ?? this.lastOrigin
+  }
+
+  /** Runs `fn` as the code of `origin`: its output, now and later, goes out with that parent header. */
+  runAs(origin, fn) {
+    this.lastOrigin = origin
+    return this.origins.run(origin, fn)
+  }
+
+  /** Publishes `content` as a `msgType` message on iopub, after the stream text written before it. */
+  publish(msgType, content, { origin = this.origin, metadata = {}, buffers = [] } = {}) {
+    this.flush()
+    this.send("iopub", { msgType, content, parent: origin.header, metadata, buffers })
+  }
+
+  /** Queues `text` for the `name` stream ("stdout" or "stderr"). */
+  write(name, text) {
+    if (text === "") return
+    const origin = this.origin
+    const last = this.pending.at(-1)
+    if (last && last.name === name && last.origin === origin) last.text += text
+    else this.pending.push({ name, text, origin })
+    this.flushTimer ??= setTimeout(() => this.flush(), STREAM_FLUSH_MS).unref()
+  }
+
+  /** Publishes the queued stream text now (before a display, a reply or `status: idle`). */
+  flush() {
+    clearTimeout(this.flushTimer)
+    this.flushTimer = null
+    const pending = this.pending
+    this.pending = []
+    for (const { name, text, origin } of pending)
+      this.send("iopub", { msgType: "stream", content: { name, text }, parent: origin.header })
+  }
+
+  /** Sends process.stdout/stderr writes (and so console output) to the streams of the current cell. */
+  captureProcessStreams() {
+    for (const name of ["stdout", "stderr"]) {
+      process[name].write = (chunk, encoding, callback) => {
+        if (typeof encoding === "function") callback = encoding
+        const text = typeof chunk === "string" ? chunk : Buffer.from(chunk).toString()
+        this.write(name, text)
+        if (callback) process.nextTick(callback)
+        return true
+      }
+    }
+  }
+}
