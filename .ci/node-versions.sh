@@ -36,18 +36,18 @@ fetch_node() {
 }
 
 # Runs the package suites on the Node in $1 and sets line_pass, line_fail, line_skip from tap's summary.
+# Prints, as they come, one line per test file and the whole TAP output of a file that failed (tap prints
+# a file's subtests before its own `ok`/`not ok` line): the rest of a green run's log says nothing new.
 run_package_suites() {
   local node_dir=$1 log summary status files
   log=$(mktemp)
   # The files .taprc's include and exclude select under packages/ (tap applies them to no listed file).
   mapfile -t files < <(find packages/*/test -name '*.ts' -not -path '*/helpers/*' -not -path '*/fixtures/*' |
     sort)
-  PATH="$node_dir/bin:$PATH" pnpm exec tap --disable-coverage "${files[@]}" >"$log" 2>&1
-  status=$?
-  # One line per test file, and the whole TAP output of a file that failed (tap prints a file's subtests
-  # before its own `ok`/`not ok` line): the log of a green run is long and says nothing new.
-  awk '/^# Subtest: / { block = "" } { block = block $0 "\n" }
-       /^ok [0-9]+ - / { print } /^not ok [0-9]+ - / { printf "%s", block }' "$log"
+  PATH="$node_dir/bin:$PATH" pnpm exec tap --disable-coverage "${files[@]}" 2>&1 | tee "$log" |
+    awk '/^# Subtest: / { block = "" } { block = block $0 "\n" }
+         /^ok [0-9]+ - / { print; fflush() } /^not ok [0-9]+ - / { printf "%s", block; fflush() }'
+  status=${PIPESTATUS[0]}
   summary=$(grep -E '^# \{ total: [0-9]+' "$log" | tail -n 1)
   rm -f "$log"
   line_pass=$(summary_field pass)
