@@ -85,6 +85,15 @@ if (list) {
   console.error(`unknown example "${name}"; one of: ${Object.keys(examples).join(", ")} (or --list)`)
   process.exitCode = 2
 } else {
+  // Ctrl-C (or a SIGTERM) stops the demo on purpose: lib/demo.mjs stops its programs and exits 128 + n,
+  // and the programs' exits by its SIGTERM are no failure.
+  let interrupted = false
+  for (const signal of ["SIGINT", "SIGTERM"]) {
+    process.once(signal, () => {
+      interrupted = true
+      console.error(`example ${name} stopped (${signal})`)
+    })
+  }
   let timer
   const expired = new Promise((_, reject) => {
     timer = setTimeout(
@@ -96,7 +105,7 @@ if (list) {
     const status = await Promise.race([examples[name].demo(), expired])
     if (status !== 0) throw new Error(`exited with ${status}`)
   } catch (error) {
-    console.error(`example ${name} failed: ${error.message}`)
+    if (!interrupted) console.error(`example ${name} failed: ${error.message}`)
     process.exitCode = 1
   } finally {
     clearTimeout(timer)

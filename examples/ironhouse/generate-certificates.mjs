@@ -6,13 +6,15 @@
 // writes <dir>/public_keys/{server,client}.key and <dir>/private_keys/{server,client}.key_secret (files
 // pyzmq's zmq.auth.load_certificate reads too), replacing what was there, and prints the two directories.
 import { resolve } from "node:path"
+import { parseCommandLine } from "../lib/cli.mjs"
 import { generateCertificates } from "./certificates.mjs"
 
-const [dir] = process.argv.slice(2)
-if (!dir) {
-  console.error("usage: node examples/ironhouse/generate-certificates.mjs <dir>")
-  process.exit(2)
-}
+const {
+  positionals: [dir],
+} = parseCommandLine({
+  usage: "node examples/ironhouse/generate-certificates.mjs <dir>",
+  positionals: { min: 1 },
+})
 const { publicKeysDir, secretKeysDir } = generateCertificates(resolve(dir))
 console.log(`public keys in ${publicKeysDir}`)
 console.log(`secret keys in ${secretKeysDir}`)

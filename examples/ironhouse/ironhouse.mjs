@@ -17,14 +17,23 @@ import * as zmq from "zeromq"
 import { IOLoopAuthenticator, loadCertificate } from "@zmq-eventloop/auth"
 import { IOLoop } from "@zmq-eventloop/ioloop"
 import { ZMQStream } from "@zmq-eventloop/zmqstream"
+import { parseCommandLine, timeoutOption } from "../lib/cli.mjs"
 import { certificateDirs, certificatesExist, generateCertificates } from "./certificates.mjs"
 
-const option = (flag) => {
-  const i = process.argv.indexOf(flag)
-  return i > 0 ? process.argv[i + 1] : undefined
-}
-const verbose = process.argv.includes("-v")
-const timeout = Number(option("--timeout") ?? 10000)
+const {
+  values: { keys: keysOption, timeout, verbose },
+} = parseCommandLine({
+  usage: "node examples/ironhouse/ironhouse.mjs [--keys DIR] [--timeout MS] [-v]",
+  options: {
+    keys: {
+      type: "string",
+      arg: "DIR",
+      help: "certificates from generate-certificates.mjs (default: fresh ones, removed at the end)",
+    },
+    timeout: timeoutOption(10000),
+    verbose: { type: "boolean", short: "v", help: "print the authenticator's debug lines" },
+  },
+})
 
 /** pyzmq's logging.basicConfig(format="[%(levelname)s] %(message)s"), debug lines only with -v. */
 class LevelLogger {
@@ -43,7 +52,6 @@ class LevelLogger {
 }
 const log = new LevelLogger()
 
-const keysOption = option("--keys")
 const baseDir = keysOption ? resolve(keysOption) : mkdtempSync(join(tmpdir(), "ironhouse-"))
 if (keysOption === undefined) generateCertificates(baseDir)
 if (!certificatesExist(baseDir)) {

@@ -3,7 +3,9 @@
 // exits 2, and a program with a finite job, given a deadline it cannot meet, says what is missing and
 // exits 1. Nothing here binds a port or writes a file before its arguments are checked.
 import t from "tap"
-import { start } from "./helpers/run.js"
+import { existsSync } from "node:fs"
+import { join } from "node:path"
+import { root, start } from "./helpers/run.js"
 
 const PROGRAMS = [
   "examples/run.mjs",
@@ -20,6 +22,8 @@ const PROGRAMS = [
   "examples/jupyter-kernel/kernel.mjs",
   "examples/jupyter-kernel/install.mjs",
   "examples/jupyter-kernel/self-check.mjs",
+  "examples/ironhouse/ironhouse.mjs",
+  "examples/ironhouse/generate-certificates.mjs",
 ]
 
 // Nothing listens on the discard port: a zmq peer never answers, an HTTP request is refused.
@@ -74,6 +78,16 @@ const rows: Row[] = [
     status: 2,
     line: /^--user and --prefix exclude each other$/,
   },
+  {
+    args: ["examples/ironhouse/ironhouse.mjs", "--timeout", "abc"],
+    status: 2,
+    line: /^--timeout must be an integer >= 1, got "abc"$/,
+  },
+  {
+    args: ["examples/ironhouse/generate-certificates.mjs"],
+    status: 2,
+    line: /^expected 1 argument, got 0$/,
+  },
   // deadlines that cannot be met
   {
     args: ["examples/run.mjs", "echostream", "--timeout", "200"],
@@ -121,4 +135,20 @@ t.test("each program's arguments are checked, and its deadline says what is miss
       )
     }
   }
+  t.notOk(existsSync(join(root, "--help")), "`generate-certificates.mjs --help` wrote no certificates")
+})
+
+t.test("Ctrl-C on the runner stops the demo and says so, not that it failed", async (t) => {
+  // lazy-pirate's demo runs at least a second (a dropped request waits out its 1000 ms retry timeout).
+  const run = start(t, ["examples/run.mjs", "lazy-pirate"])
+  await run.waitFor(/^\[server\] lazy pirate server listening/)
+  run.child.kill("SIGINT") // what the terminal sends the runner (its programs have process groups of their own)
+  t.equal(await run.exit(), 130, "exits as SIGINT would (128 + 2)")
+  t.ok(run.lines.includes("example lazy-pirate stopped (SIGINT)"), "says it stopped", { lines: run.lines })
+  t.notOk(
+    run.lines.some((line) => / failed: /.test(line)),
+    "reports no failure",
+    { lines: run.lines },
+  )
+  t.same(run.leftBehind(), [], "no program left running")
 })

@@ -1,6 +1,7 @@
 import type { Socket } from "zeromq"
 import { describeValue } from "@zmq-eventloop/ioloop/internal"
 import { ZMQ_RCVTIMEO, ZMQ_SNDTIMEO } from "./constants.js"
+import type { SubscribeArguments } from "./socket-capabilities.js"
 
 // The socket interface a ZMQStream links to its socket (pyzmq links `bind`, `connect`, `setsockopt`… as the
 // socket's own bound methods), and pyzmq's option names for `setsockopt`/`getsockopt`.
@@ -43,8 +44,11 @@ export function checkLinkedArguments(method: LinkedMethod, args: unknown[]): voi
   }
 }
 
-/** The linked methods' signatures (zeromq.js's), merged into `ZMQStream`. */
-export interface LinkedSocketMethods {
+/**
+ * The linked methods' signatures (zeromq.js's), merged into `ZMQStream<S>`: `subscribe`/`unsubscribe` only
+ * where `S` has them (or is not known).
+ */
+export interface LinkedSocketMethods<S extends Socket = Socket> {
   /** `socket.bind(address)`: resolves once bound. (pyzmq `bind`, which is synchronous) */
   bind(address: string): Promise<void>
   /** `socket.unbind(address)`: resolves once unbound. */
@@ -53,10 +57,13 @@ export interface LinkedSocketMethods {
   connect(address: string, options?: object): void
   /** `socket.disconnect(address)`. */
   disconnect(address: string): void
-  /** `socket.subscribe(...prefixes)` (no prefix: everything). @throws TypeError on a socket that has none. */
-  subscribe(...prefixes: Array<string | Buffer>): void
-  /** `socket.unsubscribe(...prefixes)`. @throws TypeError on a socket that has none. */
-  unsubscribe(...prefixes: Array<string | Buffer>): void
+  /**
+   * `socket.subscribe(...prefixes)` (no prefix: everything). A compile error where `S` is known to have none.
+   * @throws TypeError on a socket that has none.
+   */
+  subscribe(...prefixes: SubscribeArguments<S>): void
+  /** `socket.unsubscribe(...prefixes)`. Typed as `subscribe`. @throws TypeError on a socket that has none. */
+  unsubscribe(...prefixes: SubscribeArguments<S>): void
 }
 
 /** How an option's value is read and written (the typed accessors of zeromq.js's native socket). */
@@ -131,18 +138,37 @@ export interface SocketOptionValues {
 
 /**
  * The option names the table knows, in the spellings a port most likely uses: `"ZMQ_LINGER"`, `"LINGER"`,
- * and zeromq.js's `"linger"`. (Any case works at run time; these are the ones typed.)
+ * pyzmq's attribute `"linger"`, and zeromq.js's `"linger"`. (Any case works at run time; these are the
+ * ones typed.)
  */
 export type SocketOptionName =
   | `ZMQ_${SocketOptionSpec["name"]}`
   | SocketOptionSpec["name"]
+  | Lowercase<SocketOptionSpec["name"]>
   | Extract<SocketOptionSpec, { jsName: string }>["jsName"]
+  | "IDENTITY" // ZMQ_ROUTING_ID before libzmq 4.2, still pyzmq's zmq.IDENTITY
+  | "ZMQ_IDENTITY"
+
+/**
+ * What `setsockopt`/`getsockopt` take as the option `N`: a name the table knows, a libzmq option number, or
+ * a `string` known only at run time (checked then). A literal name the table lacks, such as a misspelling,
+ * is a compile error.
+ */
+export type SocketOptionArgument<N extends number | string> = N extends SocketOptionName | number
+  ? N
+  : string extends N
+    ? N
+    : SocketOptionName
 
 /** The option table entry that name `N` stands for. */
 export type SocketOptionSpecNamed<N> =
   | Extract<SocketOptionSpec, { name: N }>
   | Extract<SocketOptionSpec, { jsName: N }>
   | (N extends `ZMQ_${infer Name}` ? Extract<SocketOptionSpec, { name: Name }> : never)
+  | (N extends Lowercase<SocketOptionSpec["name"]>
+      ? Extract<SocketOptionSpec, { name: Uppercase<N> }>
+      : never)
+  | (N extends "IDENTITY" | "ZMQ_IDENTITY" ? Extract<SocketOptionSpec, { name: "ROUTING_ID" }> : never)
 
 /** What `getsockopt(name)` returns for a known option. */
 export type SocketOptionValue<N extends SocketOptionName> =

@@ -15,6 +15,7 @@ import type { Frame } from "./frame.js"
 import { checkPart, checkParts, splitSendOptions, type Part, type SendOptions } from "./parts.js"
 import { dumpJson } from "./serialization/json.js"
 import { dumpPyobj, type PickleProtocol } from "./serialization/pickle.js"
+import type { ReceivingThis } from "./socket-capabilities.js"
 import { StreamCallbacks } from "./stream-callbacks.js"
 import { StreamEngine, type DataPath } from "./stream-engine.js"
 import {
@@ -24,6 +25,7 @@ import {
   LINKED_METHODS,
   setSocketOption,
   type LinkedSocketMethods,
+  type SocketOptionArgument,
   type SocketOptionInput,
   type SocketOptionName,
   type SocketOptionValue,
@@ -41,8 +43,8 @@ type RawSocket = Socket & {
 }
 
 // The interface merges the linked socket methods (installed from LINKED_METHODS below) into the class type.
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type, @typescript-eslint/no-unused-vars
-export interface ZMQStream<S extends Socket = Socket> extends LinkedSocketMethods {}
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface ZMQStream<S extends Socket = Socket> extends LinkedSocketMethods<S> {}
 
 /**
  * A zeromq.js socket driven by an {@link IOLoop} through callbacks: pyzmq's
@@ -51,9 +53,13 @@ export interface ZMQStream<S extends Socket = Socket> extends LinkedSocketMethod
  *
  * - Receiving: `onRecv(cb)` calls `cb(msg)` with each whole message (`Buffer[]`, or `Frame[]` with
  *   `copy: false`), in order, from the loop.
- * - Sending: `send*()` never sends at once; it checks the message (throwing there), queues it, and the stream
- *   hands queued messages to libzmq in order, exactly once, whenever the socket is writable, then calls
- *   `onSend`'s callback with `(msg, status)`.
+ * - Sending: `send*()` checks the message (throwing there) and queues it; the stream hands queued messages to
+ *   libzmq in order, exactly once, whenever the socket is writable, then calls `onSend`'s callback with
+ *   `(msg, status)`. On the native data path a message sent while the queue is empty, with no `onSend` or
+ *   per-send callback waiting, goes to libzmq at once, inside the `send*()` call (README "Data paths").
+ * - Where the socket's class is known, what it cannot do does not compile: `onRecv` on a
+ *   `ZMQStream<zmq.Publisher>`, `subscribe` on anything but a `ZMQStream<zmq.Subscriber>`, a misspelt
+ *   `setsockopt` name. The same calls throw a TypeError at run time (JavaScript, or a plain `ZMQStream`).
  * - The stream owns its socket: it sets `receiveTimeout` and `sendTimeout` to 0 (its fast paths rely on that,
  *   and `setsockopt` refuses to change them) and registers it with the loop. Close it with `stream.close()`.
  * - Every callback runs inside the stack contexts active where it was registered, through the loop's one
@@ -122,12 +128,25 @@ export class ZMQStream<S extends Socket = Socket> {
   /**
    * Calls `callback(msg)` with every message received from now on (`null` stops, like `stopOnRecv()`);
    * messages kept since a `stopOnRecv()` come first, in order. `copy: false` gives `Frame[]` instead of
-   * `Buffer[]` (pyzmq `on_recv(callback, copy=True)`). Replaces any previous recv callback.
+   * `Buffer[]` (pyzmq `on_recv(callback, copy=True)`). Replaces any previous recv callback. Does not compile
+   * on a stream whose socket's class cannot receive (`ZMQStream<zmq.Publisher>`, see {@link ReceivingThis}).
    * @throws TypeError for a non-function or a socket that cannot receive; Error("Stream is closed").
    */
-  onRecv(callback: ((msg: Buffer[]) => unknown) | null, options?: { copy?: true }): void
-  onRecv(callback: ((msg: Frame[]) => unknown) | null, options: { copy: false }): void
-  onRecv(callback: ((msg: Buffer[] | Frame[]) => unknown) | null, options?: RecvOptions): void
+  onRecv<T extends S>(
+    this: ReceivingThis<T> & (ZMQStream<T> | void),
+    callback: ((msg: Buffer[]) => unknown) | null,
+    options?: { copy?: true },
+  ): void
+  onRecv<T extends S>(
+    this: ReceivingThis<T> & (ZMQStream<T> | void),
+    callback: ((msg: Frame[]) => unknown) | null,
+    options: { copy: false },
+  ): void
+  onRecv<T extends S>(
+    this: ReceivingThis<T> & (ZMQStream<T> | void),
+    callback: ((msg: Buffer[] | Frame[]) => unknown) | null,
+    options?: RecvOptions,
+  ): void
   onRecv(callback: Function | null, options: RecvOptions = {}): void {
     this.setRecv(callback, options, false)
   }
@@ -136,11 +155,13 @@ export class ZMQStream<S extends Socket = Socket> {
    * Like `onRecv`, but calls `callback(stream, msg)`. (pyzmq `on_recv_stream`)
    * @throws as `onRecv`.
    */
-  onRecvStream(
+  onRecvStream<T extends S>(
+    this: ReceivingThis<T> & (ZMQStream<T> | void),
     callback: ((stream: ZMQStream<S>, msg: Buffer[]) => unknown) | null,
     options?: { copy?: true },
   ): void
-  onRecvStream(
+  onRecvStream<T extends S>(
+    this: ReceivingThis<T> & (ZMQStream<T> | void),
     callback: ((stream: ZMQStream<S>, msg: Frame[]) => unknown) | null,
     options: { copy: false },
   ): void
@@ -200,7 +221,7 @@ export class ZMQStream<S extends Socket = Socket> {
 
   /** Stops calling the recv callback; messages already taken from libzmq are kept for the next `onRecv`/`flush`. */
   stopOnRecv(): void {
-    this.onRecv(null)
+    this.setRecv(null, {}, false)
   }
 
   /** `onSend(null)`. */
@@ -401,7 +422,7 @@ export class ZMQStream<S extends Socket = Socket> {
    * @throws TypeError for an unknown or owned option; zmq errors pass through.
    */
   setsockopt<N extends number | string>(
-    option: N,
+    option: SocketOptionArgument<N>,
     value: N extends SocketOptionName ? SocketOptionInput<N> : unknown,
   ): void {
     this.checkOpen()
@@ -410,7 +431,7 @@ export class ZMQStream<S extends Socket = Socket> {
 
   /** Reads a socket option, named as for `setsockopt`. (pyzmq `getsockopt`) @throws TypeError for an unknown option. */
   getsockopt<N extends number | string>(
-    option: N,
+    option: SocketOptionArgument<N>,
   ): N extends SocketOptionName ? SocketOptionValue<N> : unknown {
     this.checkOpen()
     return getSocketOption(this.socket, option) as N extends SocketOptionName ? SocketOptionValue<N> : unknown

@@ -85,7 +85,7 @@ t.test(
   async (t) => {
     const { IOLoop } = await import("@zmq-eventloop/ioloop")
     const loop = new IOLoop({ makeCurrent: false, poller: "interval" })
-    const stream = new ZMQStream(new zmq.Dealer(), loop)
+    const stream: ZMQStream = new ZMQStream(new zmq.Dealer(), loop) // any class: subscribe() too must compile
     stream.close()
     const calls: Array<[string, () => unknown]> = [
       ["onRecv", () => stream.onRecv(() => {})],

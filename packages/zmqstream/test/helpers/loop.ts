@@ -1,6 +1,9 @@
 // Shared set-up for the ZMQStream suites: a running IOLoop per poller, sockets closed at teardown, waiting
 // for an event with a deadline (never a fixed sleep), and a logger that records.
 import t, { type Test } from "tap"
+import { rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
 import * as zmq from "zeromq"
 import { IOLoop } from "@zmq-eventloop/ioloop"
 import { MemoryLogger, POLLERS, type PollerChoice as PollerName } from "../../../ioloop/test/helpers/loop.js"
@@ -110,18 +113,26 @@ export function deferred<T = void>(): {
   }
 }
 
+/**
+ * The socket files of the ipc endpoints bound in this test file. libzmq unlinks one when its socket's close
+ * is processed, which the process may exit before: they are removed when the file's tests end.
+ */
+const ipcFiles: string[] = []
+
 /** A fresh endpoint per transport: tcp binds to a random port (read back from lastEndpoint). */
 let inprocCount = 0
 export async function bindAny(
   socket: zmq.Socket,
   transport: "tcp" | "ipc" | "inproc" = "tcp",
 ): Promise<string> {
-  const address =
-    transport === "tcp"
-      ? "tcp://127.0.0.1:*"
-      : transport === "ipc"
-        ? `ipc:///tmp/zmqstream-test-${process.pid}-${++inprocCount}`
-        : `inproc://zmqstream-test-${++inprocCount}`
+  let address = `inproc://zmqstream-test-${++inprocCount}`
+  if (transport === "tcp") address = "tcp://127.0.0.1:*"
+  if (transport === "ipc") {
+    const file = join(tmpdir(), `zmqstream-test-${process.pid}-${inprocCount}`)
+    if (ipcFiles.length === 0) t.teardown(() => ipcFiles.forEach((path) => rmSync(path, { force: true })))
+    ipcFiles.push(file)
+    address = `ipc://${file}`
+  }
   await socket.bind(address)
   return socket.lastEndpoint!
 }
