@@ -16,7 +16,8 @@ import { checkPart, checkParts, splitSendOptions, type Part, type SendOptions } 
 import { dumpJson } from "./serialization/json.js"
 import { dumpPyobj, type PickleProtocol } from "./serialization/pickle.js"
 import { StreamCallbacks } from "./stream-callbacks.js"
-import { StreamEngine, type DataPath } from "./stream-engine.js"
+import type { DataPath } from "./data-path.js"
+import { StreamEngine } from "./stream-engine.js"
 import {
   bindToRandomPort,
   checkLinkedArguments,
@@ -165,7 +166,7 @@ export class ZMQStream<S extends Socket = Socket> {
     this.callbacks.recvCopy = copy
     this.engine.updateInterest()
     // Messages kept since a stopOnRecv() go first; the socket may have nothing more to wake the loop.
-    if (captured !== null && this.engine.receiver.pendingDelivery) this.engine.pullLater()
+    this.engine.scheduleHeld()
   }
 
   /**
