@@ -1,0 +1,127 @@
+// Messages held in user space (the rest of a native batch, the receiver's held list) when a delivery stops
+// early: a flush limit, stopOnRecv() or a throw inside a callback mid-batch. The socket's fd no longer
+// signals them (libzmq handed them out), so the stream must keep a delivery scheduled: every message
+// arrives exactly once, in order. Issue 15 item 1.
+import * as zmq from "zeromq"
+import { IOLoop } from "@zmq-eventloop/ioloop"
+import { POLLIN, ZMQStream } from "../src/index.js"
+import { bindAny, deferred, loopTest, RecordingLogger } from "./helpers/loop.js"
+
+const MARKER = "marker"
+
+/** A PULL stream with `count` messages ("0", "1", …) already waiting in its socket, sent over inproc. */
+async function pullWithWaiting(
+  loop: IOLoop,
+  track: <S extends zmq.Socket>(socket: S) => S,
+  count: number,
+): Promise<{ stream: ZMQStream; push: zmq.Push }> {
+  const pull = track(new zmq.Pull())
+  const push = track(new zmq.Push())
+  push.connect(await bindAny(pull, "inproc"))
+  for (let i = 0; i < count; i++) await push.send(String(i)) // inproc: in the pull's pipe once sent
+  return { stream: new ZMQStream(pull, loop), push }
+}
+
+/** Records messages as strings and resolves once the marker (sent last) arrives. */
+function recorder(): { got: string[]; onMessage: (msg: Buffer[]) => void; marker: ReturnType<typeof deferred> } {
+  const got: string[] = []
+  const marker = deferred()
+  return {
+    got,
+    marker,
+    onMessage: (msg) => {
+      const text = msg[0]!.toString()
+      if (text === MARKER) marker.resolve()
+      else got.push(text)
+    },
+  }
+}
+
+const numbers = (count: number): string[] => Array.from({ length: count }, (_, i) => String(i))
+
+loopTest(
+  "messages a flush limit leaves behind arrive once the loop starts",
+  async (t, { poller, track }) => {
+    // A loop of our own, not started yet: the issue's scenario (flush, then loop.start()).
+    const logger = new RecordingLogger()
+    const loop = new IOLoop({ poller, makeCurrent: false, logger })
+    t.teardown(() => loop.close())
+    const { stream, push } = await pullWithWaiting(loop, track, 5)
+    const { got, onMessage, marker } = recorder()
+    stream.onRecv(onMessage)
+    t.equal(await stream.flush(POLLIN, 2), 2, "flush delivered its limit")
+    t.same(got, ["0", "1"])
+    const running = loop.start()
+    await push.send(MARKER)
+    await marker.wait("the marker after the held messages")
+    t.same(got, numbers(5), "the other three arrive, once each, in order")
+    loop.stop()
+    await running
+    stream.close()
+  },
+)
+
+loopTest(
+  "stopOnRecv() inside a callback mid-batch keeps the rest for the next onRecv()",
+  async (t, { loop, track }) => {
+    const { stream, push } = await pullWithWaiting(loop, track, 20)
+    const { got, onMessage, marker } = recorder()
+    const stopped = deferred()
+    stream.onRecv((msg) => {
+      onMessage(msg)
+      if (got.length === 3) {
+        stream.stopOnRecv()
+        stopped.resolve()
+      }
+    })
+    await stopped.wait("the third message")
+    // Let the loop run a few iterations with no recv callback: nothing may be delivered or lost meanwhile.
+    for (let i = 0; i < 3; i++) await new Promise((resolve) => loop.addCallback(resolve))
+    t.same(got, ["0", "1", "2"], "nothing delivered while stopped")
+    stream.onRecv(onMessage)
+    await push.send(MARKER)
+    await marker.wait("the marker after the held messages")
+    t.same(got, numbers(20), "every message once, in order")
+    stream.close()
+  },
+)
+
+loopTest(
+  "a callback that throws mid-batch does not strand the rest of the batch",
+  async (t, { loop, logger, track }) => {
+    const { stream, push } = await pullWithWaiting(loop, track, 20)
+    const { got, onMessage, marker } = recorder()
+    stream.onRecv((msg) => {
+      onMessage(msg)
+      if (got.length === 3) throw new Error("callback failed on purpose")
+    })
+    await push.send(MARKER)
+    await marker.wait("the marker after the batch")
+    t.same(got, numbers(20), "every message once, in order")
+    t.equal(logger.at("error").length, 1, "the throw was logged once")
+    stream.close()
+  },
+)
+
+loopTest(
+  "stopOnRecv() mid-batch, then a flush with a limit, then onRecv(): each message once, in order",
+  async (t, { loop, track }) => {
+    const { stream, push } = await pullWithWaiting(loop, track, 12)
+    const { got, onMessage, marker } = recorder()
+    const stopped = deferred()
+    stream.onRecv((msg) => {
+      onMessage(msg)
+      if (got.length === 2) {
+        stream.stopOnRecv()
+        stopped.resolve()
+      }
+    })
+    await stopped.wait("the second message")
+    stream.onRecv(onMessage)
+    t.equal(await stream.flush(POLLIN, 4), 4)
+    await push.send(MARKER)
+    await marker.wait("the marker after the held messages")
+    t.same(got, numbers(12), "every message once, in order")
+    stream.close()
+  },
+)
