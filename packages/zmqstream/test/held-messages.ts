@@ -22,17 +22,29 @@ async function pullWithWaiting(
   return { stream: new ZMQStream(pull, loop), push }
 }
 
-/** Records messages as strings and resolves once the marker (sent last) arrives. */
-function recorder(): { got: string[]; onMessage: (msg: Buffer[]) => void; marker: ReturnType<typeof deferred> } {
+/**
+ * Records messages as strings. `all` resolves once `count` arrived, with nothing else sent meanwhile (the
+ * socket has no new message to wake the loop for the held ones); then the test sends a marker, and `marker`
+ * resolves when it arrives, after any duplicate would have.
+ */
+function recorder(count: number): {
+  got: string[]
+  onMessage: (msg: Buffer[]) => void
+  all: ReturnType<typeof deferred>
+  marker: ReturnType<typeof deferred>
+} {
   const got: string[] = []
+  const all = deferred()
   const marker = deferred()
   return {
     got,
+    all,
     marker,
     onMessage: (msg) => {
       const text = msg[0]!.toString()
-      if (text === MARKER) marker.resolve()
-      else got.push(text)
+      if (text === MARKER) return marker.resolve()
+      got.push(text)
+      if (got.length === count) all.resolve()
     },
   }
 }
@@ -47,11 +59,12 @@ loopTest(
     const loop = new IOLoop({ poller, makeCurrent: false, logger })
     t.teardown(() => loop.close())
     const { stream, push } = await pullWithWaiting(loop, track, 5)
-    const { got, onMessage, marker } = recorder()
+    const { got, onMessage, all, marker } = recorder(5)
     stream.onRecv(onMessage)
     t.equal(await stream.flush(POLLIN, 2), 2, "flush delivered its limit")
     t.same(got, ["0", "1"])
     const running = loop.start()
+    await all.wait("the three held messages")
     await push.send(MARKER)
     await marker.wait("the marker after the held messages")
     t.same(got, numbers(5), "the other three arrive, once each, in order")
@@ -65,7 +78,7 @@ loopTest(
   "stopOnRecv() inside a callback mid-batch keeps the rest for the next onRecv()",
   async (t, { loop, track }) => {
     const { stream, push } = await pullWithWaiting(loop, track, 20)
-    const { got, onMessage, marker } = recorder()
+    const { got, onMessage, all, marker } = recorder(20)
     const stopped = deferred()
     stream.onRecv((msg) => {
       onMessage(msg)
@@ -79,6 +92,7 @@ loopTest(
     for (let i = 0; i < 3; i++) await new Promise((resolve) => loop.addCallback(resolve))
     t.same(got, ["0", "1", "2"], "nothing delivered while stopped")
     stream.onRecv(onMessage)
+    await all.wait("the held messages")
     await push.send(MARKER)
     await marker.wait("the marker after the held messages")
     t.same(got, numbers(20), "every message once, in order")
@@ -90,11 +104,12 @@ loopTest(
   "a callback that throws mid-batch does not strand the rest of the batch",
   async (t, { loop, logger, track }) => {
     const { stream, push } = await pullWithWaiting(loop, track, 20)
-    const { got, onMessage, marker } = recorder()
+    const { got, onMessage, all, marker } = recorder(20)
     stream.onRecv((msg) => {
       onMessage(msg)
       if (got.length === 3) throw new Error("callback failed on purpose")
     })
+    await all.wait("the rest of the batch")
     await push.send(MARKER)
     await marker.wait("the marker after the batch")
     t.same(got, numbers(20), "every message once, in order")
@@ -107,7 +122,7 @@ loopTest(
   "stopOnRecv() mid-batch, then a flush with a limit, then onRecv(): each message once, in order",
   async (t, { loop, track }) => {
     const { stream, push } = await pullWithWaiting(loop, track, 12)
-    const { got, onMessage, marker } = recorder()
+    const { got, onMessage, all, marker } = recorder(12)
     const stopped = deferred()
     stream.onRecv((msg) => {
       onMessage(msg)
@@ -119,6 +134,7 @@ loopTest(
     await stopped.wait("the second message")
     stream.onRecv(onMessage)
     t.equal(await stream.flush(POLLIN, 4), 4)
+    await all.wait("the held messages")
     await push.send(MARKER)
     await marker.wait("the marker after the held messages")
     t.same(got, numbers(12), "every message once, in order")
