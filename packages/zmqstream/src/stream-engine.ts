@@ -1,5 +1,5 @@
 import type { Socket } from "zeromq"
-import { ERROR, NONE, READ, WRITE, type IOLoop } from "@zmq-eventloop/ioloop"
+import { ERROR, NONE, READ, WRITE, type IOLoop, type Timeout } from "@zmq-eventloop/ioloop"
 import {
   debug,
   watchSocketLife,
@@ -14,6 +14,12 @@ import type { QueuedMessage } from "./parts.js"
 import { Receiver, type ReceiverHost } from "./receiver.js"
 import { Sender, type SenderHost } from "./sender.js"
 import type { StreamCallbacks } from "./stream-callbacks.js"
+
+// A socket whose bind() started before any stream watched its class gives no notice when the bind settles:
+// the stream then tries the native data path again on a timer, 1 ms after the refusal, doubling to 64 ms
+// (a tcp or inproc bind settles within a few milliseconds here; a hung one costs a few calls a second).
+const FIRST_ATTACH_RETRY_MS = 1
+const LAST_ATTACH_RETRY_MS = 64
 
 type LingeringSocket = Socket & { setInt32Option(id: number, value: number): void }
 
@@ -33,6 +39,8 @@ export class StreamEngine implements ReceiverHost, SenderHost, SocketLifeListene
   path: StreamDataPath
   /** Whether the native data path was refused only because a bind/unbind held the socket. */
   private attachWhenSettled: boolean
+  private attachRetry: Timeout | null = null
+  private attachRetryMs = 0
   private readonly stopWatchingSocket: () => void
   private deliveryScheduled = false
   private isClosed = false
@@ -56,6 +64,7 @@ export class StreamEngine implements ReceiverHost, SenderHost, SocketLifeListene
     new NullContext().run(() => loop.addHandler(socket, this.handleEvents, NONE))
     this.stopWatchingSocket = watchSocketLife(socket, this)
     services.closeListeners.add(this.loopClosed)
+    if (this.attachWhenSettled) this.retryAttachLater()
   }
 
   get dataPath(): DataPath {
@@ -76,14 +85,38 @@ export class StreamEngine implements ReceiverHost, SenderHost, SocketLifeListene
 
   /**
    * Swaps in the native data path, if it was refused only while a bind/unbind held the socket, once nothing
-   * the current path started is in flight (else the next dispatch tries again). What the stream holds (held
-   * messages, the send queue) lives outside the path, so nothing is lost or reordered by the swap.
+   * the current path started is in flight. What the stream holds (held messages, the send queue) lives
+   * outside the path, so nothing is lost or reordered by the swap. Called when a bind settles, at each
+   * dispatch, and on a retry timer while the refusal lasts.
    */
   private attachIfSettled(): void {
-    if (!this.attachWhenSettled || this.isClosed || this.path.settling || this.sender.sendInFlight) return
-    const choice = chooseDataPath(this.socket, this.path)
-    this.path = choice.path
-    this.attachWhenSettled = choice.retry
+    if (!this.attachWhenSettled || this.isClosed) return
+    if (!this.path.settling && !this.sender.sendInFlight) {
+      const choice = chooseDataPath(this.socket, this.path)
+      this.path = choice.path
+      this.attachWhenSettled = choice.retry
+      if (!choice.retry) return this.cancelAttachRetry()
+    }
+    this.retryAttachLater()
+  }
+
+  private retryAttachLater(): void {
+    if (this.attachRetry !== null) return
+    this.attachRetryMs = Math.min(
+      Math.max(this.attachRetryMs * 2, FIRST_ATTACH_RETRY_MS),
+      LAST_ATTACH_RETRY_MS,
+    )
+    this.attachRetry = this.loop.callLater(this.attachRetryMs, this.attachRetryDue)
+  }
+
+  private readonly attachRetryDue = (): void => {
+    this.attachRetry = null
+    this.attachIfSettled()
+  }
+
+  private cancelAttachRetry(): void {
+    if (this.attachRetry !== null) this.loop.removeTimeout(this.attachRetry)
+    this.attachRetry = null
   }
 
   // ---- ReceiverHost and SenderHost -------------------------------------------------------------------------
@@ -214,6 +247,7 @@ export class StreamEngine implements ReceiverHost, SenderHost, SocketLifeListene
     if (this.isClosed) return
     this.isClosed = true
     this.stopWatchingSocket()
+    this.cancelAttachRetry()
     this.services.closeListeners.delete(this.loopClosed)
     this.loop.removeHandler(this.socket)
     const dropped = this.sender.drainForClose()

@@ -51,28 +51,25 @@ function recorder(count: number): {
 
 const numbers = (count: number): string[] => Array.from({ length: count }, (_, i) => String(i))
 
-loopTest(
-  "messages a flush limit leaves behind arrive once the loop starts",
-  async (t, { poller, track }) => {
-    // A loop of our own, not started yet: the scenario (flush, then loop.start()).
-    const logger = new RecordingLogger()
-    const loop = new IOLoop({ poller, makeCurrent: false, logger })
-    t.teardown(() => loop.close())
-    const { stream, push } = await pullWithWaiting(loop, track, 5)
-    const { got, onMessage, all, marker } = recorder(5)
-    stream.onRecv(onMessage)
-    t.equal(await stream.flush(POLLIN, 2), 2, "flush delivered its limit")
-    t.same(got, ["0", "1"])
-    const running = loop.start()
-    await all.wait("the three held messages")
-    await push.send(MARKER)
-    await marker.wait("the marker after the held messages")
-    t.same(got, numbers(5), "the other three arrive, once each, in order")
-    loop.stop()
-    await running
-    stream.close()
-  },
-)
+loopTest("messages a flush limit leaves behind arrive once the loop starts", async (t, { poller, track }) => {
+  // A loop of our own, not started yet: the scenario (flush, then loop.start()).
+  const logger = new RecordingLogger()
+  const loop = new IOLoop({ poller, makeCurrent: false, logger })
+  t.teardown(() => loop.close())
+  const { stream, push } = await pullWithWaiting(loop, track, 5)
+  const { got, onMessage, all, marker } = recorder(5)
+  stream.onRecv(onMessage)
+  t.equal(await stream.flush(POLLIN, 2), 2, "flush delivered its limit")
+  t.same(got, ["0", "1"])
+  const running = loop.start()
+  await all.wait("the three held messages")
+  await push.send(MARKER)
+  await marker.wait("the marker after the held messages")
+  t.same(got, numbers(5), "the other three arrive, once each, in order")
+  loop.stop()
+  await running
+  stream.close()
+})
 
 loopTest(
   "stopOnRecv() inside a callback mid-batch keeps the rest for the next onRecv()",
