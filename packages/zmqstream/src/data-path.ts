@@ -1,4 +1,4 @@
-import type { QueuedMessage } from "./parts.js"
+import type { Part, QueuedMessage } from "./parts.js"
 
 /** How a stream moves messages: through the addon straight into libzmq, or through zeromq.js's calls. */
 export type DataPath = "native" | "zeromq.js"
@@ -59,8 +59,8 @@ export interface StreamDataPath {
   /** Starts handing `message` to libzmq; the outcome reaches `sink`, now or once zeromq.js settles. */
   send(message: QueuedMessage, sink: SendSink): void
   /**
-   * The ping-pong fast path: hands `message` to libzmq synchronously and returns whether it went, or
+   * The ping-pong fast path: hands a message without send options to libzmq synchronously and returns whether it went, or
    * returns `false` at once where this path cannot (then the caller queues it as usual).
    */
-  sendNow(message: QueuedMessage): boolean
+  sendNow(parts: Part[]): boolean
 }

@@ -2,7 +2,7 @@ import type { Socket } from "zeromq"
 import type { NativeDataPath } from "@zmq-eventloop/ioloop/internal"
 import { MAX_RECEIVE_CHUNK } from "./constants.js"
 import type { ReceiveSink, SendSink, StreamDataPath } from "./data-path.js"
-import type { QueuedMessage } from "./parts.js"
+import type { Part, QueuedMessage } from "./parts.js"
 import { ZeromqJsSend } from "./zeromq-js-send.js"
 
 /**
@@ -67,10 +67,9 @@ export class NativePath implements StreamDataPath {
     else sink.sendFailed(WOULD_BLOCK)
   }
 
-  sendNow(message: QueuedMessage): boolean {
-    if (message.sendOptions !== undefined) return false
+  sendNow(parts: Part[]): boolean {
     try {
-      return this.native.send(message.parts)
+      return this.native.send(parts)
     } catch {
       return false // queued instead: the loop's send reports the error through onSend/onErr
     }

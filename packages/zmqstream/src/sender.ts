@@ -1,7 +1,7 @@
 import type { Socket } from "zeromq"
 import { SEND_BUDGET } from "./constants.js"
 import type { SendSink, StreamDataPath } from "./data-path.js"
-import type { QueuedMessage } from "./parts.js"
+import type { Part, QueuedMessage } from "./parts.js"
 import { wouldBlock } from "./would-block.js"
 
 /** What the send side needs from its stream. */
@@ -107,14 +107,14 @@ export class Sender implements SendSink {
   }
 
   /**
-   * The ping-pong fast path: with nothing queued and nothing in flight, hands `message` to libzmq now,
-   * natively, and returns whether it went (false: queue it as usual). Only for a message nobody waits to
-   * hear about (no per-send callback, no onSend): their notices come from the loop, not from inside the
+   * The ping-pong fast path: with nothing queued and nothing in flight, hands `parts` (a message without
+   * send options) to libzmq now, natively, and returns whether it went (false: queue it as usual; the
+   * zeromq.js path always says so). Only for a message nobody waits to hear about (no per-send callback, no onSend): their notices come from the loop, not from inside the
    * `send*()` call. The caller must tell the loop (the native call may have consumed the socket's edge).
    */
-  trySendNow(message: QueuedMessage): boolean {
+  trySendNow(parts: Part[]): boolean {
     if (this.length > 0 || this.host.flushing()) return false
-    return this.host.path.sendNow(message)
+    return this.host.path.sendNow(parts)
   }
 
   sendDone(): void {

@@ -30,8 +30,8 @@ async function pullWithWaiting(
 function recorder(count: number): {
   got: string[]
   onMessage: (msg: Buffer[]) => void
-  all: ReturnType<typeof deferred>
-  marker: ReturnType<typeof deferred>
+  all: ReturnType<typeof deferred<void>>
+  marker: ReturnType<typeof deferred<void>>
 } {
   const got: string[] = []
   const all = deferred()
@@ -86,7 +86,7 @@ loopTest(
     })
     await stopped.wait("the third message")
     // Let the loop run a few iterations with no recv callback: nothing may be delivered or lost meanwhile.
-    for (let i = 0; i < 3; i++) await new Promise((resolve) => loop.addCallback(resolve))
+    for (let i = 0; i < 3; i++) await new Promise<void>((resolve) => loop.addCallback(() => resolve()))
     t.same(got, ["0", "1", "2"], "nothing delivered while stopped")
     stream.onRecv(onMessage)
     await all.wait("the held messages")
