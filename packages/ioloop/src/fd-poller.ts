@@ -1,6 +1,6 @@
 import { ERROR, READ, WRITE, ZMQ_FD } from "./constants.js"
 import type { HandlerEntry } from "./handler-entry.js"
-import { UV_READABLE, UV_WRITABLE, type FdWatcher, type FdWatcherConstructor } from "./native-watcher.js"
+import { UV_READABLE, UV_WRITABLE, type FdWatcher, type FdWatcherConstructor } from "./native/fd-watcher.js"
 import type { Poller, ReadySink } from "./poller.js"
 
 const UV_DISCONNECT = 4

@@ -36,7 +36,19 @@ export type SocketCallPhase = "call" | "busy" | "settled"
 /** Told of the noted calls on one socket. */
 export type SocketCallListener = (phase: SocketCallPhase) => void
 
+/**
+ * Told of the events of a socket's life that its ZMQStream acts on at once, beyond the loop's re-checks:
+ * the stream re-attaches its data path when a bind settles, and stops delivering when the socket closes.
+ */
+export interface SocketLifeListener {
+  /** A `bind()`/`unbind()` that held the socket on a worker thread settled (fulfilled or rejected). */
+  workerSettled(): void
+  /** `close()` was called on the socket and returned. */
+  socketClosed(): void
+}
+
 const listeners = new WeakMap<object, SocketCallListener>()
+const lifeListeners = new WeakMap<object, SocketLifeListener>()
 const wrappedMembers = new WeakMap<object, Set<string>>()
 
 function notify(socket: unknown, phase: SocketCallPhase = "call"): void {
@@ -80,8 +92,12 @@ function wrapMember(owner: object, name: string): void {
         } finally {
           notify(this)
         }
+        if (name === "close") lifeListeners.get(this as object)?.socketClosed()
         if (settling) {
-          const settled = () => notify(this, "settled")
+          const settled = () => {
+            notify(this, "settled")
+            lifeListeners.get(this as object)?.workerSettled()
+          }
           if (isThenable(result)) result.then(settled, settled)
           else settled()
         }
@@ -119,12 +135,23 @@ function notedMethodNames(proto: object): Set<string> {
   return names
 }
 
-/** Makes `onCall(phase)` run for each noted member call on `socket`. Returns the function that undoes it. */
-export function noteSocketCalls(socket: object, onCall: SocketCallListener): () => void {
+function wrapSocketClass(socket: object): void {
   const proto = Object.getPrototypeOf(socket) as object
   if (!wrappedMembers.has(proto)) {
     for (const name of [...notedMethodNames(proto), ...NOTED_GETTERS]) wrapMember(proto, name)
   }
+}
+
+/** Makes `onCall(phase)` run for each noted member call on `socket`. Returns the function that undoes it. */
+export function noteSocketCalls(socket: object, onCall: SocketCallListener): () => void {
+  wrapSocketClass(socket)
   listeners.set(socket, onCall)
   return () => listeners.delete(socket)
+}
+
+/** Tells `listener` of `socket`'s settled binds and its close (one listener per socket). Returns the undo. */
+export function watchSocketLife(socket: object, listener: SocketLifeListener): () => void {
+  wrapSocketClass(socket)
+  lifeListeners.set(socket, listener)
+  return () => lifeListeners.delete(socket)
 }

@@ -1,4 +1,4 @@
-// Finding, building and loading the native addon (src/native-addon.ts, native/build.mjs): the committed
+// Finding, building and loading the native addon (src/native/loader.ts, native/build.mjs): the committed
 // prebuild matches the sources, the loader's order (prebuild, source build, fallback), its one-line
 // reasons and its NODE_DEBUG traces. Builds run the real compiler into temporary folders.
 import t from "tap"
@@ -15,7 +15,7 @@ import {
   loadAddonFrom,
   SOURCE_BUILD_COMMAND,
   type AddonCandidate,
-} from "../src/native-addon.js"
+} from "../src/native/loader.js"
 
 const packageRoot = fileURLToPath(new URL("..", import.meta.url))
 const [prebuild] = addonCandidates({})

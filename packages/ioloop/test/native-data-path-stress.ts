@@ -3,7 +3,7 @@
 import t, { type Test } from "tap"
 import * as zmq from "zeromq"
 import { ZMQ_FD, ZMQ_POLLIN, ZMQ_POLLOUT } from "../src/constants.js"
-import { loadFdWatcher, UV_READABLE, type FdWatcherConstructor } from "../src/native-watcher.js"
+import { loadFdWatcher, UV_READABLE, type FdWatcherConstructor } from "../src/native/fd-watcher.js"
 import type { NativeDataPath } from "../src/native/data-path.js"
 import { attachOrFail, collectGarbage, DEADLINE_MS, intOption, thrownBy } from "./helpers/native-data-path.js"
 import { socketPair } from "./helpers/sockets.js"

@@ -4,7 +4,7 @@
 import t from "tap"
 import * as zmq from "zeromq"
 import { ZMQ_FD, ZMQ_POLLIN, ZMQ_POLLOUT, ZMQ_TYPE } from "../src/constants.js"
-import { loadFdWatcher, type FdWatcherConstructor } from "../src/native-watcher.js"
+import { loadFdWatcher, type FdWatcherConstructor } from "../src/native/fd-watcher.js"
 import { META_HEADER, META_MESSAGES, META_STATUS, RECEIVE_META_FULL } from "../src/native/addon.js"
 import { attachDataPath, NativeDataPath, SLAB_BYTES } from "../src/native/data-path.js"
 import { nativeDataPathRefusal } from "../src/native/availability.js"

@@ -5,14 +5,14 @@ import t, { type Test } from "tap"
 import { spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as zmq from "zeromq"
-import { loadAddon } from "../src/native-addon.js"
+import { loadAddon } from "../src/native/loader.js"
 import {
   loadFdWatcher,
   UV_READABLE,
   UV_WRITABLE,
   type FdWatcher,
   type FdWatcherConstructor,
-} from "../src/native-watcher.js"
+} from "../src/native/fd-watcher.js"
 import { makeFifo } from "./helpers/fifo.js"
 
 const ZMQ_FD = 14

@@ -1,5 +1,5 @@
 export { ZMQStream, type RecvOptions } from "./zmqstream.js"
-export type { DataPath } from "./stream-engine.js"
+export type { DataPath } from "./data-path.js"
 export { POLLIN, POLLOUT, POLLERR, SNDMORE, DONTWAIT } from "./constants.js"
 export { Poller, type PollEvents, type PollTarget } from "./poller.js"
 export type { Frame } from "./frame.js"

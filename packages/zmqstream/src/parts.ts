@@ -77,14 +77,14 @@ const NO_EQUIVALENT: Record<string, string> = {
 const SOCKET_SEND_OPTION: Record<number, string> = { [ZMQ_SERVER]: "routingId", [ZMQ_RADIO]: "group" }
 
 /**
- * Checks `send*()` options for a socket of libzmq type `socketType` and splits them into the per-send
+ * Checks `send*()` options for `socket`, of libzmq type `socketType` and splits them into the per-send
  * callback, the SNDMORE flag and what goes to zeromq.js. `own` names the keys of the calling method
  * (`encoding`, `protocol`), checked there. @throws TypeError / RangeError naming the option.
  */
 export function splitSendOptions(
   options: unknown,
   socketType: number,
-  socketName: string,
+  socket: object,
   own: readonly string[] = [],
 ): SplitSendOptions {
   if (options === undefined) return NO_OPTIONS
@@ -121,7 +121,7 @@ export function splitSendOptions(
     } else {
       const takes = SOCKET_SEND_OPTION[socketType]
       throw new TypeError(
-        `options.${key} is not a send option of a ${socketName} socket (it takes callback, flags${takes === undefined ? "" : `, ${takes}`})`,
+        `options.${key} is not a send option of a ${socket.constructor.name} socket (it takes callback, flags${takes === undefined ? "" : `, ${takes}`})`,
       )
     }
   }

@@ -1,12 +1,14 @@
 import type { Socket } from "zeromq"
-import type { NativeDataPath } from "@zmq-eventloop/ioloop/internal"
 import { SEND_BUDGET } from "./constants.js"
-import type { QueuedMessage } from "./parts.js"
+import type { SendSink, StreamDataPath } from "./data-path.js"
+import type { Part, QueuedMessage } from "./parts.js"
 import { wouldBlock } from "./would-block.js"
 
-/** What the send path needs from its stream. */
+/** What the send side needs from its stream. */
 export interface SenderHost {
   readonly socket: Socket
+  /** The stream's data path now (it may change while the stream lives; only between sends). */
+  readonly path: StreamDataPath
   closed(): boolean
   /** Whether a `flush()` drives the sends now (the loop's chain then stops after the message in flight). */
   flushing(): boolean
@@ -26,9 +28,6 @@ export interface SenderHost {
 
 type WritableSocket = Socket & { send(parts: unknown, options?: object): Promise<void> }
 
-/** What a native send that would block is reported as (the zeromq.js path rejects with this code). */
-const WOULD_BLOCK = { code: "EAGAIN" }
-
 // Back-off after WRITE dispatches whose first send comes back EAGAIN although the socket reported WRITE
 // (a mandatory ROUTER reports WRITE whatever its peers' pipes hold): the first few retry at once, as a
 // peer that reads will soon make room; past REFUSALS_BEFORE_BACKOFF in a row the stream waits 1 ms,
@@ -42,18 +41,19 @@ const LAST_RETRY_MS = 16
 export type SendOutcome = "sent" | "failed" | "again" | "empty"
 
 /**
- * The send path of a stream: a FIFO of validated messages, handed to libzmq one at a time and in order on a
- * socket whose `sendTimeout` is 0, so `socket.send()` settles synchronously (EAGAIN rejects: no room).
+ * The send side of a stream, whatever its data path: a FIFO of validated messages, handed to the data path
+ * one at a time and in order; the path reports each outcome at once (native) or when zeromq.js's promise
+ * settles (the socket's `sendTimeout` is 0, so that is within the same job; EAGAIN: no room).
  *
- * From a WRITE dispatch, each send is chained from the previous one's settlement, up to `SEND_BUDGET`
+ * From a WRITE dispatch, each send is chained from the previous one's outcome, up to `SEND_BUDGET`
  * messages (then the loop dispatches again while writable). On EAGAIN (or EFSM) the message stays at the
  * head and the stream waits for WRITE. Only one send is ever in flight, so each message reaches libzmq exactly once
  * and in order; libzmq keeps a multipart message atomic at the high-water mark.
+ *
+ * After the stream closed, no outcome reaches a user callback: a send still in flight then is counted in
+ * the unsent report when it fails, and silent when it went out (pyzmq's `close()` drops its queue unseen).
  */
-export class Sender {
-  private readonly host: SenderHost
-  /** The native data path of the socket, or `null` for zeromq.js's `send()`. */
-  private readonly native: NativeDataPath | null
+export class Sender implements SendSink {
   private queue: QueuedMessage[] = []
   private head = 0
   private inFlight = false
@@ -62,10 +62,7 @@ export class Sender {
   private refusedInARow = 0
   private idleWaiters: Array<() => void> = []
 
-  constructor(host: SenderHost, native: NativeDataPath | null) {
-    this.host = host
-    this.native = native
-  }
+  constructor(private readonly host: SenderHost) {}
 
   /** Messages waiting, the one in flight included. */
   get length(): number {
@@ -95,63 +92,38 @@ export class Sender {
     this.sendHead()
   }
 
+  /** Whether a send is in flight (its outcome is still to come from zeromq.js's promise). */
+  get sendInFlight(): boolean {
+    return this.inFlight
+  }
+
   private sendHead(): void {
     const message = this.queue[this.head]!
     this.inFlight = true
-    // The native fast path: a synchronous send into libzmq, no promise. Options only zeromq.js handles
-    // (routingId, group) keep its send().
-    if (this.native !== null && message.sendOptions === undefined) return this.sendNatively(message)
-    let result: Promise<void>
-    try {
-      const socket = this.host.socket as WritableSocket
-      result =
-        message.sendOptions === undefined
-          ? socket.send(message.parts)
-          : socket.send(message.parts, message.sendOptions)
-    } catch (error) {
-      // Thrown, not rejected (bad options for this socket type, a closed socket): a failed send.
-      return this.onFailed(error)
-    }
-    result.then(this.onSent, this.onFailed)
+    this.host.path.send(message, this)
     // The last queued message is in flight: drop WRITE interest now rather than when it settles, so the
     // loop's re-check after this dispatch does not schedule one more dispatch for nothing.
-    if (this.length === 1) this.host.queueChanged()
-  }
-
-  private sendNatively(message: QueuedMessage): void {
-    let sent: boolean
-    try {
-      sent = this.native!.send(message.parts)
-    } catch (error) {
-      return this.onFailed(error)
-    }
-    if (sent) this.onSent()
-    else this.onFailed(WOULD_BLOCK)
+    if (this.inFlight && this.length === 1) this.host.queueChanged()
   }
 
   /**
-   * The ping-pong fast path: with nothing queued and nothing in flight, hands `message` to libzmq now,
-   * natively, and returns whether it went (false: queue it as usual). Only for a message nobody waits to
-   * hear about (no per-send callback, no onSend): their notices come from the loop, not from inside the
+   * The ping-pong fast path: with nothing queued and nothing in flight, hands `parts` (a message without
+   * send options) to libzmq now, natively, and returns whether it went (false: queue it as usual; the
+   * zeromq.js path always says so). Only for a message nobody waits to hear about (no per-send callback, no onSend): their notices come from the loop, not from inside the
    * `send*()` call. The caller must tell the loop (the native call may have consumed the socket's edge).
    */
-  trySendNow(message: QueuedMessage): boolean {
-    if (this.native === null || this.length > 0 || this.host.flushing() || message.sendOptions !== undefined)
-      return false
-    try {
-      return this.native.send(message.parts)
-    } catch {
-      return false // queued instead: the loop's send reports the error through onSend/onErr
-    }
+  trySendNow(parts: Part[]): boolean {
+    if (this.length > 0 || this.host.flushing()) return false
+    return this.host.path.sendNow(parts)
   }
 
-  private readonly onSent = (): void => {
+  sendDone(): void {
     this.lastOutcome = "sent"
     this.refusedInARow = 0
     this.settle(this.take(), undefined)
   }
 
-  private readonly onFailed = (error: unknown): void => {
+  sendFailed(error: unknown): void {
     this.lastOutcome = wouldBlock(error) ? "again" : "failed"
     if (wouldBlock(error)) {
       // No room: the message stays at the head until the loop reports WRITE (or close() reports it unsent).
@@ -176,6 +148,10 @@ export class Sender {
 
   private settle(message: QueuedMessage, status: Error | undefined): void {
     this.inFlight = false
+    if (this.host.closed()) {
+      if (status !== undefined) this.host.unsent(1)
+      return this.wakeIdle()
+    }
     this.host.sent(message, status)
     if (this.length > 0 && --this.budget > 0 && !this.host.closed() && !this.host.flushing()) {
       return this.sendHead()
@@ -220,43 +196,38 @@ export class Sender {
 
   /**
    * For `close()`, before the socket closes: hands queued messages to libzmq in order while the socket is
-   * writable (one `ZMQ_EVENTS` check each), and drops the rest, returning how many were dropped. Outcomes
-   * of these sends (and of a send still in flight) reach `host.sent` afterwards, as usual.
+   * writable (one `ZMQ_EVENTS` check each), without callbacks (the stream is closed: pyzmq's `close()` drops
+   * its queue unseen), and drops the rest. Returns how many were dropped now; those libzmq refuses after all
+   * are reported later, in one `unsent` report, once zeromq.js has settled them.
    */
   drainForClose(): number {
     const socket = this.host.socket as WritableSocket
     // A send in flight holds the head: it has been handed to libzmq (or came back EAGAIN, reported by
-    // onFailed as unsent). Either way it is no longer ours to send.
+    // sendFailed as unsent). Either way it is no longer ours to send.
     let index = this.head + (this.inFlight ? 1 : 0)
-    const settling: Promise<unknown>[] = []
+    let dropped = 0
     let refused = 0
+    const settling: Promise<unknown>[] = []
+    const countRefused = (): void => void refused++
     while (index < this.queue.length && !socket.closed && socket.writable) {
       const message = this.queue[index]!
       this.queue[index++] = undefined as unknown as QueuedMessage
-      let result: Promise<void>
       try {
-        result =
+        const result =
           message.sendOptions === undefined
             ? socket.send(message.parts)
             : socket.send(message.parts, message.sendOptions)
-      } catch (error) {
-        this.host.sent(message, error as Error)
-        continue
+        settling.push(result.catch(countRefused))
+      } catch {
+        dropped++ // thrown, not rejected: bad options for this socket type, or the socket closed
       }
-      settling.push(
-        result.then(
-          () => this.host.sent(message, undefined),
-          (error: unknown) => (wouldBlock(error) ? refused++ : this.host.sent(message, error as Error)),
-        ),
-      )
     }
-    // The ones libzmq refused after all are reported together, in one line, once all have settled.
     if (settling.length > 0) {
       void Promise.all(settling).then(() => {
         if (refused > 0) this.host.unsent(refused)
       })
     }
-    const dropped = this.queue.length - index
+    dropped += this.queue.length - index
     this.queue.length = this.inFlight ? this.head + 1 : this.head
     return dropped
   }

@@ -1,27 +1,48 @@
 import type { Socket } from "zeromq"
-import { ERROR, NONE, READ, WRITE, type IOLoop } from "@zmq-eventloop/ioloop"
-import { attachDataPath, debug, NativeDataPath, type LoopServices } from "@zmq-eventloop/ioloop/internal"
+import { ERROR, NONE, READ, WRITE, type IOLoop, type Timeout } from "@zmq-eventloop/ioloop"
+import {
+  debug,
+  watchSocketLife,
+  type LoopServices,
+  type SocketLifeListener,
+} from "@zmq-eventloop/ioloop/internal"
 import { NullContext } from "@zmq-eventloop/stack-context"
+import { chooseDataPath } from "./choose-data-path.js"
 import { POLLIN, POLLOUT, ZMQ_LINGER } from "./constants.js"
+import type { DataPath, StreamDataPath } from "./data-path.js"
 import type { QueuedMessage } from "./parts.js"
 import { Receiver, type ReceiverHost } from "./receiver.js"
 import { Sender, type SenderHost } from "./sender.js"
 import type { StreamCallbacks } from "./stream-callbacks.js"
 
-type LingeringSocket = Socket & { setInt32Option(id: number, value: number): void }
+// A socket whose bind() started before any stream watched its class gives no notice when the bind settles:
+// the stream then tries the native data path again on a timer, 1 ms after the refusal, doubling to 64 ms
+// (a tcp or inproc bind settles within a few milliseconds here; a hung one costs a few calls a second).
+const FIRST_ATTACH_RETRY_MS = 1
+const LAST_ATTACH_RETRY_MS = 64
 
-/** How a stream moves messages: through the addon straight into libzmq, or through zeromq.js's calls. */
-export type DataPath = "native" | "zeromq.js"
+type LingeringSocket = Socket & { setInt32Option(id: number, value: number): void }
 
 /**
  * The working half of a ZMQStream (pyzmq's `_handle_events`, `_update_handler`, `flush`, `close`): its
- * state, its loop handler, and the receive and send paths it drives, whose host it is. `ZMQStream` is the
- * public face that checks arguments and forwards here.
+ * state, its loop handler, its data path, and the receive and send sides it drives, whose host it is.
+ * `ZMQStream` is the public face that checks arguments and forwards here.
+ *
+ * Whatever is held in user space (the receiver's held list, the rest of a native batch) has a delivery
+ * scheduled on the loop while a recv callback is set ({@link scheduleHeld}): the socket's fd will not
+ * wake the loop for messages already taken out of libzmq.
  */
-export class StreamEngine implements ReceiverHost, SenderHost {
+export class StreamEngine implements ReceiverHost, SenderHost, SocketLifeListener {
   readonly receiver: Receiver
   readonly sender: Sender
-  readonly dataPath: DataPath
+  /** The data path now; swapped for the native one once a bind that refused it settles. */
+  path: StreamDataPath
+  /** Whether the native data path was refused only because a bind/unbind held the socket. */
+  private attachWhenSettled: boolean
+  private attachRetry: Timeout | null = null
+  private attachRetryMs = 0
+  private readonly stopWatchingSocket: () => void
+  private deliveryScheduled = false
   private isClosed = false
   private flushDepth = 0
   private interest = NONE
@@ -34,18 +55,68 @@ export class StreamEngine implements ReceiverHost, SenderHost {
     private readonly services: LoopServices,
     readonly callbacks: StreamCallbacks,
   ) {
-    const attached = attachDataPath(socket)
-    const native = attached instanceof NativeDataPath ? attached : null
-    this.dataPath = native === null ? "zeromq.js" : "native"
-    if (debug.enabled) {
-      const why = native === null ? (attached as { reason: string }).reason : "attached"
-      debug("ZMQStream: %s data path for a %s socket (%s)", this.dataPath, socket.constructor.name, why)
-    }
-    this.receiver = new Receiver(this, native)
-    this.sender = new Sender(this, native)
+    const choice = chooseDataPath(socket)
+    this.path = choice.path
+    this.attachWhenSettled = choice.retry
+    this.receiver = new Receiver(this)
+    this.sender = new Sender(this)
     // pyzmq `_init_io_state`: the stream's own handler must not capture the caller's contexts.
     new NullContext().run(() => loop.addHandler(socket, this.handleEvents, NONE))
+    this.stopWatchingSocket = watchSocketLife(socket, this)
     services.closeListeners.add(this.loopClosed)
+    if (this.attachWhenSettled) this.retryAttachLater()
+  }
+
+  get dataPath(): DataPath {
+    return this.path.name
+  }
+
+  // ---- the socket's life ---------------------------------------------------------------------------------
+
+  /** A bind/unbind settled: the native data path refused while it ran may attach now. */
+  workerSettled(): void {
+    this.attachIfSettled()
+  }
+
+  /** The socket was closed directly (inside a callback, say): nothing more is delivered. */
+  socketClosed(): void {
+    this.close(undefined)
+  }
+
+  /**
+   * Swaps in the native data path, if it was refused only while a bind/unbind held the socket, once nothing
+   * the current path started is in flight. What the stream holds (held messages, the send queue) lives
+   * outside the path, so nothing is lost or reordered by the swap. Called when a bind settles, at each
+   * dispatch, and on a retry timer while the refusal lasts.
+   */
+  private attachIfSettled(): void {
+    if (!this.attachWhenSettled || this.isClosed) return
+    if (!this.path.settling && !this.sender.sendInFlight) {
+      const choice = chooseDataPath(this.socket, this.path)
+      this.path = choice.path
+      this.attachWhenSettled = choice.retry
+      if (!choice.retry) return this.cancelAttachRetry()
+    }
+    this.retryAttachLater()
+  }
+
+  private retryAttachLater(): void {
+    if (this.attachRetry !== null) return
+    this.attachRetryMs = Math.min(
+      Math.max(this.attachRetryMs * 2, FIRST_ATTACH_RETRY_MS),
+      LAST_ATTACH_RETRY_MS,
+    )
+    this.attachRetry = this.loop.callLater(this.attachRetryMs, this.attachRetryDue)
+  }
+
+  private readonly attachRetryDue = (): void => {
+    this.attachRetry = null
+    this.attachIfSettled()
+  }
+
+  private cancelAttachRetry(): void {
+    if (this.attachRetry !== null) this.loop.removeTimeout(this.attachRetry)
+    this.attachRetry = null
   }
 
   // ---- ReceiverHost and SenderHost -------------------------------------------------------------------------
@@ -82,11 +153,6 @@ export class StreamEngine implements ReceiverHost, SenderHost {
     this.callbacks.unsent(count)
   }
 
-  /** Whether a burst is under way: the loop calls again because the socket stayed ready. */
-  inBurst(): boolean {
-    return this.services.handlerStillReady
-  }
-
   retryAfter(ms: number): void {
     this.sendPaused = true
     this.updateInterest()
@@ -100,8 +166,21 @@ export class StreamEngine implements ReceiverHost, SenderHost {
     if (!this.isClosed) this.calledSocket()
   }
 
-  pullLater(): void {
-    this.loop.spawnCallback(this.resumeDelivery)
+  /**
+   * Schedules a delivery on the loop while messages are held in user space and a recv callback is set: the
+   * one place that answers "held, so delivered later" for both data paths (after a READ dispatch, a flush,
+   * an `onRecv()`).
+   */
+  scheduleHeld(): void {
+    if (this.deliveryScheduled || this.isClosed || this.callbacks.recv === null) return
+    if (this.receiver.held.length === 0 && !this.path.holding) return
+    this.deliveryScheduled = true
+    this.loop.spawnCallback(this.scheduledDelivery)
+  }
+
+  private readonly scheduledDelivery = (): void => {
+    this.deliveryScheduled = false
+    this.resumeDelivery()
   }
 
   /** Has the loop forget what it read of the socket and read `ZMQ_EVENTS` again. */
@@ -120,22 +199,21 @@ export class StreamEngine implements ReceiverHost, SenderHost {
       return
     }
     if (this.flushDepth > 0) return // flush() is handling this stream's events
+    this.attachIfSettled()
     if (events & READ) this.resumeDelivery()
     if (events & WRITE && !this.isClosed) this.sender.pushOut()
   }
 
-  /**
-   * A loop-side delivery of messages kept since a `stopOnRecv()`, or left in a native batch (the socket may
-   * have nothing to wake the loop for them).
-   */
-  readonly resumeDelivery = (): void => {
+  /** A delivery from the loop: held messages first, then what the data path takes from the socket. */
+  private resumeDelivery(): void {
     if (this.isClosed || this.flushDepth > 0 || this.callbacks.recv === null) return
     this.receiver.deliverHeld()
-    if (this.callbacks.recv === null) return
-    this.receiver.pull()
+    if (!this.receiver.accepting()) return this.scheduleHeld()
+    this.path.receive(this.receiver, this.services.handlerStillReady)
     // Native receives go around zeromq.js, so the loop did not see them consume the socket's edge: outside
     // this stream's dispatch (a spawned callback) it must be told; inside, this only forgets a read.
-    if (this.dataPath === "native" && !this.isClosed) this.calledSocket()
+    if (this.path.bypassesZeromqJs && !this.isClosed) this.calledSocket()
+    this.scheduleHeld()
   }
 
   private readonly loopClosed = (): void => this.close(undefined)
@@ -168,6 +246,8 @@ export class StreamEngine implements ReceiverHost, SenderHost {
   close(linger: number | undefined): void {
     if (this.isClosed) return
     this.isClosed = true
+    this.stopWatchingSocket()
+    this.cancelAttachRetry()
     this.services.closeListeners.delete(this.loopClosed)
     this.loop.removeHandler(this.socket)
     const dropped = this.sender.drainForClose()
@@ -177,8 +257,11 @@ export class StreamEngine implements ReceiverHost, SenderHost {
       if (linger !== undefined) (this.socket as LingeringSocket).setInt32Option(ZMQ_LINGER, linger)
       this.socket.close()
     }
-    if (this.receiver.held.length > 0)
-      debug("ZMQStream.close: dropping %d received messages", this.receiver.held.length)
+    if (debug.enabled && (this.receiver.held.length > 0 || this.path.holding))
+      debug(
+        "ZMQStream.close: dropping %d held messages and any left in a native batch",
+        this.receiver.held.length,
+      )
     this.receiver.held.length = 0
     if (dropped > 0) this.callbacks.unsent(dropped)
     this.callbacks.closed()
@@ -193,11 +276,12 @@ export class StreamEngine implements ReceiverHost, SenderHost {
     let count = 0
     this.flushDepth++ // the loop's dispatches of this stream stand aside meanwhile
     try {
-      await this.receiver.whenIdle() // a chunk the loop took: its messages are handled first
+      await this.path.whenReceivesSettled() // a chunk the loop took: its messages are handled first
+      this.attachIfSettled()
       while (count < limit && !this.isClosed) {
         let progressed = false
         if (receive) {
-          const message = await this.receiver.takeOne()
+          const message = await this.receiver.takeOne(this.path)
           if (message !== null) {
             count++
             progressed = true
@@ -220,6 +304,7 @@ export class StreamEngine implements ReceiverHost, SenderHost {
       if (!this.isClosed && this.flushDepth === 0) {
         this.refreshHandler()
         this.calledSocket()
+        this.scheduleHeld() // a limit may have left messages in user space
       }
     }
     return count

@@ -9,7 +9,7 @@
  * platform whose zeromq.js layout was verified. Elsewhere the addon loads without it.
  * @module
  */
-import { loadAddon } from "../native-addon.js"
+import { loadAddon } from "./loader.js"
 
 /** An attached socket, as `attach()` returns it: opaque, only ever passed back to the addon. */
 export interface DataPathHandle {
@@ -97,7 +97,7 @@ export function loadDataPathAddon(): DataPathAddon | Error {
   const addon = loadAddon()
   if (addon instanceof Error) return addon
   return (
-    addon.exports.dataPath ??
+    (addon.exports.dataPath as DataPathAddon | undefined) ??
     new Error(
       `${addon.path} has no native data path on ${process.platform}-${process.arch} (only Linux x64 with glibc is verified)`,
     )

@@ -35,6 +35,14 @@ const BATCH_BYTES = 4 * SLAB_BYTES
 const INITIAL_META_LENGTH = META_HEADER + 3 * BATCH_MESSAGES
 
 /**
+ * Meta arrays not in use. A path holds one only while a batch is being handed out (an idle stream then
+ * costs no 3 KB array: issue 15 item 10), so the env needs about as many as streams in mid-batch at once.
+ */
+const spareMetas: Int32Array[] = []
+/** How many spare meta arrays the env keeps (3 KB each) after a burst of streams in mid-batch at once. */
+const MAX_SPARE_METAS = 16
+
+/**
  * One zeromq.js socket on the native data path. Messages come out as arrays of Buffer views into a
  * shared slab (see {@link SLAB_BYTES}); sends copy their parts. Every call checks the socket first and
  * throws zeromq.js's own errors once it is closed (`EBADF`) or while a `bind()`/`unbind()` holds it
@@ -48,7 +56,8 @@ export class NativeDataPath {
   readonly socket: Socket
   readonly #addon: DataPathAddon
   readonly #handle: DataPathHandle
-  #meta = new Int32Array(INITIAL_META_LENGTH)
+  /** The batch's meta array while one is being handed out, else `undefined` (back in {@link spareMetas}). */
+  #meta: Int32Array | undefined
   // The batch being handed out: its buffer, how many messages are left, where the next one starts.
   #buffer: ArrayBuffer | undefined
   #left = 0
@@ -71,7 +80,7 @@ export class NativeDataPath {
    */
   receive(): Buffer[] | undefined {
     if (this.#left === 0 && !this.#fetch()) return undefined
-    const meta = this.#meta
+    const meta = this.#meta!
     const buffer = this.#buffer!
     const parts = meta[this.#metaIndex++]
     const frames = new Array<Buffer>(parts)
@@ -82,7 +91,7 @@ export class NativeDataPath {
       frames[i] = Buffer.from(buffer, this.#byteOffset, length)
       this.#byteOffset += length
     }
-    this.#left--
+    if (--this.#left === 0) this.#release()
     return frames
   }
 
@@ -114,17 +123,29 @@ export class NativeDataPath {
 
   /** Fill the batch from libzmq; whether it holds a message. */
   #fetch(): boolean {
+    let meta = spareMetas.pop() ?? new Int32Array(INITIAL_META_LENGTH)
+    this.#meta = meta
     for (;;) {
-      const meta = this.#meta
       this.#buffer = this.#addon.receiveBatch(this.#handle, meta, BATCH_MESSAGES, BATCH_BYTES, SLAB_BYTES)
       this.#status = meta[META_STATUS]
       if (this.#status !== RECEIVE_META_FULL) break
-      this.#meta = new Int32Array(meta[META_MESSAGES])
+      this.#meta = meta = new Int32Array(meta[META_MESSAGES])
     }
-    this.#left = this.#buffer === undefined ? 0 : this.#meta[META_MESSAGES]
+    this.#left = this.#buffer === undefined ? 0 : meta[META_MESSAGES]
     this.#metaIndex = META_HEADER
-    this.#byteOffset = this.#meta[META_OFFSET]
-    return this.#left > 0
+    this.#byteOffset = meta[META_OFFSET]
+    if (this.#left > 0) return true
+    this.#release()
+    return false
+  }
+
+  /** The batch is handed out: give its meta array back, and let go of its slab (a frame may still hold it). */
+  #release(): void {
+    const meta = this.#meta!
+    // A grown one is not kept: it served a message of unusually many parts.
+    if (meta.length === INITIAL_META_LENGTH && spareMetas.length < MAX_SPARE_METAS) spareMetas.push(meta)
+    this.#meta = undefined
+    this.#buffer = undefined
   }
 }
 

@@ -5,7 +5,7 @@ import type * as zmq from "zeromq"
 import { ZMQ_FD } from "../../src/constants.js"
 import { loadDataPathAddon, type DataPathAddon } from "../../src/native/addon.js"
 import { attachDataPath, NativeDataPath } from "../../src/native/data-path.js"
-import { loadFdWatcher, UV_READABLE, type FdWatcherConstructor } from "../../src/native-watcher.js"
+import { loadFdWatcher, UV_READABLE, type FdWatcherConstructor } from "../../src/native/fd-watcher.js"
 
 export const DEADLINE_MS = 10_000
 

@@ -4,11 +4,11 @@
  * and calls one JavaScript function per wake-up; it knows nothing of zmq. Turning a wake-up into
  * handler calls (reading `ZMQ_EVENTS`, re-arming, re-checking) is the `fd` poller's job.
  *
- * The addon ships prebuilt and is loaded by `native-addon.ts`; when no build of it loads,
+ * The addon ships prebuilt and is loaded by `loader.ts`; when no build of it loads,
  * {@link loadFdWatcher} returns the reason and the loop falls back to the interval poller.
  * @module
  */
-import { loadAddon } from "./native-addon.js"
+import { loadAddon } from "./loader.js"
 
 /** `UV_READABLE`: the fd is readable (for a `ZMQ_FD`: the socket's state may have changed). */
 export const UV_READABLE = 1
@@ -102,5 +102,5 @@ export interface FdWatcherConstructor {
  */
 export function loadFdWatcher(): FdWatcherConstructor | Error {
   const addon = loadAddon()
-  return addon instanceof Error ? addon : addon.exports.FdWatcher
+  return addon instanceof Error ? addon : (addon.exports.FdWatcher as FdWatcherConstructor)
 }

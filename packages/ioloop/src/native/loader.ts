@@ -15,18 +15,20 @@
 import { existsSync } from "node:fs"
 import { relative, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
-import { debug } from "./logger.js"
-import type { DataPathAddon } from "./native/addon.js"
-import type { FdWatcherConstructor } from "./native-watcher.js"
+import { debug } from "../logger.js"
 
-/** What the addon exports. */
+/**
+ * What the addon exports, as loaded: the loader checks only what tells an addon of this version apart.
+ * Each part's shape is declared by the module that uses it (`fd-watcher.ts`, `addon.ts`), which imports
+ * this one, never the other way round.
+ */
 export interface NativeAddon {
-  /** The fd watcher class (`native/fd_watcher.c`). */
-  readonly FdWatcher: FdWatcherConstructor
+  /** The fd watcher class (`native/fd_watcher.c`), checked to be a function; see `fd-watcher.ts`. */
+  readonly FdWatcher: Function
   /** sha256 of the `native/*.c` and `*.h` files the binary was built from (`native/build.mjs`). */
   readonly sourceHash: string
-  /** The native data path (`native/data_path*.c`), on the platforms whose zeromq.js layout was verified. */
-  readonly dataPath: DataPathAddon | undefined
+  /** The native data path (`native/data_path*.c`), on the platforms whose zeromq.js layout was verified; see `addon.ts`. */
+  readonly dataPath: unknown
 }
 
 /** Where an addon file comes from. */
@@ -47,8 +49,8 @@ export interface LoadedAddon extends AddonCandidate {
 /** The command that builds the addon from source in a project that installed the package. */
 export const SOURCE_BUILD_COMMAND = "npx zmq-eventloop-build"
 
-// The package root: this file is in src/ (tests) or dist/ (installed), both one level down.
-const packageRoot = fileURLToPath(new URL("..", import.meta.url))
+// The package root: this file is in src/native/ (tests) or dist/native/ (installed), both two levels down.
+const packageRoot = fileURLToPath(new URL("../..", import.meta.url))
 
 /**
  * The files to try, in order, for this process (see the module comment). `native/build.mjs` writes
@@ -120,11 +122,7 @@ function loadCandidate(candidate: AddonCandidate): LoadedAddon | string {
   }
   return {
     ...candidate,
-    exports: {
-      FdWatcher: FdWatcher as FdWatcherConstructor,
-      sourceHash,
-      dataPath: dataPath as DataPathAddon | undefined,
-    },
+    exports: { FdWatcher, sourceHash, dataPath },
   }
 }
 

@@ -1,0 +1,66 @@
+import type { Part, QueuedMessage } from "./parts.js"
+
+/** How a stream moves messages: through the addon straight into libzmq, or through zeromq.js's calls. */
+export type DataPath = "native" | "zeromq.js"
+
+/** Where a data path hands the messages it takes from libzmq, and their failures. */
+export interface ReceiveSink {
+  /** Whether a message taken now would be delivered (a recv callback is set and the stream is open). */
+  accepting(): boolean
+  /** One message taken from libzmq, in order. */
+  received(message: Buffer[]): void
+  /** A receive failed; EAGAIN-like codes included (the sink filters them). */
+  receiveFailed(error: unknown): void
+}
+
+/** Where a data path reports how the send it started ended: at once, or from a promise's settlement. */
+export interface SendSink {
+  /** The message was handed to libzmq. */
+  sendDone(): void
+  /** The send failed; EAGAIN-like codes (no room now) included. */
+  sendFailed(error: unknown): void
+}
+
+/**
+ * How one stream moves messages between libzmq and JavaScript (DESIGN.md "One interface, two
+ * implementations"): the addon's native calls, or zeromq.js's `receive()`/`send()` with timeout 0. The
+ * stream chooses one in `chooseDataPath()` and may swap it while it lives (a socket mid-bind attaches
+ * natively once the bind settles), so everything the stream itself keeps (the held list, the send queue)
+ * lives outside the path, and a path only answers for what it holds itself.
+ */
+export interface StreamDataPath {
+  readonly name: DataPath
+  /**
+   * Whether this path calls libzmq around zeromq.js, so the loop does not see those calls consume the
+   * socket's `ZMQ_FD` edge: after each, the stream tells the loop (zeromq.js's calls are noted by the loop).
+   */
+  readonly bypassesZeromqJs: boolean
+  /**
+   * Whether messages taken from libzmq wait inside this path, where `ZMQ_EVENTS` no longer shows them
+   * (the rest of a native batch). While this holds and a recv callback is set, the stream keeps a
+   * delivery scheduled on the loop: the socket may never wake it for them.
+   */
+  readonly holding: boolean
+  /** Whether a receive this path started is still to settle (a swap waits for it; the send queue knows its own). */
+  readonly settling: boolean
+  /**
+   * The READ dispatch: takes messages from the socket and hands each to `sink.received`, in order, while
+   * `sink.accepting()`; at most one bounded batch (fairness between streams). `burst`: the loop calls again
+   * because the socket stayed readable.
+   */
+  receive(sink: ReceiveSink, burst: boolean): void
+  /**
+   * `flush()`'s receive: one message, or `undefined` (or a rejection with EAGAIN) when none is there now.
+   * Rejects with any other failure.
+   */
+  receiveOne(): Promise<Buffer[] | undefined>
+  /** Resolves once no receive this path started is in flight. */
+  whenReceivesSettled(): Promise<void>
+  /** Starts handing `message` to libzmq; the outcome reaches `sink`, now or once zeromq.js settles. */
+  send(message: QueuedMessage, sink: SendSink): void
+  /**
+   * The ping-pong fast path: hands a message without send options to libzmq synchronously and returns whether it went, or
+   * returns `false` at once where this path cannot (then the caller queues it as usual).
+   */
+  sendNow(parts: Part[]): boolean
+}

@@ -1,0 +1,80 @@
+import type { Socket } from "zeromq"
+import type { NativeDataPath } from "@zmq-eventloop/ioloop/internal"
+import { MAX_RECEIVE_CHUNK } from "./constants.js"
+import type { ReceiveSink, SendSink, StreamDataPath } from "./data-path.js"
+import type { Part, QueuedMessage } from "./parts.js"
+import { ZeromqJsSend } from "./zeromq-js-send.js"
+
+/**
+ * The native data path: the addon reads and writes libzmq directly on the zeromq.js socket (DESIGN.md "The
+ * native data path"). Messages come out of the addon's batch synchronously, one at a time, each delivered
+ * before the next is taken, so the READ dispatch itself calls the recv callback (no microtask per message),
+ * and a `stopOnRecv()` (or a close) from a callback leaves the rest in the batch: {@link holding} then says
+ * so, and the stream keeps a delivery scheduled for them.
+ */
+export class NativePath implements StreamDataPath {
+  readonly name = "native"
+  readonly bypassesZeromqJs = true
+  readonly settling = false
+  /** Sends with options only zeromq.js handles (routingId, group); made at the first such send. */
+  private optionSender: ZeromqJsSend | null = null
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly native: NativeDataPath,
+  ) {}
+
+  get holding(): boolean {
+    return this.native.buffered
+  }
+
+  receive(sink: ReceiveSink): void {
+    try {
+      for (let count = 0; count < MAX_RECEIVE_CHUNK && sink.accepting(); count++) {
+        const message = this.native.receive()
+        if (message === undefined) return
+        sink.received(message)
+      }
+    } catch (error) {
+      sink.receiveFailed(error)
+    }
+  }
+
+  receiveOne(): Promise<Buffer[] | undefined> {
+    try {
+      return Promise.resolve(this.native.receive())
+    } catch (error) {
+      return Promise.reject(error as Error)
+    }
+  }
+
+  whenReceivesSettled(): Promise<void> {
+    return Promise.resolve()
+  }
+
+  send(message: QueuedMessage, sink: SendSink): void {
+    if (message.sendOptions !== undefined) {
+      this.optionSender ??= new ZeromqJsSend(this.socket)
+      return this.optionSender.send(message, sink)
+    }
+    let sent: boolean
+    try {
+      sent = this.native.send(message.parts)
+    } catch (error) {
+      return sink.sendFailed(error)
+    }
+    if (sent) sink.sendDone()
+    else sink.sendFailed(WOULD_BLOCK)
+  }
+
+  sendNow(parts: Part[]): boolean {
+    try {
+      return this.native.send(parts)
+    } catch {
+      return false // queued instead: the loop's send reports the error through onSend/onErr
+    }
+  }
+}
+
+/** What a native send that would block is reported as (the zeromq.js path rejects with this code). */
+const WOULD_BLOCK = { code: "EAGAIN" }

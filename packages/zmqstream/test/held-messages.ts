@@ -1,0 +1,140 @@
+// Messages held in user space (the rest of a native batch, the receiver's held list) when a delivery stops
+// early: a flush limit, stopOnRecv() or a throw inside a callback mid-batch. The socket's fd no longer
+// signals them (libzmq handed them out), so the stream must keep a delivery scheduled: every message
+// arrives exactly once, in order. Issue 15 item 1.
+import * as zmq from "zeromq"
+import { IOLoop } from "@zmq-eventloop/ioloop"
+import { POLLIN, ZMQStream } from "../src/index.js"
+import { bindAny, deferred, loopTest, RecordingLogger } from "./helpers/loop.js"
+
+const MARKER = "marker"
+
+/** A PULL stream with `count` messages ("0", "1", …) already waiting in its socket, sent over inproc. */
+async function pullWithWaiting(
+  loop: IOLoop,
+  track: <S extends zmq.Socket>(socket: S) => S,
+  count: number,
+): Promise<{ stream: ZMQStream; push: zmq.Push }> {
+  const pull = track(new zmq.Pull())
+  const push = track(new zmq.Push())
+  push.connect(await bindAny(pull, "inproc"))
+  for (let i = 0; i < count; i++) await push.send(String(i)) // inproc: in the pull's pipe once sent
+  return { stream: new ZMQStream(pull, loop), push }
+}
+
+/**
+ * Records messages as strings. `all` resolves once `count` arrived, with nothing else sent meanwhile (the
+ * socket has no new message to wake the loop for the held ones); then the test sends a marker, and `marker`
+ * resolves when it arrives, after any duplicate would have.
+ */
+function recorder(count: number): {
+  got: string[]
+  onMessage: (msg: Buffer[]) => void
+  all: ReturnType<typeof deferred<void>>
+  marker: ReturnType<typeof deferred<void>>
+} {
+  const got: string[] = []
+  const all = deferred()
+  const marker = deferred()
+  return {
+    got,
+    all,
+    marker,
+    onMessage: (msg) => {
+      const text = msg[0]!.toString()
+      if (text === MARKER) return marker.resolve()
+      got.push(text)
+      if (got.length === count) all.resolve()
+    },
+  }
+}
+
+const numbers = (count: number): string[] => Array.from({ length: count }, (_, i) => String(i))
+
+loopTest("messages a flush limit leaves behind arrive once the loop starts", async (t, { poller, track }) => {
+  // A loop of our own, not started yet: the issue's scenario (flush, then loop.start()).
+  const logger = new RecordingLogger()
+  const loop = new IOLoop({ poller, makeCurrent: false, logger })
+  t.teardown(() => loop.close())
+  const { stream, push } = await pullWithWaiting(loop, track, 5)
+  const { got, onMessage, all, marker } = recorder(5)
+  stream.onRecv(onMessage)
+  t.equal(await stream.flush(POLLIN, 2), 2, "flush delivered its limit")
+  t.same(got, ["0", "1"])
+  const running = loop.start()
+  await all.wait("the three held messages")
+  await push.send(MARKER)
+  await marker.wait("the marker after the held messages")
+  t.same(got, numbers(5), "the other three arrive, once each, in order")
+  loop.stop()
+  await running
+  stream.close()
+})
+
+loopTest(
+  "stopOnRecv() inside a callback mid-batch keeps the rest for the next onRecv()",
+  async (t, { loop, track }) => {
+    const { stream, push } = await pullWithWaiting(loop, track, 20)
+    const { got, onMessage, all, marker } = recorder(20)
+    const stopped = deferred()
+    stream.onRecv((msg) => {
+      onMessage(msg)
+      if (got.length === 3) {
+        stream.stopOnRecv()
+        stopped.resolve()
+      }
+    })
+    await stopped.wait("the third message")
+    // Let the loop run a few iterations with no recv callback: nothing may be delivered or lost meanwhile.
+    for (let i = 0; i < 3; i++) await new Promise<void>((resolve) => loop.addCallback(() => resolve()))
+    t.same(got, ["0", "1", "2"], "nothing delivered while stopped")
+    stream.onRecv(onMessage)
+    await all.wait("the held messages")
+    await push.send(MARKER)
+    await marker.wait("the marker after the held messages")
+    t.same(got, numbers(20), "every message once, in order")
+    stream.close()
+  },
+)
+
+loopTest(
+  "a callback that throws mid-batch does not strand the rest of the batch",
+  async (t, { loop, logger, track }) => {
+    const { stream, push } = await pullWithWaiting(loop, track, 20)
+    const { got, onMessage, all, marker } = recorder(20)
+    stream.onRecv((msg) => {
+      onMessage(msg)
+      if (got.length === 3) throw new Error("callback failed on purpose")
+    })
+    await all.wait("the rest of the batch")
+    await push.send(MARKER)
+    await marker.wait("the marker after the batch")
+    t.same(got, numbers(20), "every message once, in order")
+    t.equal(logger.at("error").length, 1, "the throw was logged once")
+    stream.close()
+  },
+)
+
+loopTest(
+  "stopOnRecv() mid-batch, then a flush with a limit, then onRecv(): each message once, in order",
+  async (t, { loop, track }) => {
+    const { stream, push } = await pullWithWaiting(loop, track, 12)
+    const { got, onMessage, all, marker } = recorder(12)
+    const stopped = deferred()
+    stream.onRecv((msg) => {
+      onMessage(msg)
+      if (got.length === 2) {
+        stream.stopOnRecv()
+        stopped.resolve()
+      }
+    })
+    await stopped.wait("the second message")
+    stream.onRecv(onMessage)
+    t.equal(await stream.flush(POLLIN, 4), 4)
+    await all.wait("the held messages")
+    await push.send(MARKER)
+    await marker.wait("the marker after the held messages")
+    t.same(got, numbers(12), "every message once, in order")
+    stream.close()
+  },
+)
