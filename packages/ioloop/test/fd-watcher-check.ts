@@ -3,8 +3,8 @@
 // behaves differently from the slow one is a bug), so each case compares the two on a real FIFO.
 import t, { type Test } from "tap"
 import * as fs from "node:fs"
-import type { FdWatcher, FdWatcherConstructor } from "../src/native-watcher.js"
-import { loadFdWatcher, UV_READABLE, UV_WRITABLE } from "../src/native-watcher.js"
+import type { FdWatcher, FdWatcherConstructor } from "../src/native/fd-watcher.js"
+import { loadFdWatcher, UV_READABLE, UV_WRITABLE } from "../src/native/fd-watcher.js"
 import { makeFifo } from "./helpers/fifo.js"
 
 const UV_EBADF = -9
