@@ -178,12 +178,18 @@ export class HandlerTable {
       entry.fdEvents = 0
       return events
     }
-    if (entry.knownEvents < 0) entry.knownEvents = entry.readZmqEvents()
+    if (entry.knownEvents >= 0) return entry.knownEvents
+    if (entry.provenIdle()) return 0
+    entry.knownEvents = entry.readZmqEvents()
     return entry.knownEvents
   }
 
   /** Reads a socket's events after its handler ran, keeping it ready while they still hold. */
   private recheck(entry: HandlerEntry): void {
+    if (entry.provenIdle()) {
+      entry.stillReady = false
+      return
+    }
     const events = entry.readZmqEvents()
     entry.knownEvents = events
     entry.stillReady = (events & entry.events) !== 0
@@ -198,9 +204,11 @@ export class HandlerTable {
   }
 
   /** Code called `target` outside zeromq.js (see `LoopServices.noteSocketCall`). */
-  noteCall(target: object): void {
+  noteCall(target: object, provenClear: number): void {
     const entry = this.entries.get(target as HandlerTarget)
-    if (entry !== undefined) this.onSocketCall(entry)
+    if (entry === undefined) return
+    this.onSocketCall(entry)
+    entry.provenClear = provenClear
   }
 
   /** User code called a registered socket: its edge signal may be gone, so check it at the next handlers phase. */

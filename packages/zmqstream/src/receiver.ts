@@ -42,6 +42,8 @@ type ReadableSocket = Socket & { receive(): Promise<Buffer[]> }
 export class Receiver {
   /** Messages taken from libzmq but not delivered yet, oldest first. */
   readonly held: Buffer[][] = []
+  /** Whether the last native pull ended with a receive that found the socket empty (EAGAIN). */
+  drained = false
   private readonly host: ReceiverHost
   private readonly native: NativeDataPath | null
   private pending = 0
@@ -104,6 +106,7 @@ export class Receiver {
 
   /** The native fast path: deliver straight from the addon's batch, up to MAX_RECEIVE_CHUNK messages. */
   private pullNatively(native: NativeDataPath): void {
+    this.drained = false
     for (let count = 0; count < MAX_RECEIVE_CHUNK; count++) {
       if (!this.host.receiving() || this.host.closed()) return
       let message: Buffer[] | undefined
@@ -113,7 +116,10 @@ export class Receiver {
         if (!wouldBlock(error) && !this.host.closed()) this.host.receiveFailed(error as Error)
         return
       }
-      if (message === undefined) return
+      if (message === undefined) {
+        this.drained = true
+        return
+      }
       this.host.deliver(message)
     }
     if (native.buffered) this.host.pullLater() // the fairness bound stopped us, not an empty socket

@@ -121,7 +121,11 @@ export class StreamEngine implements ReceiverHost, SenderHost {
     }
     if (this.flushDepth > 0) return // flush() is handling this stream's events
     if (events & READ) this.resumeDelivery()
-    if (events & WRITE && !this.isClosed) this.sender.pushOut()
+    if (events & WRITE && !this.isClosed) {
+      this.sender.pushOut()
+      // Native sends went around zeromq.js after the receives: what those proved no longer holds.
+      if (this.dataPath === "native" && !this.isClosed) this.calledSocket()
+    }
   }
 
   /**
@@ -135,7 +139,10 @@ export class StreamEngine implements ReceiverHost, SenderHost {
     this.receiver.pull()
     // Native receives go around zeromq.js, so the loop did not see them consume the socket's edge: outside
     // this stream's dispatch (a spawned callback) it must be told; inside, this only forgets a read.
-    if (this.dataPath === "native" && !this.isClosed) this.calledSocket()
+    // A pull that ended at EAGAIN proved the socket unreadable: the loop need not read ZMQ_EVENTS to learn it.
+    if (this.dataPath === "native" && !this.isClosed) {
+      this.services.noteSocketCall(this.socket, this.receiver.drained ? READ : NONE)
+    }
   }
 
   private readonly loopClosed = (): void => this.close(undefined)
