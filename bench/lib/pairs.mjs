@@ -14,7 +14,8 @@ export async function openPairs(pairs) {
   zmq.context.maxSockets = Math.max(zmq.context.maxSockets, 2 * pairs + SPARE_SOCKETS)
   const options = { sendHighWaterMark: 0, receiveHighWaterMark: 0, linger: 0 }
   const list = []
-  for (let i = 0; i < pairs; i++) list.push({ router: new zmq.Router(options), dealer: new zmq.Dealer(options) })
+  for (let i = 0; i < pairs; i++)
+    list.push({ router: new zmq.Router(options), dealer: new zmq.Dealer(options) })
   // zeromq.js binds on a worker thread: a socket is busy until its bind settles.
   await Promise.all(list.map(({ router }, i) => router.bind(`inproc://pairs-${i}`)))
   list.forEach(({ dealer }, i) => dealer.connect(`inproc://pairs-${i}`))
