@@ -4,14 +4,16 @@
 // stream keeps one 64 B message in flight (onRecv sends the next). One untimed
 // round trip per pair, then timed until N round trips in all came back
 // (lib/pairs.mjs).
-import { ZMQStream } from "@zmq-eventloop/zmqstream"
 import { OURS } from "../lib/impls.mjs"
 import { expectSize, runWorkload, seconds } from "../lib/common.mjs"
 import { openPairs, pairsFields, PAIRS_MESSAGE_BYTES } from "../lib/pairs.mjs"
-import { newLoop } from "./loop.mjs"
 
 async function pairs({ n, size: pairCount }) {
   const list = await openPairs(pairCount)
+  // Imported only now: loading the loop's native addon opens a socket, and libzmq takes ZMQ_MAX_SOCKETS
+  // from the context when its first socket opens, so openPairs must size the context before that.
+  const { ZMQStream } = await import("@zmq-eventloop/zmqstream")
+  const { newLoop } = await import("./loop.mjs")
   const payload = Buffer.alloc(PAIRS_MESSAGE_BYTES)
   const loop = newLoop()
   let warmedUp = 0
