@@ -28,7 +28,8 @@ function describeTarget(target: HandlerTarget): string {
  * The loop's registered targets: which of them may be ready, and calling their handlers (the handlers phase
  * of an iteration). Readiness of a zmq socket is `ZMQ_EVENTS`, read on every signal of its `ZMQ_FD`, and
  * read again after each handler, which keeps the socket ready for the next iteration while it still is
- * (level-triggered, like `zmq_poll`; the edge-triggered fd will not signal again for it).
+ * (level-triggered, like `zmq_poll`; the edge-triggered fd will not signal again for it). Neither read
+ * happens when the last call on the socket already proved the interest idle (`HandlerEntry.provenIdle`).
  */
 export class HandlerTable {
   readonly pollerKind: PollerKind
