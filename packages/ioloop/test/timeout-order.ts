@@ -138,3 +138,21 @@ t.test("add/remove cycles over many distinct milliseconds keep the queue's slot 
   await runUntilStopped(loop)
   t.ok(ran)
 })
+
+t.test("cancelling most of one millisecond's timeouts leaves the rest to run once, in order", async (t) => {
+  const clock = manualClock(0)
+  const loop = newLoop(t, { timeFunc: clock.time })
+  const ran: number[] = []
+  const handles = []
+  for (let i = 0; i < 1000; i++)
+    handles.push(loop.callAt(5 + (i % 10) / 20, (index: number) => ran.push(index), i))
+  const kept = [...Array(1000).keys()].filter((i) => i % 9 === 0)
+  for (let i = 0; i < 1000; i++) if (i % 9 !== 0) loop.removeTimeout(handles[i]!)
+  loop.callAt(6, () => loop.stop())
+  loop.addCallback(() => (clock.now = 7))
+  await runUntilStopped(loop)
+  t.same(
+    ran,
+    kept.sort((a, b) => (a % 10) - (b % 10) || a - b),
+  )
+})
