@@ -23,8 +23,9 @@ export function medianRows(workloads, records) {
       const plain = row[PLAIN.name]
       const ours = row[OURS.name]
       const oursZeromq = row[OURS_ZEROMQ_PATH.name]
-      row.ratio = plain && ours !== null ? ours / plain : null
-      row.zeromqPathRatio = plain && oursZeromq !== null ? oursZeromq / plain : null
+      const comparable = plain && !metric.noRatio
+      row.ratio = comparable && ours !== null ? ours / plain : null
+      row.zeromqPathRatio = comparable && oursZeromq !== null ? oursZeromq / plain : null
       rows.push(row)
     }
   }

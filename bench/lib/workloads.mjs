@@ -9,6 +9,9 @@ const RTT_P99 = { key: "p99_us", unit: "µs p99", better: "lower", digits: 1 }
 const TOTAL = { key: "total_ms", unit: "ms total", better: "lower", digits: 1 }
 const SCHEDULE = { key: "schedule_ms", unit: "ms scheduling", better: "lower", digits: 1 }
 const CANCEL = { key: "cancel_ms", unit: "ms cancelling", better: "lower", digits: 1 }
+// How late the last timeout fired (<= 0: on time); a difference to compare, not a ratio.
+const LATE = { key: "late_ms", unit: "ms late (last fire)", better: "lower", digits: 1, noRatio: true }
+const ROUND_TRIPS = { key: "round_trips_per_s", unit: "round trips/s", better: "higher", digits: 0 }
 
 export const WORKLOADS = [
   {
@@ -46,6 +49,25 @@ export const WORKLOADS = [
     metrics: [TOTAL, SCHEDULE, CANCEL],
     peerless: true,
   },
+  {
+    id: "timers_1m",
+    script: "timers",
+    n: 1_000_000,
+    size: 2000,
+    label: "1M timers, cancel half, 2 s window",
+    metrics: [TOTAL, SCHEDULE, CANCEL, LATE],
+    peerless: true,
+  },
+  // N ROUTER<->DEALER pairs in one process, one message in flight each: `size` is the number of pairs.
+  ...[1, 100, 1000, 5000].map((pairs) => ({
+    id: `pairs_${pairs}`,
+    script: "pairs",
+    n: 50_000,
+    size: pairs,
+    label: `${pairs} ROUTER<->DEALER pairs, 64 B, one in flight each`,
+    metrics: [ROUND_TRIPS],
+    peerless: true,
+  })),
 ]
 
 /** The peak RSS of the side under test, reported by every script. */

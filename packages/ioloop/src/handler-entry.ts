@@ -54,6 +54,11 @@ export class HandlerEntry {
    */
   knownEvents = -1
   /**
+   * `READ`/`WRITE` bits that the last call on the socket proved not to hold (a receive that hit EAGAIN
+   * proves `READ` clear): told by whoever made the call, forgotten at the next call or signal.
+   */
+  provenClear = 0
+  /**
    * Set by the re-check after the handler when the socket was still ready: the next call repeats without a
    * new signal, which tells a handler it is in a burst.
    */
@@ -75,7 +80,22 @@ export class HandlerEntry {
   /** Forgets what was read about the socket: its fd signalled, or code called it. */
   forget(): void {
     this.knownEvents = -1
+    this.provenClear = 0
     this.stillReady = false
+  }
+
+  /**
+   * Whether the last call on the socket already proved that none of the registered events holds, so reading
+   * `ZMQ_EVENTS` (~8 µs on a cold socket among thousands) would only say so again. That call also re-armed
+   * the `ZMQ_FD` edge (libzmq processes the socket's pending commands in it), so the fd signals anew.
+   */
+  provenIdle(): boolean {
+    return (
+      this.provenClear !== 0 &&
+      (this.events & (READ | WRITE) & ~this.provenClear) === 0 &&
+      !this.socket!.closed &&
+      this.workerOperations === 0
+    )
   }
 
   /**

@@ -28,7 +28,8 @@ function describeTarget(target: HandlerTarget): string {
  * The loop's registered targets: which of them may be ready, and calling their handlers (the handlers phase
  * of an iteration). Readiness of a zmq socket is `ZMQ_EVENTS`, read on every signal of its `ZMQ_FD`, and
  * read again after each handler, which keeps the socket ready for the next iteration while it still is
- * (level-triggered, like `zmq_poll`; the edge-triggered fd will not signal again for it).
+ * (level-triggered, like `zmq_poll`; the edge-triggered fd will not signal again for it). Neither read
+ * happens when the last call on the socket already proved the interest idle (`HandlerEntry.provenIdle`).
  */
 export class HandlerTable {
   readonly pollerKind: PollerKind
@@ -196,12 +197,18 @@ export class HandlerTable {
       entry.fdEvents = 0
       return events
     }
-    if (entry.knownEvents < 0) entry.knownEvents = entry.readZmqEvents()
+    if (entry.knownEvents >= 0) return entry.knownEvents
+    if (entry.provenIdle()) return 0
+    entry.knownEvents = entry.readZmqEvents()
     return entry.knownEvents
   }
 
   /** Reads a socket's events after its handler ran, keeping it ready while they still hold. */
   private recheck(entry: HandlerEntry): void {
+    if (entry.provenIdle()) {
+      entry.stillReady = false
+      return
+    }
     const events = entry.readZmqEvents()
     entry.knownEvents = events
     entry.stillReady = (events & entry.events) !== 0
@@ -216,9 +223,11 @@ export class HandlerTable {
   }
 
   /** Code called `target` outside zeromq.js (see `LoopServices.noteSocketCall`). */
-  noteCall(target: object): void {
+  noteCall(target: object, provenClear: number): void {
     const entry = this.entries.get(target as HandlerTarget)
-    if (entry !== undefined) this.onSocketCall(entry)
+    if (entry === undefined) return
+    this.onSocketCall(entry)
+    entry.provenClear = provenClear
   }
 
   /** User code called a registered socket: its edge signal may be gone, so check it at the next handlers phase. */

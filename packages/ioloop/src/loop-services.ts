@@ -1,4 +1,5 @@
 import type { HandlerTarget } from "./handler-entry.js"
+import { NONE } from "./constants.js"
 import type { HandlerTable } from "./handler-table.js"
 import type { LogSink } from "./logger.js"
 import type { UserCodeRunner } from "./user-code.js"
@@ -35,10 +36,13 @@ export class LoopServices {
 
   /**
    * Code called libzmq on a registered socket without going through zeromq.js (the native data path):
-   * like any call on it, the loop forgets what it read and checks the socket again.
+   * like any call on it, the loop forgets what it read and checks the socket again. `provenClear` holds the
+   * `READ`/`WRITE` bits that this call, the last one made on the socket, proved not to hold: `READ` after a
+   * receive that hit EAGAIN. When those cover the handler's interest, the loop skips reading `ZMQ_EVENTS`
+   * until the next call or signal. Claim only what the very last call proved.
    */
-  noteSocketCall(socket: object): void {
-    this.handlers.noteCall(socket)
+  noteSocketCall(socket: object, provenClear = NONE): void {
+    this.handlers.noteCall(socket, provenClear)
   }
 
   /**

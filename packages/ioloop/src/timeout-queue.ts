@@ -1,17 +1,31 @@
-/** What the queue keeps for one scheduled call; never seen outside this package. */
-export class ScheduledCall {
+import { SlotHeap } from "./slot-heap.js"
+import { TimeoutBucket } from "./timeout-bucket.js"
+
+/**
+ * A handle to a scheduled call, returned by `IOLoop.addTimeout`, `callAt` and `callLater`; pass it to
+ * `IOLoop.removeTimeout` to cancel the call. (tornado `_Timeout`)
+ */
+export abstract class Timeout {
+  /** When the call is due, in milliseconds on the loop's `time()` clock. */
+  abstract readonly deadline: number
+
+  /** Whether the call is still due to happen (not run, not cancelled). */
+  abstract readonly pending: boolean
+}
+
+/**
+ * What the queue keeps for one scheduled call. It is the `Timeout` handle itself (one object per timeout,
+ * not two: a million timeouts cost 20 MB less); its fields are not part of `Timeout`'s type.
+ */
+export class ScheduledCall extends Timeout {
   /** The wrapped callback; `null` once the call ran or was cancelled. */
   callback: Function | null
-  /** Whether it still sits in the queue's heap (false once taken out to run). */
+  /** Whether it still sits in the queue (false once taken out to run). */
   queued = true
-  /** The handle given to the user. */
-  readonly handle: Timeout
 
   constructor(
     /** When the call is due, in ms on the loop's `time()`. */
     readonly deadline: number,
-    /** Insertion order: equal deadlines run first-in, first-out (tornado >= 4.0). */
-    readonly sequence: number,
     callback: Function,
     /** The callback as given, for log lines. */
     readonly original: Function,
@@ -19,71 +33,57 @@ export class ScheduledCall {
     /** Stack where it was scheduled, kept only while a blocking-log threshold is set. */
     readonly origin: string | undefined,
   ) {
+    super()
     this.callback = callback
-    this.handle = newTimeout(this)
-  }
-}
-
-let newTimeout: (call: ScheduledCall) => Timeout
-let callOf: (timeout: Timeout) => ScheduledCall | undefined
-
-/**
- * A handle to a scheduled call, returned by `IOLoop.addTimeout`, `callAt` and `callLater`; pass it to
- * `IOLoop.removeTimeout` to cancel the call. (tornado `_Timeout`)
- */
-export class Timeout {
-  readonly #call: ScheduledCall
-
-  private constructor(call: ScheduledCall) {
-    this.#call = call
   }
 
-  /** When the call is due, in milliseconds on the loop's `time()` clock. */
-  get deadline(): number {
-    return this.#call.deadline
-  }
-
-  /** Whether the call is still due to happen (not run, not cancelled). */
   get pending(): boolean {
-    return this.#call.callback !== null
-  }
-
-  static {
-    newTimeout = (call) => new Timeout(call)
-    callOf = (timeout) => (#call in timeout ? timeout.#call : undefined)
+    return this.callback !== null
   }
 }
 
 /** The scheduled call behind `timeout`, or `undefined` for anything that is not a Timeout. */
 export function scheduledCallOf(timeout: unknown): ScheduledCall | undefined {
-  return typeof timeout === "object" && timeout !== null ? callOf(timeout as Timeout) : undefined
+  return timeout instanceof ScheduledCall ? timeout : undefined
 }
 
-// Cancellation only blanks the entry (cheap removeTimeout); the heap is rebuilt without the blanks once they
-// are both numerous and the majority, so a loop that adds and removes forever keeps a bounded heap
-// (tornado 3.1 uses the same two thresholds).
-const COMPACT_MIN_CANCELLED = 512
+// The slot heap may hold slots whose bucket is gone (emptied by cancellation): rebuilt from the live buckets
+// once those are more than half of it, so a loop that adds and removes forever keeps it bounded.
+const REBUILD_MIN_SLOTS = 1024
 
-function earlier(a: ScheduledCall, b: ScheduledCall): boolean {
-  return a.deadline < b.deadline || (a.deadline === b.deadline && a.sequence < b.sequence)
-}
-
-/** A binary min-heap of timeouts on (deadline, sequence), with lazy cancellation. */
+/**
+ * The pending timeouts, in run order: (deadline, then order added). Timeouts are grouped in buckets of one
+ * whole millisecond of deadline; a heap of unboxed slot numbers orders the buckets, and only the front
+ * bucket is ever sorted. A million timeouts over two seconds make ~2000 slots, so taking the due ones costs
+ * a few heap operations per millisecond instead of twenty pointer-chasing levels per timeout. Cancelling
+ * is O(1): the entry is blanked, and a bucket that is mostly blanks is compacted on the spot.
+ */
 export class TimeoutQueue {
-  private heap: ScheduledCall[] = []
-  private cancelled = 0
-  private nextSequence = 0
+  private readonly buckets = new Map<number, TimeoutBucket>()
+  private readonly slots = new SlotHeap()
 
   /** Number of entries held, cancelled ones included until they are collected. */
   get size(): number {
-    return this.heap.length
+    let held = 0
+    for (const bucket of this.buckets.values()) held += bucket.held
+    return held
   }
 
   add(deadline: number, callback: Function, original: Function, args: unknown[], origin?: string): Timeout {
-    const call = new ScheduledCall(deadline, this.nextSequence++, callback, original, args, origin)
-    this.heap.push(call)
-    this.siftUp(this.heap.length - 1)
-    return call.handle
+    const call = new ScheduledCall(deadline, callback, original, args, origin)
+    const slot = Math.floor(deadline)
+    let bucket = this.buckets.get(slot)
+    if (bucket === undefined) {
+      bucket = new TimeoutBucket(slot)
+      this.buckets.set(slot, bucket)
+      if (this.slots.size >= REBUILD_MIN_SLOTS && this.slots.size > 2 * this.buckets.size) {
+        this.slots.rebuild(this.buckets.keys())
+      } else {
+        this.slots.push(slot)
+      }
+    }
+    bucket.add(call)
+    return call
   }
 
   /** Cancels a timeout; harmless when it already ran or was cancelled. */
@@ -91,14 +91,15 @@ export class TimeoutQueue {
     if (timeout.callback === null) return
     timeout.callback = null
     if (!timeout.queued) return
-    this.cancelled++
-    if (this.cancelled > COMPACT_MIN_CANCELLED && this.cancelled > this.heap.length >> 1) this.compact()
+    const slot = Math.floor(timeout.deadline)
+    const bucket = this.buckets.get(slot)!
+    bucket.cancelled()
+    if (bucket.live === 0) this.buckets.delete(slot)
   }
 
   /** The earliest deadline still pending, or `undefined` when nothing is scheduled. */
   nextDeadline(): number | undefined {
-    this.dropCancelledTop()
-    return this.heap.length > 0 ? this.heap[0]!.deadline : undefined
+    return this.front()?.firstDeadline()
   }
 
   /**
@@ -107,68 +108,28 @@ export class TimeoutQueue {
    */
   takeDue(now: number): ScheduledCall[] {
     const due: ScheduledCall[] = []
-    for (;;) {
-      this.dropCancelledTop()
-      const top = this.heap[0]
-      if (top === undefined || top.deadline > now) return due
-      due.push(top)
-      this.pop()
+    for (let bucket = this.front(); bucket !== undefined && bucket.slot <= now; bucket = this.front()) {
+      if (!bucket.takeDue(now, due)) break
+      this.buckets.delete(bucket.slot)
+      this.slots.pop()
     }
+    return due
   }
 
   /** Forgets every entry (used by `IOLoop.close`). */
   clear(): void {
-    for (const timeout of this.heap) timeout.callback = null
-    this.heap = []
-    this.cancelled = 0
+    for (const bucket of this.buckets.values()) bucket.clear()
+    this.buckets.clear()
+    this.slots.rebuild([])
   }
 
-  private dropCancelledTop(): void {
-    while (this.heap.length > 0 && this.heap[0]!.callback === null) {
-      this.pop()
-      this.cancelled--
+  /** The bucket of the earliest slot, after dropping the slots whose bucket was emptied by cancellation. */
+  private front(): TimeoutBucket | undefined {
+    while (this.slots.size > 0) {
+      const bucket = this.buckets.get(this.slots.peek())
+      if (bucket !== undefined) return bucket
+      this.slots.pop()
     }
-  }
-
-  private pop(): void {
-    this.heap[0]!.queued = false
-    const last = this.heap.pop()!
-    if (this.heap.length > 0) {
-      this.heap[0] = last
-      this.siftDown(0)
-    }
-  }
-
-  private compact(): void {
-    this.heap = this.heap.filter((timeout) => timeout.callback !== null)
-    this.cancelled = 0
-    for (let i = (this.heap.length >> 1) - 1; i >= 0; i--) this.siftDown(i)
-  }
-
-  private siftUp(index: number): void {
-    const heap = this.heap
-    const item = heap[index]!
-    while (index > 0) {
-      const parent = (index - 1) >> 1
-      if (!earlier(item, heap[parent]!)) break
-      heap[index] = heap[parent]!
-      index = parent
-    }
-    heap[index] = item
-  }
-
-  private siftDown(index: number): void {
-    const heap = this.heap
-    const length = heap.length
-    const item = heap[index]!
-    for (;;) {
-      let child = 2 * index + 1
-      if (child >= length) break
-      if (child + 1 < length && earlier(heap[child + 1]!, heap[child]!)) child++
-      if (!earlier(heap[child]!, item)) break
-      heap[index] = heap[child]!
-      index = child
-    }
-    heap[index] = item
+    return undefined
   }
 }

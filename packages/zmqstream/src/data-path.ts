@@ -46,9 +46,10 @@ export interface StreamDataPath {
   /**
    * The READ dispatch: takes messages from the socket and hands each to `sink.received`, in order, while
    * `sink.accepting()`; at most one bounded batch (fairness between streams). `burst`: the loop calls again
-   * because the socket stayed readable.
+   * because the socket stayed readable. Returns whether the batch ended at a receive that found the socket
+   * empty (EAGAIN), proving it unreadable now (the loop then need not read `ZMQ_EVENTS` to learn it).
    */
-  receive(sink: ReceiveSink, burst: boolean): void
+  receive(sink: ReceiveSink, burst: boolean): boolean
   /**
    * `flush()`'s receive: one message, or `undefined` (or a rejection with EAGAIN) when none is there now.
    * Rejects with any other failure.

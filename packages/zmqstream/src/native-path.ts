@@ -28,16 +28,17 @@ export class NativePath implements StreamDataPath {
     return this.native.buffered
   }
 
-  receive(sink: ReceiveSink): void {
+  receive(sink: ReceiveSink): boolean {
     try {
       for (let count = 0; count < MAX_RECEIVE_CHUNK && sink.accepting(); count++) {
         const message = this.native.receive()
-        if (message === undefined) return
+        if (message === undefined) return true
         sink.received(message)
       }
     } catch (error) {
       sink.receiveFailed(error)
     }
+    return false
   }
 
   receiveOne(): Promise<Buffer[] | undefined> {

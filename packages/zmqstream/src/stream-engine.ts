@@ -201,7 +201,11 @@ export class StreamEngine implements ReceiverHost, SenderHost, SocketLifeListene
     if (this.flushDepth > 0) return // flush() is handling this stream's events
     this.attachIfSettled()
     if (events & READ) this.resumeDelivery()
-    if (events & WRITE && !this.isClosed) this.sender.pushOut()
+    if (events & WRITE && !this.isClosed) {
+      this.sender.pushOut()
+      // Native sends went around zeromq.js after the receives: what those proved no longer holds.
+      if (this.path.bypassesZeromqJs && !this.isClosed) this.calledSocket()
+    }
   }
 
   /** A delivery from the loop: held messages first, then what the data path takes from the socket. */
@@ -209,10 +213,12 @@ export class StreamEngine implements ReceiverHost, SenderHost, SocketLifeListene
     if (this.isClosed || this.flushDepth > 0 || this.callbacks.recv === null) return
     this.receiver.deliverHeld()
     if (!this.receiver.accepting()) return this.scheduleHeld()
-    this.path.receive(this.receiver, this.services.handlerStillReady)
+    const drained = this.path.receive(this.receiver, this.services.handlerStillReady)
     // Native receives go around zeromq.js, so the loop did not see them consume the socket's edge: outside
-    // this stream's dispatch (a spawned callback) it must be told; inside, this only forgets a read.
-    if (this.path.bypassesZeromqJs && !this.isClosed) this.calledSocket()
+    // this stream's dispatch (a spawned callback) it must be told; inside, this only forgets a read. A batch
+    // that ended at EAGAIN proved the socket unreadable: the loop need not read ZMQ_EVENTS to learn it.
+    if (this.path.bypassesZeromqJs && !this.isClosed)
+      this.services.noteSocketCall(this.socket, drained ? READ : NONE)
     this.scheduleHeld()
   }
 

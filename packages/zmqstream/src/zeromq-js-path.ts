@@ -49,8 +49,9 @@ export class ZeromqJsPath implements StreamDataPath {
    * got. So a fresh signal never asks for more than the last chunk got, and a lone message (ping-pong) never
    * costs a speculative receive() that fails with EAGAIN, which zeromq.js makes expensive (~12 µs each).
    */
-  receive(sink: ReceiveSink, burst: boolean): void {
-    if (this.pending > 0) return // the gate: the previous chunk is still being handled
+  /** Proves nothing (returns `false`): its receives settle later, and zeromq.js's calls are noted by the loop. */
+  receive(sink: ReceiveSink, burst: boolean): boolean {
+    if (this.pending > 0) return false // the gate: the previous chunk is still being handled
     const socket = this.socket as ReadableSocket
     const size =
       burst && !this.chunkDrained ? Math.min(this.chunkSize * 2, MAX_RECEIVE_CHUNK) : this.chunkSize
@@ -68,10 +69,11 @@ export class ZeromqJsPath implements StreamDataPath {
         // Thrown, not rejected: the socket was closed or is busy. Count the rest of the chunk as done.
         this.pending -= size - i - 1
         this.onFailed(error)
-        return
+        return false
       }
       result.then(this.onReceived, this.onFailed)
     }
+    return false
   }
 
   receiveOne(): Promise<Buffer[] | undefined> {
