@@ -10,6 +10,7 @@ import {
   META_HEADER,
   META_MESSAGES,
   META_OFFSET,
+  META_OWN_FRAME,
   META_STATUS,
   RECEIVE_DRAINED,
   RECEIVE_META_FULL,
@@ -20,23 +21,30 @@ import {
 import { nativeDataPathSupport, type DataPathRefusal } from "./availability.js"
 
 /**
- * Bytes per slab, the ArrayBuffer that received frames share (as `Buffer.allocUnsafe`'s pool does): a
- * frame keeps its whole slab alive, so the cap bounds what one small retained frame can hold on to;
- * a message larger than this gets an ArrayBuffer of its own.
+ * Bytes per slab, the ArrayBuffer that received small frames share, as `Buffer.allocUnsafe`'s pool does
+ * (and of the same size): a frame keeps its whole slab alive, so this bounds what one small frame a program
+ * keeps can hold on to.
  */
-export const SLAB_BYTES = 64 * 1024
+export const SLAB_BYTES = 8 * 1024
+
+/**
+ * A received frame larger than this is not copied into a slab: it comes in an ArrayBuffer over libzmq's own
+ * memory (no copy, no zero-fill), as zeromq.js hands out its frames; so a kept large frame holds only itself.
+ */
+export const OWN_FRAME_BYTES = 2 * 1024
 
 /** Messages per native receive call: enough to make the call's cost vanish per message, few enough that
  * a batch pulled out of libzmq and then dropped (the stream closed mid-batch) is small. */
 const BATCH_MESSAGES = 256
-/** Bytes per native receive call (the message that crosses it is included): four slabs. */
-const BATCH_BYTES = 4 * SLAB_BYTES
+/** Bytes per native receive call (the message that crosses it is included). */
+const BATCH_BYTES = 256 * 1024
 /** Room for a batch of two-part messages; a batch that needs more stops early, a message that needs more grows it. */
 const INITIAL_META_LENGTH = META_HEADER + 3 * BATCH_MESSAGES
 
 /**
- * One zeromq.js socket on the native data path. Messages come out as arrays of Buffer views into a
- * shared slab (see {@link SLAB_BYTES}); sends copy their parts. Every call checks the socket first and
+ * One zeromq.js socket on the native data path. Messages come out as arrays of Buffers: small frames are
+ * views into a shared slab (see {@link SLAB_BYTES}), large ones libzmq's own memory; sends copy small parts
+ * and send large ones without a copy (as zeromq.js does). Every call checks the socket first and
  * throws zeromq.js's own errors once it is closed (`EBADF`) or while a `bind()`/`unbind()` holds it
  * (`EBUSY`); libzmq's failures carry `code` and `errno` the same way.
  *
@@ -49,6 +57,9 @@ export class NativeDataPath {
   readonly #addon: DataPathAddon
   readonly #handle: DataPathHandle
   #meta = new Int32Array(INITIAL_META_LENGTH)
+  // The batch's frames in ArrayBuffers of their own, in order; emptied once all are handed out.
+  readonly #ownFrames: ArrayBuffer[] = []
+  #ownIndex = 0
   // The batch being handed out: its buffer, how many messages are left, where the next one starts.
   #buffer: ArrayBuffer | undefined
   #left = 0
@@ -64,8 +75,10 @@ export class NativeDataPath {
   }
 
   /**
-   * The next message, as Buffer views into a shared slab (`frame.buffer` is that slab: `Buffer.from(frame)`
-   * copies), or `undefined` when libzmq has no message now. Messages are fetched from libzmq in batches
+   * The next message, or `undefined` when libzmq has no message now. Frames of up to {@link OWN_FRAME_BYTES}
+   * are Buffer views into a shared slab of {@link SLAB_BYTES} (`frame.buffer` is that slab, as with
+   * `Buffer.allocUnsafe`: `Buffer.from(frame)` copies); a larger frame is a Buffer over libzmq's own memory,
+   * alone in its ArrayBuffer. Messages are fetched from libzmq in batches
    * and handed out one per call, in order; a batch read from libzmq but not handed out yet is lost if the
    * socket closes.
    */
@@ -77,6 +90,11 @@ export class NativeDataPath {
     const frames = new Array<Buffer>(parts)
     for (let i = 0; i < parts; i++) {
       const length = meta[this.#metaIndex++]
+      if (length === META_OWN_FRAME) {
+        frames[i] = Buffer.from(this.#ownFrames[this.#ownIndex++])
+        if (this.#ownIndex === this.#ownFrames.length) this.#ownFrames.length = this.#ownIndex = 0
+        continue
+      }
       // Measured per 64 B frame: Buffer.from(arrayBuffer, offset, length) 55-70 ns, a slab Buffer's
       // subarray() about 85 ns; a plain Uint8Array view (about 25 ns) would not be a Buffer.
       frames[i] = Buffer.from(buffer, this.#byteOffset, length)
@@ -116,7 +134,15 @@ export class NativeDataPath {
   #fetch(): boolean {
     for (;;) {
       const meta = this.#meta
-      this.#buffer = this.#addon.receiveBatch(this.#handle, meta, BATCH_MESSAGES, BATCH_BYTES, SLAB_BYTES)
+      this.#buffer = this.#addon.receiveBatch(
+        this.#handle,
+        meta,
+        this.#ownFrames,
+        BATCH_MESSAGES,
+        BATCH_BYTES,
+        SLAB_BYTES,
+        OWN_FRAME_BYTES,
+      )
       this.#status = meta[META_STATUS]
       if (this.#status !== RECEIVE_META_FULL) break
       this.#meta = new Int32Array(meta[META_MESSAGES])
