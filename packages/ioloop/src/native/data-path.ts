@@ -30,8 +30,10 @@ export const SLAB_BYTES = 8 * 1024
 /**
  * A received frame larger than this is not copied into a slab: it comes in an ArrayBuffer over libzmq's own
  * memory (no copy, no zero-fill), as zeromq.js hands out its frames; so a kept large frame holds only itself.
+ * Measured per frame on the JS thread (bench/README.md, "Zero-copy thresholds"): such an
+ * ArrayBuffer costs about 2.5 µs however large, a copy into the slab 1.7 µs at 8 KiB and 3.7 µs at 16 KiB.
  */
-export const OWN_FRAME_BYTES = 2 * 1024
+export const OWN_FRAME_BYTES = SLAB_BYTES
 
 /** Messages per native receive call: enough to make the call's cost vanish per message, few enough that
  * a batch pulled out of libzmq and then dropped (the stream closed mid-batch) is small. */
