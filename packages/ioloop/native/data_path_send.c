@@ -247,25 +247,31 @@ static int scratch_string(napi_env env, env_data_t* d, size_t* used, napi_value 
   return 1;
 }
 
+/* `value` as a part if it is a typed array (a Buffer is one): the common case, in one N-API call. */
+static int typed_array_part(napi_env env, napi_value value, part_t* part) {
+  napi_typedarray_type array_type;
+  size_t length;
+  void* data;
+  /* Not a typed array: napi_invalid_arg, and no exception. */
+  if (napi_get_typedarray_info(env, value, &array_type, &length, &data, NULL, NULL) != napi_ok)
+    return 0;
+  part->data = data;
+  part->size = length * element_size(array_type);
+  part->in_scratch = 0;
+  part->value = value;
+  return 1;
+}
+
 /* Resolve `value` into `part`: 1, or 0 with a TypeError (or another exception) pending. */
 static int resolve_part(napi_env env, env_data_t* d, size_t* used, napi_value value, part_t* part,
                         uint32_t index) {
   napi_valuetype type;
   bool is;
+  if (typed_array_part(env, value, part)) return 1;
   part->in_scratch = 0;
   part->value = value;
   if (napi_typeof(env, value, &type) != napi_ok) return 0;
   if (type == napi_string) return scratch_string(env, d, used, value, part);
-  if (type == napi_object && napi_is_typedarray(env, value, &is) == napi_ok && is) {
-    napi_typedarray_type array_type;
-    size_t length;
-    void* data;
-    if (napi_get_typedarray_info(env, value, &array_type, &length, &data, NULL, NULL) != napi_ok)
-      return 0;
-    part->data = data;
-    part->size = length * element_size(array_type);
-    return 1;
-  }
   if (type == napi_object && napi_is_arraybuffer(env, value, &is) == napi_ok && is) {
     void* data;
     if (napi_get_arraybuffer_info(env, value, &data, &part->size) != napi_ok) return 0;
@@ -308,22 +314,25 @@ static int send_message(napi_env env, env_data_t* d, const handle_t* h, void* so
   part_t* parts = stack_parts;
   uint32_t count = 1, i;
   size_t used = 0;
-  bool is_array;
+  bool is_array = false;
   int result = -1;
-  if (napi_is_array(env, message, &is_array) != napi_ok) return -1;
-  if (is_array && napi_get_array_length(env, message, &count) != napi_ok) return -1;
-  if (count == 0) {
-    throw_arg(env, 0, "parts must not be empty", message);
-    return -1;
-  }
-  if (count > STACK_PARTS && (parts = malloc(count * sizeof *parts)) == NULL) {
-    throw_errno(env, h->zmq, ENOMEM, "Out of memory sending a message");
-    return -1;
-  }
-  for (i = 0; i < count; i++) {
-    napi_value value = message;
-    if (is_array && napi_get_element(env, message, i, &value) != napi_ok) goto done;
-    if (!resolve_part(env, d, &used, value, &parts[i], i)) goto done;
+  /* A single Buffer, as NativeDataPath.send passes a one-part message: no array to walk. */
+  if (!typed_array_part(env, message, &parts[0])) {
+    if (napi_is_array(env, message, &is_array) != napi_ok) return -1;
+    if (is_array && napi_get_array_length(env, message, &count) != napi_ok) return -1;
+    if (count == 0) {
+      throw_arg(env, 0, "parts must not be empty", message);
+      return -1;
+    }
+    if (count > STACK_PARTS && (parts = malloc(count * sizeof *parts)) == NULL) {
+      throw_errno(env, h->zmq, ENOMEM, "Out of memory sending a message");
+      return -1;
+    }
+    for (i = 0; i < count; i++) {
+      napi_value value = message;
+      if (is_array && napi_get_element(env, message, i, &value) != napi_ok) goto done;
+      if (!resolve_part(env, d, &used, value, &parts[i], i)) goto done;
+    }
   }
   for (i = 0; i < count; i++) {
     int flags = ZMQ_DONTWAIT | (i + 1 < count ? ZMQ_SNDMORE : 0);
