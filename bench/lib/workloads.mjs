@@ -68,4 +68,4 @@ export const WORKLOADS = [
 export const RSS = { key: "max_rss_kb", unit: "peak RSS MiB", better: "lower", digits: 1, scale: 1 / 1024 }
 
 /** Loop micro-benchmarks, run once each (each compares against its baseline in the same process). */
-export const MICRO = ["add-callback", "timeouts", "wrap", "native-data-path"]
+export const MICRO = ["add-callback", "timeouts", "wrap", "native-data-path", "zero-copy-thresholds"]

@@ -30,8 +30,8 @@ export const SLAB_BYTES = 8 * 1024
 /**
  * A received frame larger than this is not copied into a slab: it comes in an ArrayBuffer over libzmq's own
  * memory (no copy, no zero-fill), as zeromq.js hands out its frames; so a kept large frame holds only itself.
- * Measured per frame on the JS thread (bench/README.md, "Zero-copy thresholds"): such an
- * ArrayBuffer costs about 2.5 µs however large, a copy into the slab 1.7 µs at 8 KiB and 3.7 µs at 16 KiB.
+ * `bench/micro/zero-copy-thresholds.mjs` measures the crossover: such an ArrayBuffer costs about 2 µs of CPU
+ * whatever the size, a copy into the slab less up to about 8 KiB (bench/README.md has the figures).
  */
 export const OWN_FRAME_BYTES = SLAB_BYTES
 
