@@ -125,7 +125,10 @@ export class NativeDataPath {
    */
   send(message: readonly NativeMessagePart[] | NativeMessagePart): boolean {
     // A one-part message goes as its part: the addon then has no array to look into (fewer N-API calls).
-    return this.#addon.send(this.#handle, Array.isArray(message) && message.length === 1 ? message[0] : message)
+    return this.#addon.send(
+      this.#handle,
+      Array.isArray(message) && message.length === 1 ? message[0] : message,
+    )
   }
 
   /** `ZMQ_EVENTS` (`ZMQ_POLLIN` 1 | `ZMQ_POLLOUT` 2) read through libzmq; re-arms the `ZMQ_FD` edge. */
