@@ -140,6 +140,8 @@ export class NativeDataPath {
   #fetch(): boolean {
     for (;;) {
       const meta = this.#meta
+      // Empty already, unless the previous call threw after handing out some of its own frames.
+      this.#ownFrames.length = this.#ownIndex = 0
       this.#buffer = this.#addon.receiveBatch(
         this.#handle,
         meta,
