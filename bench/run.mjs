@@ -8,8 +8,9 @@
 import { mkdirSync, existsSync, writeFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
 import { parseArgs } from "node:util"
+import { C_BUILD_DIR, buildCPrograms } from "./lib/c-build.mjs"
 import { QUIET_PCT, foreignCpuMeter, waitQuiet } from "./lib/cpu.mjs"
-import { IMPLS } from "./lib/impls.mjs"
+import { C_LIBZMQ, IMPLS } from "./lib/impls.mjs"
 import { describeMachine, machineLine } from "./lib/machine.mjs"
 import { headline, markdown, medianRows } from "./lib/report.mjs"
 import { runScript } from "./lib/run-script.mjs"
@@ -21,7 +22,7 @@ const USAGE = `usage: node bench/run.mjs [options]
   --only IDS      comma-separated workloads or micro-benchmarks: ${[...WORKLOADS.map((w) => w.id), ...MICRO].join(", ")}
                   (a prefix selects several, e.g. push_pull)
   --peer self|c   peer of the side under test: the same implementation (default) or the C
-                  programs in $ZMQ_BENCH_C_BUILD
+                  programs (bench/c, built with make; or those in $ZMQ_BENCH_C_BUILD)
   --micro         only the loop micro-benchmarks (bench/micro/)
   --no-micro      skip the loop micro-benchmarks`
 
@@ -52,11 +53,6 @@ function parseOptions() {
   const runs = parsed.runs === undefined ? (parsed.quick ? 1 : 3) : Number(parsed.runs)
   if (!Number.isInteger(runs) || runs < 1) usageError(`--runs must be a positive integer, got ${parsed.runs}`)
   if (!["self", "c"].includes(parsed.peer)) usageError(`--peer must be self or c, got ${parsed.peer}`)
-  if (parsed.peer === "c" && !process.env.ZMQ_BENCH_C_BUILD) {
-    usageError(
-      "--peer c needs ZMQ_BENCH_C_BUILD set to the folder with the C peer programs (see bench/README.md)",
-    )
-  }
   const selected = (id) => !parsed.only || parsed.only.split(",").some((want) => id.startsWith(want.trim()))
   const workloads = parsed.micro
     ? []
@@ -83,11 +79,14 @@ const log = (line) => process.stderr.write(line + "\n")
 /** One run of one implementation on one workload, after a short wait for a quiet machine. */
 async function measure(options, workload, impl, run, label) {
   await waitQuiet(options.quietWaitMs)
-  const args = [workload.n, workload.size, ...(workload.peerless ? [] : ["--peer", options.peer])]
+  // The C programs always run against their own C peer.
+  const peer = workload.peerless || impl.executable ? [] : ["--peer", options.peer]
+  const script = here(`./${impl.dir}/${workload.script}${impl.executable ? "" : ".mjs"}`)
   const foreign = foreignCpuMeter()
-  const outcome = await runScript(here(`./${impl.dir}/${workload.script}.mjs`), args, {
+  const outcome = await runScript(script, [workload.n, workload.size, ...peer], {
     timeoutMs: TIMEOUT_MS,
     env: impl.env,
+    executable: impl.executable,
   })
   const foreignPct = foreign()
   const record = {
@@ -128,15 +127,27 @@ async function runMicro(options, name) {
   }
 }
 
+/** The implementations that run `workload`: C only where a C program exists and was built. */
+function implsFor(workload, cBuilt) {
+  return IMPLS.filter((impl) => impl !== C_LIBZMQ || (cBuilt && !workload.peerless))
+}
+
 async function main() {
   const options = parseOptions()
   const machine = await describeMachine()
   log(machineLine(machine))
+  const cFailure = options.workloads.length ? buildCPrograms() : "no workload selected"
+  if (cFailure !== null && options.workloads.length) log(`C libzmq column: n/a (${cFailure})`)
+  if (options.peer === "c" && !process.env.ZMQ_BENCH_C_BUILD) {
+    if (cFailure !== null) usageError(`--peer c needs the C programs: ${cFailure}`)
+    process.env.ZMQ_BENCH_C_BUILD = C_BUILD_DIR
+  }
   const records = []
-  const total = options.runs * options.workloads.length * IMPLS.length
+  const total =
+    options.runs * options.workloads.reduce((sum, w) => sum + implsFor(w, cFailure === null).length, 0)
   for (let run = 1; run <= options.runs; run++) {
     for (const workload of options.workloads) {
-      for (const impl of IMPLS) {
+      for (const impl of implsFor(workload, cFailure === null)) {
         const label = `[${String(records.length + 1).padStart(String(total).length)}/${total}] run ${run}/${options.runs}`
         records.push(await measure(options, workload, impl, run, label))
       }

@@ -1,6 +1,6 @@
 // Medians of the runs and the markdown tables `pnpm bench` prints.
 import { QUIET_PCT } from "./cpu.mjs"
-import { IMPLS, OURS, OURS_ZEROMQ_PATH, PLAIN } from "./impls.mjs"
+import { C_LIBZMQ, IMPLS, OURS, OURS_ZEROMQ_PATH, PLAIN } from "./impls.mjs"
 import { median } from "./median.mjs"
 import { RSS } from "./workloads.mjs"
 
@@ -26,6 +26,8 @@ export function medianRows(workloads, records) {
       const comparable = plain && !metric.noRatio
       row.ratio = comparable && ours !== null ? ours / plain : null
       row.zeromqPathRatio = comparable && oursZeromq !== null ? oursZeromq / plain : null
+      const c = row[C_LIBZMQ.name]
+      row.cRatio = c && ours !== null && !metric.noRatio ? ours / c : null
       rows.push(row)
     }
   }
@@ -39,8 +41,8 @@ export function markdown(workloads, rows, records, { runs, peer }) {
     "ours/plain: for 'higher is better' metrics (throughput) above 1 means ours is faster;",
     "for 'lower is better' metrics (latency, time, memory) below 1 means ours is faster.",
     "",
-    `| workload | N | metric | better | ${IMPLS.map((impl) => impl.name).join(" | ")} | ours/plain | zeromq.js path/plain |`,
-    "|---|---:|---|---|---:|---:|---:|---:|---:|",
+    `| workload | N | metric | better | ${IMPLS.map((impl) => impl.name).join(" | ")} | ours/plain | zeromq.js path/plain | ours/C |`,
+    `|---|---:|---|---|${IMPLS.map(() => "---:|").join("")}---:|---:|---:|`,
   ]
   for (const workload of workloads) {
     for (const metric of [...workload.metrics, RSS]) {
@@ -50,8 +52,9 @@ export function markdown(workloads, rows, records, { runs, peer }) {
       )
       const ratio = row.ratio === null ? "" : row.ratio.toFixed(2)
       const zeromqPath = row.zeromqPathRatio === null ? "" : row.zeromqPathRatio.toFixed(2)
+      const ofC = row.cRatio === null ? "" : row.cRatio.toFixed(2)
       out.push(
-        `| ${workload.label} | ${workload.n} | ${metric.unit} | ${metric.better} | ${cells.join(" | ")} | ${ratio} | ${zeromqPath} |`,
+        `| ${workload.label} | ${workload.n} | ${metric.unit} | ${metric.better} | ${cells.join(" | ")} | ${ratio} | ${zeromqPath} | ${ofC} |`,
       )
     }
   }

@@ -1,4 +1,4 @@
-// Runs one benchmark script in its own process group, kills the whole group
+// Runs one benchmark script (or C program) in its own process group, kills the whole group
 // (the script and its peer) after `timeoutMs` or as soon as the script exits
 // (no straggling peer outlives its run), and returns its last JSON line or the
 // first line of its error.
@@ -11,9 +11,13 @@ process.on("SIGINT", () => {
   process.exit(130)
 })
 
-export function runScript(script, args, { timeoutMs, nodeArgs = [], env = {} }) {
+export function runScript(script, args, { timeoutMs, nodeArgs = [], env = {}, executable = false }) {
   const started = performance.now()
-  const child = spawn(process.execPath, [...nodeArgs, script, ...args.map(String)], {
+  // `executable`: a program of its own (the C baselines), not a node script.
+  const [command, argv] = executable
+    ? [script, args.map(String)]
+    : [process.execPath, [...nodeArgs, script, ...args.map(String)]]
+  const child = spawn(command, argv, {
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, ...env },
     detached: true, // its own process group, so that the peer can be killed with it

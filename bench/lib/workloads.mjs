@@ -31,6 +31,22 @@ export const WORKLOADS = [
     metrics: [MSGS, MB],
   },
   {
+    id: "push_pull_64k",
+    script: "push_pull",
+    n: 20_000,
+    size: 64 * 1024,
+    label: "PUSH->PULL 64 KiB",
+    metrics: [MSGS, MB],
+  },
+  {
+    id: "push_pull_1m",
+    script: "push_pull",
+    n: 2_000,
+    size: 1024 * 1024,
+    label: "PUSH->PULL 1 MiB",
+    metrics: [MSGS, MB],
+  },
+  {
     id: "pingpong",
     script: "pingpong",
     n: 20_000,
@@ -81,4 +97,5 @@ export const MICRO = [
   "native-data-path",
   "idle-stream-memory",
   "interval-toggle",
+  "zero-copy-thresholds",
 ]

@@ -63,6 +63,8 @@ typedef struct {
   int (*msg_recv)(zmq_msg_t*, void*, int);
   int (*msg_close)(zmq_msg_t*);
   int (*msg_move)(zmq_msg_t*, zmq_msg_t*);
+  int (*msg_init_data)(zmq_msg_t*, void*, size_t, void (*)(void*, void*), void*);
+  int (*msg_send)(zmq_msg_t*, void*, int);
   void* (*msg_data)(zmq_msg_t*);
   size_t (*msg_size)(const zmq_msg_t*);
   int (*msg_more)(const zmq_msg_t*);
@@ -83,6 +85,7 @@ typedef struct {
   size_t slab_used;
   char* scratch; /* the UTF-8 of the string parts of the message being sent */
   size_t scratch_size;
+  struct release_queue* releases; /* data_path_send.c's zero-copy sends, NULL until the first */
 } env_data_t;
 
 /* What attach() returns (in an External): one zeromq.js socket. */
@@ -100,12 +103,14 @@ typedef struct {
   size_t pending_bytes;
 } handle_t;
 
-/* receiveBatch's meta array: a header, then per message its part count and each part's length. */
+/* receiveBatch's meta array: a header, then per message its part count and each part's length
+ * (META_OWN_FRAME for a frame handed out in an ArrayBuffer of its own, in the frames array). */
 enum { META_STATUS, META_MESSAGES, META_OFFSET, META_HEADER };
 /* META_STATUS values. DRAINED: libzmq had nothing more (EAGAIN). MORE: a bound stopped the batch,
  * call again. META_FULL: the next message has more parts than meta holds; META_MESSAGES then holds
  * the length meta needs. */
 enum { STATUS_DRAINED, STATUS_MORE, STATUS_META_FULL };
+#define META_OWN_FRAME (-1)
 
 /* --- shared functions ------------------------------------------------------------------------ */
 

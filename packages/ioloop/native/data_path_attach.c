@@ -38,7 +38,7 @@ static const image_t* image_of(env_data_t* d, const void* vptr, char* why, size_
   struct {
     const char* name;
     void** slot;
-  } symbols[11];
+  } symbols[13];
   if (!dladdr(vptr, &info) || info.dli_fname == NULL) {
     snprintf(why, why_size, "its native object's vtable pointer is in no loaded image");
     return NULL;
@@ -70,6 +70,8 @@ static const image_t* image_of(env_data_t* d, const void* vptr, char* why, size_
   symbols[8].name = "zmq_getsockopt", symbols[8].slot = (void**)&image->getsockopt;
   symbols[9].name = "zmq_errno", symbols[9].slot = (void**)&image->errno_;
   symbols[10].name = "zmq_strerror", symbols[10].slot = (void**)&image->strerror;
+  symbols[11].name = "zmq_msg_init_data", symbols[11].slot = (void**)&image->msg_init_data;
+  symbols[12].name = "zmq_msg_send", symbols[12].slot = (void**)&image->msg_send;
   for (i = 0; i < (int)(sizeof symbols / sizeof symbols[0]); i++) {
     Dl_info found;
     void* symbol = dlsym(image->dl, symbols[i].name);

@@ -1,6 +1,7 @@
 /*
- * data_path_receive.c: receiveBatch(), whole messages from libzmq copied into one shared slab,
- * their shape written into meta.
+ * data_path_receive.c: receiveBatch(), whole messages from libzmq: their small frames copied into
+ * one shared slab, each large frame handed out in an ArrayBuffer over the zmq_msg's own memory
+ * (no copy; its finalizer closes the message), their shape written into meta.
  */
 #include "data_path.h"
 
@@ -63,13 +64,14 @@ static int receive_message(handle_t* h, void* socket) {
 }
 
 /* The slab with `need` bytes free at slab_used, a new one of `slab_bytes` if the current one is
- * full or was detached (transferred to another thread); NULL with an exception pending. */
+ * full, of another size (made for another caller's slabBytes) or was detached (transferred to
+ * another thread); NULL with an exception pending. */
 static uint8_t* slab_with_room(napi_env env, env_data_t* d, size_t need, size_t slab_bytes,
                                napi_value* buffer, size_t* length) {
   void* data = NULL;
   if (d->slab != NULL && napi_get_reference_value(env, d->slab, buffer) == napi_ok &&
       napi_get_arraybuffer_info(env, *buffer, &data, length) == napi_ok && data != NULL &&
-      *length >= d->slab_used && *length - d->slab_used >= need)
+      *length == slab_bytes && *length >= d->slab_used && *length - d->slab_used >= need)
     return data;
   *length = slab_bytes;
   if (napi_create_arraybuffer(env, slab_bytes, &data, buffer) != napi_ok) return NULL;
@@ -80,27 +82,97 @@ static uint8_t* slab_with_room(napi_env env, env_data_t* d, size_t need, size_t 
   return data;
 }
 
-/* Copy the pending message to dest, write its part count and lengths to out, release it. */
-static void take_pending(handle_t* h, uint8_t* dest, int32_t* out) {
+/* A received frame handed to JS in its own ArrayBuffer: the zmq_msg that owns the memory, closed
+ * by the ArrayBuffer's finalizer. */
+typedef struct {
+  zmq_msg_t msg;
+  const image_t* zmq;
+} own_frame_t;
+
+static void finalize_own_frame(napi_env env, void* data, void* hint) {
+  own_frame_t* frame = hint;
+  (void)env;
+  (void)data;
+  frame->zmq->msg_close(&frame->msg);
+  free(frame);
+}
+
+/* An ArrayBuffer over `part`'s own memory (no copy, no zero-fill): the part is moved out of the
+ * handle. Where external ArrayBuffers are not allowed, a copy. NULL with an exception pending. */
+static napi_value own_frame_buffer(napi_env env, const image_t* zmq, zmq_msg_t* part) {
+  napi_value buffer;
+  size_t size = zmq->msg_size(part);
+  void* copy;
+  own_frame_t* frame = malloc(sizeof *frame);
+  if (frame == NULL) return throw_errno(env, zmq, ENOMEM, "Out of memory receiving a frame");
+  frame->zmq = zmq;
+  zmq->msg_init(&frame->msg);
+  zmq->msg_move(&frame->msg, part);
+  if (napi_create_external_arraybuffer(env, zmq->msg_data(&frame->msg), size, finalize_own_frame,
+                                       frame, &buffer) == napi_ok)
+    return buffer;
+  if (napi_create_arraybuffer(env, size, &copy, &buffer) == napi_ok)
+    memcpy(copy, zmq->msg_data(&frame->msg), size);
+  else
+    buffer = NULL;
+  finalize_own_frame(env, NULL, frame);
+  return buffer;
+}
+
+/* Where one batch's frames go: the copied ones back to back into `dest`, the larger ones each in
+ * an ArrayBuffer of its own, appended to the JS array `own_frames`. */
+typedef struct {
+  napi_value own_frames;
+  uint32_t own_count;
+  size_t own_bytes; /* a frame larger than this gets its own ArrayBuffer */
+} batch_t;
+
+/* The bytes of the pending message that are copied (the frames not larger than own_bytes). */
+static size_t copied_bytes(const handle_t* h, size_t own_bytes) {
+  size_t bytes = 0;
+  int i;
+  for (i = 0; i < h->pending; i++) {
+    size_t size = h->zmq->msg_size(&h->parts[i]);
+    if (size <= own_bytes) bytes += size;
+  }
+  return bytes;
+}
+
+/* Hand out the pending message: copy its small frames to dest, give each large one its own
+ * ArrayBuffer, write its part count and lengths to out, release it. 0 with an exception pending. */
+static int take_pending(napi_env env, handle_t* h, batch_t* batch, uint8_t* dest, int32_t* out) {
   int i;
   *out++ = h->pending;
   for (i = 0; i < h->pending; i++) {
     size_t size = h->zmq->msg_size(&h->parts[i]);
+    if (size > batch->own_bytes) {
+      napi_value buffer = own_frame_buffer(env, h->zmq, &h->parts[i]);
+      if (buffer == NULL ||
+          napi_set_element(env, batch->own_frames, batch->own_count++, buffer) != napi_ok) {
+        close_parts(h);
+        return 0;
+      }
+      *out++ = META_OWN_FRAME;
+      continue;
+    }
     memcpy(dest, h->zmq->msg_data(&h->parts[i]), size);
     dest += size;
     *out++ = (int32_t)size;
   }
   close_parts(h);
+  return 1;
 }
 
 napi_value js_receive_batch(napi_env env, napi_callback_info info) {
-  size_t argc = 5, meta_length;
-  napi_value argv[5], buffer, undefined;
+  size_t argc = 7, meta_length;
+  napi_value argv[7], buffer, undefined;
   napi_typedarray_type meta_type;
   int32_t* meta;
-  int max_messages, max_bytes, slab_bytes, messages = 0, status = STATUS_MORE;
+  int max_messages, max_bytes, slab_bytes, own_bytes, messages = 0, status = STATUS_MORE;
   size_t bytes = 0, used_meta = META_HEADER, offset = 0, slab_length = 0;
   uint8_t* slab = NULL;
+  bool is_array;
+  batch_t batch;
   void* socket;
   handle_t* h;
   env_data_t* d = env_data(env);
@@ -112,16 +184,24 @@ napi_value js_receive_batch(napi_env env, napi_callback_info info) {
           napi_ok ||
       meta_type != napi_int32_array || meta_length < META_HEADER + 2)
     return throw_arg(env, 0, "meta must be an Int32Array of at least 5 elements", argv[1]);
-  if (!get_int(env, argv[2], 1, INT32_MAX, &max_messages))
-    return throw_arg(env, 1, "maxMessages must be a positive integer", argv[2]);
-  if (!get_int(env, argv[3], 1, INT32_MAX, &max_bytes))
-    return throw_arg(env, 1, "maxBytes must be a positive integer", argv[3]);
-  if (!get_int(env, argv[4], 1, INT32_MAX, &slab_bytes))
-    return throw_arg(env, 1, "slabBytes must be a positive integer", argv[4]);
+  if (napi_is_array(env, argv[2], &is_array) != napi_ok || !is_array)
+    return throw_arg(env, 0, "ownFrames must be an Array", argv[2]);
+  if (!get_int(env, argv[3], 1, INT32_MAX, &max_messages))
+    return throw_arg(env, 1, "maxMessages must be a positive integer", argv[3]);
+  if (!get_int(env, argv[4], 1, INT32_MAX, &max_bytes))
+    return throw_arg(env, 1, "maxBytes must be a positive integer", argv[4]);
+  if (!get_int(env, argv[5], 1, INT32_MAX, &slab_bytes))
+    return throw_arg(env, 1, "slabBytes must be a positive integer", argv[5]);
+  if (!get_int(env, argv[6], 0, INT32_MAX, &own_bytes))
+    return throw_arg(env, 1, "ownBytes must be a non-negative integer", argv[6]);
   if ((socket = open_socket(env, h)) == NULL) return NULL;
+  batch.own_frames = argv[2];
+  batch.own_count = 0;
+  batch.own_bytes = (size_t)own_bytes;
 
   while (messages < max_messages && bytes < (size_t)max_bytes) {
     size_t need;
+    int32_t* out;
     if (h->pending == 0) {
       int err = receive_message(h, socket);
       /* EFSM: a REQ/REP socket whose turn is to send; for the caller, nothing to read yet. */
@@ -148,13 +228,15 @@ napi_value js_receive_batch(napi_env env, napi_callback_info info) {
       }
       break;
     }
-    need = h->pending_bytes;
+    need = copied_bytes(h, batch.own_bytes);
+    out = meta + used_meta;
     if (need > (size_t)slab_bytes) {
-      /* Larger than a slab: a buffer of its own, alone in its batch. */
+      /* Its copied frames do not fit a slab: a buffer of their own, alone in its batch. */
       void* own;
       if (messages > 0) break;
-      if (napi_create_arraybuffer(env, need, &own, &buffer) != napi_ok) return NULL;
-      take_pending(h, own, meta + used_meta);
+      if (napi_create_arraybuffer(env, need, &own, &buffer) != napi_ok ||
+          !take_pending(env, h, &batch, own, out))
+        return NULL;
       messages = 1;
       break;
     }
@@ -165,13 +247,10 @@ napi_value js_receive_batch(napi_env env, napi_callback_info info) {
     } else if (d->slab_used + need > slab_length) {
       break; /* the slab is full: this message starts the next batch, in a new slab */
     }
-    {
-      int32_t* out = meta + used_meta;
-      used_meta += 1 + h->pending;
-      take_pending(h, slab + d->slab_used, out);
-    }
+    bytes += h->pending_bytes;
+    used_meta += 1 + h->pending;
+    if (!take_pending(env, h, &batch, slab + d->slab_used, out)) return NULL;
     d->slab_used += need;
-    bytes += need;
     messages++;
   }
   meta[META_STATUS] = status;

@@ -19,8 +19,8 @@ class BrokenAddon implements DataPathAddon {
   attach(socket: object, fd: number, type: number): DataPathHandle | string {
     return (this.replaced.attach ?? addon.attach)(socket, fd, type)
   }
-  receiveBatch(handle: DataPathHandle, meta: Int32Array, messages: number, bytes: number, slab: number) {
-    return (this.replaced.receiveBatch ?? addon.receiveBatch)(handle, meta, messages, bytes, slab)
+  receiveBatch(...args: Parameters<DataPathAddon["receiveBatch"]>) {
+    return (this.replaced.receiveBatch ?? addon.receiveBatch)(...args)
   }
   send(handle: DataPathHandle, message: readonly NativeMessagePart[] | NativeMessagePart): boolean {
     return (this.replaced.send ?? addon.send)(handle, message)

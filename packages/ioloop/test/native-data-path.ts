@@ -6,7 +6,7 @@ import * as zmq from "zeromq"
 import { ZMQ_FD, ZMQ_POLLIN, ZMQ_POLLOUT, ZMQ_TYPE } from "../src/constants.js"
 import { loadFdWatcher, type FdWatcherConstructor } from "../src/native/fd-watcher.js"
 import { META_HEADER, META_MESSAGES, META_STATUS, RECEIVE_META_FULL } from "../src/native/addon.js"
-import { attachDataPath, NativeDataPath, SLAB_BYTES } from "../src/native/data-path.js"
+import { attachDataPath, NativeDataPath, OWN_FRAME_BYTES, SLAB_BYTES } from "../src/native/data-path.js"
 import { nativeDataPathRefusal } from "../src/native/availability.js"
 import {
   addon,
@@ -186,32 +186,53 @@ t.test("messages arrive whole and in order, whatever the parts' types", async (t
   t.same(strings(await nextMessage(t, pullPath)), ["", "", "ünïcödé"], "empty frames and UTF-8")
 })
 
-t.test("small frames share one slab; a message larger than a slab has a buffer of its own", async (t) => {
+t.test(
+  "small frames share one slab; a large frame is libzmq's memory, alone in its ArrayBuffer",
+  async (t) => {
+    const [pull, push] = await socketPair(t, new zmq.Pull(), new zmq.Push())
+    const pullPath = attachOrFail(pull)
+    const pushPath = attachOrFail(push)
+    const large = Buffer.alloc(OWN_FRAME_BYTES + 1, 7)
+    t.ok(pushPath.send(["small", "frames"]))
+    t.ok(pushPath.send(["large", large]))
+    t.ok(pushPath.send("after"))
+    const small = await nextMessage(t, pullPath)
+    t.equal(small[0].buffer, small[1].buffer, "one slab for both frames")
+    t.equal(small[0].buffer.byteLength, SLAB_BYTES)
+    const mixed = await nextMessage(t, pullPath)
+    t.equal(mixed[0].buffer, small[0].buffer, "the small part of a mixed message is in the slab")
+    t.equal(mixed[1].buffer.byteLength, large.length, "the large part has an ArrayBuffer of exactly its size")
+    t.equal(mixed[1].byteOffset, 0)
+    t.ok(mixed[1].equals(large))
+    const after = await nextMessage(t, pullPath)
+    t.equal(after[0].buffer, small[0].buffer, "the next small message goes back to the slab")
+    t.equal(after[0].toString(), "after")
+  },
+)
+
+t.test("a message whose small frames add up to more than a slab has a buffer of its own", async (t) => {
   const [pull, push] = await socketPair(t, new zmq.Pull(), new zmq.Push())
   const pullPath = attachOrFail(pull)
   const pushPath = attachOrFail(push)
-  const large = Buffer.alloc(SLAB_BYTES + 1, 7)
-  t.ok(pushPath.send(["small", "frames"]))
-  t.ok(pushPath.send(["large", large]))
-  t.ok(pushPath.send("after"))
-  const small = await nextMessage(t, pullPath)
-  t.equal(small[0].buffer, small[1].buffer, "one slab for both frames")
-  t.equal(small[0].buffer.byteLength, SLAB_BYTES)
-  const own = await nextMessage(t, pullPath)
-  t.equal(own[0].buffer, own[1].buffer, "the large message's parts share its own buffer")
-  t.equal(own[1].buffer.byteLength, SLAB_BYTES + 1 + "large".length)
-  t.ok(own[1].equals(large))
-  const after = await nextMessage(t, pullPath)
-  t.equal(after[0].buffer, small[0].buffer, "the next small message goes back to the slab")
-  t.equal(after[0].toString(), "after")
+  const parts = Array.from({ length: SLAB_BYTES / OWN_FRAME_BYTES + 1 }, (_, i) =>
+    Buffer.alloc(OWN_FRAME_BYTES, i),
+  )
+  t.ok(pushPath.send(parts))
+  const received = await nextMessage(t, pullPath)
+  t.ok(
+    received.every((frame) => frame.buffer === received[0].buffer),
+    "its parts share that buffer",
+  )
+  t.equal(received[0].buffer.byteLength, parts.length * OWN_FRAME_BYTES, "sized to the message")
+  t.ok(received.every((frame, i) => frame.equals(parts[i])))
 })
 
 t.test("a message that does not fit the slab's rest opens the next batch in a new slab", async (t) => {
   const [pull, push] = await socketPair(t, new zmq.Pull(), new zmq.Push())
   const pullPath = attachOrFail(pull)
   const pushPath = attachOrFail(push)
-  const half = Buffer.alloc(SLAB_BYTES / 2 + 1, 1)
-  for (let i = 0; i < 3; i++) t.ok(pushPath.send([Buffer.from([i]), half]))
+  const quarter = Buffer.alloc(OWN_FRAME_BYTES, 1) // 2 of them + 1 byte: more than half a slab
+  for (let i = 0; i < 3; i++) t.ok(pushPath.send([Buffer.from([i]), quarter, quarter]))
   const received: Buffer[][] = []
   await whenReady(
     t,
@@ -228,8 +249,8 @@ t.test("a message that does not fit the slab's rest opens the next batch in a ne
     [0, 1, 2],
     "in order",
   )
-  t.not(received[0][1].buffer, received[1][1].buffer, "two halves never share a slab")
-  t.ok(received.every((message) => message[1].equals(half)))
+  t.not(received[0][1].buffer, received[1][1].buffer, "two such messages never share a slab")
+  t.ok(received.every((message) => message[1].equals(quarter) && message[2].equals(quarter)))
 })
 
 t.test("a message with more parts than the meta array holds still arrives whole", async (t) => {
@@ -251,14 +272,14 @@ t.test("a message with more parts than the meta array holds still arrives whole"
     t,
     pull,
     () => {
-      addon.receiveBatch(handle, short, 10, 1000, 1000)
+      addon.receiveBatch(handle, short, [], 10, 1000, 1000, 1000)
       return short[META_STATUS] === RECEIVE_META_FULL ? true : undefined
     },
     "a META_FULL status",
   )
   t.equal(short[META_MESSAGES], META_HEADER + 4, "the length it needs")
   const long = new Int32Array(short[META_MESSAGES])
-  const buffer = addon.receiveBatch(handle, long, 10, 1000, 1000)
+  const buffer = addon.receiveBatch(handle, long, [], 10, 1000, 1000, 1000)
   t.ok(buffer instanceof ArrayBuffer)
   t.same([...long.subarray(META_HEADER)], [3, 1, 1, 1])
 })
@@ -400,24 +421,32 @@ t.test("receiveBatch checks its arguments", async (t) => {
   if (typeof handle === "string") throw new Error(handle)
   const meta = new Int32Array(16)
   t.throws(
-    () => addon.receiveBatch(handle, new Int32Array(4), 1, 1, 1),
+    () => addon.receiveBatch(handle, new Int32Array(4), [], 1, 1, 1, 1),
     new TypeError("meta must be an Int32Array of at least 5 elements (got object)"),
   )
   t.throws(
-    () => addon.receiveBatch(handle, meta, 0, 1, 1),
+    () => addon.receiveBatch(handle, meta, {} as never, 1, 1, 1, 1),
+    new TypeError("ownFrames must be an Array (got object)"),
+  )
+  t.throws(
+    () => addon.receiveBatch(handle, meta, [], 0, 1, 1, 1),
     new RangeError("maxMessages must be a positive integer (got 0)"),
   )
   t.throws(
-    () => addon.receiveBatch(handle, meta, 1, NaN, 1),
+    () => addon.receiveBatch(handle, meta, [], 1, NaN, 1, 1),
     new RangeError("maxBytes must be a positive integer (got NaN)"),
   )
   t.throws(
-    () => addon.receiveBatch(handle, meta, 1, 1, 2 ** 31),
+    () => addon.receiveBatch(handle, meta, [], 1, 1, 2 ** 31, 1),
     new RangeError("slabBytes must be a positive integer (got 2147483648)"),
+  )
+  t.throws(
+    () => addon.receiveBatch(handle, meta, [], 1, 1, 1, -1),
+    new RangeError("ownBytes must be a non-negative integer (got -1)"),
   )
   t.throws(
     () => addon.events("handle" as never),
     new TypeError("handle must be a handle from attach() (got string)"),
   )
-  t.equal(addon.receiveBatch(handle, meta, 1, 1, 1), undefined)
+  t.equal(addon.receiveBatch(handle, meta, [], 1, 1, 1, 1), undefined)
 })

@@ -28,6 +28,9 @@ export const META_OFFSET = 2
 /** Where the messages start in the meta array: per message, its part count, then each part's length. */
 export const META_HEADER = 3
 
+/** A part length in the meta array meaning: this frame is the next ArrayBuffer of `ownFrames`, all of it. */
+export const META_OWN_FRAME = -1
+
 /** The batch stopped because libzmq had no more messages (EAGAIN, or EFSM: a REQ/REP socket whose turn is to send). */
 export const RECEIVE_DRAINED = 0
 /** A bound stopped the batch (messages, bytes, a full slab, a message too large to share a batch): call again. */
@@ -57,28 +60,36 @@ export interface DataPathAddon {
   attach(socket: object, fd: number, type: number): DataPathHandle | string
   /**
    * Receive whole messages with `ZMQ_DONTWAIT` until libzmq has none, `maxMessages` are in, at
-   * least `maxBytes` are in, or the next does not fit the slab. Frames are copied back to back into
-   * the env's current slab, an ArrayBuffer of `slabBytes` shared with earlier batches (a new one
-   * when the current one lacks room); a message larger than `slabBytes` comes alone, in an
-   * ArrayBuffer of its own. A message that did not fit stays in the handle and opens the next batch.
+   * least `maxBytes` are in, or the next does not fit the slab. Frames of up to `ownBytes` are
+   * copied back to back into the env's current slab, an ArrayBuffer of `slabBytes` shared with
+   * earlier batches (a new one when the current one lacks room); a message whose copied frames
+   * are more than `slabBytes` comes alone, in an ArrayBuffer of its own. A larger frame is not
+   * copied: it is handed out in an ArrayBuffer over libzmq's own memory (freed when that
+   * ArrayBuffer is collected), appended to `ownFrames`. A message that did not fit stays in the
+   * handle and opens the next batch.
    *
    * `meta` receives the status at {@link META_STATUS}, the message count at {@link META_MESSAGES},
    * the first frame's offset at {@link META_OFFSET}, then from {@link META_HEADER} on, per message,
-   * its part count followed by each part's length; the frames follow each other in the buffer.
-   * @returns The ArrayBuffer holding the batch, or `undefined` when it holds no message.
+   * its part count followed by each part's length, or {@link META_OWN_FRAME} for a frame that is
+   * the next ArrayBuffer of `ownFrames`; the copied frames follow each other in the buffer.
+   * @returns The slab (or own buffer) holding the batch's copied frames, or `undefined` when the
+   *   batch holds no message.
    * @throws An Error with `code`/`errno` when the first receive fails with anything but EAGAIN/EFSM
    *   (a failure after some messages ends the batch; the next call meets it again).
    */
   receiveBatch(
     handle: DataPathHandle,
     meta: Int32Array,
+    ownFrames: ArrayBuffer[],
     maxMessages: number,
     maxBytes: number,
     slabBytes: number,
+    ownBytes: number,
   ): ArrayBuffer | undefined
   /**
-   * Send one message with `ZMQ_DONTWAIT` (and `ZMQ_SNDMORE` on all but the last part), copying its
-   * parts. Every part is checked before the first goes out, and libzmq accepts the rest of a message
+   * Send one message with `ZMQ_DONTWAIT` (and `ZMQ_SNDMORE` on all but the last part). Parts under
+   * 16 KiB are copied; larger bytes go without a copy, like zeromq.js's own send: libzmq reads the
+   * caller's memory until it has sent it, so it must not be changed after the call. Every part is checked before the first goes out, and libzmq accepts the rest of a message
    * whose first part it took, so a message goes out whole or not at all.
    * @param message The parts, or a single part for a one-part message.
    * @returns `true` when sent, `false` when libzmq would block (EAGAIN: no room; EFSM: a REQ/REP

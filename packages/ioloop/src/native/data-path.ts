@@ -10,6 +10,7 @@ import {
   META_HEADER,
   META_MESSAGES,
   META_OFFSET,
+  META_OWN_FRAME,
   META_STATUS,
   RECEIVE_DRAINED,
   RECEIVE_META_FULL,
@@ -20,17 +21,25 @@ import {
 import { nativeDataPathSupport, type DataPathRefusal } from "./availability.js"
 
 /**
- * Bytes per slab, the ArrayBuffer that received frames share (as `Buffer.allocUnsafe`'s pool does): a
- * frame keeps its whole slab alive, so the cap bounds what one small retained frame can hold on to;
- * a message larger than this gets an ArrayBuffer of its own.
+ * Bytes per slab, the ArrayBuffer that received small frames share, as `Buffer.allocUnsafe`'s pool does
+ * (and of the same size): a frame keeps its whole slab alive, so this bounds what one small frame a program
+ * keeps can hold on to.
  */
-export const SLAB_BYTES = 64 * 1024
+export const SLAB_BYTES = 8 * 1024
+
+/**
+ * A received frame larger than this is not copied into a slab: it comes in an ArrayBuffer over libzmq's own
+ * memory (no copy, no zero-fill), as zeromq.js hands out its frames; so a kept large frame holds only itself.
+ * `bench/micro/zero-copy-thresholds.mjs` measures the crossover: such an ArrayBuffer costs about 2 µs of CPU
+ * whatever the size, a copy into the slab less up to about 8 KiB (bench/README.md has the figures).
+ */
+export const OWN_FRAME_BYTES = SLAB_BYTES
 
 /** Messages per native receive call: enough to make the call's cost vanish per message, few enough that
  * a batch pulled out of libzmq and then dropped (the stream closed mid-batch) is small. */
 const BATCH_MESSAGES = 256
-/** Bytes per native receive call (the message that crosses it is included): four slabs. */
-const BATCH_BYTES = 4 * SLAB_BYTES
+/** Bytes per native receive call (the message that crosses it is included). */
+const BATCH_BYTES = 256 * 1024
 /** Room for a batch of two-part messages; a batch that needs more stops early, a message that needs more grows it. */
 const INITIAL_META_LENGTH = META_HEADER + 3 * BATCH_MESSAGES
 
@@ -43,8 +52,9 @@ const spareMetas: Int32Array[] = []
 const MAX_SPARE_METAS = 16
 
 /**
- * One zeromq.js socket on the native data path. Messages come out as arrays of Buffer views into a
- * shared slab (see {@link SLAB_BYTES}); sends copy their parts. Every call checks the socket first and
+ * One zeromq.js socket on the native data path. Messages come out as arrays of Buffers: small frames are
+ * views into a shared slab (see {@link SLAB_BYTES}), large ones libzmq's own memory; sends copy small parts
+ * and send large ones without a copy (as zeromq.js does). Every call checks the socket first and
  * throws zeromq.js's own errors once it is closed (`EBADF`) or while a `bind()`/`unbind()` holds it
  * (`EBUSY`); libzmq's failures carry `code` and `errno` the same way.
  *
@@ -58,6 +68,9 @@ export class NativeDataPath {
   readonly #handle: DataPathHandle
   /** The batch's meta array while one is being handed out, else `undefined` (back in {@link spareMetas}). */
   #meta: Int32Array | undefined
+  // The batch's frames in ArrayBuffers of their own, in order; emptied once all are handed out.
+  readonly #ownFrames: ArrayBuffer[] = []
+  #ownIndex = 0
   // The batch being handed out: its buffer, how many messages are left, where the next one starts.
   #buffer: ArrayBuffer | undefined
   #left = 0
@@ -73,8 +86,10 @@ export class NativeDataPath {
   }
 
   /**
-   * The next message, as Buffer views into a shared slab (`frame.buffer` is that slab: `Buffer.from(frame)`
-   * copies), or `undefined` when libzmq has no message now. Messages are fetched from libzmq in batches
+   * The next message, or `undefined` when libzmq has no message now. Frames of up to {@link OWN_FRAME_BYTES}
+   * are Buffer views into a shared slab of {@link SLAB_BYTES} (`frame.buffer` is that slab, as with
+   * `Buffer.allocUnsafe`: `Buffer.from(frame)` copies); a larger frame is a Buffer over libzmq's own memory,
+   * alone in its ArrayBuffer. Messages are fetched from libzmq in batches
    * and handed out one per call, in order; a batch read from libzmq but not handed out yet is lost if the
    * socket closes.
    */
@@ -86,6 +101,11 @@ export class NativeDataPath {
     const frames = new Array<Buffer>(parts)
     for (let i = 0; i < parts; i++) {
       const length = meta[this.#metaIndex++]
+      if (length === META_OWN_FRAME) {
+        frames[i] = Buffer.from(this.#ownFrames[this.#ownIndex++])
+        if (this.#ownIndex === this.#ownFrames.length) this.#ownFrames.length = this.#ownIndex = 0
+        continue
+      }
       // Measured per 64 B frame: Buffer.from(arrayBuffer, offset, length) 55-70 ns, a slab Buffer's
       // subarray() about 85 ns; a plain Uint8Array view (about 25 ns) would not be a Buffer.
       frames[i] = Buffer.from(buffer, this.#byteOffset, length)
@@ -113,7 +133,11 @@ export class NativeDataPath {
    * @throws TypeError naming the bad part; an Error with `code`/`errno` from libzmq or the guards.
    */
   send(message: readonly NativeMessagePart[] | NativeMessagePart): boolean {
-    return this.#addon.send(this.#handle, message)
+    // A one-part message goes as its part: the addon then has no array to look into (fewer N-API calls).
+    return this.#addon.send(
+      this.#handle,
+      Array.isArray(message) && message.length === 1 ? message[0] : message,
+    )
   }
 
   /** `ZMQ_EVENTS` (`ZMQ_POLLIN` 1 | `ZMQ_POLLOUT` 2) read through libzmq; re-arms the `ZMQ_FD` edge. */
@@ -126,7 +150,17 @@ export class NativeDataPath {
     let meta = spareMetas.pop() ?? new Int32Array(INITIAL_META_LENGTH)
     this.#meta = meta
     for (;;) {
-      this.#buffer = this.#addon.receiveBatch(this.#handle, meta, BATCH_MESSAGES, BATCH_BYTES, SLAB_BYTES)
+      // Empty already, unless the previous call threw after handing out some of its own frames.
+      this.#ownFrames.length = this.#ownIndex = 0
+      this.#buffer = this.#addon.receiveBatch(
+        this.#handle,
+        meta,
+        this.#ownFrames,
+        BATCH_MESSAGES,
+        BATCH_BYTES,
+        SLAB_BYTES,
+        OWN_FRAME_BYTES,
+      )
       this.#status = meta[META_STATUS]
       if (this.#status !== RECEIVE_META_FULL) break
       this.#meta = meta = new Int32Array(meta[META_MESSAGES])

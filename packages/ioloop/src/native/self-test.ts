@@ -41,7 +41,7 @@ export async function runSelfTest(zeromq: typeof Zmq, addon: DataPathAddon): Pro
 
     await peer.send([...RETURNED])
     const meta = new Int32Array(META_HEADER + 1 + RETURNED.length)
-    const buffer = addon.receiveBatch(handle, meta, 1, 1 << 16, 1 << 16)
+    const buffer = addon.receiveBatch(handle, meta, [], 1, 1 << 16, 1 << 16, 1 << 16)
     const first = meta[META_OFFSET]
     if (
       buffer === undefined ||
