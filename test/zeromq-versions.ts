@@ -14,7 +14,9 @@ const versions = ["6.5.0", "6.6.0", "6.7.0", "6.8.0"]
 const MESSAGES = 10_000
 
 const supported = process.platform === "linux" && process.arch === "x64"
-const skip = supported ? false : `the prebuild tested here is linux-x64's, this is ${process.platform}-${process.arch}`
+const skip = supported
+  ? false
+  : `the prebuild tested here is linux-x64's, this is ${process.platform}-${process.arch}`
 
 const roundTrip = `
   import { createRequire } from "node:module"

@@ -32,7 +32,10 @@ export function makeProject(
 ): string {
   const app = join(dir, name)
   fs.mkdirSync(app)
-  fs.writeFileSync(join(app, "package.json"), JSON.stringify({ name, private: true, type: "module", ...manifest }))
+  fs.writeFileSync(
+    join(app, "package.json"),
+    JSON.stringify({ name, private: true, type: "module", ...manifest }),
+  )
   for (const [file, text] of Object.entries(files)) fs.writeFileSync(join(app, file), text)
   return app
 }

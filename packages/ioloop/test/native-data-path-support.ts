@@ -110,19 +110,25 @@ t.test("checkNativeDataPath says why the native data path is off", async (t) => 
   t.equal("reason" in support ? support.reason : support.addon, addon, "on with a working addon")
 })
 
-t.test("learnLayout refuses what is not a zeromq.js socket, and leaves it open when it is one it cannot read", async (t) => {
-  t.equal(addon.learnLayout({}, 0, 0), "it wraps no native object")
-  t.equal(addon.learnLayout(new zmq.Context(), 0, 0), "its native object is not a zeromq.js zmq::Socket")
-  const socket = new zmq.Pull()
-  t.teardown(() => socket.close())
-  t.equal(
-    addon.learnLayout(socket, 0, 7),
-    "0 fields of the probe's zmq::Socket look like its libzmq socket pointer, not one",
-    "a wrong fd matches no field",
-  )
-  t.notOk(socket.closed, "the probe is closed only once its pointer was found")
-  t.throws(() => addon.learnLayout(socket, -1, 7), new TypeError("fd must be a non-negative integer (got -1)"))
-})
+t.test(
+  "learnLayout refuses what is not a zeromq.js socket, and leaves it open when it is one it cannot read",
+  async (t) => {
+    t.equal(addon.learnLayout({}, 0, 0), "it wraps no native object")
+    t.equal(addon.learnLayout(new zmq.Context(), 0, 0), "its native object is not a zeromq.js zmq::Socket")
+    const socket = new zmq.Pull()
+    t.teardown(() => socket.close())
+    t.equal(
+      addon.learnLayout(socket, 0, 7),
+      "0 fields of the probe's zmq::Socket look like its libzmq socket pointer, not one",
+      "a wrong fd matches no field",
+    )
+    t.notOk(socket.closed, "the probe is closed only once its pointer was found")
+    t.throws(
+      () => addon.learnLayout(socket, -1, 7),
+      new TypeError("fd must be a non-negative integer (got -1)"),
+    )
+  },
+)
 
 t.test(
   "the loaded addon carries the data path on linux-x64 and linux-arm64",

@@ -66,7 +66,10 @@ t.test("attach refuses what is not an open zeromq.js socket", async (t) => {
     const fd = intOption(socket, ZMQ_FD)
     const type = intOption(socket, ZMQ_TYPE)
     const binding = socket.bind("tcp://127.0.0.1:*")
-    t.same(attachDataPath(socket), { reason: "the socket is blocked by a bind or unbind operation", busy: true })
+    t.same(attachDataPath(socket), {
+      reason: "the socket is blocked by a bind or unbind operation",
+      busy: true,
+    })
     t.equal(addon.attach(socket, fd, type), "the socket is blocked by a bind or unbind operation")
     await binding
     t.ok(attachDataPath(socket) instanceof NativeDataPath, "attaches once the bind is done")

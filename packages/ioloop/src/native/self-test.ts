@@ -72,11 +72,13 @@ export function runSelfTest(zeromq: typeof Zmq, addon: DataPathAddon): string | 
 
     if (!addon.send(handle, SENT)) return "native send would block on a connected inproc PAIR"
     if (!peer.readable) return "zeromq.js does not see what the native send sent"
-    if (!receivedIs(addon, peerHandle, SENT)) return "the native receive did not get what the native send sent"
+    if (!receivedIs(addon, peerHandle, SENT))
+      return "the native receive did not get what the native send sent"
 
     // With sendTimeout 0 zeromq.js sends within the call; the promise only reports it.
     peer.send([...RETURNED]).catch(() => undefined)
-    if (!receivedIs(addon, handle, RETURNED)) return "the native receive got something else than zeromq.js sent"
+    if (!receivedIs(addon, handle, RETURNED))
+      return "the native receive got something else than zeromq.js sent"
 
     native.close()
     try {
