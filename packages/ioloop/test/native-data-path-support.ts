@@ -58,7 +58,7 @@ t.test("the self-test fails, with the fact that broke, when", async (t) => {
     ],
     [
       "attach refuses an open socket",
-      { attach: (socket, fd, type) => ((socket as zmq.Socket).closed ? "closed" : "refused") },
+      { attach: (socket) => ((socket as zmq.Socket).closed ? "closed" : "refused") },
       "attach refused an open zeromq.js socket: refused",
     ],
     ["send would block", { send: () => false }, "native send would block on a connected inproc PAIR"],
