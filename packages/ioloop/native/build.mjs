@@ -41,6 +41,9 @@ export function nativeSourceHash() {
   return hash.digest("hex")
 }
 
+/** Debian's gcc cross compilers (`gcc-<triple>` packages), by Node's name of the architecture they target. */
+export const crossCompilers = { arm64: "aarch64-linux-gnu-gcc", x64: "x86_64-linux-gnu-gcc" }
+
 /**
  * Builds the addon at `output`. Returns `null` on success, else the reason in one line. A failed build
  * leaves no file behind and does not touch an existing one; the addon is loaded once before it is moved
@@ -48,8 +51,10 @@ export function nativeSourceHash() {
  * @param {string} output
  * @param {NodeJS.ProcessEnv} env where the compiler (`CC`, else `gcc`, else `cc`, on `PATH`) and the Node
  *   headers (`npm_config_nodedir`, the setting node-gyp honours) are looked up
+ * @param {string} arch the architecture to build for: another than this machine's is cross-compiled with
+ *   {@link crossCompilers}' compiler, and not loaded (node-api's headers are the same for all)
  */
-export function buildAddon(output, env = process.env) {
+export function buildAddon(output, env = process.env, arch = process.arch) {
   if (process.platform === "win32") return "not supported on Windows"
 
   // The headers of the Node that runs this, <prefix>/include/node beside <prefix>/bin/node.
@@ -66,7 +71,9 @@ export function buildAddon(output, env = process.env) {
   // Compile to a temporary name, then rename: a rebuild never overwrites a file a process has loaded.
   mkdirSync(dirname(output), { recursive: true })
   const temporary = `${output}.${process.pid}.tmp`
-  const compilers = [...new Set([env.CC, "gcc", "cc"].filter(Boolean))]
+  const cross = arch !== process.arch
+  if (cross && !crossCompilers[arch]) return `no cross compiler known for ${arch}`
+  const compilers = cross ? [crossCompilers[arch]] : [...new Set([env.CC, "gcc", "cc"].filter(Boolean))]
   let failure = `no C compiler found (tried ${compilers.join(", ")} on PATH)`
   for (const compiler of compilers) {
     const result = spawnSync(compiler, [...flags, "-o", temporary, ...sources], { encoding: "utf8", env })
@@ -79,7 +86,7 @@ export function buildAddon(output, env = process.env) {
       break
     }
     try {
-      process.dlopen({ exports: {} }, temporary)
+      if (!cross) process.dlopen({ exports: {} }, temporary)
     } catch (error) {
       failure = `the built addon does not load: ${error.message.split("\n")[0]}`
       break
