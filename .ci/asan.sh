@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The ASAN step of CI: builds the native addon once with -fsanitize=address and runs the addon's tests (fd
-# watcher, native data path) and the streams' tests (every one runs on the native data path too) on that
+# watcher, native data path) and the streams' data path, flush, receive and send suites on that
 # build, with gcc's libasan preloaded into Node (Node itself is not instrumented, so leak checking, which
 # would report Node's own allocations, is off). Passes only with zero AddressSanitizer reports, from any
 # process. The one step of .ci/run that needs a C compiler (gcc, with its libasan).
@@ -16,7 +16,9 @@ addon=$work/zmq_eventloop.node
 gcc -O1 -g -fno-omit-frame-pointer -fsanitize=address -shared -fPIC -Wall -Wextra -I"$headers" \
   -o "$addon" packages/ioloop/native/*.c || { echo "asan: the build failed"; exit 1; }
 
-tests=(packages/ioloop/test/native-watcher.ts packages/ioloop/test/native-data-path*.ts packages/zmqstream/test/*.ts)
+# The streams' suites that exercise the native data path most (each runs on both data paths).
+tests=(packages/ioloop/test/native-watcher.ts packages/ioloop/test/native-data-path*.ts
+  packages/zmqstream/test/{data-path,flush,receive,send}.ts)
 echo "== ${#tests[@]} test files on the ASAN build"
 LD_PRELOAD=$libasan ASAN_OPTIONS="detect_leaks=0:log_path=$work/asan" ZMQ_EVENTLOOP_ADDON=$addon \
   node_modules/.bin/tap --disable-coverage --jobs 1 "${tests[@]}"

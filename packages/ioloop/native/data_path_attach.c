@@ -22,16 +22,19 @@
 #include <string.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 /* Copy len bytes at addr, or fail (0, errno set) if they are not all mapped, without touching them
  * ourselves: the kernel reads them into a pipe and reports EFAULT instead of a SIGSEGV.
  * (process_vm_readv would do it in one call, but sandboxes such as Docker's default seccomp profile
- * and qemu-user refuse it.) Only attach-time reads come here, never a message. */
+ * and qemu-user refuse it.) The write is a raw system call: these are deliberate reads of memory we
+ * do not own (probing past an object's end is how the layout is found), which libc's write() would
+ * let a sanitizer report as ours. Only attach-time reads come here, never a message. */
 static int safe_read(const void* addr, void* out, size_t len) {
   int fds[2], ok;
   if (len > PIPE_BUF || pipe2(fds, O_CLOEXEC) != 0) return 0;
-  ok = write(fds[1], addr, len) == (ssize_t)len && read(fds[0], out, len) == (ssize_t)len;
+  ok = syscall(SYS_write, fds[1], addr, len) == (long)len && read(fds[0], out, len) == (ssize_t)len;
   close(fds[0]);
   close(fds[1]);
   return ok;
