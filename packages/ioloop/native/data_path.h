@@ -44,7 +44,7 @@ typedef struct {
  * in (past offset-to-top and the typeinfo pointer), as Socket's constructor stores it. */
 #define SOCKET_VTABLE_SYMBOL "_ZTVN3zmq6SocketE"
 #define SOCKET_VTABLE_POINT (2 * sizeof(void*))
-/* Where learn_layout() looks for the fields: zmq::Socket is 304 bytes in 6.5-6.8 on x64 and arm64. */
+/* Where learn_layout() looks for the fields: zmq::Socket is 304 bytes in 6.5-6.8 on x64. */
 #define SOCKET_SEARCH_BYTES 512
 /* `State state` (uint8_t): Open, Closed, Blocked (Bind, Unbind, BindSync, Proxy::Run). Open and
  * Closed are learned by watching close(); Blocked is zeromq.js's enum, and any state but Open is
