@@ -68,6 +68,10 @@ typedef struct {
   int layout_learned;
   size_t pointer_offset; /* `void* socket`, NULL once closed */
   size_t state_offset;   /* `State state` */
+  /* Per byte of the search window: whether it went Open -> Closed in every probe so far (the window
+   * reaches past the object, where a neighbour may change too; each probe has other neighbours). */
+  int probes;
+  uint8_t state_candidates[SOCKET_SEARCH_BYTES];
   int (*msg_init)(zmq_msg_t*);
   int (*msg_recv)(zmq_msg_t*, void*, int);
   int (*msg_close)(zmq_msg_t*);

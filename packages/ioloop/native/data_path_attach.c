@@ -9,7 +9,8 @@
  *   reports that ZMQ_TYPE and ZMQ_FD (libzmq checks its socket's tag first, and the memory is
  *   proven mapped before, so trying a pointer that is not a socket is harmless).
  * - The state byte: learnLayout() calls the probe's close(); the one byte that goes from Open (0)
- *   to Closed (1), while the pointer field becomes NULL.
+ *   to Closed (1), while the pointer field becomes NULL, in every probe so far (the search window
+ *   reaches past the object, where a neighbour may change too: the caller probes several sockets).
  * Each attach() then checks its socket with libzmq the same way, and every call the two fields.
  */
 #include "data_path.h"
@@ -197,18 +198,22 @@ static const char* learn_layout(napi_env env, napi_value probe, const uint8_t* o
   if (!safe_read(object, closed, sizeof closed)) return "the probe's native object cannot be read";
   memcpy(&field, closed + pointer_offset, sizeof field);
   if (field != NULL) return "the probe's socket pointer is not NULL after close()";
-  count = 0;
-  for (offset = 0; offset < sizeof open; offset++)
-    if (open[offset] == SOCKET_STATE_OPEN && closed[offset] == SOCKET_STATE_CLOSED && count < 8)
-      found[count++] = offset;
-  if ((failure = one_offset("state byte", found, count, &state_offset, why, why_size))) return failure;
-
-  if (image->layout_learned &&
-      (image->pointer_offset != pointer_offset || image->state_offset != state_offset)) {
-    image->layout_learned = 0;
-    return "a second probe found another layout than the first";
+  if (image->probes > 0 && image->pointer_offset != pointer_offset) {
+    image->layout_learned = image->probes = 0;
+    return "a second probe found another socket pointer than the first";
   }
+  count = 0;
+  for (offset = 0; offset < sizeof open; offset++) {
+    int changed = open[offset] == SOCKET_STATE_OPEN && closed[offset] == SOCKET_STATE_CLOSED;
+    image->state_candidates[offset] = image->probes == 0 ? changed : image->state_candidates[offset] && changed;
+    if (image->state_candidates[offset] && count < 8) found[count++] = offset;
+  }
+  image->probes++;
   image->pointer_offset = pointer_offset;
+  if ((failure = one_offset("state byte", found, count, &state_offset, why, why_size))) {
+    image->layout_learned = 0;
+    return failure;
+  }
   image->state_offset = state_offset;
   image->layout_learned = 1;
   return NULL;

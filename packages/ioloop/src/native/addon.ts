@@ -52,8 +52,9 @@ export interface DataPathAddon {
    * Learn where zeromq.js's `zmq::Socket` keeps its libzmq socket pointer and its state byte, on
    * an open probe socket that this call closes: the pointer is the one field through which libzmq
    * reports the probe's `ZMQ_TYPE` and `ZMQ_FD`, the state byte the one that goes from open (0) to
-   * closed (1) during `probe.close()`. Until it succeeded for a zeromq.js image, `attach` refuses
-   * every socket of that image. Learning again must find the same layout.
+   * closed (1) during `probe.close()` in every probe so far (the bytes searched reach past the
+   * object, where a neighbour may change too: call it with several probes). Until it succeeded for
+   * a zeromq.js image, `attach` refuses every socket of that image.
    * @param probe An open zeromq.js socket used for nothing else; closed on return.
    * @param fd Its `ZMQ_FD`, as zeromq.js reports it.
    * @param type Its `ZMQ_TYPE`, as zeromq.js reports it.

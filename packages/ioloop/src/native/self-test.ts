@@ -20,6 +20,9 @@ import { META_HEADER, META_MESSAGES, META_OFFSET, type DataPathAddon, type DataP
 
 let runs = 0
 
+/** Probe sockets whose close() the layout is learned from (see `DataPathAddon.learnLayout`). */
+const LAYOUT_PROBES = 3
+
 /** Frames that differ in size class: libzmq keeps a short one inside the message, a long one outside. */
 const SENT = [Buffer.from("self-test"), Buffer.alloc(100, 7)] as const
 const RETURNED = [Buffer.from("back"), Buffer.alloc(1000, 9)] as const
@@ -55,11 +58,17 @@ export function runSelfTest(zeromq: typeof Zmq, addon: DataPathAddon): string | 
       sockets.push(socket)
       return socket
     }
-    const probe = open()
-    const probeFacts = fdAndType(probe)
-    const learned = addon.learnLayout(probe, ...probeFacts)
+    // Several probes: the addon keeps only the state byte candidates that every probe confirmed.
+    let learned: string | null = null
+    let probe: Zmq.Socket | undefined
+    let probeFacts: [number, number] = [0, 0]
+    for (let probes = 0; probes < LAYOUT_PROBES; probes++) {
+      probe = open()
+      probeFacts = fdAndType(probe)
+      learned = addon.learnLayout(probe, ...probeFacts)
+    }
     if (learned !== null) return `zeromq.js's socket layout was not found: ${learned}`
-    if (typeof addon.attach(probe, ...probeFacts) !== "string") return "attached to a closed socket"
+    if (typeof addon.attach(probe!, ...probeFacts) !== "string") return "attached to a closed socket"
 
     const native = open()
     const peer = open()
