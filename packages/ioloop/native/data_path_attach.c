@@ -177,7 +177,7 @@ static const char* learn_layout(napi_env env, napi_value probe, const uint8_t* o
                                 int fd, int type, char* why, size_t why_size) {
   uint8_t open[SOCKET_SEARCH_BYTES], closed[SOCKET_SEARCH_BYTES];
   size_t found[8], pointer_offset = 0, state_offset = 0, offset;
-  int count = 0;
+  int count = 0, nulled, i;
   void* field;
   napi_value close, ignored;
   const char* failure;
@@ -186,8 +186,7 @@ static const char* learn_layout(napi_env env, napi_value probe, const uint8_t* o
     memcpy(&field, open + offset, sizeof field);
     if (is_libzmq_socket(image, field, fd, type) && count < 8) found[count++] = offset;
   }
-  if ((failure = one_offset("libzmq socket pointer", found, count, &pointer_offset, why, why_size)))
-    return failure;
+  if (count == 0) return "no field of the probe's zmq::Socket looks like its libzmq socket pointer";
 
   if (napi_get_named_property(env, probe, "close", &close) != napi_ok ||
       napi_call_function(env, probe, close, 0, NULL, &ignored) != napi_ok) {
@@ -196,8 +195,14 @@ static const char* learn_layout(napi_env env, napi_value probe, const uint8_t* o
     return "the probe's close() failed";
   }
   if (!safe_read(object, closed, sizeof closed)) return "the probe's native object cannot be read";
-  memcpy(&field, closed + pointer_offset, sizeof field);
-  if (field != NULL) return "the probe's socket pointer is not NULL after close()";
+  /* A neighbour past the object's end may hold the same pointer; zeromq.js NULLs only its own. */
+  for (i = 0, nulled = 0; i < count; i++) {
+    memcpy(&field, closed + found[i], sizeof field);
+    if (field == NULL) found[nulled++] = found[i];
+  }
+  if ((failure = one_offset("libzmq socket pointer (NULL after close())", found, nulled,
+                            &pointer_offset, why, why_size)))
+    return failure;
   if (image->probes > 0 && image->pointer_offset != pointer_offset) {
     image->layout_learned = image->probes = 0;
     return "a second probe found another socket pointer than the first";
