@@ -8,12 +8,9 @@ import t, { type Test } from "tap"
 import { execFileSync, spawnSync, type SpawnSyncReturns } from "node:child_process"
 import * as fs from "node:fs"
 import { tmpdir } from "node:os"
-import { basename, dirname, join } from "node:path"
-import { fileURLToPath } from "node:url"
+import { dirname, join } from "node:path"
+import { makeProject, packWorkspacePackages, root } from "./helpers/workspace-packages.js"
 
-const root = fileURLToPath(new URL("..", import.meta.url))
-/** Every published workspace package (folder under packages/), in dependency order. */
-const packages = ["stack-context", "ioloop", "zmqstream", "auth"]
 const zeromqVersion = (
   JSON.parse(fs.readFileSync(join(root, "packages", "ioloop", "package.json"), "utf8")) as {
     devDependencies: Record<string, string>
@@ -24,15 +21,7 @@ const dir = fs.mkdtempSync(join(tmpdir(), "zmq-eventloop-pack-"))
 t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }))
 
 // The tarballs, by package name, as `file:` specs relative to a project folder inside `dir`.
-const tarballs: Record<string, string> = {}
-for (const folder of packages) {
-  const packed = execFileSync("pnpm", ["pack", "--json", "--pack-destination", dir], {
-    cwd: join(root, "packages", folder),
-    encoding: "utf8",
-  })
-  const { name, filename } = JSON.parse(packed) as { name: string; filename: string }
-  tarballs[name] = `file:../${basename(filename)}`
-}
+const tarballs = packWorkspacePackages(dir)
 
 // A bin folder holding only what installing needs: node, npm, npx, pnpm and the sh that runs zeromq's
 // install script. No gcc, no cc, and CC names a file that does not exist.
@@ -52,14 +41,7 @@ const noCompilerEnv: NodeJS.ProcessEnv = {
 
 /** A project folder with this package.json (and these extra files). */
 function project(name: string, manifest: object, files: Record<string, string> = {}): string {
-  const app = join(dir, name)
-  fs.mkdirSync(app)
-  fs.writeFileSync(
-    join(app, "package.json"),
-    JSON.stringify({ name, private: true, type: "module", ...manifest }),
-  )
-  for (const [file, text] of Object.entries(files)) fs.writeFileSync(join(app, file), text)
-  return app
+  return makeProject(dir, name, manifest, files)
 }
 
 function run(command: string, args: string[], cwd: string, env = noCompilerEnv): SpawnSyncReturns<string> {

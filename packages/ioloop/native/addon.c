@@ -7,7 +7,7 @@
 #include <math.h>
 #include <stdio.h>
 
-/* native/build.mjs defines it: the sha256 of native/*.c and *.h, so a stale prebuild can be detected. */
+/* native/build.mjs defines it: the sha256 of the native/ .c and .h files, so a stale prebuild can be detected. */
 #ifndef ZMQ_EVENTLOOP_SOURCE_HASH
 #define ZMQ_EVENTLOOP_SOURCE_HASH "unknown"
 #endif

@@ -5,4 +5,5 @@ export const sourceBuildPath: string
 export function prebuildPath(platform?: string, arch?: string): string
 export function nativeSources(): string[]
 export function nativeSourceHash(): string
-export function buildAddon(output: string, env?: NodeJS.ProcessEnv): string | null
+export const crossCompilers: Record<string, string>
+export function buildAddon(output: string, env?: NodeJS.ProcessEnv, arch?: string): string | null

@@ -1,7 +1,7 @@
 // Compiles the native addon: every native/*.c into one zmq_eventloop.node, with one compiler call against
 // the running Node's own headers (no node-gyp, no download; about 0.2 s). Nothing runs at install time:
 // `zmq-eventloop-build` (bin/) makes a source build, `pnpm run prebuild` (native/prebuild.mjs) the
-// prebuild shipped in the package, and src/native-addon.ts loads whichever is there.
+// prebuild shipped in the package, and src/native/loader.ts loads whichever is there.
 //
 // The binary carries the hash of the sources it was built from (exported by the addon as `sourceHash`),
 // so a test can tell that a committed prebuild no longer matches native/*.c.
@@ -14,10 +14,10 @@ import { fileURLToPath } from "node:url"
 export const packageRoot = dirname(dirname(fileURLToPath(import.meta.url)))
 const nativeDir = join(packageRoot, "native")
 
-/** Where `zmq-eventloop-build` puts a source build (src/native-addon.ts looks there too). */
+/** Where `zmq-eventloop-build` puts a source build (src/native/loader.ts looks there too). */
 export const sourceBuildPath = join(nativeDir, "build", "zmq_eventloop.node")
 
-/** Where the prebuild for a platform lives in the package (src/native-addon.ts looks there first). */
+/** Where the prebuild for a platform lives in the package (src/native/loader.ts looks there first). */
 export function prebuildPath(platform = process.platform, arch = process.arch) {
   return join(packageRoot, "prebuilds", `${platform}-${arch}`, "zmq_eventloop.node")
 }
@@ -41,6 +41,9 @@ export function nativeSourceHash() {
   return hash.digest("hex")
 }
 
+/** Debian's gcc cross compilers (`gcc-<triple>` packages), by Node's name of the architecture they target. */
+export const crossCompilers = { arm64: "aarch64-linux-gnu-gcc", x64: "x86_64-linux-gnu-gcc" }
+
 /**
  * Builds the addon at `output`. Returns `null` on success, else the reason in one line. A failed build
  * leaves no file behind and does not touch an existing one; the addon is loaded once before it is moved
@@ -48,8 +51,10 @@ export function nativeSourceHash() {
  * @param {string} output
  * @param {NodeJS.ProcessEnv} env where the compiler (`CC`, else `gcc`, else `cc`, on `PATH`) and the Node
  *   headers (`npm_config_nodedir`, the setting node-gyp honours) are looked up
+ * @param {string} arch the architecture to build for: another than this machine's is cross-compiled with
+ *   {@link crossCompilers}' compiler, and not loaded (node-api's headers are the same for all)
  */
-export function buildAddon(output, env = process.env) {
+export function buildAddon(output, env = process.env, arch = process.arch) {
   if (process.platform === "win32") return "not supported on Windows"
 
   // The headers of the Node that runs this, <prefix>/include/node beside <prefix>/bin/node.
@@ -66,7 +71,9 @@ export function buildAddon(output, env = process.env) {
   // Compile to a temporary name, then rename: a rebuild never overwrites a file a process has loaded.
   mkdirSync(dirname(output), { recursive: true })
   const temporary = `${output}.${process.pid}.tmp`
-  const compilers = [...new Set([env.CC, "gcc", "cc"].filter(Boolean))]
+  const cross = arch !== process.arch
+  if (cross && !crossCompilers[arch]) return `no cross compiler known for ${arch}`
+  const compilers = cross ? [crossCompilers[arch]] : [...new Set([env.CC, "gcc", "cc"].filter(Boolean))]
   let failure = `no C compiler found (tried ${compilers.join(", ")} on PATH)`
   for (const compiler of compilers) {
     const result = spawnSync(compiler, [...flags, "-o", temporary, ...sources], { encoding: "utf8", env })
@@ -79,7 +86,7 @@ export function buildAddon(output, env = process.env) {
       break
     }
     try {
-      process.dlopen({ exports: {} }, temporary)
+      if (!cross) process.dlopen({ exports: {} }, temporary)
     } catch (error) {
       failure = `the built addon does not load: ${error.message.split("\n")[0]}`
       break

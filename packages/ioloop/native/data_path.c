@@ -5,15 +5,16 @@
  * and data_path_send.c the rest. src/native/addon.ts declares the shape; every decision (batch
  * bounds, slab size, fallbacks) is the TypeScript side's:
  *
+ *   learnLayout(probe, fd, type)   -> null, or a string saying why the layout was not found
  *   attach(socket, fd, type)       -> handle, or a string saying why not
  *   receiveBatch(handle, meta, maxMessages, maxBytes, slabBytes) -> ArrayBuffer | undefined
  *   send(handle, parts)            -> true, or false when libzmq would block (EAGAIN, EFSM)
  *   events(handle)                 -> ZMQ_EVENTS
  *
  * How it reaches libzmq. zeromq.js's Socket is a Napi::ObjectWrap, so napi_unwrap on the JS socket
- * returns zeromq.js's C++ zmq::Socket (napi_wrap's data is visible to every addon of the env). Its
- * fields are read at offsets verified for zeromq.js 6.8.x on Linux x64 (SOCKET_* in data_path.h;
- * the package README, "How it works: the native data path", says how). libzmq's functions are
+ * returns zeromq.js's C++ zmq::Socket (napi_wrap's data is visible to every addon of the env). Where
+ * its fields are is learned at run time on a probe socket (learnLayout, data_path_attach.c), never
+ * assumed from a version; the package README, "How it works: the native data path", says how. libzmq's functions are
  * taken from the very image that created the socket (dladdr on the object's vtable pointer,
  * dlopen(RTLD_NOLOAD), dlsym), never from a libzmq of our own: two copies of libzmq in one process
  * share no context or inproc.
@@ -27,8 +28,8 @@
  * Threads. Everything runs on the JS thread of one env. Per-env state (the images found, the slab
  * being filled, scratch space) is the env's instance data, so worker threads each have their own.
  *
- * Only Linux x64 with glibc is verified; elsewhere this part exports nothing and the TypeScript
- * side reports the platform as the reason.
+ * Only Linux x64 and arm64 with glibc are verified; elsewhere this part exports nothing and the
+ * TypeScript side reports the platform as the reason.
  */
 #include "data_path.h"
 
@@ -112,12 +113,13 @@ void* open_socket(napi_env env, const handle_t* h) {
     throw_errno(env, h->zmq, EBADF, NULL);
     return NULL;
   }
-  memcpy(&socket, h->object + SOCKET_OFFSET_POINTER, sizeof socket);
-  if (h->object[SOCKET_OFFSET_STATE] == SOCKET_STATE_BLOCKED) {
+  uint8_t state = h->object[h->zmq->state_offset];
+  memcpy(&socket, h->object + h->zmq->pointer_offset, sizeof socket);
+  if (state == SOCKET_STATE_BLOCKED) {
     throw_errno(env, h->zmq, EBUSY, "Socket is blocked by a bind or unbind operation");
     return NULL;
   }
-  if (h->object[SOCKET_OFFSET_STATE] != SOCKET_STATE_OPEN || socket == NULL) {
+  if (state != SOCKET_STATE_OPEN || socket == NULL) {
     throw_errno(env, h->zmq, EBADF, NULL);
     return NULL;
   }
@@ -159,6 +161,7 @@ napi_value data_path_init(napi_env env, napi_value exports) {
   napi_value functions;
   env_data_t* d = calloc(1, sizeof *d);
   napi_property_descriptor props[] = {
+      {"learnLayout", NULL, js_learn_layout, NULL, NULL, NULL, napi_enumerable, NULL},
       {"attach", NULL, js_attach, NULL, NULL, NULL, napi_enumerable, NULL},
       {"receiveBatch", NULL, js_receive_batch, NULL, NULL, NULL, napi_enumerable, NULL},
       {"send", NULL, js_send, NULL, NULL, NULL, napi_enumerable, NULL},
@@ -179,7 +182,7 @@ napi_value data_path_init(napi_env env, napi_value exports) {
   return exports;
 }
 
-#else /* not Linux x64 glibc: nothing verified, nothing exported */
+#else /* not Linux x64/arm64 glibc: nothing verified, nothing exported */
 
 napi_value data_path_init(napi_env env, napi_value exports) {
   (void)env;

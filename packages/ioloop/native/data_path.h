@@ -13,8 +13,9 @@
 
 #include <stdlib.h> /* defines __GLIBC__ where it applies */
 
-/* The one platform whose zeromq.js layout was verified; elsewhere the data path exports nothing. */
-#if defined(__linux__) && defined(__x86_64__) && defined(__GLIBC__)
+/* The platforms where zeromq.js's prebuilt addon exports libzmq and the data path was tested (the
+ * layout itself is learned at run time, see data_path_attach.c); elsewhere it exports nothing. */
+#if defined(__linux__) && (defined(__x86_64__) || defined(__aarch64__)) && defined(__GLIBC__)
 #define DATA_PATH_VERIFIED_PLATFORM 1
 
 #include <stddef.h>
@@ -37,20 +38,23 @@ typedef struct {
   _Alignas(void*) unsigned char bytes[64];
 } zmq_msg_t;
 
-/* --- zeromq.js 6.8.x's zmq::Socket (src/socket.h), Linux x64 -------------------------------- */
+/* --- zeromq.js 6.x's zmq::Socket (src/socket.h) ----------------------------------------------- */
 
-/* The dynamic symbol of zmq::Socket's vtable; an object's primary vtable pointer points 16 bytes in
- * (past offset-to-top and the typeinfo pointer), as Socket's constructor stores it. */
+/* The dynamic symbol of zmq::Socket's vtable; an object's primary vtable pointer points two pointers
+ * in (past offset-to-top and the typeinfo pointer), as Socket's constructor stores it. */
 #define SOCKET_VTABLE_SYMBOL "_ZTVN3zmq6SocketE"
-#define SOCKET_VTABLE_POINT 16
-/* `void* socket`: Close() compares 0x108(%rdi) with zero, zmq_close()s it and stores NULL. */
-#define SOCKET_OFFSET_POINTER 264
-/* `State state` (uint8_t): 0 open, 1 closed, 2 blocked (Bind, Unbind, BindSync, Proxy::Run). */
-#define SOCKET_OFFSET_STATE 296
-/* `int type`: the constructor stores its first argument there. */
-#define SOCKET_OFFSET_TYPE 300
+#define SOCKET_VTABLE_POINT (2 * sizeof(void*))
+/* Where learn_layout() looks for the fields: zmq::Socket is 304 bytes in 6.5-6.8 on x64. */
+#define SOCKET_SEARCH_BYTES 512
+/* `State state` (uint8_t): Open, Closed, Blocked (Bind, Unbind, BindSync, Proxy::Run). Open and
+ * Closed are learned by watching close(); Blocked is zeromq.js's enum, and any state but Open is
+ * refused anyway. */
 #define SOCKET_STATE_OPEN 0
+#define SOCKET_STATE_CLOSED 1
 #define SOCKET_STATE_BLOCKED 2
+/* What attach() returns for a socket zeromq.js is binding or unbinding on a worker thread: the one
+ * refusal that passes once the operation settles (src/native/addon.ts compares with it). */
+#define REFUSAL_BLOCKED "the socket is blocked by a bind or unbind operation"
 
 /* --- per-env state -------------------------------------------------------------------------- */
 
@@ -59,6 +63,15 @@ typedef struct {
   void* base; /* dli_fbase: which image */
   void* dl;   /* our dlopen(RTLD_NOLOAD) reference: keeps the image mapped while handles exist */
   const void* socket_vptr;
+  /* zmq::Socket's layout in this image, learned by learn_layout() on a probe socket; attach()
+   * refuses every socket of the image until then. */
+  int layout_learned;
+  size_t pointer_offset; /* `void* socket`, NULL once closed */
+  size_t state_offset;   /* `State state` */
+  /* Per byte of the search window: whether it went Open -> Closed in every probe so far (the window
+   * reaches past the object, where a neighbour may change too; each probe has other neighbours). */
+  int probes;
+  uint8_t state_candidates[SOCKET_SEARCH_BYTES];
   int (*msg_init)(zmq_msg_t*);
   int (*msg_recv)(zmq_msg_t*, void*, int);
   int (*msg_close)(zmq_msg_t*);
@@ -126,6 +139,7 @@ void* open_socket(napi_env env, const handle_t* h);
 /* Release the handle's pending message. */
 void close_parts(handle_t* h);
 
+napi_value js_learn_layout(napi_env env, napi_callback_info info);
 napi_value js_attach(napi_env env, napi_callback_info info);
 napi_value js_receive_batch(napi_env env, napi_callback_info info);
 napi_value js_send(napi_env env, napi_callback_info info);

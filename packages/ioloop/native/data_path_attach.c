@@ -1,8 +1,17 @@
 /*
- * data_path_attach.c: attach(), from a JS object to a checked zeromq.js socket. Everything about
- * the object is read through safe_read() until its vtable pointer proves it is a zmq::Socket of the
- * image that exports libzmq's functions; then its fields are checked against what zeromq.js and
- * libzmq say.
+ * data_path_attach.c: learnLayout() and attach(), from a JS object to a checked zeromq.js socket.
+ * Everything about the object is read through safe_read() until its vtable pointer proves it is a
+ * zmq::Socket of the image that exports libzmq's functions.
+ *
+ * zmq::Socket's layout is not taken from a table per release: learnLayout() finds it on a probe
+ * socket the caller hands over, open, with its ZMQ_FD and ZMQ_TYPE as zeromq.js reports them.
+ * - The socket pointer: the one pointer-aligned field through which libzmq's own zmq_getsockopt
+ *   reports that ZMQ_TYPE and ZMQ_FD (libzmq checks its socket's tag first, and the memory is
+ *   proven mapped before, so trying a pointer that is not a socket is harmless).
+ * - The state byte: learnLayout() calls the probe's close(); the one byte that goes from Open (0)
+ *   to Closed (1), while the pointer field becomes NULL, in every probe so far (the search window
+ *   reaches past the object, where a neighbour may change too: the caller probes several sockets).
+ * Each attach() then checks its socket with libzmq the same way, and every call the two fields.
  */
 #include "data_path.h"
 
@@ -12,15 +21,24 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/uio.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
-/* Copy len bytes at addr, or fail (0) if they are not all mapped, without touching them ourselves:
- * the kernel does the read and reports EFAULT instead of a SIGSEGV. */
+/* Copy len bytes at addr, or fail (0, errno set) if they are not all mapped, without touching them
+ * ourselves: the kernel reads them into a pipe and reports EFAULT instead of a SIGSEGV.
+ * (process_vm_readv would do it in one call, but sandboxes such as Docker's default seccomp profile
+ * and qemu-user refuse it.) The write is a raw system call: these are deliberate reads of memory we
+ * do not own (probing past an object's end is how the layout is found), which libc's write() would
+ * let a sanitizer report as ours. Only attach-time reads come here, never a message. */
 static int safe_read(const void* addr, void* out, size_t len) {
-  struct iovec local = {out, len};
-  struct iovec remote = {(void*)addr, len};
-  return process_vm_readv(getpid(), &local, 1, &remote, 1, 0) == (ssize_t)len;
+  int fds[2], ok;
+  if (len > PIPE_BUF || pipe2(fds, O_CLOEXEC) != 0) return 0;
+  ok = syscall(SYS_write, fds[1], addr, len) == (long)len && read(fds[0], out, len) == (ssize_t)len;
+  close(fds[0]);
+  close(fds[1]);
+  return ok;
 }
 
 static napi_value string_value(napi_env env, const char* text) {
@@ -30,7 +48,7 @@ static napi_value string_value(napi_env env, const char* text) {
 
 /* The image whose vtable `vptr` points into, its functions loaded on first sight; NULL with the
  * reason in `why` when it is not usable. */
-static const image_t* image_of(env_data_t* d, const void* vptr, char* why, size_t why_size) {
+static image_t* image_of(env_data_t* d, const void* vptr, char* why, size_t why_size) {
   Dl_info info;
   image_t* image;
   void* vtable;
@@ -94,50 +112,151 @@ static const image_t* image_of(env_data_t* d, const void* vptr, char* why, size_
   return image;
 }
 
-/* The reason attach() refuses, or NULL when `object` is an open zeromq.js socket of type `type`
- * whose libzmq socket reports `fd`. */
-static const char* check_socket(env_data_t* d, const uint8_t* object, int fd, int type,
-                                const image_t** zmq_out, char* why, size_t why_size) {
+/* The zmq::Socket wrapped by `value` and its image, or the reason (in `why` or a literal) it is not
+ * one. */
+static const char* unwrap_socket(napi_env env, env_data_t* d, napi_value value, const uint8_t** object,
+                                 image_t** image, char* why, size_t why_size) {
   const void* vptr;
-  uint8_t fields[SOCKET_OFFSET_TYPE + sizeof(int) - SOCKET_OFFSET_POINTER];
-  void* socket;
-  int state, object_type, libzmq_fd = -1, libzmq_type = -1;
-  size_t size = sizeof(int);
+  void* wrapped = NULL;
+  /* A plain object, or one wrapped by nobody: napi_unwrap fails without throwing. */
+  if (napi_unwrap(env, value, &wrapped) != napi_ok || wrapped == NULL)
+    return "it wraps no native object";
+  if (!safe_read(wrapped, &vptr, sizeof vptr)) {
+    snprintf(why, why_size, "its native object cannot be read (%s)", strerror(errno));
+    return why;
+  }
+  if ((*image = image_of(d, vptr, why, why_size)) == NULL) return why;
+  if (vptr != (*image)->socket_vptr) return "its native object is not a zeromq.js zmq::Socket";
+  *object = wrapped;
+  return NULL;
+}
+
+/* Whether `socket` is a libzmq socket reporting ZMQ_TYPE `type` and ZMQ_FD `fd`. Any pointer may be
+ * tried: libzmq checks its socket's tag (1624 bytes in, in 4.3.5) before using it, and the memory
+ * up to past there is proven mapped first. */
+static int is_libzmq_socket(const image_t* zmq, void* socket, int fd, int type) {
   char probe[2048];
-  const image_t* zmq;
-  if (!safe_read(object, &vptr, sizeof vptr)) {
-    /* EFAULT: not mapped; EPERM or ENOSYS: a sandbox forbids process_vm_readv, so nothing is
-     * safe to read. */
-    snprintf(why, why_size, "its native object cannot be read (process_vm_readv: %s)",
-             strerror(errno));
-    return why;
+  int value = -1;
+  size_t size = sizeof value;
+  if (socket == NULL || (uintptr_t)socket % sizeof(void*) != 0 || !safe_read(socket, probe, sizeof probe))
+    return 0;
+  if (zmq->getsockopt(socket, ZMQ_TYPE, &value, &size) != 0 || value != type) return 0;
+  size = sizeof value;
+  return zmq->getsockopt(socket, ZMQ_FD, &value, &size) == 0 && value == fd;
+}
+
+/* Read learnLayout()'s and attach()'s arguments (socket, fd, type); 0 with a TypeError thrown. */
+static int get_socket_args(napi_env env, napi_callback_info info, napi_value* socket, int* fd,
+                           int* type) {
+  size_t argc = 3;
+  napi_value argv[3];
+  napi_valuetype value_type;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return 0;
+  if (napi_typeof(env, argv[0], &value_type) != napi_ok || value_type != napi_object)
+    return throw_arg(env, 0, "socket must be an object", argv[0]), 0;
+  if (!get_int(env, argv[1], 0, INT32_MAX, fd))
+    return throw_arg(env, 0, "fd must be a non-negative integer", argv[1]), 0;
+  if (!get_int(env, argv[2], 0, INT32_MAX, type))
+    return throw_arg(env, 0, "type must be a non-negative integer", argv[2]), 0;
+  *socket = argv[0];
+  return 1;
+}
+
+/* The one offset in `found` (of `count`), or the reason there is not exactly one. */
+static const char* one_offset(const char* what, const size_t* found, int count, size_t* offset,
+                              char* why, size_t why_size) {
+  if (count == 1) {
+    *offset = found[0];
+    return NULL;
   }
-  if ((zmq = image_of(d, vptr, why, why_size)) == NULL) return why;
-  if (vptr != zmq->socket_vptr) return "its native object is not a zeromq.js zmq::Socket";
-  /* From here the object is known to be a zmq::Socket; the reads stay safe in case a version with
-   * another layout passed the TypeScript side's version check. */
-  if (!safe_read(object + SOCKET_OFFSET_POINTER, fields, sizeof fields))
-    return "its native object is shorter than zeromq.js 6.8's zmq::Socket";
-  memcpy(&socket, fields, sizeof socket);
-  state = fields[SOCKET_OFFSET_STATE - SOCKET_OFFSET_POINTER];
-  memcpy(&object_type, fields + SOCKET_OFFSET_TYPE - SOCKET_OFFSET_POINTER, sizeof object_type);
-  if (state == SOCKET_STATE_BLOCKED) return "the socket is blocked by a bind or unbind operation";
+  snprintf(why, why_size, "%d fields of the probe's zmq::Socket look like its %s, not one", count,
+           what);
+  return why;
+}
+
+/* learnLayout()'s work: the reason it failed, or NULL with the layout stored in `image`. */
+static const char* learn_layout(napi_env env, napi_value probe, const uint8_t* object, image_t* image,
+                                int fd, int type, char* why, size_t why_size) {
+  uint8_t open[SOCKET_SEARCH_BYTES], closed[SOCKET_SEARCH_BYTES];
+  size_t found[8], pointer_offset = 0, state_offset = 0, offset;
+  int count = 0, nulled, i;
+  void* field;
+  napi_value close, ignored;
+  const char* failure;
+  if (!safe_read(object, open, sizeof open)) return "the probe's native object cannot be read";
+  for (offset = sizeof(void*); offset + sizeof(void*) <= sizeof open; offset += sizeof(void*)) {
+    memcpy(&field, open + offset, sizeof field);
+    if (is_libzmq_socket(image, field, fd, type) && count < 8) found[count++] = offset;
+  }
+  if (count == 0) return "no field of the probe's zmq::Socket looks like its libzmq socket pointer";
+
+  if (napi_get_named_property(env, probe, "close", &close) != napi_ok ||
+      napi_call_function(env, probe, close, 0, NULL, &ignored) != napi_ok) {
+    napi_value error;
+    napi_get_and_clear_last_exception(env, &error);
+    return "the probe's close() failed";
+  }
+  if (!safe_read(object, closed, sizeof closed)) return "the probe's native object cannot be read";
+  /* A neighbour past the object's end may hold the same pointer; zeromq.js NULLs only its own. */
+  for (i = 0, nulled = 0; i < count; i++) {
+    memcpy(&field, closed + found[i], sizeof field);
+    if (field == NULL) found[nulled++] = found[i];
+  }
+  if ((failure = one_offset("libzmq socket pointer (NULL after close())", found, nulled,
+                            &pointer_offset, why, why_size)))
+    return failure;
+  if (image->probes > 0 && image->pointer_offset != pointer_offset) {
+    image->layout_learned = image->probes = 0;
+    return "a second probe found another socket pointer than the first";
+  }
+  count = 0;
+  for (offset = 0; offset < sizeof open; offset++) {
+    int changed = open[offset] == SOCKET_STATE_OPEN && closed[offset] == SOCKET_STATE_CLOSED;
+    image->state_candidates[offset] = image->probes == 0 ? changed : image->state_candidates[offset] && changed;
+    if (image->state_candidates[offset] && count < 8) found[count++] = offset;
+  }
+  image->probes++;
+  image->pointer_offset = pointer_offset;
+  if ((failure = one_offset("state byte", found, count, &state_offset, why, why_size))) {
+    image->layout_learned = 0;
+    return failure;
+  }
+  image->state_offset = state_offset;
+  image->layout_learned = 1;
+  return NULL;
+}
+
+napi_value js_learn_layout(napi_env env, napi_callback_info info) {
+  napi_value probe, result;
+  const uint8_t* object;
+  image_t* image;
+  const char* failure;
+  char why[512];
+  int fd, type;
+  if (!get_socket_args(env, info, &probe, &fd, &type)) return NULL;
+  failure = unwrap_socket(env, env_data(env), probe, &object, &image, why, sizeof why);
+  if (failure == NULL) failure = learn_layout(env, probe, object, image, fd, type, why, sizeof why);
+  if (failure == NULL) return napi_get_null(env, &result) == napi_ok ? result : NULL;
+  return string_value(env, failure);
+}
+
+/* The reason attach() refuses the zmq::Socket `object` of `zmq`, or NULL when it is open and its
+ * libzmq socket reports ZMQ_FD `fd` and ZMQ_TYPE `type`. */
+static const char* check_socket(const uint8_t* object, const image_t* zmq, int fd, int type,
+                                char* why, size_t why_size) {
+  void* socket;
+  uint8_t state;
+  if (!zmq->layout_learned) return "zeromq.js's zmq::Socket layout is not learned yet (learnLayout)";
+  if (!safe_read(object + zmq->pointer_offset, &socket, sizeof socket) ||
+      !safe_read(object + zmq->state_offset, &state, sizeof state))
+    return "its native object is shorter than the learned zmq::Socket";
+  if (state == SOCKET_STATE_BLOCKED) return REFUSAL_BLOCKED;
   if (state != SOCKET_STATE_OPEN || socket == NULL) return "the socket is closed";
-  if (object_type != type) {
-    snprintf(why, why_size, "the type at offset %d is %d, zeromq.js reports %d", SOCKET_OFFSET_TYPE,
-             object_type, type);
+  if (!is_libzmq_socket(zmq, socket, fd, type)) {
+    snprintf(why, why_size, "libzmq through the pointer does not report zeromq.js's ZMQ_TYPE %d and "
+             "ZMQ_FD %d", type, fd);
     return why;
   }
-  /* libzmq checks its socket's tag before using it (1624 bytes in, in 4.3.5): make sure the memory
-   * up to there is mapped first. */
-  if (!safe_read(socket, probe, sizeof probe)) return "the socket pointer cannot be read";
-  if (zmq->getsockopt(socket, ZMQ_TYPE, &libzmq_type, &size) != 0 || libzmq_type != type ||
-      zmq->getsockopt(socket, ZMQ_FD, &libzmq_fd, &size) != 0 || libzmq_fd != fd) {
-    snprintf(why, why_size, "libzmq through the pointer reports ZMQ_TYPE %d and ZMQ_FD %d, "
-             "zeromq.js %d and %d", libzmq_type, libzmq_fd, type, fd);
-    return why;
-  }
-  *zmq_out = zmq;
   return NULL;
 }
 
@@ -152,27 +271,16 @@ static void finalize_handle(napi_env env, void* data, void* hint) {
 }
 
 napi_value js_attach(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3], result;
-  napi_valuetype type;
-  void* object = NULL;
-  const image_t* zmq = NULL;
+  napi_value socket, result;
+  const uint8_t* object;
+  image_t* zmq;
   const char* refusal;
   char why[512];
-  int fd, socket_type;
+  int fd, type;
   handle_t* h;
-  env_data_t* d = env_data(env);
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
-  if (napi_typeof(env, argv[0], &type) != napi_ok || type != napi_object)
-    return throw_arg(env, 0, "socket must be an object", argv[0]);
-  if (!get_int(env, argv[1], 0, INT32_MAX, &fd))
-    return throw_arg(env, 0, "fd must be a non-negative integer", argv[1]);
-  if (!get_int(env, argv[2], 0, INT32_MAX, &socket_type))
-    return throw_arg(env, 0, "type must be a non-negative integer", argv[2]);
-  /* A plain object, or one wrapped by nobody: napi_unwrap fails without throwing. */
-  if (napi_unwrap(env, argv[0], &object) != napi_ok || object == NULL)
-    return string_value(env, "it wraps no native object");
-  refusal = check_socket(d, object, fd, socket_type, &zmq, why, sizeof why);
+  if (!get_socket_args(env, info, &socket, &fd, &type)) return NULL;
+  refusal = unwrap_socket(env, env_data(env), socket, &object, &zmq, why, sizeof why);
+  if (refusal == NULL) refusal = check_socket(object, zmq, fd, type, why, sizeof why);
   if (refusal != NULL) return string_value(env, refusal);
 
   h = calloc(1, sizeof *h);
@@ -185,7 +293,7 @@ napi_value js_attach(napi_env env, napi_callback_info info) {
   h->zmq = zmq;
   h->object = object;
   h->capacity = INITIAL_PARTS;
-  if (napi_create_reference(env, argv[0], 0, &h->socket) != napi_ok) {
+  if (napi_create_reference(env, socket, 0, &h->socket) != napi_ok) {
     free(h->parts);
     free(h);
     return NULL;

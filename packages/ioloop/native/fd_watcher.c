@@ -1,7 +1,7 @@
 /*
  * fd_watcher.c: watch one file descriptor with uv_poll on Node's own event loop and call one JS
  * function per wake-up. It knows nothing of zmq: which fd, which events and what a wake-up means
- * are the TypeScript side's business (src/native-watcher.ts declares this shape).
+ * are the TypeScript side's business (src/native/fd-watcher.ts declares this shape).
  *
  *   new FdWatcher(fd, duplicate, onEvent(status, events))
  *   start(events) / stop() / check(events) / ref() / unref() / close() / get fd

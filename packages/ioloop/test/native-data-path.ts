@@ -22,7 +22,7 @@ import { socketPair } from "./helpers/sockets.js"
 
 const strings = (frames: Buffer[]) => frames.map((frame) => frame.toString())
 
-t.test("the native data path is on in this env (Linux x64, zeromq 6.8, self-test passed)", async (t) => {
+t.test("the native data path is on in this env (Linux x64 or arm64, self-test passed)", async (t) => {
   t.equal(nativeDataPathRefusal(), null)
 })
 
@@ -57,6 +57,7 @@ t.test("attach refuses what is not an open zeromq.js socket", async (t) => {
     socket.close()
     t.match(attachDataPath(socket), { reason: /^zeromq\.js cannot read its options: / })
     t.equal(addon.attach(socket, fd, type), "the socket is closed")
+    t.notOk("busy" in attachDataPath(socket), "a closed socket is not busy")
   })
 
   t.test("a socket in an async bind", async (t) => {
@@ -65,7 +66,10 @@ t.test("attach refuses what is not an open zeromq.js socket", async (t) => {
     const fd = intOption(socket, ZMQ_FD)
     const type = intOption(socket, ZMQ_TYPE)
     const binding = socket.bind("tcp://127.0.0.1:*")
-    t.match(attachDataPath(socket), { reason: "the socket is blocked by a bind or unbind operation" })
+    t.same(attachDataPath(socket), {
+      reason: "the socket is blocked by a bind or unbind operation",
+      busy: true,
+    })
     t.equal(addon.attach(socket, fd, type), "the socket is blocked by a bind or unbind operation")
     await binding
     t.ok(attachDataPath(socket) instanceof NativeDataPath, "attaches once the bind is done")
@@ -76,11 +80,14 @@ t.test("attach refuses what is not an open zeromq.js socket", async (t) => {
     t.teardown(() => socket.close())
     const fd = intOption(socket, ZMQ_FD)
     const type = intOption(socket, ZMQ_TYPE)
-    t.match(
+    t.equal(
       addon.attach(socket, fd + 1, type),
-      /^libzmq through the pointer reports ZMQ_TYPE 7 and ZMQ_FD \d+/,
+      `libzmq through the pointer does not report zeromq.js's ZMQ_TYPE 7 and ZMQ_FD ${fd + 1}`,
     )
-    t.equal(addon.attach(socket, fd, type + 1), "the type at offset 300 is 7, zeromq.js reports 8")
+    t.equal(
+      addon.attach(socket, fd, type + 1),
+      `libzmq through the pointer does not report zeromq.js's ZMQ_TYPE 8 and ZMQ_FD ${fd}`,
+    )
   })
 
   t.test("bad arguments are TypeErrors naming the argument", async (t) => {

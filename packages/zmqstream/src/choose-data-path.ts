@@ -1,5 +1,5 @@
 import type { Socket } from "zeromq"
-import { attachDataPath, debug, NativeDataPath, type DataPathRefusal } from "@zmq-eventloop/ioloop/internal"
+import { attachDataPath, debug, NativeDataPath } from "@zmq-eventloop/ioloop/internal"
 import type { StreamDataPath } from "./data-path.js"
 import { NativePath } from "./native-path.js"
 import { ZeromqJsPath } from "./zeromq-js-path.js"
@@ -25,7 +25,7 @@ export function chooseDataPath(socket: Socket, current?: StreamDataPath): DataPa
     }
     return { path: new NativePath(socket, attached), retry: false }
   }
-  const retry = isBusyRefusal(attached)
+  const retry = attached.busy ?? false // only a pending bind/unbind refused it: that passes
   if (debug.enabled) {
     debug(
       "ZMQStream: zeromq.js data path for a %s socket (%s)%s",
@@ -35,11 +35,4 @@ export function chooseDataPath(socket: Socket, current?: StreamDataPath): DataPa
     )
   }
   return { path: current ?? new ZeromqJsPath(socket), retry }
-}
-
-/** Whether the only reason for `refusal` is a pending bind/unbind (it passes when that settles). */
-function isBusyRefusal(refusal: DataPathRefusal): boolean {
-  // Until the refusal says so itself (`busy`), recognise the addon's sentence for a blocked socket.
-  const { busy } = refusal as { busy?: boolean }
-  return busy ?? refusal.reason.includes("blocked by a bind or unbind")
 }

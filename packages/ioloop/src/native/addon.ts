@@ -5,8 +5,9 @@
  * to fall back) belongs to {@link NativeDataPath}, which is what the rest of the code uses.
  *
  * The functions live in the same addon as the fd watcher (`native/build.mjs` compiles every
- * `native/*.c` into it), exported as its `dataPath` object on Linux x64 with glibc only: the one
- * platform whose zeromq.js layout was verified. Elsewhere the addon loads without it.
+ * `native/*.c` into it), exported as its `dataPath` object on Linux x64 and arm64 with glibc: the
+ * platforms where zeromq.js's prebuilds export libzmq and the data path was tested. Elsewhere the
+ * addon loads without it.
  * @module
  */
 import { loadAddon } from "./loader.js"
@@ -38,8 +39,11 @@ export const RECEIVE_MORE = 1
 /** The next message has more parts than the meta array holds: nothing was returned, grow it and call again. */
 export const RECEIVE_META_FULL = 2
 
+/** What `attach()` returns for a socket that zeromq.js is binding or unbinding on a worker thread: the one refusal that passes once that settles. */
+export const REFUSAL_BLOCKED = "the socket is blocked by a bind or unbind operation"
+
 /**
- * The addon's `dataPath` object. Every function but `attach` first checks its handle's socket and
+ * The addon's `dataPath` object. Every function but `learnLayout` and `attach` first checks its handle's socket and
  * throws zeromq.js's own errors (`code`, `errno`, the same messages) when it cannot be used now:
  * `EBADF` ("Socket is closed") once it is closed or garbage collected, `EBUSY` ("Socket is blocked
  * by a bind or unbind operation") while zeromq.js runs a `bind()`/`unbind()` on a worker thread.
@@ -48,9 +52,23 @@ export const RECEIVE_META_FULL = 2
  */
 export interface DataPathAddon {
   /**
+   * Learn where zeromq.js's `zmq::Socket` keeps its libzmq socket pointer and its state byte, on
+   * an open probe socket that this call closes: the pointer is the one field through which libzmq
+   * reports the probe's `ZMQ_TYPE` and `ZMQ_FD`, the state byte the one that goes from open (0) to
+   * closed (1) during `probe.close()` in every probe so far (the bytes searched reach past the
+   * object, where a neighbour may change too: call it with several probes). Until it succeeded for
+   * a zeromq.js image, `attach` refuses every socket of that image.
+   * @param probe An open zeromq.js socket used for nothing else; closed on return.
+   * @param fd Its `ZMQ_FD`, as zeromq.js reports it.
+   * @param type Its `ZMQ_TYPE`, as zeromq.js reports it.
+   * @returns `null`, or why the layout was not found.
+   */
+  learnLayout(probe: object, fd: number, type: number): string | null
+  /**
    * Attach to a zeromq.js socket: a handle, or the reason it was refused (not a zeromq.js socket
-   * of the image its vtable points into, closed, blocked by a bind or unbind, or libzmq through
-   * the socket pointer disagreeing with zeromq.js about `ZMQ_FD` or `ZMQ_TYPE`).
+   * of the image its vtable points into, layout not learned, closed, blocked by a bind or unbind
+   * ({@link REFUSAL_BLOCKED}), or libzmq through the socket pointer disagreeing with zeromq.js
+   * about `ZMQ_FD` or `ZMQ_TYPE`).
    *
    * The handle holds the socket weakly: it does not keep the socket alive.
    * @param socket The zeromq.js socket.
@@ -110,7 +128,7 @@ export function loadDataPathAddon(): DataPathAddon | Error {
   return (
     (addon.exports.dataPath as DataPathAddon | undefined) ??
     new Error(
-      `${addon.path} has no native data path on ${process.platform}-${process.arch} (only Linux x64 with glibc is verified)`,
+      `${addon.path} has no native data path on ${process.platform}-${process.arch} (only Linux x64 and arm64 with glibc are verified)`,
     )
   )
 }

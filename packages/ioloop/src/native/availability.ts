@@ -1,7 +1,7 @@
 /**
- * Whether this env may use the native data path, decided once when the module loads (top-level
- * await: the self-test needs a round trip through zeromq.js's promises). Any doubt means no: the
- * streams then use the zeromq.js data path, and {@link nativeDataPathRefusal} says why.
+ * Whether this env may use the native data path, decided once, at the first attach (nothing runs
+ * at import: no socket, no top-level await). Any doubt means no: the streams then use the zeromq.js
+ * data path, and {@link nativeDataPathRefusal} says why.
  * @module
  */
 import { createRequire } from "node:module"
@@ -13,55 +13,59 @@ import { runSelfTest } from "./self-test.js"
 /** Why the native data path is not used (for an env, or for one socket). */
 export interface DataPathRefusal {
   readonly reason: string
+  /**
+   * `true` when the only reason is a `bind()`/`unbind()` that zeromq.js is running on a worker
+   * thread: attaching again once it settled can succeed.
+   */
+  readonly busy?: boolean
 }
 
 /** What the native data path runs on once the checks passed. */
 export interface NativeDataPathSupport {
   readonly addon: DataPathAddon
-  /** The zeromq package this package resolves, whose version and sockets were checked. */
+  /** The zeromq package this package resolves, whose sockets the self-test checked. */
   readonly zeromq: typeof Zmq
 }
 
 /**
- * Whether the addon's offsets hold for this zeromq.js version: the layout of zeromq.js's
- * `zmq::Socket` was verified for 6.8.x only (see the README, "How it works: the native data path").
+ * The checks, cheapest first: the environment switch, the addon, zeromq.js, then the self-test,
+ * which learns and proves zeromq.js's socket layout at run time (no version is assumed). Never
+ * throws: every failure is a refusal.
  */
-export function isVerifiedZeromqVersion(version: string): boolean {
-  return /^6\.8\.\d+$/.test(version)
-}
-
-/** The checks, cheapest first. Never throws: every failure is a refusal. */
-export async function checkNativeDataPath(
+export function checkNativeDataPath(
   env: NodeJS.ProcessEnv = process.env,
   addon: DataPathAddon | Error = loadDataPathAddon(),
-): Promise<NativeDataPathSupport | DataPathRefusal> {
+): NativeDataPathSupport | DataPathRefusal {
   if (env.ZMQ_EVENTLOOP_NATIVE === "0") return { reason: "ZMQ_EVENTLOOP_NATIVE=0" }
   if (addon instanceof Error) return { reason: `no native data path in the addon: ${addon.message}` }
   let zeromq: typeof Zmq
-  let version: string
   try {
-    const require = createRequire(import.meta.url)
-    zeromq = require("zeromq") as typeof Zmq
-    version = (require("zeromq/package.json") as { version: string }).version
+    zeromq = createRequire(import.meta.url)("zeromq") as typeof Zmq
   } catch (error) {
     return { reason: `zeromq cannot be loaded: ${(error as Error).message}` }
   }
-  if (!isVerifiedZeromqVersion(version))
-    return { reason: `zeromq ${version} is not a version whose layout was verified (6.8.x)` }
-  const failure = await runSelfTest(zeromq, addon)
+  const failure = runSelfTest(zeromq, addon)
   if (failure !== null) return { reason: `self-test failed: ${failure}` }
   return { addon, zeromq }
 }
 
-const support = await checkNativeDataPath()
-debug("native data path: %s", "reason" in support ? `off (${support.reason})` : "on")
+let support: NativeDataPathSupport | DataPathRefusal | undefined
 
-/** The addon and zeromq module when this env uses the native data path, else why not. */
+/**
+ * The addon and zeromq module when this env uses the native data path, else why not; checked on the
+ * first call (`ZMQ_EVENTLOOP_NATIVE=0` at every call, so a program can switch it per stream).
+ */
 export function nativeDataPathSupport(): NativeDataPathSupport | DataPathRefusal {
+  if (process.env.ZMQ_EVENTLOOP_NATIVE === "0") return { reason: "ZMQ_EVENTLOOP_NATIVE=0" }
+  if (support === undefined) {
+    support = checkNativeDataPath()
+    debug("native data path: %s", "reason" in support ? `off (${support.reason})` : "on")
+  }
   return support
 }
 
-/** Why this env does not use the native data path, or `null` when it does. */
+/** Why this env does not use the native data path, or `null` when it does (runs the checks if not done yet). */
 export function nativeDataPathRefusal(): string | null {
-  return "reason" in support ? support.reason : null
+  const current = nativeDataPathSupport()
+  return "reason" in current ? current.reason : null
 }

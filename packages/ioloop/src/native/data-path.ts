@@ -14,6 +14,7 @@ import {
   META_STATUS,
   RECEIVE_DRAINED,
   RECEIVE_META_FULL,
+  REFUSAL_BLOCKED,
   type DataPathAddon,
   type DataPathHandle,
   type NativeMessagePart,
@@ -186,8 +187,9 @@ export class NativeDataPath {
 /**
  * Attach the native data path to `socket`, or say why not: the native path is off in this env (see
  * `nativeDataPathRefusal()`), the socket is not from the zeromq package this package resolves, it is
- * closed or busy with a `bind()`/`unbind()`, or the addon's checks on it failed. A refusal means: use
- * zeromq.js's own calls for this socket.
+ * closed or busy with a `bind()`/`unbind()` (then the refusal says `busy: true`: try again once that
+ * settles), or the addon's checks on it failed. A refusal means: use zeromq.js's own calls for this
+ * socket. Synchronous; the first call runs the env's self-test (see `nativeDataPathSupport()`).
  */
 export function attachDataPath(socket: Socket): NativeDataPath | DataPathRefusal {
   // Read at each attach (not only at load), so a test or a program can switch it per stream.
@@ -206,5 +208,6 @@ export function attachDataPath(socket: Socket): NativeDataPath | DataPathRefusal
     return { reason: `zeromq.js cannot read its options: ${(error as Error).message}` }
   }
   const handle = support.addon.attach(socket, fd, type)
+  if (handle === REFUSAL_BLOCKED) return { reason: handle, busy: true }
   return typeof handle === "string" ? { reason: handle } : new NativeDataPath(support.addon, socket, handle)
 }

@@ -4,6 +4,7 @@ import { runInNewContext } from "node:vm"
 import type * as zmq from "zeromq"
 import { ZMQ_FD } from "../../src/constants.js"
 import { loadDataPathAddon, type DataPathAddon } from "../../src/native/addon.js"
+import { nativeDataPathRefusal } from "../../src/native/availability.js"
 import { attachDataPath, NativeDataPath } from "../../src/native/data-path.js"
 import { loadFdWatcher, UV_READABLE, type FdWatcherConstructor } from "../../src/native/fd-watcher.js"
 
@@ -11,8 +12,10 @@ export const DEADLINE_MS = 10_000
 
 const loadedAddon = loadDataPathAddon()
 if (loadedAddon instanceof Error) throw new Error(`build the addon first (${loadedAddon.message})`)
-/** The addon's data path functions, for tests that call them below NativeDataPath. */
+/** The addon's data path functions, for tests that call them below NativeDataPath (after the self-test learned the layout). */
 export const addon: DataPathAddon = loadedAddon
+const refusal = nativeDataPathRefusal()
+if (refusal !== null) throw new Error(`the native data path is off: ${refusal}`)
 
 const loadedWatcher = loadFdWatcher()
 if (loadedWatcher instanceof Error) throw new Error(`build the addon first (${loadedWatcher.message})`)

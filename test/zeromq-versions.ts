@@ -1,0 +1,80 @@
+// The native data path on every zeromq.js release the peer range (^6.5.0) allows: for each, a throw-away
+// project installs the packed packages with that zeromq from the registry (its tarball ships its
+// prebuilt addon), and a PUSH→PULL pair of streams must both be on the native data path and carry
+// 10,000 messages, in order. The layout of zeromq.js's socket is learned at run time, so a release
+// whose layout moved still gets the native path, or a refusal with the reason, never a crash.
+import t from "tap"
+import { spawnSync } from "node:child_process"
+import * as fs from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { makeProject, packWorkspacePackages } from "./helpers/workspace-packages.js"
+
+const versions = ["6.5.0", "6.6.0", "6.7.0", "6.8.0"]
+const MESSAGES = 10_000
+
+const supported = process.platform === "linux" && process.arch === "x64"
+const skip = supported
+  ? false
+  : `the prebuild tested here is linux-x64's, this is ${process.platform}-${process.arch}`
+
+const roundTrip = `
+  import { createRequire } from "node:module"
+  import { IOLoop } from "@zmq-eventloop/ioloop"
+  import { ZMQStream } from "@zmq-eventloop/zmqstream"
+  import * as zmq from "zeromq"
+  const version = createRequire(import.meta.url)("zeromq/package.json").version
+  const loop = new IOLoop()
+  const pull = new ZMQStream(new zmq.Pull(), loop)
+  const port = await pull.bindToRandomPort("tcp://127.0.0.1")
+  const push = new ZMQStream(new zmq.Push(), loop)
+  push.connect("tcp://127.0.0.1:" + port)
+  let received = 0
+  let outOfOrder = 0
+  pull.onRecv(([frame]) => {
+    if (Number(String(frame)) !== received) outOfOrder++
+    if (++received === ${MESSAGES}) loop.stop()
+  })
+  for (let i = 0; i < ${MESSAGES}; i++) push.send(String(i))
+  // A deadline, not a wait: a stream that stalls ends the run with what it received.
+  const deadline = setTimeout(() => loop.stop(), 30_000)
+  await loop.start()
+  clearTimeout(deadline)
+  console.log(JSON.stringify({ version, push: push.dataPath, pull: pull.dataPath, received, outOfOrder }))
+  push.close(0); pull.close(0); loop.close()
+`
+
+t.test("every zeromq.js 6.x release gets the native data path", { skip }, async (t) => {
+  const dir = fs.mkdtempSync(join(tmpdir(), "zmq-eventloop-versions-"))
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }))
+  const tarballs = packWorkspacePackages(dir)
+  for (const version of versions) {
+    t.test(`zeromq ${version}`, async (t) => {
+      // allowScripts: npm's approval of zeromq's install script (it finds its prebuilt addon).
+      const app = makeProject(dir, `zeromq-${version}`, {
+        dependencies: { ...tarballs, zeromq: version },
+        overrides: tarballs,
+        allowScripts: { zeromq: true },
+      })
+      const installed = spawnSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund"], {
+        cwd: app,
+        encoding: "utf8",
+        timeout: 120_000,
+      })
+      t.equal(installed.status, 0, "npm install succeeds", { stderr: installed.stderr })
+      const ran = spawnSync(process.execPath, ["--input-type=module", "-e", roundTrip], {
+        cwd: app,
+        encoding: "utf8",
+        timeout: 60_000,
+        env: { ...process.env, NODE_DEBUG: "zmq-eventloop" },
+      })
+      t.equal(ran.status, 0, "the round trip runs", { stderr: ran.stderr })
+      t.same(
+        JSON.parse(ran.stdout.trim() || "{}"),
+        { version, push: "native", pull: "native", received: MESSAGES, outOfOrder: 0 },
+        "both streams native, every message in order",
+      )
+      t.match(ran.stderr, "native data path: on", "the self-test passed on this release")
+    })
+  }
+})
