@@ -68,6 +68,18 @@ class MimeData {
 }
 
 /**
+ * What `display()` returns: `update(value, metadata)` replaces that output in place. Like IPython's
+ * `display()`, which returns None, a cell whose last expression is a display call shows no `Out[n]` for
+ * the handle (handlers.mjs leaves handles out of execute_result).
+ */
+export class DisplayHandle {
+  constructor(id, update) {
+    this.id = id
+    this.update = update
+  }
+}
+
+/**
  * The `display` global: `display(value, { id, update, metadata })` publishes display_data (or
  * update_display_data when `update`) and returns a handle with `update(value)` and `id`. Helpers
  * build values of one type: display.html(text), .markdown, .svg, .latex, .png(buffer or base64),
@@ -83,7 +95,7 @@ export function createDisplay(output) {
     const id = options.id ?? (options.update ? undefined : randomUUID())
     if (options.update && id === undefined) throw new TypeError("display: options.update needs options.id")
     publish(value, { ...options, id })
-    return { id, update: (next, metadata) => publish(next, { id, update: true, metadata }) }
+    return new DisplayHandle(id, (next, metadata) => publish(next, { id, update: true, metadata }))
   }
   const typed =
     (mime, toData = (data) => data) =>

@@ -1,7 +1,7 @@
 // The main thread's side of the kernel: shell requests, one at a time in arrival order as ipykernel
 // handles them, each between `status: busy` and `status: idle` on iopub, with its outputs in between.
 import { Comms } from "./comms.mjs"
-import { createClearOutput, createDisplay, mimeBundle, plainText } from "./display.mjs"
+import { createClearOutput, createDisplay, DisplayHandle, mimeBundle, plainText } from "./display.mjs"
 import { Executor } from "./executor.mjs"
 import { History } from "./history.mjs"
 import { complete, inspect } from "./introspection.mjs"
@@ -156,7 +156,7 @@ const handlers = {
         { status: "error" },
       ]
     }
-    if (!silent && outcome.value !== undefined) {
+    if (!silent && outcome.value !== undefined && !(outcome.value instanceof DisplayHandle)) {
       const content = { execution_count: count, data: mimeBundle(outcome.value), metadata: {} }
       this.output.publish("execute_result", content, { origin })
     }

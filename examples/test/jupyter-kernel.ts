@@ -131,6 +131,11 @@ t.test("a Jupyter client runs JavaScript on the kernel (interrupt mode signal)",
   t.match(updated.content, { data: { "text/html": "<i>2</i>" } }, "_repr_html_ of the new value")
   t.same(updated.content.transient, shown.content.transient, "the same display_id")
   t.same(cleared.content, { wait: true })
+  t.same(
+    s.display_last,
+    ["execute_input", "display_data"],
+    "a display call as the last expression shows no Out[n] for its handle (IPython's display returns None)",
+  )
 
   const { comms } = s
   t.same(comms.open, [
