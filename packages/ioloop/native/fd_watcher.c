@@ -210,7 +210,9 @@ static napi_value construct(napi_env env, napi_callback_info info) {
   if (napi_add_async_cleanup_hook(env, on_env_teardown, w, &w->teardown_hook) != napi_ok ||
       napi_create_reference(env, argv[2], 1, &w->on_event) != napi_ok ||
       napi_create_string_utf8(env, "FdWatcher", NAPI_AUTO_LENGTH, &name) != napi_ok ||
-      napi_async_init(env, self, name, &w->async_context) != napi_ok ||
+      /* No resource object: Node 26 holds an async context's resource strongly until
+       * napi_async_destroy, so `self` there would keep the wrapper from ever being collected. */
+      napi_async_init(env, NULL, name, &w->async_context) != napi_ok ||
       napi_wrap(env, self, w, finalize, NULL, NULL) != napi_ok) {
     close_watcher(w);
     w->finalized = 1; /* no wrapper will ever finalize it */
