@@ -45,6 +45,9 @@ typedef struct {
 #define SOCKET_VTABLE_SYMBOL "_ZTVN3zmq6SocketE"
 #define SOCKET_VTABLE_POINT (2 * sizeof(void*))
 /* Where learn_layout() looks for the fields: zmq::Socket is 304 bytes in 6.5-6.8 on x64. */
+/* Bytes of libzmq's socket_base_t up to the end of its tag (at 1624 in 4.3.5), which zmq_getsockopt
+ * reads before anything else: proven mapped before a candidate pointer is handed to libzmq. */
+#define SOCKET_TAG_END 1628
 #define SOCKET_SEARCH_BYTES 512
 /* `State state` (uint8_t): Open, Closed, Blocked (Bind, Unbind, BindSync, Proxy::Run). Open and
  * Closed are learned by watching close(); Blocked is zeromq.js's enum, and any state but Open is

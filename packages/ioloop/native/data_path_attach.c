@@ -41,6 +41,21 @@ static int safe_read(const void* addr, void* out, size_t len) {
   return ok;
 }
 
+/* Copy the longest readable prefix of the len bytes at addr (memory is mapped in whole pages, so it
+ * is read a page at a time) and return its length. Searches read past an object's end, where the
+ * next page may be unmapped: a sanitizer's or a busy heap's object can sit at the end of a mapping. */
+static size_t safe_read_prefix(const void* addr, void* out, size_t len) {
+  size_t page = (size_t)sysconf(_SC_PAGESIZE), done = 0, chunk;
+  while (done < len) {
+    chunk = page - ((uintptr_t)addr + done) % page;
+    if (chunk > PIPE_BUF) chunk = PIPE_BUF;
+    if (chunk > len - done) chunk = len - done;
+    if (!safe_read((const uint8_t*)addr + done, (uint8_t*)out + done, chunk)) break;
+    done += chunk;
+  }
+  return done;
+}
+
 static napi_value string_value(napi_env env, const char* text) {
   napi_value value;
   return napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &value) == napi_ok ? value : NULL;
@@ -133,12 +148,14 @@ static const char* unwrap_socket(napi_env env, env_data_t* d, napi_value value, 
 
 /* Whether `socket` is a libzmq socket reporting ZMQ_TYPE `type` and ZMQ_FD `fd`. Any pointer may be
  * tried: libzmq checks its socket's tag (1624 bytes in, in 4.3.5) before using it, and the memory
- * up to past there is proven mapped first. */
+ * up to past there is proven mapped first (up to 2048 bytes where mapped, SOCKET_TAG_END at least:
+ * a real socket object reaches past its tag even at the end of a mapping). */
 static int is_libzmq_socket(const image_t* zmq, void* socket, int fd, int type) {
   char probe[2048];
   int value = -1;
   size_t size = sizeof value;
-  if (socket == NULL || (uintptr_t)socket % sizeof(void*) != 0 || !safe_read(socket, probe, sizeof probe))
+  if (socket == NULL || (uintptr_t)socket % sizeof(void*) != 0 ||
+      safe_read_prefix(socket, probe, sizeof probe) < SOCKET_TAG_END)
     return 0;
   if (zmq->getsockopt(socket, ZMQ_TYPE, &value, &size) != 0 || value != type) return 0;
   size = sizeof value;
@@ -178,13 +195,15 @@ static const char* one_offset(const char* what, const size_t* found, int count, 
 static const char* learn_layout(napi_env env, napi_value probe, const uint8_t* object, image_t* image,
                                 int fd, int type, char* why, size_t why_size) {
   uint8_t open[SOCKET_SEARCH_BYTES], closed[SOCKET_SEARCH_BYTES];
-  size_t found[8], pointer_offset = 0, state_offset = 0, offset;
+  size_t found[8], pointer_offset = 0, state_offset = 0, offset, readable;
   int count = 0, nulled, i;
   void* field;
   napi_value close, ignored;
   const char* failure;
-  if (!safe_read(object, open, sizeof open)) return "the probe's native object cannot be read";
-  for (offset = sizeof(void*); offset + sizeof(void*) <= sizeof open; offset += sizeof(void*)) {
+  readable = safe_read_prefix(object, open, sizeof open);
+  if (readable < 2 * sizeof(void*)) return "the probe's native object cannot be read";
+  memset(open + readable, 0, sizeof open - readable); /* not searched: nothing changes there */
+  for (offset = sizeof(void*); offset + sizeof(void*) <= readable; offset += sizeof(void*)) {
     memcpy(&field, open + offset, sizeof field);
     if (is_libzmq_socket(image, field, fd, type) && count < 8) found[count++] = offset;
   }
@@ -196,7 +215,9 @@ static const char* learn_layout(napi_env env, napi_value probe, const uint8_t* o
     napi_get_and_clear_last_exception(env, &error);
     return "the probe's close() failed";
   }
-  if (!safe_read(object, closed, sizeof closed)) return "the probe's native object cannot be read";
+  if (safe_read_prefix(object, closed, readable) != readable)
+    return "the probe's native object cannot be read after close()";
+  memset(closed + readable, 0, sizeof closed - readable);
   /* A neighbour past the object's end may hold the same pointer; zeromq.js NULLs only its own. */
   for (i = 0, nulled = 0; i < count; i++) {
     memcpy(&field, closed + found[i], sizeof field);
