@@ -17,6 +17,8 @@ import { makeFifo } from "./helpers/fifo.js"
 
 const ZMQ_FD = 14
 const DEADLINE_MS = 5000
+/** A child `node` alone can take seconds to start on a loaded machine (2-4 s seen with eight suites on 2 cores). */
+const CHILD_DEADLINE_MS = 30_000
 const addon = loadAddon()
 if (addon instanceof Error) throw new Error(`no native addon: ${addon.message}`)
 const addonPath = addon.path
@@ -77,7 +79,7 @@ function runNode(
   const exited = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
     child.on("exit", (code) => resolve({ code, stdout, stderr })),
   )
-  return withDeadline(exited, "child exit").finally(() => child.kill())
+  return withDeadline(exited, "child exit", CHILD_DEADLINE_MS).finally(() => child.kill())
 }
 
 const fdCount = () => fs.readdirSync("/proc/self/fd").length
