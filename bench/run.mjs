@@ -129,7 +129,7 @@ async function runMicro(options, name) {
 
 /** The implementations that run `workload`: C only where a C program exists and was built. */
 function implsFor(workload, cBuilt) {
-  return IMPLS.filter((impl) => impl !== C_LIBZMQ || (cBuilt && !workload.peerless))
+  return IMPLS.filter((impl) => impl !== C_LIBZMQ || (cBuilt && !workload.peerless && !workload.noC))
 }
 
 async function main() {

@@ -171,6 +171,24 @@ export function throughput(workload, n, size, elapsed) {
   }
 }
 
+/** How long the send_queue workload's reader waits before it reads: the sender meanwhile meets a stalled peer. */
+export const STALL_MS = 1000
+
+/** The resident set size now, in bytes: the start the send_queue workload's growth is counted from. */
+export function rssNow() {
+  return process.memoryUsage.rss()
+}
+
+/**
+ * Fields of a send_queue line: throughput (first send -> last handed to libzmq, the stall included) and how
+ * far the peak RSS rose above `startRss` (MiB).
+ */
+export function sendQueueFields(n, size, elapsed, startRss) {
+  const peak = process.resourceUsage().maxRSS * 1024
+  const growth = Math.max(0, peak - startRss) / 2 ** 20
+  return { ...throughput("send_queue", n, size, elapsed), rss_growth_mb: round(growth, 1) }
+}
+
 /** Nearest rank: element ceil(p*n - 1e-9) (1-based) of sorted values, as in the C/Python baselines. */
 export function percentileSorted(sorted, p) {
   const k = Math.ceil(p * sorted.length - 1e-9)

@@ -11,6 +11,7 @@ const SCHEDULE = { key: "schedule_ms", unit: "ms scheduling", better: "lower", d
 const CANCEL = { key: "cancel_ms", unit: "ms cancelling", better: "lower", digits: 1 }
 // How late the last timeout fired (<= 0: on time); a difference to compare, not a ratio.
 const LATE = { key: "late_ms", unit: "ms late (last fire)", better: "lower", digits: 1, noRatio: true }
+const RSS_GROWTH = { key: "rss_growth_mb", unit: "MiB RSS growth", better: "lower", digits: 1 }
 const ROUND_TRIPS = { key: "round_trips_per_s", unit: "round trips/s", better: "higher", digits: 0 }
 
 export const WORKLOADS = [
@@ -73,6 +74,17 @@ export const WORKLOADS = [
     label: "1M timers, cancel half, 2 s window",
     metrics: [TOTAL, SCHEDULE, CANCEL, LATE],
     peerless: true,
+  },
+  // A PUSH sends N messages to a reader that starts reading only after STALL_MS (lib/common.mjs): how much
+  // memory the sender's queue takes meanwhile. Ours bounds it at 10,000 messages (ZMQ_BENCH_SEND_QUEUE_LIMIT).
+  {
+    id: "send_queue",
+    script: "send_queue",
+    n: 2_000_000,
+    size: 64,
+    label: "2M sends to a stalled peer (reads after 1 s), 64 B",
+    metrics: [MSGS, RSS_GROWTH],
+    noC: true,
   },
   // N ROUTER<->DEALER pairs in one process, one message in flight each: `size` is the number of pairs.
   ...[1, 100, 1000, 5000].map((pairs) => ({

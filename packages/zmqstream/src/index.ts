@@ -1,4 +1,10 @@
-export { ZMQStream, type RecvOptions } from "./zmqstream.js"
+export { ZMQStream, type RecvOptions, type ZMQStreamOptions } from "./zmqstream.js"
+export {
+  SendQueueFullError,
+  type SendQueueLimit,
+  type SendQueueLimitOptions,
+  type WhenQueueFull,
+} from "./send-queue-limit.js"
 export type { DataPath } from "./data-path.js"
 export { POLLIN, POLLOUT, POLLERR, SNDMORE, DONTWAIT } from "./constants.js"
 export { Poller, type PollEvents, type PollTarget } from "./poller.js"

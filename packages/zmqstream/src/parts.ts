@@ -26,6 +26,15 @@ export interface QueuedMessage {
   readonly sendOptions: object | undefined
   /** The per-send callback, captured in the caller's stack contexts, or null. */
   readonly callback: UserCallback | null
+  /** What it counts against the queue's byte limit: its parts' lengths, strings as UTF-8. */
+  readonly bytes: number
+}
+
+/** The bytes `parts` make on the wire: each part's length, strings counted as UTF-8. */
+export function byteLength(parts: Part[]): number {
+  let bytes = 0
+  for (const part of parts) bytes += typeof part === "string" ? Buffer.byteLength(part) : part.byteLength
+  return bytes
 }
 
 function isPart(value: unknown): value is Part {

@@ -2,6 +2,7 @@ import type { Socket } from "zeromq"
 import { SEND_BUDGET } from "./constants.js"
 import type { SendSink, StreamDataPath } from "./data-path.js"
 import type { Part, QueuedMessage } from "./parts.js"
+import { SendQueue } from "./send-queue.js"
 import { wouldBlock } from "./would-block.js"
 
 /** What the send side needs from its stream. */
@@ -16,6 +17,8 @@ export interface SenderHost {
   sent(message: QueuedMessage, status: Error | undefined): void
   /** The queue became empty, or a message is waiting for WRITE: interest may have changed. */
   queueChanged(): void
+  /** The last queued message was handed to libzmq (or failed) and its callbacks have run. */
+  queueEmptied(): void
   /** Queued messages that could not be handed to libzmq before the socket closed. */
   unsent(count: number): void
   /**
@@ -54,8 +57,9 @@ export type SendOutcome = "sent" | "failed" | "again" | "empty"
  * the unsent report when it fails, and silent when it went out (pyzmq's `close()` drops its queue unseen).
  */
 export class Sender implements SendSink {
-  private queue: QueuedMessage[] = []
-  private head = 0
+  private readonly queue = new SendQueue()
+  /** The head message, as handed to the data path while its send is in flight. */
+  private current: QueuedMessage | null = null
   private inFlight = false
   private lastOutcome: SendOutcome = "empty"
   private budget = 0
@@ -66,12 +70,17 @@ export class Sender implements SendSink {
 
   /** Messages waiting, the one in flight included. */
   get length(): number {
-    return this.queue.length - this.head
+    return this.queue.length
   }
 
   /** Messages waiting for a WRITE dispatch: the one in flight needs none. */
   get waiting(): number {
     return this.length - (this.inFlight ? 1 : 0)
+  }
+
+  /** The queued messages' bytes, the one in flight included (`QueuedMessage.bytes`). */
+  get queuedBytes(): number {
+    return this.queue.queuedBytes
   }
 
   push(message: QueuedMessage): void {
@@ -98,7 +107,8 @@ export class Sender implements SendSink {
   }
 
   private sendHead(): void {
-    const message = this.queue[this.head]!
+    const message = this.queue.at(0)
+    this.current = message
     this.inFlight = true
     this.host.path.send(message, this)
     // The last queued message is in flight: drop WRITE interest now rather than when it settles, so the
@@ -153,6 +163,7 @@ export class Sender implements SendSink {
       return this.wakeIdle()
     }
     this.host.sent(message, status)
+    if (this.length === 0 && !this.host.closed()) this.host.queueEmptied()
     if (this.length > 0 && --this.budget > 0 && !this.host.closed() && !this.host.flushing()) {
       return this.sendHead()
     }
@@ -161,16 +172,9 @@ export class Sender implements SendSink {
   }
 
   private take(): QueuedMessage {
-    const message = this.queue[this.head]!
-    this.queue[this.head++] = undefined as unknown as QueuedMessage
-    // Compact once the consumed prefix is half the array, so a long-lived queue does not grow.
-    if (this.head === this.queue.length) {
-      this.queue = []
-      this.head = 0
-    } else if (this.head > 1024 && this.head * 2 > this.queue.length) {
-      this.queue = this.queue.slice(this.head)
-      this.head = 0
-    }
+    const message = this.current!
+    this.current = null
+    this.queue.shift()
     return message
   }
 
@@ -204,14 +208,13 @@ export class Sender implements SendSink {
     const socket = this.host.socket as WritableSocket
     // A send in flight holds the head: it has been handed to libzmq (or came back EAGAIN, reported by
     // sendFailed as unsent). Either way it is no longer ours to send.
-    let index = this.head + (this.inFlight ? 1 : 0)
+    let index = this.inFlight ? 1 : 0
     let dropped = 0
     let refused = 0
     const settling: Promise<unknown>[] = []
     const countRefused = (): void => void refused++
     while (index < this.queue.length && !socket.closed && socket.writable) {
-      const message = this.queue[index]!
-      this.queue[index++] = undefined as unknown as QueuedMessage
+      const message = this.queue.at(index++)
       try {
         const result =
           message.sendOptions === undefined
@@ -228,7 +231,7 @@ export class Sender implements SendSink {
       })
     }
     dropped += this.queue.length - index
-    this.queue.length = this.inFlight ? this.head + 1 : this.head
+    this.queue.truncate(this.inFlight ? 1 : 0)
     return dropped
   }
 }

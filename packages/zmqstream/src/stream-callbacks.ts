@@ -29,6 +29,7 @@ export class StreamCallbacks {
   send: UserCallback | null = null
   sendWithStream = false
   err: UserCallback | null = null
+  drain: UserCallback | null = null
   close: UserCallback | null = null
 
   constructor(
@@ -72,6 +73,11 @@ export class StreamCallbacks {
   error(error: Error, what: string): void {
     if (this.err !== null) this.call(this.err, [error])
     else this.log.error(what, error)
+  }
+
+  /** The send queue emptied after a `send*()` found it full: the drain callback, if any. */
+  drained(): void {
+    if (this.drain !== null) this.call(this.drain, [])
   }
 
   /** Runs the close callback, if any. */

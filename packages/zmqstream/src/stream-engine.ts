@@ -13,6 +13,7 @@ import type { DataPath, StreamDataPath } from "./data-path.js"
 import type { QueuedMessage } from "./parts.js"
 import { Receiver, type ReceiverHost } from "./receiver.js"
 import { Sender, type SenderHost } from "./sender.js"
+import { belowLimit, SendQueueFullError, UNBOUNDED, type SendQueueLimit } from "./send-queue-limit.js"
 import type { StreamCallbacks } from "./stream-callbacks.js"
 
 // A socket whose bind() started before any stream watched its class gives no notice when the bind settles:
@@ -48,6 +49,12 @@ export class StreamEngine implements ReceiverHost, SenderHost, SocketLifeListene
   private interest = NONE
   /** Whether WRITE interest is held back after a send refused although the socket reported WRITE. */
   private sendPaused = false
+  /** The bound on the send queue (pyzmq's has none). */
+  sendQueueLimit: SendQueueLimit = UNBOUNDED
+  /** Whether a `send*()` answered "full" since the queue was last empty: `onDrain` is owed. */
+  private drainOwed = false
+  /** Messages refused at the limit, reported from the loop (never from inside `send*()`). */
+  private refused: QueuedMessage[] | null = null
 
   constructor(
     readonly socket: Socket,
@@ -153,6 +160,12 @@ export class StreamEngine implements ReceiverHost, SenderHost, SocketLifeListene
     this.callbacks.unsent(count)
   }
 
+  queueEmptied(): void {
+    if (!this.drainOwed) return
+    this.drainOwed = false
+    this.callbacks.drained()
+  }
+
   retryAfter(ms: number): void {
     this.sendPaused = true
     this.updateInterest()
@@ -186,6 +199,42 @@ export class StreamEngine implements ReceiverHost, SenderHost, SocketLifeListene
   /** Has the loop forget what it read of the socket and read `ZMQ_EVENTS` again. */
   calledSocket(): void {
     this.services.noteSocketCall(this.socket)
+  }
+
+  // ---- the send queue's limit ----------------------------------------------------------------------------
+
+  /**
+   * Queues `message` within the send queue's limit and returns `send*()`'s answer: whether the queue is
+   * below the limit afterwards (Node's `writable.write()`). At the limit, `"refuse"` reports the message
+   * with a {@link SendQueueFullError} instead of queueing it.
+   */
+  admit(message: QueuedMessage): boolean {
+    if (this.sendQueueLimit.whenFull === "refuse" && !this.hasRoom()) {
+      if (this.refused === null) {
+        this.refused = []
+        this.loop.spawnCallback(() => this.reportRefused())
+      }
+      this.refused.push(message)
+      return false
+    }
+    this.sender.push(message)
+    this.updateInterest()
+    return this.hasRoom()
+  }
+
+  /** Whether the send queue is below its limit; when it is not, `onDrain` is owed for when it empties. */
+  hasRoom(): boolean {
+    if (belowLimit(this.sendQueueLimit, this.sender.length, this.sender.queuedBytes)) return true
+    this.drainOwed = true
+    return false
+  }
+
+  private reportRefused(): void {
+    const refused = this.refused ?? []
+    this.refused = null
+    for (const message of refused) {
+      this.callbacks.sent(message.parts, message.callback, new SendQueueFullError(this.sendQueueLimit))
+    }
   }
 
   // ---- the loop's side -------------------------------------------------------------------------------------
@@ -269,6 +318,7 @@ export class StreamEngine implements ReceiverHost, SenderHost, SocketLifeListene
         this.receiver.held.length,
       )
     this.receiver.held.length = 0
+    this.reportRefused() // before close() returns: they were refused while the stream was open
     if (dropped > 0) this.callbacks.unsent(dropped)
     this.callbacks.closed()
   }

@@ -12,7 +12,13 @@ import {
   ZMQ_TYPE,
 } from "./constants.js"
 import type { Frame } from "./frame.js"
-import { checkPart, checkParts, splitSendOptions, type Part, type SendOptions } from "./parts.js"
+import { byteLength, checkPart, checkParts, splitSendOptions, type Part, type SendOptions } from "./parts.js"
+import {
+  applySendQueueLimit,
+  type SendQueueLimit,
+  type SendQueueLimitOptions,
+  UNBOUNDED,
+} from "./send-queue-limit.js"
 import { dumpJson } from "./serialization/json.js"
 import { dumpPyobj, type PickleProtocol } from "./serialization/pickle.js"
 import type { ReceivingThis } from "./socket-capabilities.js"
@@ -31,6 +37,14 @@ import {
   type SocketOptionName,
   type SocketOptionValue,
 } from "./socket-links.js"
+
+/** The constructor's options, for what pyzmq's `ZMQStream(socket, io_loop)` cannot say. */
+export interface ZMQStreamOptions {
+  /** The loop (default: `IOLoop.current()`). */
+  ioLoop?: IOLoop
+  /** A bound on the send queue (default: none, as in pyzmq); see `setSendQueueLimit`. */
+  sendQueueLimit?: SendQueueLimitOptions
+}
 
 /** Options of `onRecv` / `onRecvStream`. */
 export interface RecvOptions {
@@ -96,18 +110,17 @@ export class ZMQStream<S extends Socket = Socket> {
   private partial: Part[] | null = null
 
   /**
-   * Registers `socket` with `ioLoop` (default: `IOLoop.current()`) and sets its `receiveTimeout` and
-   * `sendTimeout` to 0. (pyzmq `ZMQStream(socket, io_loop=None)`)
-   * @throws TypeError when `socket` is not a zeromq.js socket or `ioLoop` not a loop; Error when the socket
-   * is closed, already registered with the loop, or the loop is closed.
+   * Registers `socket` with the loop (default: `IOLoop.current()`) and sets its `receiveTimeout` and
+   * `sendTimeout` to 0. The second argument is the loop, or {@link ZMQStreamOptions} (the loop and a send
+   * queue limit). (pyzmq `ZMQStream(socket, io_loop=None)`)
+   * @throws TypeError when `socket` is not a zeromq.js socket or the loop not a loop, TypeError/RangeError for
+   * a bad option; Error when the socket is closed, already registered with the loop, or the loop is closed.
    */
-  constructor(socket: S, ioLoop?: IOLoop) {
+  constructor(socket: S, ioLoopOrOptions?: IOLoop | ZMQStreamOptions) {
     if (!isZmqSocket(socket))
       throw new TypeError(`socket must be a zeromq.js socket, got ${describeValue(socket)}`)
     if (socket.closed) throw new Error("socket is closed")
-    if (ioLoop !== undefined && !(ioLoop instanceof IOLoop)) {
-      throw new TypeError(`ioLoop must be an IOLoop, got ${describeValue(ioLoop)}`)
-    }
+    const { ioLoop, sendQueueLimit } = streamOptions(ioLoopOrOptions)
     bindMethods(this)
     this.socket = socket
     this.ioLoop = ioLoop ?? IOLoop.current()
@@ -118,6 +131,7 @@ export class ZMQStream<S extends Socket = Socket> {
     this.canSend = !RECEIVE_ONLY_TYPES.has(this.socketType)
     this.callbacks = new StreamCallbacks(this, services.funnel, services.log)
     this.engine = new StreamEngine(socket, this.ioLoop, services, this.callbacks) // registers, or throws
+    this.engine.sendQueueLimit = sendQueueLimit
     // The fast paths: receive()/send() settle synchronously, EAGAIN rejecting (DESIGN.md "Fast paths").
     // Set once registered, so a refused stream leaves the socket as it was.
     ;(socket as unknown as RawSocket).setInt32Option(ZMQ_RCVTIMEO, 0)
@@ -220,6 +234,17 @@ export class ZMQStream<S extends Socket = Socket> {
     this.callbacks.err = this.callbacks.capture(callback)
   }
 
+  /**
+   * Calls `callback()` once the send queue has emptied, after a `send*()` returned `false` (the queue was at
+   * its limit: `setSendQueueLimit`); Node's `'drain'` event. `null` stops. Runs in the stack contexts of the
+   * registration, like every stream callback. (no pyzmq equivalent: its queue has no limit)
+   * @throws TypeError for a non-function; Error("Stream is closed").
+   */
+  onDrain(callback: (() => unknown) | null): void {
+    this.checkOpen()
+    this.callbacks.drain = this.callbacks.capture(callback)
+  }
+
   /** Stops calling the recv callback; messages already taken from libzmq are kept for the next `onRecv`/`flush`. */
   stopOnRecv(): void {
     this.setRecv(null, {}, false)
@@ -248,71 +273,77 @@ export class ZMQStream<S extends Socket = Socket> {
 
   /**
    * Queues a one-part message (see `sendMultipart`); with `flags: SNDMORE` the part is held until the last
-   * part of its message is sent. (pyzmq `send`)
+   * part of its message is sent. Returns whether the send queue is below its limit (see `sendMultipart`).
+   * (pyzmq `send`)
    * @throws TypeError for a bad part or option (nothing is queued); Error("Stream is closed").
    */
-  send(part: Part, options?: SendOptions): void {
+  send(part: Part, options?: SendOptions): boolean {
     this.checkOpen()
     checkPart("part", part)
-    this.enqueue([part], options)
+    return this.enqueue([part], options)
   }
 
   /**
    * Queues a message; the stream hands it to libzmq, after those queued before it, when the socket is
    * writable, then calls `options.callback(msg, status)` and `onSend`'s callback. With `flags: SNDMORE` the
    * parts are held, and go out with the next send without it, as one message (one `onSend`). `routingId`
-   * (SERVER) and `group` (RADIO) go to zeromq.js's `send`. Never sends synchronously. (pyzmq `send_multipart`)
+   * (SERVER) and `group` (RADIO) go to zeromq.js's `send`. Never sends synchronously.
+   *
+   * Returns whether the send queue is below its limit afterwards, as Node's `writable.write()` does: `false`
+   * asks the caller to wait for `onDrain`. Without a limit (the default, as pyzmq) it is always `true`. At
+   * the limit with `whenFull: "refuse"` the message is not queued: its callbacks get a `SendQueueFullError`
+   * from the loop. (pyzmq `send_multipart`)
    * @throws TypeError for a bad part or option (nothing is queued); Error("Stream is closed").
    */
-  sendMultipart(parts: Part[], options?: SendOptions): void {
+  sendMultipart(parts: Part[], options?: SendOptions): boolean {
     this.checkOpen()
-    this.enqueue(checkParts(parts), options)
+    return this.enqueue(checkParts(parts), options)
   }
 
   /**
    * Queues `text` encoded with `options.encoding` (default UTF-8). (pyzmq `send_string`)
    * @throws TypeError when `text` is not a string or the encoding is unknown; Error("Stream is closed").
    */
-  sendString(text: string, options?: SendOptions & { encoding?: BufferEncoding }): void {
+  sendString(text: string, options?: SendOptions & { encoding?: BufferEncoding }): boolean {
     this.checkOpen()
     if (typeof text !== "string") throw new TypeError(`text must be a string, got ${describeValue(text)}`)
     const encoding = options?.encoding === undefined ? "utf8" : options.encoding
     if (typeof encoding !== "string" || !Buffer.isEncoding(encoding)) {
       throw new TypeError(`options.encoding must be a Buffer encoding, got ${describeValue(encoding)}`)
     }
-    this.enqueue([Buffer.from(text, encoding)], options, ["encoding"])
+    return this.enqueue([Buffer.from(text, encoding)], options, ["encoding"])
   }
 
   /** Same as `sendString`. (pyzmq `send_unicode`) */
-  sendUnicode(text: string, options?: SendOptions & { encoding?: BufferEncoding }): void {
-    this.sendString(text, options)
+  sendUnicode(text: string, options?: SendOptions & { encoding?: BufferEncoding }): boolean {
+    return this.sendString(text, options)
   }
 
   /**
    * Queues `value` as compact UTF-8 JSON (`dumpJson`), which pyzmq's `recv_json` reads.
    * (pyzmq `send_json`) @throws TypeError for a value JSON cannot encode (nothing is queued).
    */
-  sendJson(value: unknown, options?: SendOptions): void {
+  sendJson(value: unknown, options?: SendOptions): boolean {
     this.checkOpen()
-    this.enqueue([dumpJson(value)], options)
+    return this.enqueue([dumpJson(value)], options)
   }
 
   /**
    * Queues `value` as a Python pickle (`options.protocol` 2-5, default the highest) that pyzmq's `recv_pyobj`
    * reads. (pyzmq `send_pyobj`) @throws for a value or protocol pickle cannot encode (nothing is queued).
    */
-  sendPyobj(value: unknown, options?: SendOptions & { protocol?: PickleProtocol }): void {
+  sendPyobj(value: unknown, options?: SendOptions & { protocol?: PickleProtocol }): boolean {
     this.checkOpen()
-    this.enqueue([dumpPyobj(value, options?.protocol)], options, ["protocol"])
+    return this.enqueue([dumpPyobj(value, options?.protocol)], options, ["protocol"])
   }
 
-  private enqueue(parts: Part[], options: unknown, own?: readonly string[]): void {
+  private enqueue(parts: Part[], options: unknown, own?: readonly string[]): boolean {
     if (!this.canSend) throw new TypeError(`parts: a ${this.socket.constructor.name} socket cannot send`)
     // The socket's class name only in an error message: reading it on every send cost ~20 ns (issue 15 item 6).
     const split = splitSendOptions(options, this.socketType, this.socket, own)
     if (split.more) {
       this.partial = this.partial === null ? parts : this.partial.concat(parts)
-      return
+      return this.engine.hasRoom()
     }
     const message = this.partial === null ? parts : this.partial.concat(parts)
     this.partial = null
@@ -326,10 +357,14 @@ export class ZMQStream<S extends Socket = Socket> {
       this.engine.sender.trySendNow(message)
     ) {
       this.engine.calledSocket()
-      return
+      return true
     }
-    this.engine.sender.push({ parts: message, sendOptions: split.sendOptions, callback })
-    this.engine.updateInterest()
+    return this.engine.admit({
+      parts: message,
+      sendOptions: split.sendOptions,
+      callback,
+      bytes: byteLength(message),
+    })
   }
 
   // ---- state -----------------------------------------------------------------------------------------------
@@ -351,6 +386,34 @@ export class ZMQStream<S extends Socket = Socket> {
   /** Whether messages are queued to send. (pyzmq `sending`) */
   sending(): boolean {
     return this.engine.sender.length > 0
+  }
+
+  /** How many messages are queued to send, the one being handed to libzmq included. */
+  queuedMessages(): number {
+    return this.engine.sender.length
+  }
+
+  /** How many bytes the queued messages hold (each part's length, strings as UTF-8). */
+  queuedBytes(): number {
+    return this.engine.sender.queuedBytes
+  }
+
+  /** The send queue's limit now (`Infinity`: none). */
+  get sendQueueLimit(): SendQueueLimit {
+    return this.engine.sendQueueLimit
+  }
+
+  /**
+   * Bounds the send queue, or changes its bound: `maxMessages` and/or `maxBytes` (an integer >= 1, or
+   * `Infinity` for none) and `whenFull`, what a send at the limit does: `"accept"` (default) queues it and
+   * returns `false`, `"refuse"` does not queue it and reports a `SendQueueFullError` through its per-send
+   * callback, `onSend` and `onErr` (or the log) from the loop. Keys left out keep their value. Messages
+   * already queued stay queued. pyzmq's queue has no limit, nor has this one by default.
+   * @throws TypeError/RangeError for a bad option (nothing changes); Error("Stream is closed").
+   */
+  setSendQueueLimit(limit: SendQueueLimitOptions): void {
+    this.checkOpen()
+    this.engine.sendQueueLimit = applySendQueueLimit(this.engine.sendQueueLimit, limit, "limit")
   }
 
   /**
@@ -465,5 +528,29 @@ export class ZMQStream<S extends Socket = Socket> {
         },
       })
     }
+  }
+}
+
+/** The constructor's second argument, checked: a loop, or {@link ZMQStreamOptions}. */
+function streamOptions(value: unknown): { ioLoop: IOLoop | undefined; sendQueueLimit: SendQueueLimit } {
+  if (value === undefined || value instanceof IOLoop) return { ioLoop: value, sendQueueLimit: UNBOUNDED }
+  if (typeof value !== "object" || value === null || Array.isArray(value) || isZmqSocket(value)) {
+    throw new TypeError(`ioLoop must be an IOLoop or an options object, got ${describeValue(value)}`)
+  }
+  for (const key of Object.keys(value)) {
+    if (key !== "ioLoop" && key !== "sendQueueLimit") {
+      throw new TypeError(`options.${key} is not a ZMQStream option (ioLoop, sendQueueLimit)`)
+    }
+  }
+  const { ioLoop, sendQueueLimit } = value as ZMQStreamOptions
+  if (ioLoop !== undefined && !(ioLoop instanceof IOLoop)) {
+    throw new TypeError(`options.ioLoop must be an IOLoop, got ${describeValue(ioLoop)}`)
+  }
+  return {
+    ioLoop,
+    sendQueueLimit:
+      sendQueueLimit === undefined
+        ? UNBOUNDED
+        : applySendQueueLimit(UNBOUNDED, sendQueueLimit, "options.sendQueueLimit"),
   }
 }

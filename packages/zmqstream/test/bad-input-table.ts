@@ -24,11 +24,60 @@ t.test("bad arguments to a stream are refused at the call, naming the argument",
       /^socket must be a zeromq\.js socket/,
     ],
     [
-      "new ZMQStream(s, {})",
-      () => new ZMQStream(new zmq.Pair(), {} as never),
+      "new ZMQStream(s, 5)",
+      () => new ZMQStream(new zmq.Pair(), 5 as never),
       TypeError,
-      /^ioLoop must be an IOLoop/,
+      /^ioLoop must be an IOLoop or an options object/,
     ],
+    [
+      "new ZMQStream(s, { ioLoop: {} })",
+      () => new ZMQStream(new zmq.Pair(), { ioLoop: {} as never }),
+      TypeError,
+      /^options\.ioLoop must be an IOLoop/,
+    ],
+    [
+      "new ZMQStream(s, { lingr: 0 })",
+      () => new ZMQStream(new zmq.Pair(), { lingr: 0 } as never),
+      TypeError,
+      /^options\.lingr is not a ZMQStream option/,
+    ],
+    [
+      "new ZMQStream(s, { sendQueueLimit: { maxMessages: 0 } })",
+      () => new ZMQStream(new zmq.Pair(), { ioLoop: loop, sendQueueLimit: { maxMessages: 0 } }),
+      RangeError,
+      /^options\.sendQueueLimit\.maxMessages must be an integer >= 1 or Infinity/,
+    ],
+    [
+      "setSendQueueLimit(10)",
+      () => dealer.setSendQueueLimit(10 as never),
+      TypeError,
+      /^limit must be an object/,
+    ],
+    [
+      "setSendQueueLimit maxBytes '1k'",
+      () => dealer.setSendQueueLimit({ maxBytes: "1k" as never }),
+      TypeError,
+      /^limit\.maxBytes must be a number/,
+    ],
+    [
+      "setSendQueueLimit maxBytes 1.5",
+      () => dealer.setSendQueueLimit({ maxBytes: 1.5 }),
+      RangeError,
+      /^limit\.maxBytes must be an integer >= 1 or Infinity/,
+    ],
+    [
+      "setSendQueueLimit whenFull 'drop'",
+      () => dealer.setSendQueueLimit({ whenFull: "drop" as never }),
+      TypeError,
+      /^limit\.whenFull must be "accept" or "refuse"/,
+    ],
+    [
+      "setSendQueueLimit maxMsgs",
+      () => dealer.setSendQueueLimit({ maxMsgs: 5 } as never),
+      TypeError,
+      /^limit\.maxMsgs is not a send queue limit/,
+    ],
+    ["onDrain(5)", () => dealer.onDrain(5 as never), TypeError, /^callback must be a function/],
     ["onRecv(cb, [])", () => dealer.onRecv(() => {}, [] as never), TypeError, /^options must be an object/],
     [
       "onRecv copy: 1",
@@ -179,5 +228,10 @@ t.test("bad arguments to a stream are refused at the call, naming the argument",
   }
   dealer.send("held", { flags: SNDMORE })
   t.notOk(dealer.sending(), "nothing was queued by a bad call (nor by a part held with SNDMORE)")
+  t.same(
+    dealer.sendQueueLimit,
+    { maxMessages: Infinity, maxBytes: Infinity, whenFull: "accept" },
+    "nor limited",
+  )
   t.notOk(dealer.closed(), "the stream is still open")
 })

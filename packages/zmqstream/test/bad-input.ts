@@ -130,9 +130,13 @@ t.test("new ZMQStream refuses what is not a socket, a closed socket and a non-lo
   closed.close()
   t.throws(() => new ZMQStream(closed, loop), new Error("socket is closed"))
   const socket = new zmq.Dealer()
-  t.throws(() => new ZMQStream(socket, {} as never), {
+  t.throws(() => new ZMQStream(socket, { ioLoop: {} as never }), {
     name: "TypeError",
-    message: /^ioLoop must be an IOLoop/,
+    message: /^options\.ioLoop must be an IOLoop/,
+  })
+  t.throws(() => new ZMQStream(socket, "loop" as never), {
+    name: "TypeError",
+    message: /^ioLoop must be an IOLoop or an options object/,
   })
   socket.close()
   loop.close()

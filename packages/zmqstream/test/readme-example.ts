@@ -13,6 +13,11 @@ const examples = [
     says: "It prints `sent 1 part ok`, then `héllo { answer: 42 } <Buffer 01 02 03>`.",
   },
   {
+    file: "bounded-queue.mjs",
+    stdout: "100000 arrived, 0 out of order, queue within its limit: true\n",
+    says: "It prints `100000 arrived, 0 out of order, queue within its limit: true`.",
+  },
+  {
     file: "poller.mjs",
     stdout: "ping back\npong back\n[]\n",
     says: "It prints `ping back`, `pong back`, then `[]`.",

@@ -1,0 +1,50 @@
+// The send queue's ring (src/send-queue.ts) on its own: order across wrap-around and growth, one-part and
+// multipart messages, byte counts, truncation. The streams' suites check it again through real sockets.
+import t from "tap"
+import { SendQueue } from "../src/send-queue.js"
+import type { Part, QueuedMessage } from "../src/parts.js"
+
+const message = (parts: Part[], bytes = parts.length): QueuedMessage => ({
+  parts,
+  sendOptions: undefined,
+  callback: null,
+  bytes,
+})
+
+t.test("messages come out in order, whole, across wrap-around and growth", async (t) => {
+  const queue = new SendQueue()
+  const expected: string[][] = []
+  let next = 0
+  const put = () => {
+    const parts = next % 3 === 0 ? [`m${next}`, "second"] : [`m${next}`]
+    expected.push(parts)
+    queue.push(message(parts))
+    next++
+  }
+  for (let round = 0; round < 50; round++) {
+    for (let i = 0; i < round; i++) put() // the ring grows while it wraps
+    for (let i = 0; i < Math.min(queue.length, 7); i++) {
+      t.same(queue.at(0).parts, expected.shift(), `round ${round}`)
+      queue.shift()
+    }
+  }
+  t.equal(queue.length, expected.length)
+  for (let i = 0; i < queue.length; i++) t.same(queue.at(i).parts, expected[i])
+})
+
+t.test("queuedBytes is the sum of the messages' bytes; truncate keeps the oldest", async (t) => {
+  const queue = new SendQueue()
+  for (let i = 1; i <= 10; i++) queue.push(message([`m${i}`], i))
+  t.equal(queue.queuedBytes, 55)
+  queue.shift()
+  t.equal(queue.queuedBytes, 54)
+  queue.truncate(2)
+  t.equal(queue.length, 2)
+  t.equal(queue.queuedBytes, 2 + 3)
+  t.same([queue.at(0).parts, queue.at(1).parts], [["m2"], ["m3"]])
+  queue.truncate(0)
+  t.equal(queue.length, 0)
+  t.equal(queue.queuedBytes, 0)
+  queue.push(message(["again"], 5))
+  t.same(queue.at(0), message(["again"], 5), "usable after it emptied (and shrank)")
+})
