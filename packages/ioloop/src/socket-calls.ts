@@ -25,6 +25,10 @@ const NOTED_GETTERS = ["readable", "writable"]
 // socket is checked again then, so a send refused meanwhile goes out.
 const SETTLING_METHODS: ReadonlySet<string> = new Set(["bind", "unbind"])
 const PURE_METHOD = /^get[A-Za-z0-9]*Option$/
+// A bind/unbind that started before the socket was registered is not seen by the wrapper: while zeromq.js
+// still holds the socket for it, the loop asks again after 1 ms, doubling to 64 ms.
+const FIRST_HELD_CHECK_MS = 1
+const LAST_HELD_CHECK_MS = 64
 
 /**
  * What a noted call means for the loop: `"call"`, forget what was read and check again; `"busy"`, zeromq.js
@@ -50,6 +54,8 @@ export interface SocketLifeListener {
 const listeners = new WeakMap<object, SocketCallListener>()
 const lifeListeners = new WeakMap<object, SocketLifeListener>()
 const wrappedMembers = new WeakMap<object, Set<string>>()
+/** The `noted` wrappers installed, so the native member they shadow can be found. */
+const wrappers = new WeakSet<Function>()
 
 function notify(socket: unknown, phase: SocketCallPhase = "call"): void {
   if (typeof socket === "object" && socket !== null) listeners.get(socket)?.(phase)
@@ -76,33 +82,35 @@ function wrapMember(owner: object, name: string): void {
   if (descriptor === undefined) return
   const { value: method, get: getter } = descriptor
   if (typeof method === "function") {
+    const noted = function noted(this: unknown, ...args: unknown[]) {
+      const settling = SETTLING_METHODS.has(name)
+      if (settling) notify(this, "busy") // before the worker starts
+      let result: unknown
+      try {
+        result = method.apply(this, args)
+      } catch (error) {
+        if (settling) notify(this, "settled") // refused at once: no worker runs
+        throw error
+      } finally {
+        notify(this)
+      }
+      if (name === "close") lifeListeners.get(this as object)?.socketClosed()
+      if (settling) {
+        const settled = () => {
+          notify(this, "settled")
+          lifeListeners.get(this as object)?.workerSettled()
+        }
+        if (isThenable(result)) result.then(settled, settled)
+        else settled()
+      }
+      return result
+    }
+    wrappers.add(noted)
     Object.defineProperty(owner, name, {
       configurable: true,
       enumerable: false,
       writable: false,
-      value: function noted(this: unknown, ...args: unknown[]) {
-        const settling = SETTLING_METHODS.has(name)
-        if (settling) notify(this, "busy") // before the worker starts
-        let result: unknown
-        try {
-          result = method.apply(this, args)
-        } catch (error) {
-          if (settling) notify(this, "settled") // refused at once: no worker runs
-          throw error
-        } finally {
-          notify(this)
-        }
-        if (name === "close") lifeListeners.get(this as object)?.socketClosed()
-        if (settling) {
-          const settled = () => {
-            notify(this, "settled")
-            lifeListeners.get(this as object)?.workerSettled()
-          }
-          if (isThenable(result)) result.then(settled, settled)
-          else settled()
-        }
-        return result
-      },
+      value: noted,
     })
   } else if (getter !== undefined) {
     Object.defineProperty(owner, name, {
@@ -142,11 +150,58 @@ function wrapSocketClass(socket: object): void {
   }
 }
 
-/** Makes `onCall(phase)` run for each noted member call on `socket`. Returns the function that undoes it. */
+/**
+ * Makes `onCall(phase)` run for each noted member call on `socket`. Returns the function that undoes it.
+ * A bind/unbind that holds the socket already (started before this) is reported as `"busy"` now and
+ * `"settled"` once zeromq.js lets the socket go, found by asking it on a timer.
+ */
 export function noteSocketCalls(socket: object, onCall: SocketCallListener): () => void {
   wrapSocketClass(socket)
   listeners.set(socket, onCall)
-  return () => listeners.delete(socket)
+  const stopWatchingHeld = heldByWorker(socket) ? watchHeldSocket(socket, onCall) : () => {}
+  return () => {
+    stopWatchingHeld()
+    listeners.delete(socket)
+  }
+}
+
+/**
+ * Whether zeromq.js holds `socket` for a bind/unbind on its worker thread: its calls that check the socket
+ * then throw EBUSY. Asked through the native `disconnect("")` (not the noted wrapper): zeromq.js checks the
+ * socket before libzmq refuses the empty endpoint (EINVAL), so nothing changes.
+ */
+function heldByWorker(socket: object): boolean {
+  let disconnect: unknown
+  for (let owner = Object.getPrototypeOf(socket) as object | null; owner !== null;) {
+    disconnect = Object.getOwnPropertyDescriptor(owner, "disconnect")?.value
+    if (typeof disconnect === "function" && !wrappers.has(disconnect)) break
+    owner = Object.getPrototypeOf(owner) as object | null
+  }
+  if (typeof disconnect !== "function") return false
+  try {
+    disconnect.call(socket, "")
+  } catch (error) {
+    return (error as { code?: unknown }).code === "EBUSY"
+  }
+  return false
+}
+
+/** Reports `socket` busy now and settled once zeromq.js lets it go. Returns the function that stops it. */
+function watchHeldSocket(socket: object, onCall: SocketCallListener): () => void {
+  onCall("busy")
+  let delay = FIRST_HELD_CHECK_MS
+  const check = (): void => {
+    if (heldByWorker(socket)) {
+      delay = Math.min(delay * 2, LAST_HELD_CHECK_MS)
+      timer = setTimeout(check, delay).unref()
+      return
+    }
+    timer = undefined
+    onCall("settled")
+    lifeListeners.get(socket)?.workerSettled()
+  }
+  let timer: NodeJS.Timeout | undefined = setTimeout(check, delay).unref()
+  return () => clearTimeout(timer)
 }
 
 /** Tells `listener` of `socket`'s settled binds and its close (one listener per socket). Returns the undo. */

@@ -16,8 +16,9 @@ import { Sender, type SenderHost } from "./sender.js"
 import { belowLimit, SendQueueFullError, UNBOUNDED, type SendQueueLimit } from "./send-queue-limit.js"
 import type { StreamCallbacks } from "./stream-callbacks.js"
 
-// A socket whose bind() started before any stream watched its class gives no notice when the bind settles:
-// the stream then tries the native data path again on a timer, 1 ms after the refusal, doubling to 64 ms
+// While the native data path is refused because a bind/unbind holds the socket, the stream tries it again
+// when the loop reports the bind settled, at each dispatch, and on a timer, 1 ms after the refusal, doubling
+// to 64 ms: the timer covers a swap that had to wait for a receive or send in flight when the notice came
 // (a tcp or inproc bind settles within a few milliseconds here; a hung one costs a few calls a second).
 const FIRST_ATTACH_RETRY_MS = 1
 const LAST_ATTACH_RETRY_MS = 64
