@@ -43,30 +43,44 @@ t.test(
   },
 )
 
-t.test("an esbuild CommonJS bundle of every package runs", { skip }, async (t) => {
-  const { buildSync } = await import("esbuild")
-  const dir = fs.mkdtempSync(join(tmpdir(), "zmq-eventloop-bundle-"))
-  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }))
-  const bundle = join(dir, "bundle.cjs")
-  const built = buildSync({
-    entryPoints: [join(fixtures, "use-every-package.cjs")],
-    bundle: true,
-    platform: "node",
-    format: "cjs",
-    outfile: bundle,
-    nodePaths: nodePath,
-    // zeromq's addon cannot be bundled; ours is found through ZMQ_EVENTLOOP_ADDON (the bundle is not in the package).
-    external: ["zeromq"],
-    // The usual shim for import.meta.url in a CommonJS bundle.
-    define: { "import.meta.url": "__bundle_url" },
-    banner: { js: 'const __bundle_url = require("node:url").pathToFileURL(__filename).href;' },
-    logLevel: "silent",
-  })
-  t.same(built.errors, [], "esbuild bundles it")
-  const ran = runNode([bundle], { ZMQ_EVENTLOOP_ADDON: prebuild })
-  t.equal(ran.status, 0, "the bundle runs", { stderr: ran.stderr })
-  t.equal(ran.stdout.trim(), "fd native hello")
-})
+for (const shim of [true, false]) {
+  t.test(
+    `an esbuild CommonJS bundle of every package runs (${shim ? "with" : "without"} an import.meta.url shim)`,
+    { skip },
+    async (t) => {
+      const { buildSync } = await import("esbuild")
+      const dir = fs.mkdtempSync(join(tmpdir(), "zmq-eventloop-bundle-"))
+      t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }))
+      const bundle = join(dir, "bundle.cjs")
+      const built = buildSync({
+        entryPoints: [join(fixtures, "use-every-package.cjs")],
+        bundle: true,
+        platform: "node",
+        format: "cjs",
+        outfile: bundle,
+        nodePaths: nodePath,
+        // zeromq's addon cannot be bundled; ours is found through ZMQ_EVENTLOOP_ADDON (the bundle is not in
+        // the package).
+        external: ["zeromq"],
+        // The usual shim for import.meta.url in a CommonJS bundle; without it, import.meta.url is empty.
+        ...(shim && {
+          define: { "import.meta.url": "__bundle_url" },
+          banner: { js: 'const __bundle_url = require("node:url").pathToFileURL(__filename).href;' },
+        }),
+        logLevel: "silent",
+      })
+      t.same(built.errors, [], "esbuild bundles it")
+      const ran = runNode([bundle], { ZMQ_EVENTLOOP_ADDON: prebuild })
+      t.equal(ran.status, 0, "the bundle runs", { stderr: ran.stderr })
+      t.equal(ran.stdout.trim(), "fd native hello")
+      if (shim) return
+      const unset = runNode([bundle], { ZMQ_EVENTLOOP_ADDON: "" })
+      t.equal(unset.status, 0, "without ZMQ_EVENTLOOP_ADDON it runs too", { stderr: unset.stderr })
+      t.equal(unset.stdout.trim(), "interval zeromq.js hello", "on the fallbacks")
+      t.match(unset.stderr, /import\.meta\.url is empty: a CommonJS bundle\?\); set ZMQ_EVENTLOOP_ADDON/)
+    },
+  )
+}
 
 t.test("maxSockets set after the import holds, the native data path in use", { skip }, async (t) => {
   const program = `

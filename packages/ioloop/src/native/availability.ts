@@ -10,6 +10,10 @@ import { debug } from "../logger.js"
 import { loadDataPathAddon, type DataPathAddon } from "./addon.js"
 import { runSelfTest } from "./self-test.js"
 
+// A CommonJS bundle made without a shim for import.meta.url leaves it empty: its own require() resolves then.
+const requireHere: NodeJS.Require =
+  typeof import.meta.url === "string" ? createRequire(import.meta.url) : require
+
 /** Why the native data path is not used (for an env, or for one socket). */
 export interface DataPathRefusal {
   readonly reason: string
@@ -40,7 +44,7 @@ export function checkNativeDataPath(
   if (addon instanceof Error) return { reason: `no native data path in the addon: ${addon.message}` }
   let zeromq: typeof Zmq
   try {
-    zeromq = createRequire(import.meta.url)("zeromq") as typeof Zmq
+    zeromq = requireHere("zeromq") as typeof Zmq
   } catch (error) {
     return { reason: `zeromq cannot be loaded: ${(error as Error).message}` }
   }

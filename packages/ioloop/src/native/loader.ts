@@ -50,7 +50,10 @@ export interface LoadedAddon extends AddonCandidate {
 export const SOURCE_BUILD_COMMAND = "npx zmq-eventloop-build"
 
 // The package root: this file is in src/native/ (tests) or dist/native/ (installed), both two levels down.
-const packageRoot = fileURLToPath(new URL("../..", import.meta.url))
+// null where import.meta.url is empty (a CommonJS bundle made without a shim for it): there is no package
+// folder to look in then, only ZMQ_EVENTLOOP_ADDON.
+const packageRoot: string | null =
+  typeof import.meta.url === "string" ? fileURLToPath(new URL("../..", import.meta.url)) : null
 
 /**
  * The files to try, in order, for this process (see the module comment). `native/build.mjs` writes
@@ -63,6 +66,7 @@ export function addonCandidates(
 ): AddonCandidate[] {
   if (env.ZMQ_EVENTLOOP_ADDON)
     return [{ origin: "ZMQ_EVENTLOOP_ADDON", path: resolve(env.ZMQ_EVENTLOOP_ADDON) }]
+  if (packageRoot === null) return []
   return [
     {
       origin: "prebuild",
@@ -86,6 +90,11 @@ export function loadAddon(): LoadedAddon | Error {
 
 /** {@link loadAddon} from the given files, uncached (for tests). */
 export function loadAddonFrom(candidates: readonly AddonCandidate[]): LoadedAddon | Error {
+  if (candidates.length === 0) {
+    return new Error(
+      "no package folder to look in (import.meta.url is empty: a CommonJS bundle?); set ZMQ_EVENTLOOP_ADDON to the addon's path",
+    )
+  }
   const failures: string[] = []
   for (const candidate of candidates) {
     const loaded = loadCandidate(candidate)
@@ -100,7 +109,9 @@ export function loadAddonFrom(candidates: readonly AddonCandidate[]): LoadedAddo
     }
     debug("addon: %s %s not loaded: %s", candidate.origin, candidate.path, loaded)
     const shown =
-      candidate.origin === "ZMQ_EVENTLOOP_ADDON" ? candidate.path : relative(packageRoot, candidate.path)
+      packageRoot === null || candidate.origin === "ZMQ_EVENTLOOP_ADDON"
+        ? candidate.path
+        : relative(packageRoot, candidate.path)
     failures.push(`${candidate.origin} ${shown}: ${loaded}`)
   }
   debug("addon: none loaded; the IOLoop falls back to the interval poller")
