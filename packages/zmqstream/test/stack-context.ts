@@ -67,3 +67,29 @@ loopTest(
     t.equal(seen.close!.at(-1), "close")
   },
 )
+
+loopTest(
+  "the drain callback runs in the contexts active at onDrain time; its error goes to their handler",
+  async (t, { loop, logger, track }) => {
+    const push = track(new zmq.Push({ sendHighWaterMark: 1 }))
+    const pull = track(new zmq.Pull({ receiveHighWaterMark: 1 }))
+    pull.connect(await bindAny(push, "inproc"))
+    const stream = new ZMQStream(push, { ioLoop: loop, sendQueueLimit: { maxMessages: 2 } })
+    const handled = deferred<unknown>()
+    new ExceptionStackContext((error) => {
+      handled.resolve(error)
+      return true
+    }).run(() =>
+      stream.onDrain(() => {
+        throw new Error("from onDrain")
+      }),
+    )
+    const answers = await new Promise<boolean[]>((resolve) =>
+      loop.addCallback(() => resolve(["a", "b", "c", "d", "e"].map((text) => stream.send(text)))),
+    )
+    t.equal(answers.at(-1), false, "the queue reached its limit")
+    for (let i = 0; i < 5; i++) await pull.receive()
+    t.equal(((await handled.wait("the drain callback's error")) as Error).message, "from onDrain")
+    t.same(logger.at("error"), [], "handled: nothing logged")
+  },
+)
