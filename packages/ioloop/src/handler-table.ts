@@ -1,5 +1,5 @@
 import { closeSync } from "node:fs"
-import { ERROR } from "./constants.js"
+import { ERROR, READ } from "./constants.js"
 import { FdPoller } from "./fd-poller.js"
 import { HandlerEntry, type HandlerTarget } from "./handler-entry.js"
 import { IntervalPoller } from "./interval-poller.js"
@@ -199,6 +199,7 @@ export class HandlerTable {
     }
     if (entry.knownEvents >= 0) return entry.knownEvents
     if (entry.provenIdle()) return 0
+    if (entry.assumesRead()) return READ // not known: its handler's receive finds out
     entry.knownEvents = entry.readZmqEvents()
     return entry.knownEvents
   }
@@ -220,6 +221,12 @@ export class HandlerTable {
     if (debug.enabled) debug("wake-up: %s", describeTarget(entry.target))
     this.readyEntries.add(entry)
     this.wakeUps.pollerWoke()
+  }
+
+  /** Whether `target`'s handler finds out itself whether it is readable (`HandlerEntry.verifiesRead`). */
+  setVerifiesRead(target: object, verifies: boolean): void {
+    const entry = this.entries.get(target as HandlerTarget)
+    if (entry !== undefined) entry.verifiesRead = verifies
   }
 
   /** Code called `target` outside zeromq.js (see `LoopServices.noteSocketCall`). */

@@ -46,6 +46,16 @@ export class LoopServices {
   }
 
   /**
+   * Says that the handler of the registered `socket` finds out itself whether the socket is readable, as
+   * cheaply as reading `ZMQ_EVENTS` would (a receive on the native data path, which tells `noteSocketCall`
+   * what it proved). While its interest is READ only, the loop then dispatches READ on a signal or call
+   * without reading `ZMQ_EVENTS`: the handler must cope with READ when nothing is there.
+   */
+  setVerifiesRead(socket: object, verifies: boolean): void {
+    this.handlers.setVerifiesRead(socket, verifies)
+  }
+
+  /**
    * Asks a registered target now rather than at the poller's next report, which comes after Node's timers
    * phase: a Poller's timeout settles only once every target was asked (`HandlerTable.checkNow`).
    */

@@ -70,6 +70,7 @@ export class StreamEngine implements ReceiverHost, SenderHost, SocketLifeListene
     this.sender = new Sender(this)
     // pyzmq `_init_io_state`: the stream's own handler must not capture the caller's contexts.
     new NullContext().run(() => loop.addHandler(socket, this.handleEvents, NONE))
+    this.pathChosen()
     this.stopWatchingSocket = watchSocketLife(socket, this)
     services.closeListeners.add(this.loopClosed)
     if (this.attachWhenSettled) this.retryAttachLater()
@@ -103,9 +104,18 @@ export class StreamEngine implements ReceiverHost, SenderHost, SocketLifeListene
       const choice = chooseDataPath(this.socket, this.path)
       this.path = choice.path
       this.attachWhenSettled = choice.retry
+      this.pathChosen()
       if (!choice.retry) return this.cancelAttachRetry()
     }
     this.retryAttachLater()
+  }
+
+  /**
+   * A native receive that finds nothing costs what reading `ZMQ_EVENTS` does, and tells the loop what it
+   * proved: on that path the loop may dispatch READ on a signal without reading `ZMQ_EVENTS` first.
+   */
+  private pathChosen(): void {
+    this.services.setVerifiesRead(this.socket, this.path.bypassesZeromqJs)
   }
 
   private retryAttachLater(): void {
