@@ -27,6 +27,11 @@ interface Interrupted {
   reply: { status: string; ename: string }
   iopub_error: { ename: string }[]
 }
+interface Storm {
+  outcomes: Record<string, number>
+  alive: boolean
+  after: Cell | null
+}
 
 /** Whether `pid` is a process that has not exited (Linux: a zombie, exited but unreaped, has not). */
 function running(pid: number) {
@@ -48,7 +53,7 @@ function drive(env: NodeJS.ProcessEnv, dir: string, name: string, sections: stri
   return JSON.parse(run.stdout)
 }
 
-function checkInterrupts(t: Test, s: Record<string, Interrupted & Cell>) {
+function checkInterrupts(t: Test, s: Record<string, Interrupted & Cell & Storm & { iopub: Message[] }>) {
   for (const cell of ["interrupt_busy", "interrupt_await"]) {
     t.match(s[cell].reply, { status: "error", ename: "KeyboardInterrupt" }, `${cell}: KeyboardInterrupt`)
     t.same(
@@ -59,6 +64,25 @@ function checkInterrupts(t: Test, s: Record<string, Interrupted & Cell>) {
   }
   t.same(s.after_interrupt_busy.result, { "text/plain": "'state'" }, "state set before the loop is kept")
   t.same(s.after_interrupt_await.result, { "text/plain": "'state!'" }, "the next cell runs normally")
+
+  // console.log, then a loop that never ends: the client sees the text while the loop runs (else the
+  // driver's wait for it fails), then interrupts the loop.
+  t.same(s.stream_while_busy.reply, { status: "error", ename: "KeyboardInterrupt" })
+  t.same(
+    s.stream_while_busy.iopub.map((m) => m.msg_type),
+    ["status", "execute_input", "stream", "error", "status"],
+    "the stream text came out while the loop ran, before the interrupt's error",
+  )
+  t.same(s.stream_while_busy.iopub[2].content, { name: "stdout", text: "before the loop\n" })
+
+  const { outcomes, alive, after } = s.storm
+  t.ok(alive, `200 cells, one interrupt each at a random moment: the kernel lived (${JSON.stringify(outcomes)})`)
+  t.same(
+    Object.keys(outcomes).filter((outcome) => outcome !== "ok" && outcome !== "KeyboardInterrupt"),
+    [],
+    "every cell ended ok or with a KeyboardInterrupt",
+  )
+  t.same(after?.result, { "text/plain": "true" }, "and the state outlived them")
 }
 
 t.test("a Jupyter client runs JavaScript on the kernel (interrupt mode signal)", { skip }, async (t) => {
