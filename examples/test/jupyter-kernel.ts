@@ -44,16 +44,23 @@ function running(pid: number) {
 
 /** Runs the driver on kernelspec `name` and returns its JSON summary. */
 function drive(env: NodeJS.ProcessEnv, dir: string, name: string, sections: string) {
-  const run = spawnSync(PYTHON, [driver, name, join(dir, `${name}.log`), sections], {
+  const kernelLog = join(dir, `${name}.log`)
+  const run = spawnSync(PYTHON, [driver, name, kernelLog, sections], {
     env,
     encoding: "utf8",
     timeout: 120_000,
   })
-  if (run.status !== 0) throw new Error(`the driver failed (${run.status}): ${run.stderr}`)
+  if (run.status !== 0) {
+    const stderr = existsSync(kernelLog) ? readFileSync(kernelLog, "utf8") : "(none)"
+    throw new Error(`the driver failed (${run.status}): ${run.stderr}\nthe kernel's stderr: ${stderr}`)
+  }
   return JSON.parse(run.stdout)
 }
 
-function checkInterrupts(t: Test, s: Record<string, Interrupted & Cell & Storm & { iopub: Message[] }>) {
+function checkInterrupts(
+  t: Test,
+  s: Record<string, Interrupted & Cell & Storm & { iopub: Message[] }> & { sigint_listener: unknown },
+) {
   for (const cell of ["interrupt_busy", "interrupt_await"]) {
     t.match(s[cell].reply, { status: "error", ename: "KeyboardInterrupt" }, `${cell}: KeyboardInterrupt`)
     t.same(
@@ -64,6 +71,18 @@ function checkInterrupts(t: Test, s: Record<string, Interrupted & Cell & Storm &
   }
   t.same(s.after_interrupt_busy.result, { "text/plain": "'state'" }, "state set before the loop is kept")
   t.same(s.after_interrupt_await.result, { "text/plain": "'state!'" }, "the next cell runs normally")
+
+  t.same(
+    s.sigint_listener,
+    [
+      {
+        name: "stderr",
+        text: "removed 1 'SIGINT' listener(s): in this kernel, SIGINT interrupts the cell\n",
+      },
+    ],
+    "a cell's 'SIGINT' listener is removed, and the cell told",
+  )
+  t.match(s.interrupt_after_listener.reply, { ename: "KeyboardInterrupt" }, "interrupts work on after it")
 
   // console.log, then a loop that never ends: the client sees the text while the loop runs (else the
   // driver's wait for it fails), then interrupts the loop.
@@ -76,7 +95,10 @@ function checkInterrupts(t: Test, s: Record<string, Interrupted & Cell & Storm &
   t.same(s.stream_while_busy.iopub[2].content, { name: "stdout", text: "before the loop\n" })
 
   const { outcomes, alive, after } = s.storm
-  t.ok(alive, `200 cells, one interrupt each at a random moment: the kernel lived (${JSON.stringify(outcomes)})`)
+  t.ok(
+    alive,
+    `200 cells, one interrupt each at a random moment: the kernel lived (${JSON.stringify(outcomes)})`,
+  )
   t.same(
     Object.keys(outcomes).filter((outcome) => outcome !== "ok" && outcome !== "KeyboardInterrupt"),
     [],
