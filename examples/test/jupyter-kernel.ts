@@ -2,17 +2,17 @@
 // jupyter_kernel_test does not check (jupyter-kernel-conformance.ts runs that suite): state across
 // cells, top-level await, streams and output after idle, tracebacks, stop_on_error, stdin, display
 // updates, comms, the heartbeat while a cell is busy, interrupts in both modes, bad messages, shutdown.
+// jupyter-kernel-interrupts.ts interrupts 200 cells at random moments.
 import t, { type Test } from "tap"
 import { spawnSync } from "node:child_process"
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { alive, root, start } from "./helpers/run.js"
-import { installedKernels, KERNEL_NAME, missingPython, PYTHON } from "./helpers/jupyter-kernel.js"
+import { drive, installedKernels, KERNEL_NAME, missingPython, PYTHON } from "./helpers/jupyter-kernel.js"
 
 const skip = missingPython(["jupyter_client"]) || false
 const MESSAGE_MODE = `${KERNEL_NAME}-message`
-const driver = join(root, "examples/test/fixtures/jupyter_kernel_checks.py")
 
 interface Cell {
   status: string
@@ -27,11 +27,6 @@ interface Interrupted {
   reply: { status: string; ename: string }
   iopub_error: { ename: string }[]
 }
-interface Storm {
-  outcomes: Record<string, number>
-  alive: boolean
-  after: Cell | null
-}
 
 /** Whether `pid` is a process that has not exited (Linux: a zombie, exited but unreaped, has not). */
 function running(pid: number) {
@@ -42,24 +37,9 @@ function running(pid: number) {
   }
 }
 
-/** Runs the driver on kernelspec `name` and returns its JSON summary. */
-function drive(env: NodeJS.ProcessEnv, dir: string, name: string, sections: string) {
-  const kernelLog = join(dir, `${name}.log`)
-  const run = spawnSync(PYTHON, [driver, name, kernelLog, sections], {
-    env,
-    encoding: "utf8",
-    timeout: 120_000,
-  })
-  if (run.status !== 0) {
-    const stderr = existsSync(kernelLog) ? readFileSync(kernelLog, "utf8") : "(none)"
-    throw new Error(`the driver failed (${run.status}): ${run.stderr}\nthe kernel's stderr: ${stderr}`)
-  }
-  return JSON.parse(run.stdout)
-}
-
 function checkInterrupts(
   t: Test,
-  s: Record<string, Interrupted & Cell & Storm & { iopub: Message[] }> & { sigint_listener: unknown },
+  s: Record<string, Interrupted & Cell & { iopub: Message[] }> & { sigint_listener: unknown },
 ) {
   for (const cell of ["interrupt_busy", "interrupt_await"]) {
     t.match(s[cell].reply, { status: "error", ename: "KeyboardInterrupt" }, `${cell}: KeyboardInterrupt`)
@@ -93,18 +73,6 @@ function checkInterrupts(
     "the stream text came out while the loop ran, before the interrupt's error",
   )
   t.same(s.stream_while_busy.iopub[2].content, { name: "stdout", text: "before the loop\n" })
-
-  const { outcomes, alive, after } = s.storm
-  t.ok(
-    alive,
-    `200 cells, one interrupt each at a random moment: the kernel lived (${JSON.stringify(outcomes)})`,
-  )
-  t.same(
-    Object.keys(outcomes).filter((outcome) => outcome !== "ok" && outcome !== "KeyboardInterrupt"),
-    [],
-    "every cell ended ok or with a KeyboardInterrupt",
-  )
-  t.same(after?.result, { "text/plain": "true" }, "and the state outlived them")
 }
 
 t.test("a Jupyter client runs JavaScript on the kernel (interrupt mode signal)", { skip }, async (t) => {
