@@ -119,8 +119,13 @@ streams.control.onRecv(async (frames) => {
   if (type === "shutdown_request") shutDown(`shutdown_request${content.restart ? " (restart)" : ""}`)
 })
 
+let closed = false
 parentPort.on("message", (note) => {
-  if (note.kind === "write") {
+  // The main thread may still send after the sockets closed: the idle of a request that raced the
+  // shutdown, say. Nothing can carry it any more.
+  if (closed) {
+    if (verbose) log(`after the shutdown, not sent: ${note.kind} ${note.message?.msgType ?? ""}`)
+  } else if (note.kind === "write") {
     streamText.add(note.name, note.text, note.parent)
   } else if (note.kind === "send") {
     const { msgType, content, parent, metadata, buffers } = note.message
@@ -158,6 +163,7 @@ if (verbose)
     `ready: ${config.transport}://${config.ip} shell ${config.shell_port} (connection file ${connectionFile})`,
   )
 await loop.start()
+closed = true
 for (const stream of Object.values(streams)) stream.close()
 loop.close()
 parentPort.postMessage({ kind: "exit" })
