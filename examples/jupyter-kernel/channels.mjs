@@ -9,6 +9,7 @@
 //                   { kind: "exit" }                          sockets closed after shutdown: exit now
 //   main -> worker  { kind: "send", channel, message: { msgType, content, parent, metadata, buffers },
 //                     identities }                              sign and send (iopub: publish)
+//                   { kind: "write", name, text, parent }     stream text, batched here (stream-batch.mjs)
 //                   { kind: "sync" }
 import * as zmq from "zeromq"
 import { writeFileSync } from "node:fs"
@@ -16,6 +17,7 @@ import { parentPort, workerData } from "node:worker_threads"
 import { IOLoop, PeriodicCallback } from "@zmq-eventloop/ioloop"
 import { POLLIN, POLLOUT, ZMQStream } from "@zmq-eventloop/zmqstream"
 import { Session } from "./session.mjs"
+import { StreamBatch } from "./stream-batch.mjs"
 import { kernelInfo } from "./kernel-info.mjs"
 import { log } from "./log.mjs"
 
@@ -50,9 +52,17 @@ const streams = {
 writeFileSync(connectionFile, JSON.stringify(config, null, 2)) // the real ports, if any were 0
 
 /** Signs `message` and sends it on `channel`; on iopub the topic is ipykernel's `kernel.<id>.<type>`. */
-function send(channel, message, identities = []) {
+function sendSigned(channel, message, identities = []) {
   const topic = channel === "iopub" ? [`kernel.${session.id}.${message.header.msg_type}`] : identities
   streams[channel].sendMultipart(session.serialize(message, topic))
+}
+const streamText = new StreamBatch(loop, (name, text, parent) =>
+  sendSigned("iopub", session.message("stream", { name, text }, parent)),
+)
+/** Sends `message` after the stream text written before it, so outputs keep the order they were made in. */
+function send(channel, message, identities = []) {
+  streamText.flush()
+  sendSigned(channel, message, identities)
 }
 const publish = (msgType, content, parent = {}) => send("iopub", session.message(msgType, content, parent))
 
@@ -109,8 +119,15 @@ streams.control.onRecv(async (frames) => {
   if (type === "shutdown_request") shutDown(`shutdown_request${content.restart ? " (restart)" : ""}`)
 })
 
+let closed = false
 parentPort.on("message", (note) => {
-  if (note.kind === "send") {
+  // The main thread may still send after the sockets closed: the idle of a request that raced the
+  // shutdown, say. Nothing can carry it any more.
+  if (closed) {
+    if (verbose) log(`after the shutdown, not sent: ${note.kind} ${note.message?.msgType ?? ""}`)
+  } else if (note.kind === "write") {
+    streamText.add(note.name, note.text, note.parent)
+  } else if (note.kind === "send") {
     const { msgType, content, parent, metadata, buffers } = note.message
     const message = session.message(msgType, content, parent, metadata)
     message.buffers = buffers ?? []
@@ -126,7 +143,10 @@ function shutDown(reason) {
   if (stopping) return
   stopping = true
   if (verbose) log(`shutting down: ${reason}`)
-  loop.addCallback(() => loop.stop())
+  loop.addCallback(() => {
+    streamText.flush()
+    loop.stop()
+  })
 }
 
 // Like ipykernel's ParentPollerUnix: if the process that started us dies, go too (no orphan kernels).
@@ -143,6 +163,7 @@ if (verbose)
     `ready: ${config.transport}://${config.ip} shell ${config.shell_port} (connection file ${connectionFile})`,
   )
 await loop.start()
+closed = true
 for (const stream of Object.values(streams)) stream.close()
 loop.close()
 parentPort.postMessage({ kind: "exit" })

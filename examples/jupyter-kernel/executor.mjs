@@ -2,14 +2,19 @@
 // Object, ... so instanceof works across them) and turns what they throw into Jupyter errors.
 //
 // Interrupts: SIGINT (sent by Jupyter in "signal" mode, by the channels worker in "message" mode) stops
-// synchronous code through vm's breakOnSigint, and a cell waiting on a promise by rejecting the wait.
-// Either way the cell fails with a KeyboardInterrupt and the globals it had set stay set.
+// synchronous code through vm's breakOnSigint, and a cell waiting on a promise by rejecting the wait
+// (sigint.mjs: how a signal never meets Node's default action). Either way the cell fails with a
+// KeyboardInterrupt and the globals it had set stay set.
 import vm from "node:vm"
 import { createRequire, isBuiltin } from "node:module"
 import { join } from "node:path"
 import { pathToFileURL } from "node:url"
 import { cellScript } from "./cell-source.mjs"
+import { takePendingSigint, watchSigint } from "./sigint.mjs"
 import { tracebackOf } from "./traceback.mjs"
+
+// How often a cell that waits on a promise looks for a SIGINT: the watchdog records one, it wakes no one.
+const SIGINT_POLL_MS = 10
 
 /** What an interrupted cell fails with (ename "KeyboardInterrupt", as in IPython). */
 export class KeyboardInterrupt extends Error {
@@ -31,10 +36,9 @@ function importFromWorkingDirectory(specifier) {
 
 export class Executor {
   constructor() {
-    this.interruptCurrent = null // rejects the running cell's wait, while one is running
     globalThis.require = createRequire(join(process.cwd(), "[cell]"))
     globalThis.__kernel = { import: importFromWorkingDirectory }
-    process.on("SIGINT", () => this.interruptCurrent?.(new KeyboardInterrupt("interrupted by the user")))
+    watchSigint()
   }
 
   /**
@@ -50,9 +54,12 @@ export class Executor {
       announced = true
     }
     globalThis.__kernel.started = announce
+    takePendingSigint() // one that came before this cell is not for it
     let interrupted
     const interruption = new Promise((resolve, reject) => (interrupted = reject))
-    this.interruptCurrent = interrupted
+    const sigintPoll = setInterval(() => {
+      if (takePendingSigint()) interrupted(new KeyboardInterrupt("interrupted by the user"))
+    }, SIGINT_POLL_MS)
     try {
       const { script, firstLineShift } = cellScript(code)
       const compiled = new vm.Script(script, {
@@ -70,7 +77,7 @@ export class Executor {
           : thrown
       return { error: tracebackOf(error, code, name) }
     } finally {
-      this.interruptCurrent = null
+      clearInterval(sigintPoll)
     }
   }
 

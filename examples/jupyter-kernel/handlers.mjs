@@ -17,11 +17,12 @@ const HELP_SYNTAX = /^\s*(?:\?\s*([\w$.]+)|([\w$.]+)\s*\?)\s*$/
 export class Kernel {
   /**
    * `send(channel, { msgType, content, parent, metadata, buffers }, identities)` sends through the
-   * channels worker; `sync()` asks the worker to answer "synced" once it has forwarded all it has read.
+   * channels worker, `write(name, text, parent)` hands it stream text; `sync()` asks the worker to
+   * answer "synced" once it has forwarded all it has read.
    */
-  constructor({ interruptMode, send, sync }) {
+  constructor({ interruptMode, send, write, sync }) {
     Object.assign(this, { interruptMode, send, sync })
-    this.output = new Output(send)
+    this.output = new Output(send, write)
     this.output.captureProcessStreams()
     this.executor = new Executor()
     this.history = new History()
@@ -90,7 +91,6 @@ export class Kernel {
       }
       if (reply) {
         const [msgType, content, metadata = {}] = reply
-        this.output.flush()
         this.send(channel, { msgType, content, parent: request.header, metadata }, request.identities)
       }
     } finally {

@@ -48,6 +48,7 @@ const kernel = new Kernel({
   interruptMode,
   send: (channel, message, identities) =>
     channels.postMessage({ kind: "send", channel, message, identities }),
+  write: (name, text, parent) => channels.postMessage({ kind: "write", name, text, parent }),
   sync: () => channels.postMessage({ kind: "sync" }),
 })
 channels.on("message", (note) => {

@@ -5,19 +5,20 @@
 // which Node carries into every callback the cell schedules.
 import { AsyncLocalStorage } from "node:async_hooks"
 
-const STREAM_FLUSH_MS = 50 // stream text is batched for this long, like ipykernel's OutStream
-
 /** @typedef {{ header: object, identities: Buffer[], allowStdin: boolean }} CellOrigin */
 
 export class Output {
-  /** `send(channel, message, identities)` hands a message to the channels worker. */
-  constructor(send) {
+  /**
+   * `send(channel, message, identities)` hands a message to the channels worker, `write(name, text,
+   * parent)` stream text, which the worker batches (stream-batch.mjs) and publishes before whatever is
+   * sent after it.
+   */
+  constructor(send, write) {
     this.send = send
+    this.writeStream = write
     /** @type {AsyncLocalStorage<CellOrigin>} */
     this.origins = new AsyncLocalStorage()
     this.lastOrigin = { header: {}, identities: [], allowStdin: false }
-    this.pending = [] // [{ name, text, origin }] not yet published
-    this.flushTimer = null
   }
 
   /** The request whose output is being written now (the last cell's, outside any cell). */
@@ -31,30 +32,14 @@ export class Output {
     return this.origins.run(origin, fn)
   }
 
-  /** Publishes `content` as a `msgType` message on iopub, after the stream text written before it. */
+  /** Publishes `content` as a `msgType` message on iopub (after the stream text written before it). */
   publish(msgType, content, { origin = this.origin, metadata = {}, buffers = [] } = {}) {
-    this.flush()
     this.send("iopub", { msgType, content, parent: origin.header, metadata, buffers })
   }
 
-  /** Queues `text` for the `name` stream ("stdout" or "stderr"). */
+  /** Sends `text` to the `name` stream ("stdout" or "stderr") of the current cell, now. */
   write(name, text) {
-    if (text === "") return
-    const origin = this.origin
-    const last = this.pending.at(-1)
-    if (last && last.name === name && last.origin === origin) last.text += text
-    else this.pending.push({ name, text, origin })
-    this.flushTimer ??= setTimeout(() => this.flush(), STREAM_FLUSH_MS).unref()
-  }
-
-  /** Publishes the queued stream text now (before a display, a reply or `status: idle`). */
-  flush() {
-    clearTimeout(this.flushTimer)
-    this.flushTimer = null
-    const pending = this.pending
-    this.pending = []
-    for (const { name, text, origin } of pending)
-      this.send("iopub", { msgType: "stream", content: { name, text }, parent: origin.header })
+    if (text !== "") this.writeStream(name, text, this.origin.header)
   }
 
   /** Sends process.stdout/stderr writes (and so console output) to the streams of the current cell. */

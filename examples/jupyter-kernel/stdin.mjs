@@ -17,7 +17,6 @@ export class Stdin {
   ask(prompt = "", password = false) {
     const origin = this.output.origin
     if (!origin.allowStdin) return Promise.reject(new StdinNotAllowed("this frontend does not support input"))
-    this.output.flush() // the prompt comes after what the cell printed
     return new Promise((resolve) => {
       this.waiting = { resolve }
       const content = { prompt: String(prompt), password }

@@ -2,17 +2,17 @@
 // jupyter_kernel_test does not check (jupyter-kernel-conformance.ts runs that suite): state across
 // cells, top-level await, streams and output after idle, tracebacks, stop_on_error, stdin, display
 // updates, comms, the heartbeat while a cell is busy, interrupts in both modes, bad messages, shutdown.
+// jupyter-kernel-interrupts.ts interrupts 200 cells at random moments.
 import t, { type Test } from "tap"
 import { spawnSync } from "node:child_process"
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { alive, root, start } from "./helpers/run.js"
-import { installedKernels, KERNEL_NAME, missingPython, PYTHON } from "./helpers/jupyter-kernel.js"
+import { drive, installedKernels, KERNEL_NAME, missingPython, PYTHON } from "./helpers/jupyter-kernel.js"
 
 const skip = missingPython(["jupyter_client"]) || false
 const MESSAGE_MODE = `${KERNEL_NAME}-message`
-const driver = join(root, "examples/test/fixtures/jupyter_kernel_checks.py")
 
 interface Cell {
   status: string
@@ -37,18 +37,10 @@ function running(pid: number) {
   }
 }
 
-/** Runs the driver on kernelspec `name` and returns its JSON summary. */
-function drive(env: NodeJS.ProcessEnv, dir: string, name: string, sections: string) {
-  const run = spawnSync(PYTHON, [driver, name, join(dir, `${name}.log`), sections], {
-    env,
-    encoding: "utf8",
-    timeout: 120_000,
-  })
-  if (run.status !== 0) throw new Error(`the driver failed (${run.status}): ${run.stderr}`)
-  return JSON.parse(run.stdout)
-}
-
-function checkInterrupts(t: Test, s: Record<string, Interrupted & Cell>) {
+function checkInterrupts(
+  t: Test,
+  s: Record<string, Interrupted & Cell & { iopub: Message[] }> & { sigint_listener: unknown },
+) {
   for (const cell of ["interrupt_busy", "interrupt_await"]) {
     t.match(s[cell].reply, { status: "error", ename: "KeyboardInterrupt" }, `${cell}: KeyboardInterrupt`)
     t.same(
@@ -59,6 +51,28 @@ function checkInterrupts(t: Test, s: Record<string, Interrupted & Cell>) {
   }
   t.same(s.after_interrupt_busy.result, { "text/plain": "'state'" }, "state set before the loop is kept")
   t.same(s.after_interrupt_await.result, { "text/plain": "'state!'" }, "the next cell runs normally")
+
+  t.same(
+    s.sigint_listener,
+    [
+      {
+        name: "stderr",
+        text: "removed 1 'SIGINT' listener(s): in this kernel, SIGINT interrupts the cell\n",
+      },
+    ],
+    "a cell's 'SIGINT' listener is removed, and the cell told",
+  )
+  t.match(s.interrupt_after_listener.reply, { ename: "KeyboardInterrupt" }, "interrupts work on after it")
+
+  // console.log, then a loop that never ends: the client sees the text while the loop runs (else the
+  // driver's wait for it fails), then interrupts the loop.
+  t.same(s.stream_while_busy.reply, { status: "error", ename: "KeyboardInterrupt" })
+  t.same(
+    s.stream_while_busy.iopub.map((m) => m.msg_type),
+    ["status", "execute_input", "stream", "error", "status"],
+    "the stream text came out while the loop ran, before the interrupt's error",
+  )
+  t.same(s.stream_while_busy.iopub[2].content, { name: "stdout", text: "before the loop\n" })
 }
 
 t.test("a Jupyter client runs JavaScript on the kernel (interrupt mode signal)", { skip }, async (t) => {

@@ -6,10 +6,10 @@
 /* c8 ignore start */
 import type { Test } from "tap"
 import { spawnSync } from "node:child_process"
-import { mkdtempSync, rmSync } from "node:fs"
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { exampleEnv, start } from "./run.js"
+import { exampleEnv, root, start } from "./run.js"
 
 /** Debian's python3: the one that sees python3-jupyter-client, -jsonschema and -pytest. */
 export const PYTHON = "/usr/bin/python3"
@@ -44,5 +44,22 @@ export async function installedKernels(t: Test, names: [string, "signal" | "mess
     JUPYTER_CONFIG_DIR: join(dir, "config"),
   }
   return { dir, env }
+}
+
+const driver = join(root, "examples/test/fixtures/jupyter_kernel_checks.py")
+
+/** Runs examples/test/fixtures/jupyter_kernel_checks.py on kernelspec `name` and returns its JSON summary. */
+export function drive(env: NodeJS.ProcessEnv, dir: string, name: string, sections: string) {
+  const kernelLog = join(dir, `${name}.log`)
+  const run = spawnSync(PYTHON, [driver, name, kernelLog, sections], {
+    env,
+    encoding: "utf8",
+    timeout: 120_000,
+  })
+  if (run.status !== 0) {
+    const stderr = existsSync(kernelLog) ? readFileSync(kernelLog, "utf8") : "(none)"
+    throw new Error(`the driver failed (${run.status}): ${run.stderr}\nthe kernel's stderr: ${stderr}`)
+  }
+  return JSON.parse(run.stdout)
 }
 /* c8 ignore stop */
