@@ -27,6 +27,7 @@ const USAGE = `usage: node bench/run.mjs [options]
   --no-micro      skip the loop micro-benchmarks`
 
 const TIMEOUT_MS = 120_000 // every script has its own 110 s watchdog
+const MICRO_TIMEOUT_MS = 300_000 // zeromq-versions runs 24 workload processes (and installs releases once)
 const here = (path) => fileURLToPath(new URL(path, import.meta.url))
 
 function parseOptions() {
@@ -115,7 +116,7 @@ async function runMicro(options, name) {
     return null
   }
   const args = options.quick ? ["--quick"] : []
-  const outcome = await runScript(script, args, { timeoutMs: TIMEOUT_MS, nodeArgs: ["--expose-gc"] })
+  const outcome = await runScript(script, args, { timeoutMs: MICRO_TIMEOUT_MS, nodeArgs: ["--expose-gc"] })
   log(
     `micro ${name.padEnd(13)} ${outcome.wallS.toFixed(1).padStart(5)} s  ${outcome.ok ? "ok" : `FAILED: ${outcome.error}`}`,
   )

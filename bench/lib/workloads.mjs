@@ -110,4 +110,5 @@ export const MICRO = [
   "idle-stream-memory",
   "interval-toggle",
   "zero-copy-thresholds",
+  "zeromq-versions",
 ]

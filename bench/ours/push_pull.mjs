@@ -54,7 +54,7 @@ async function receiver({ n, size, peer }) {
   expectPeerOk(await senderExited, "sender")
   stream.close(0)
   loop.close()
-  return throughput("push_pull", n, size, t1 - t0)
+  return { ...throughput("push_pull", n, size, t1 - t0), data_path: stream.dataPath }
 }
 
 runWorkload({

@@ -534,6 +534,7 @@ export class ZMQStream<S extends Socket = Socket> {
 /** The constructor's second argument, checked: a loop, or {@link ZMQStreamOptions}. */
 function streamOptions(value: unknown): { ioLoop: IOLoop | undefined; sendQueueLimit: SendQueueLimit } {
   if (value === undefined || value instanceof IOLoop) return { ioLoop: value, sendQueueLimit: UNBOUNDED }
+  checkNotForeignLoop("ioLoop", value)
   if (typeof value !== "object" || value === null || Array.isArray(value) || isZmqSocket(value)) {
     throw new TypeError(`ioLoop must be an IOLoop or an options object, got ${describeValue(value)}`)
   }
@@ -544,6 +545,7 @@ function streamOptions(value: unknown): { ioLoop: IOLoop | undefined; sendQueueL
   }
   const { ioLoop, sendQueueLimit } = value as ZMQStreamOptions
   if (ioLoop !== undefined && !(ioLoop instanceof IOLoop)) {
+    checkNotForeignLoop("options.ioLoop", ioLoop)
     throw new TypeError(`options.ioLoop must be an IOLoop, got ${describeValue(ioLoop)}`)
   }
   return {
@@ -552,5 +554,17 @@ function streamOptions(value: unknown): { ioLoop: IOLoop | undefined; sendQueueL
       sendQueueLimit === undefined
         ? UNBOUNDED
         : applySendQueueLimit(UNBOUNDED, sendQueueLimit, "options.sendQueueLimit"),
+  }
+}
+
+/**
+ * Throws a TypeError that says so when `value` is an IOLoop of another copy of @zmq-eventloop/ioloop than
+ * this package's (two installed copies: `instanceof` fails, and the loop would otherwise pass for options).
+ */
+function checkNotForeignLoop(name: string, value: unknown): void {
+  if (typeof value === "object" && value !== null && value.constructor?.name === "IOLoop") {
+    throw new TypeError(
+      `${name} is an IOLoop from another copy of @zmq-eventloop/ioloop than the one @zmq-eventloop/zmqstream uses: install one copy (npm ls @zmq-eventloop/ioloop)`,
+    )
   }
 }

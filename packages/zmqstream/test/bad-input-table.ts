@@ -36,6 +36,12 @@ t.test("bad arguments to a stream are refused at the call, naming the argument",
       /^options\.ioLoop must be an IOLoop/,
     ],
     [
+      "new ZMQStream(s, a loop of another copy of the ioloop package)",
+      () => new ZMQStream(new zmq.Pair(), new (class IOLoop {})() as never),
+      TypeError,
+      /^ioLoop is an IOLoop from another copy of @zmq-eventloop\/ioloop/,
+    ],
+    [
       "new ZMQStream(s, { lingr: 0 })",
       () => new ZMQStream(new zmq.Pair(), { lingr: 0 } as never),
       TypeError,
