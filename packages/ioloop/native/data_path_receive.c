@@ -83,16 +83,18 @@ static uint8_t* slab_with_room(napi_env env, env_data_t* d, size_t need, size_t 
 }
 
 /* A received frame handed to JS in its own ArrayBuffer: the zmq_msg that owns the memory, closed
- * by the ArrayBuffer's finalizer. */
+ * by the ArrayBuffer's finalizer. `pressure`: the bytes it adds to V8's external memory count. */
 typedef struct {
   zmq_msg_t msg;
   const image_t* zmq;
+  int64_t pressure;
 } own_frame_t;
 
 static void finalize_own_frame(napi_env env, void* data, void* hint) {
   own_frame_t* frame = hint;
-  (void)env;
+  int64_t total;
   (void)data;
+  if (frame->pressure != 0) napi_adjust_external_memory(env, -frame->pressure, &total);
   frame->zmq->msg_close(&frame->msg);
   free(frame);
 }
@@ -106,11 +108,19 @@ static napi_value own_frame_buffer(napi_env env, const image_t* zmq, zmq_msg_t* 
   own_frame_t* frame = malloc(sizeof *frame);
   if (frame == NULL) return throw_errno(env, zmq, ENOMEM, "Out of memory receiving a frame");
   frame->zmq = zmq;
+  frame->pressure = 0;
   zmq->msg_init(&frame->msg);
   zmq->msg_move(&frame->msg, part);
   if (napi_create_external_arraybuffer(env, zmq->msg_data(&frame->msg), size, finalize_own_frame,
-                                       frame, &buffer) == napi_ok)
+                                       frame, &buffer) == napi_ok) {
+    /* Tell V8's GC what this small object holds, as zeromq.js does for its received frames: else
+     * the frames of a fast stream pile up between collections (peak RSS at 64 KiB and 1 MiB frames
+     * was 1.3-1.5x plain zeromq.js's) and libzmq receives into fresh, unfaulted memory. */
+    int64_t total;
+    if (napi_adjust_external_memory(env, (int64_t)size, &total) == napi_ok)
+      frame->pressure = (int64_t)size;
     return buffer;
+  }
   if (napi_create_arraybuffer(env, size, &copy, &buffer) == napi_ok)
     memcpy(copy, zmq->msg_data(&frame->msg), size);
   else
