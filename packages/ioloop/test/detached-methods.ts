@@ -64,3 +64,25 @@ t.test("PeriodicCallback and DelayedCallback methods work detached", async (t) =
   t.notOk(delayed.isRunning(), "the detached stop() cancelled the delayed call")
   t.ok(ticks > 0)
 })
+
+t.test("an override that calls super works detached, whichever class was made first", async (t) => {
+  // Methods bind themselves at their first read from an instance; super.method must stay the plain one.
+  const plain = new IOLoop({ makeCurrent: false })
+  t.teardown(() => plain.close())
+  const calls: string[] = []
+  class Counting extends IOLoop {
+    override addCallback<A extends unknown[]>(callback: (...args: A) => unknown, ...args: A): void {
+      calls.push("override")
+      super.addCallback(callback, ...args)
+    }
+  }
+  const loop = new Counting({ makeCurrent: false })
+  t.teardown(() => loop.close())
+  const { addCallback, stop } = loop
+  addCallback(() => calls.push("ran"))
+  addCallback(stop)
+  await runUntilStopped(loop)
+  t.same(calls, ["override", "override", "ran"])
+  t.equal(loop.addCallback, addCallback, "the bound copy is kept on the instance")
+  t.notOk(Object.keys(loop).includes("addCallback"), "and it is not enumerable")
+})

@@ -304,10 +304,12 @@ export class StreamEngine implements ReceiverHost, SenderHost, SocketLifeListene
     else if (now >= this.relookUntil) return
     if (this.relookScheduled) return
     this.relookScheduled = true
-    this.loop.spawnCallback(this.relook)
+    // A closure made here, not a bound field: only interval-poller streams ever look again, and an idle
+    // stream's memory is counted (issue 15 item 10).
+    this.loop.spawnCallback(() => this.relook())
   }
 
-  private readonly relook = (): void => {
+  private relook(): void {
     this.relookScheduled = false
     this.resumeDelivery() // a native receive is its own look: EAGAIN costs less than reading ZMQ_EVENTS
   }
