@@ -4,30 +4,14 @@
 // Counted with a spy on the socket classes' getInt32Option (ZMQ_EVENTS is 15); real sockets throughout.
 import * as zmq from "zeromq"
 import { ZMQStream } from "../src/index.js"
+import { onZmqEventsRead } from "../../ioloop/test/helpers/events-reads.js"
 import { bindAny, deferred, loopTest } from "./helpers/loop.js"
 
-const ZMQ_EVENTS = 15
 const ROUND_TRIPS = 200
 
 loopTest("an echo of 200 round trips reads ZMQ_EVENTS only as its path needs", async (t, ctx) => {
   let reads = 0
-  for (const Class of [zmq.Router, zmq.Dealer]) {
-    const proto = Class.prototype as unknown as { getInt32Option(id: number): number }
-    const own = Object.getOwnPropertyDescriptor(proto, "getInt32Option")
-    const inherited = proto.getInt32Option
-    Object.defineProperty(proto, "getInt32Option", {
-      configurable: true,
-      writable: true,
-      value: function counted(this: unknown, id: number) {
-        if (id === ZMQ_EVENTS) reads++
-        return inherited.call(this, id)
-      },
-    })
-    t.teardown(() => {
-      if (own === undefined) delete (proto as { getInt32Option?: unknown }).getInt32Option
-      else Object.defineProperty(proto, "getInt32Option", own)
-    })
-  }
+  onZmqEventsRead(t, [zmq.Router, zmq.Dealer], () => reads++)
   const router = ctx.track(new zmq.Router())
   const dealer = ctx.track(new zmq.Dealer())
   dealer.connect(await bindAny(router, "inproc"))
