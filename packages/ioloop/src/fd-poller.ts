@@ -1,5 +1,7 @@
 import { ERROR, READ, WRITE, ZMQ_FD } from "./constants.js"
 import type { HandlerEntry } from "./handler-entry.js"
+import { IntervalPoller } from "./interval-poller.js"
+import type { LogSink } from "./logger.js"
 import { UV_READABLE, UV_WRITABLE, type FdWatcher, type FdWatcherConstructor } from "./native/fd-watcher.js"
 import type { Poller, ReadySink } from "./poller.js"
 
@@ -18,45 +20,79 @@ function loopEventsFrom(status: number, uvEvents: number): number {
   )
 }
 
+/** Whether `error` says the process (or the system) has no fd left to give. */
+function atFdLimit(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code
+  return code === "EMFILE" || code === "ENFILE"
+}
+
 /**
  * The default poller: one native watcher (uv_poll on Node's own loop) per entry. A zmq socket is watched
  * through a dup of its `ZMQ_FD`, for readability only (libzmq: "poll for ZMQ_POLLIN only"; the fd signals
  * any state change, and zeromq.js watches the original fd itself); a plain fd is watched directly for the
  * registered interest.
+ *
+ * The dup costs a second fd per socket. A socket registered when the process has none left (EMFILE, where
+ * plain zeromq.js would still work) is checked on the interval poller's timer instead, with one warning:
+ * slower to notice, never refused.
  */
 export class FdPoller implements Poller {
   readonly kind = "fd"
   private readonly watchers = new Map<HandlerEntry, FdWatcher>()
+  /** The sockets registered at the fd limit, checked on a timer; made at the first. */
+  private overflow: IntervalPoller | null = null
   private watching = false
 
   constructor(
     private readonly Watcher: FdWatcherConstructor,
     private readonly sink: ReadySink,
+    private readonly log: LogSink,
   ) {}
 
   register(entry: HandlerEntry): void {
     const socket = entry.socket
-    const watcher =
-      socket === null
-        ? new this.Watcher(entry.target as number, false, (status, uvEvents) => {
-            entry.fdEvents |= loopEventsFrom(status, uvEvents)
-            this.sink(entry)
-          })
-        : new this.Watcher(socket.getInt32Option(ZMQ_FD), true, () => {
-            entry.forget()
-            this.sink(entry)
-          })
+    let watcher: FdWatcher
+    try {
+      watcher =
+        socket === null
+          ? new this.Watcher(entry.target as number, false, (status, uvEvents) => {
+              entry.fdEvents |= loopEventsFrom(status, uvEvents)
+              this.sink(entry)
+            })
+          : new this.Watcher(socket.getInt32Option(ZMQ_FD), true, () => {
+              entry.forget()
+              this.sink(entry)
+            })
+    } catch (error) {
+      if (socket === null || !atFdLimit(error)) throw error
+      return this.registerOverflow(entry)
+    }
     this.watchers.set(entry, watcher)
     if (this.watching) this.startWatcher(entry, watcher)
   }
 
+  private registerOverflow(entry: HandlerEntry): void {
+    if (this.overflow === null) {
+      this.overflow = new IntervalPoller(this.sink)
+      if (this.watching) this.overflow.resume()
+      this.log.warn(
+        "zmq-eventloop: the process is out of file descriptors (EMFILE) for the fd poller's copy of a socket's " +
+          "ZMQ_FD: this socket and any others registered so are checked every 1-32 ms instead (raise `ulimit -n`)",
+      )
+    }
+    this.overflow.register(entry)
+  }
+
   modify(entry: HandlerEntry): void {
     const watcher = this.watchers.get(entry)
-    if (watcher !== undefined && this.watching && entry.socket === null) this.startWatcher(entry, watcher)
+    if (watcher === undefined) this.overflow?.modify()
+    else if (this.watching && entry.socket === null) this.startWatcher(entry, watcher)
   }
 
   unregister(entry: HandlerEntry): void {
-    this.watchers.get(entry)?.close()
+    const watcher = this.watchers.get(entry)
+    if (watcher === undefined) return this.overflow?.unregister(entry)
+    watcher.close()
     this.watchers.delete(entry)
   }
 
@@ -69,16 +105,19 @@ export class FdPoller implements Poller {
   resume(): void {
     this.watching = true
     for (const [entry, watcher] of this.watchers) this.startWatcher(entry, watcher)
+    this.overflow?.resume()
   }
 
   pause(): void {
     this.watching = false
     for (const watcher of this.watchers.values()) watcher.stop()
+    this.overflow?.pause()
   }
 
   close(): void {
     for (const watcher of this.watchers.values()) watcher.close()
     this.watchers.clear()
+    this.overflow?.close()
   }
 
   private startWatcher(entry: HandlerEntry, watcher: FdWatcher): void {

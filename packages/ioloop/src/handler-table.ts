@@ -57,7 +57,7 @@ export class HandlerTable {
     const sink = (entry: HandlerEntry) => this.onPollerReady(entry)
     if (choice === "interval") return new IntervalPoller(sink)
     const Watcher = loadFdWatcher()
-    if (!(Watcher instanceof Error)) return new FdPoller(Watcher, sink)
+    if (!(Watcher instanceof Error)) return new FdPoller(Watcher, sink, this.log)
     if (choice === "fd") throw new Error(`the fd poller is not available: ${Watcher.message}`)
     if (!warnedAboutFallback) {
       warnedAboutFallback = true
