@@ -17,9 +17,9 @@ import { belowLimit, SendQueueFullError, UNBOUNDED, type SendQueueLimit } from "
 import type { StreamCallbacks } from "./stream-callbacks.js"
 
 // While the native data path is refused because a bind/unbind holds the socket, the stream tries it again
-// when the loop reports the bind settled, at each dispatch, and on a timer, 1 ms after the refusal, doubling
-// to 64 ms: the timer covers a swap that had to wait for a receive or send in flight when the notice came
-// (a tcp or inproc bind settles within a few milliseconds here; a hung one costs a few calls a second).
+// when the loop reports the bind settled (it hears of every bind, started before the socket was registered
+// or after) and at each dispatch. A swap that had to wait for a receive or send in flight when the notice
+// came is retried on a timer, 1 ms later, doubling to 64 ms.
 const FIRST_ATTACH_RETRY_MS = 1
 const LAST_ATTACH_RETRY_MS = 64
 
@@ -85,7 +85,6 @@ export class StreamEngine implements ReceiverHost, SenderHost, SocketLifeListene
     this.pathChosen()
     this.stopWatchingSocket = watchSocketLife(socket, this)
     services.closeListeners.add(this.loopClosed)
-    if (this.attachWhenSettled) this.retryAttachLater()
   }
 
   get dataPath(): DataPath {
@@ -108,18 +107,17 @@ export class StreamEngine implements ReceiverHost, SenderHost, SocketLifeListene
    * Swaps in the native data path, if it was refused only while a bind/unbind held the socket, once nothing
    * the current path started is in flight. What the stream holds (held messages, the send queue) lives
    * outside the path, so nothing is lost or reordered by the swap. Called when a bind settles, at each
-   * dispatch, and on a retry timer while the refusal lasts.
+   * dispatch, and on a retry timer while a call in flight holds the swap back. Still refused, it waits for
+   * the next settle notice: another bind holds the socket.
    */
   private attachIfSettled(): void {
     if (!this.attachWhenSettled || this.isClosed) return
-    if (!this.path.settling && !this.sender.sendInFlight) {
-      const choice = chooseDataPath(this.socket, this.path)
-      this.path = choice.path
-      this.attachWhenSettled = choice.retry
-      this.pathChosen()
-      if (!choice.retry) return this.cancelAttachRetry()
-    }
-    this.retryAttachLater()
+    if (this.path.settling || this.sender.sendInFlight) return this.retryAttachLater()
+    const choice = chooseDataPath(this.socket, this.path)
+    this.path = choice.path
+    this.attachWhenSettled = choice.retry
+    this.pathChosen()
+    this.cancelAttachRetry()
   }
 
   /**
