@@ -236,11 +236,22 @@ export function timersExpected(n) {
 }
 
 /**
- * Fields of the timers line from the marks (seconds) taken at: start of
- * scheduling t0, end of scheduling t1, end of cancelling t2, last fire tEnd.
- * late_ms = total - schedule - largest remaining delay (<= 0: nothing late).
+ * The work done so far, for the timers workloads: the event loop's active time (not waiting in libuv) and
+ * the process's CPU time (every thread, the garbage collector's helpers too).
  */
-export function timersFields(n, windowMs, delays, fired, { t0, t1, t2, tEnd }) {
+export function workMark() {
+  return { loop: performance.eventLoopUtilization(), cpu: process.cpuUsage() }
+}
+
+/**
+ * Fields of the timers line from the marks (seconds) taken at: start of
+ * scheduling t0, end of scheduling t1, end of cancelling t2, last fire tEnd,
+ * and the workMark()s work0 (with t0) and workEnd (with tEnd).
+ * late_ms = total - schedule - largest remaining delay (<= 0: nothing late).
+ * total_ms is mostly the window's waiting; busy_ms is the work itself:
+ * schedule + cancel + fire, each timeout's callback included.
+ */
+export function timersFields(n, windowMs, delays, fired, { t0, t1, t2, tEnd, work0, workEnd }) {
   let maxDelay = 0
   for (let i = 0; i < n; i += 2) maxDelay = Math.max(maxDelay, delays[i])
   const totalMs = (tEnd - t0) * 1e3
@@ -256,5 +267,7 @@ export function timersFields(n, windowMs, delays, fired, { t0, t1, t2, tEnd }) {
     total_ms: round(totalMs, 3),
     max_delay_ms: maxDelay,
     late_ms: round(totalMs - scheduleMs - maxDelay, 3),
+    busy_ms: round(performance.eventLoopUtilization(workEnd.loop, work0.loop).active, 3),
+    cpu_ms: round((workEnd.cpu.user - work0.cpu.user + workEnd.cpu.system - work0.cpu.system) / 1e3, 3),
   }
 }

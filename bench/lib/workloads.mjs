@@ -11,6 +11,9 @@ const SCHEDULE = { key: "schedule_ms", unit: "ms scheduling", better: "lower", d
 const CANCEL = { key: "cancel_ms", unit: "ms cancelling", better: "lower", digits: 1 }
 // How late the last timeout fired (<= 0: on time); a difference to compare, not a ratio.
 const LATE = { key: "late_ms", unit: "ms late (last fire)", better: "lower", digits: 1, noRatio: true }
+// The timers' work (schedule + cancel + fire) without the window's waiting: event-loop active time, CPU time.
+const BUSY = { key: "busy_ms", unit: "ms busy (loop active)", better: "lower", digits: 1 }
+const CPU = { key: "cpu_ms", unit: "ms CPU", better: "lower", digits: 1 }
 const RSS_GROWTH = { key: "rss_growth_mb", unit: "MiB RSS growth", better: "lower", digits: 1 }
 const ROUND_TRIPS = { key: "round_trips_per_s", unit: "round trips/s", better: "higher", digits: 0 }
 
@@ -63,7 +66,7 @@ export const WORKLOADS = [
     n: 100_000,
     size: 1000,
     label: "timers, cancel half, 1 s window",
-    metrics: [TOTAL, SCHEDULE, CANCEL],
+    metrics: [TOTAL, BUSY, CPU, SCHEDULE, CANCEL],
     peerless: true,
   },
   {
@@ -72,7 +75,7 @@ export const WORKLOADS = [
     n: 1_000_000,
     size: 2000,
     label: "1M timers, cancel half, 2 s window",
-    metrics: [TOTAL, SCHEDULE, CANCEL, LATE],
+    metrics: [TOTAL, BUSY, CPU, SCHEDULE, CANCEL, LATE],
     peerless: true,
   },
   // A PUSH sends N messages to a reader that starts reading only after STALL_MS (lib/common.mjs): how much
