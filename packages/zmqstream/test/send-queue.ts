@@ -48,3 +48,31 @@ t.test("queuedBytes is the sum of the messages' bytes; truncate keeps the oldest
   queue.push(message(["again"], 5))
   t.same(queue.at(0), message(["again"], 5), "usable after it emptied (and shrank)")
 })
+
+t.test("send options and callbacks stay with their message, when only some messages have them", async (t) => {
+  const queue = new SendQueue()
+  const callback = () => {}
+  const options = { routingId: "peer" }
+  const nth = (i: number): QueuedMessage => ({
+    parts: [`m${i}`],
+    sendOptions: i % 5 === 0 ? options : undefined,
+    callback: i % 7 === 0 ? callback : null,
+    bytes: 1,
+  })
+  for (let cycle = 0; cycle < 3; cycle++) {
+    // The first message with a callback comes only after the ring grew a few times; then it wraps.
+    for (let i = 1; i <= 40; i++) queue.push(nth(i))
+    for (let i = 1; i <= 20; i++) {
+      t.same(queue.at(0), nth(i))
+      queue.shift()
+    }
+    for (let i = 41; i <= 70; i++) queue.push(nth(i))
+    for (let i = 21; i <= 70; i++) {
+      t.same(queue.at(0), nth(i), `cycle ${cycle}`)
+      queue.shift()
+    }
+    t.equal(queue.length, 0)
+  }
+  queue.push(nth(1))
+  t.same(queue.at(0), nth(1), "after emptying, a message without either has neither")
+})
