@@ -3,6 +3,7 @@
 import t from "tap"
 import { SendQueue } from "../src/send-queue.js"
 import type { Part, QueuedMessage } from "../src/parts.js"
+import { UserCallback } from "../src/stream-callbacks.js"
 
 const message = (parts: Part[], bytes = parts.length): QueuedMessage => ({
   parts,
@@ -51,7 +52,7 @@ t.test("queuedBytes is the sum of the messages' bytes; truncate keeps the oldest
 
 t.test("send options and callbacks stay with their message, when only some messages have them", async (t) => {
   const queue = new SendQueue()
-  const callback = () => {}
+  const callback = new UserCallback(() => {}, () => {}, undefined)
   const options = { routingId: "peer" }
   const nth = (i: number): QueuedMessage => ({
     parts: [`m${i}`],
