@@ -47,7 +47,8 @@ export class SendQueue {
     const slot = (this.first + this.count) & (this.bodies.length - 1)
     this.bodies[slot] = message.parts.length === 1 ? message.parts[0] : message.parts
     this.sizes[slot] = message.bytes
-    if (message.sendOptions !== undefined) (this.sendOptions ??= this.column(undefined))[slot] = message.sendOptions
+    if (message.sendOptions !== undefined)
+      (this.sendOptions ??= this.column(undefined))[slot] = message.sendOptions
     if (message.callback !== null) (this.callbacks ??= this.column(null))[slot] = message.callback
     this.bytes += message.bytes
     if (++this.count > this.mostHeld) this.mostHeld = this.count

@@ -52,7 +52,11 @@ t.test("queuedBytes is the sum of the messages' bytes; truncate keeps the oldest
 
 t.test("send options and callbacks stay with their message, when only some messages have them", async (t) => {
   const queue = new SendQueue()
-  const callback = new UserCallback(() => {}, () => {}, undefined)
+  const callback = new UserCallback(
+    () => {},
+    () => {},
+    undefined,
+  )
   const options = { routingId: "peer" }
   const nth = (i: number): QueuedMessage => ({
     parts: [`m${i}`],
