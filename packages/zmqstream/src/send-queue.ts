@@ -1,37 +1,91 @@
 import type { Part, QueuedMessage } from "./parts.js"
 import type { UserCallback } from "./stream-callbacks.js"
 
-const FIRST_CAPACITY = 16
-/** The slots of a queue that never held a message: shared, never written (the first push grows them). */
-const NO_SLOTS: never[] = []
+// A chunk holds at most this many messages. Every chunk but the last is full, so a message's place in the
+// queue gives its chunk and slot by shifting and masking.
+const CHUNK_BITS = 11
+const CHUNK_SLOTS = 1 << CHUNK_BITS
+const SLOT_MASK = CHUNK_SLOTS - 1
+// An emptied queue keeps its one chunk for the next message when the chunk never grew past this many slots
+// (the usual case: a stream whose queue goes between empty and a few messages allocates nothing per
+// message); a larger one goes, so an idle stream holds no more than this.
+const KEPT_SLOTS = 64
 
 /**
- * The messages a stream has queued to send, oldest first: a ring of slots in parallel arrays, not an object
- * per message. Why: whatever waits in the queue survives V8's young-generation collections, and V8 grows its
- * young generation with what survives. With 10,000 messages queued to a stalled peer (a bounded queue,
- * issue 16), an object and a parts array per message made the peak RSS 32 MB above the start; in slots, a
- * one-part message keeps only its part, and the figure is in the README ("Bounded send queue").
+ * Up to `CHUNK_SLOTS` messages in parallel arrays, filled from slot 0 up. The arrays grow as they fill
+ * (`push`: V8 grows them natively), so a chunk costs what it holds. The columns for send options and
+ * per-send callbacks exist only once a message in the chunk has one: most streams never pass either.
+ */
+class Chunk {
+  /** A one-part message's part, or a multipart message's parts. */
+  readonly bodies: Array<Part | Part[] | undefined> = []
+  readonly sizes: number[] = []
+  sendOptions: Array<object | undefined> | null = null
+  callbacks: Array<UserCallback | null | undefined> | null = null
+  /** Slots in use: `[0, end)`. */
+  end = 0
+
+  append(message: QueuedMessage): void {
+    const slot = this.end++
+    const body = message.parts.length === 1 ? message.parts[0] : message.parts
+    if (slot === this.bodies.length) {
+      this.bodies.push(body)
+      this.sizes.push(message.bytes)
+    } else {
+      this.bodies[slot] = body
+      this.sizes[slot] = message.bytes
+    }
+    if (message.sendOptions !== undefined) (this.sendOptions ??= [])[slot] = message.sendOptions
+    if (message.callback !== null) (this.callbacks ??= [])[slot] = message.callback
+  }
+
+  message(slot: number): QueuedMessage {
+    const body = this.bodies[slot]!
+    return {
+      parts: Array.isArray(body) ? body : [body],
+      sendOptions: this.sendOptions?.[slot],
+      callback: this.callbacks?.[slot] ?? null,
+      bytes: this.sizes[slot]!,
+    }
+  }
+
+  /** Lets go of what the slot holds (its size stays: it is read before and costs nothing). */
+  clear(slot: number): void {
+    this.bodies[slot] = undefined
+    if (this.sendOptions !== null && slot < this.sendOptions.length) this.sendOptions[slot] = undefined
+    if (this.callbacks !== null && slot < this.callbacks.length) this.callbacks[slot] = undefined
+  }
+
+  /** Empty again (every slot cleared), for reuse. */
+  reset(): void {
+    this.end = 0
+    this.sendOptions = null
+    this.callbacks = null
+  }
+}
+
+/**
+ * The messages a stream has queued to send, oldest first, in chunks of parallel arrays rather than an object
+ * per message: a chained list of chunks as Node's own `FixedQueue` (the nextTick queue) is.
  *
- * The columns for send options and per-send callbacks exist only while a queued message has one: most
- * streams never pass either, and every slot of a column is memory the ring touches as it grows. Measured
- * (`bench/ours/push_pull.mjs 200000 64`, the sender queues all 200k at once): with four full columns the
- * ring's growth took 94 ms of the sender's time, most of it first-touch page faults.
+ * - Slots, not objects: whatever waits in the queue survives V8's young-generation collections, and V8 grows
+ *   its young generation with what survives. With 10,000 messages queued to a stalled peer (a bounded queue,
+ *   issue 16), an object and a parts array per message made the peak RSS 32 MB above the start; in slots a
+ *   one-part message keeps only its part (the figure is in the README, "Bounded send queue").
+ * - Chunks, not one ring that doubles: `push` never copies what is queued, so no `send*()` call stalls while
+ *   a queue of 100,000 messages moves to a larger ring (that copy, with four columns, took 94 ms of the
+ *   sender's time in `bench/ours/push_pull.mjs 200000 64`, the sender queueing all 200k at once, most of it
+ *   first-touch page faults), and a drained chunk is garbage at once.
  *
  * `at()` makes the `QueuedMessage` a data path and the callbacks take, when it is sent.
  */
 export class SendQueue {
-  /** A one-part message's part, or a multipart message's parts. */
-  private bodies: Array<Part | Part[] | undefined> = NO_SLOTS
-  private sizes: number[] = NO_SLOTS
-  /** Each message's send options; null while no queued message has any. */
-  private sendOptions: Array<object | undefined> | null = null
-  /** Each message's per-send callback; null while no queued message has one. */
-  private callbacks: Array<UserCallback | null> | null = null
+  /** Oldest first; all full but the last. Empty only while nothing was ever queued (or after a large burst). */
+  private chunks: Chunk[] = []
+  /** The oldest message's slot in `chunks[0]`. */
   private first = 0
   private count = 0
   private bytes = 0
-  /** The most messages held since the queue was last empty: a ring far larger than that shrinks. */
-  private mostHeld = 0
 
   get length(): number {
     return this.count
@@ -43,97 +97,51 @@ export class SendQueue {
   }
 
   push(message: QueuedMessage): void {
-    if (this.count === this.bodies.length) this.resize(Math.max(FIRST_CAPACITY, this.count * 2))
-    const slot = (this.first + this.count) & (this.bodies.length - 1)
-    this.bodies[slot] = message.parts.length === 1 ? message.parts[0] : message.parts
-    this.sizes[slot] = message.bytes
-    if (message.sendOptions !== undefined)
-      (this.sendOptions ??= this.column(undefined))[slot] = message.sendOptions
-    if (message.callback !== null) (this.callbacks ??= this.column(null))[slot] = message.callback
+    let last = this.chunks[this.chunks.length - 1]
+    if (last === undefined || last.end === CHUNK_SLOTS) this.chunks.push((last = new Chunk()))
+    last.append(message)
     this.bytes += message.bytes
-    if (++this.count > this.mostHeld) this.mostHeld = this.count
+    this.count++
   }
 
   /** The message `index` places from the oldest, made now. */
   at(index: number): QueuedMessage {
-    const slot = (this.first + index) & (this.bodies.length - 1)
-    const body = this.bodies[slot]!
-    return {
-      parts: Array.isArray(body) ? body : [body],
-      sendOptions: this.sendOptions?.[slot],
-      callback: this.callbacks?.[slot] ?? null,
-      bytes: this.sizes[slot]!,
-    }
+    const position = this.first + index
+    return this.chunks[position >> CHUNK_BITS]!.message(position & SLOT_MASK)
   }
 
   /** Drops the oldest message. */
   shift(): void {
-    const slot = this.first
-    this.bytes -= this.sizes[slot]!
-    this.clear(slot)
-    this.first = (slot + 1) & (this.bodies.length - 1)
-    if (--this.count === 0) this.emptied()
+    const head = this.chunks[0]!
+    this.bytes -= head.sizes[this.first]!
+    head.clear(this.first)
+    if (--this.count === 0) return this.emptied()
+    if (++this.first === CHUNK_SLOTS) {
+      this.chunks.shift()
+      this.first = 0
+    }
   }
 
   /** Drops every message but the `keep` oldest. */
   truncate(keep: number): void {
+    if (this.count <= keep) return
     while (this.count > keep) {
-      const slot = (this.first + this.count - 1) & (this.bodies.length - 1)
-      this.bytes -= this.sizes[slot]!
-      this.clear(slot)
+      const last = this.chunks[this.chunks.length - 1]!
+      const slot = --last.end
+      this.bytes -= last.sizes[slot]!
+      last.clear(slot)
       this.count--
+      if (last.end === 0 && this.chunks.length > 1) this.chunks.pop()
     }
     if (this.count === 0) this.emptied()
   }
 
-  private clear(slot: number): void {
-    this.bodies[slot] = undefined
-    if (this.sendOptions !== null) this.sendOptions[slot] = undefined
-    if (this.callbacks !== null) this.callbacks[slot] = null
-  }
-
-  /**
-   * The queue is empty: the optional columns go, and a ring four times larger than the queue ever got since
-   * it was last empty gives half back.
-   */
+  /** The queue is empty: its one chunk is kept for the next message if it stayed small, else dropped. */
   private emptied(): void {
     this.first = 0
     this.bytes = 0
-    this.sendOptions = null
-    this.callbacks = null
-    if (this.bodies.length > FIRST_CAPACITY && this.mostHeld * 4 <= this.bodies.length) {
-      this.resize(this.bodies.length / 2)
-    }
-    this.mostHeld = 0
-  }
-
-  /** An optional column as long as the ring, every slot `empty`. */
-  private column<T>(empty: T): T[] {
-    return new Array<T>(this.bodies.length).fill(empty)
-  }
-
-  /** Moves the messages, in order, into arrays of `capacity` (a power of two) slots. */
-  private resize(capacity: number): void {
-    const mask = this.bodies.length - 1
-    const bodies = new Array<Part | Part[] | undefined>(capacity)
-    const sizes = new Array<number>(capacity)
-    for (let i = 0; i < this.count; i++) {
-      const slot = (this.first + i) & mask
-      bodies[i] = this.bodies[slot]
-      sizes[i] = this.sizes[slot]!
-    }
-    this.sendOptions = this.sendOptions && this.moved(this.sendOptions, capacity, undefined)
-    this.callbacks = this.callbacks && this.moved(this.callbacks, capacity, null)
-    this.bodies = bodies
-    this.sizes = sizes
-    this.first = 0
-  }
-
-  /** `column`'s entries for the queued messages, in order, in a column of `capacity` slots. */
-  private moved<T>(column: T[], capacity: number, empty: T): T[] {
-    const mask = this.bodies.length - 1
-    const result = new Array<T>(capacity).fill(empty)
-    for (let i = 0; i < this.count; i++) result[i] = column[(this.first + i) & mask]!
-    return result
+    const head = this.chunks[0]!
+    if (head.bodies.length > KEPT_SLOTS) this.chunks = []
+    else head.reset()
   }
 }

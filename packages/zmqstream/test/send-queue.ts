@@ -81,3 +81,41 @@ t.test("send options and callbacks stay with their message, when only some messa
   queue.push(nth(1))
   t.same(queue.at(0), nth(1), "after emptying, a message without either has neither")
 })
+
+t.test("order and counts hold across chunks of the queue (thousands of messages)", async (t) => {
+  const queue = new SendQueue()
+  const expected: string[] = []
+  let next = 0
+  const put = (count: number) => {
+    for (let i = 0; i < count; i++, next++) {
+      expected.push(`m${next}`)
+      queue.push(message([`m${next}`], 2))
+    }
+  }
+  const take = (count: number) => {
+    let inOrder = true
+    for (let i = 0; i < count; i++) {
+      if (queue.at(0).parts[0] !== expected.shift()) inOrder = false
+      queue.shift()
+    }
+    t.ok(inOrder, `took ${count} in order`)
+  }
+  put(5000)
+  take(3000)
+  put(4500)
+  t.equal(queue.length, expected.length)
+  t.equal(queue.queuedBytes, 2 * expected.length)
+  const all = Array.from({ length: queue.length }, (_, i) => queue.at(i).parts[0])
+  t.same(all, expected, "at(i) reads every message in place")
+  queue.truncate(2100)
+  expected.length = 2100
+  t.equal(queue.queuedBytes, 2 * 2100)
+  take(2100)
+  t.equal(queue.length, 0)
+  t.equal(queue.queuedBytes, 0)
+  put(3)
+  take(3)
+  const unused = new SendQueue()
+  unused.truncate(0)
+  t.equal(unused.length, 0, "truncating a queue that never held a message is a no-op")
+})
