@@ -315,6 +315,23 @@ t.test("receive hands out a batch one message at a time, and buffered says when 
   t.equal(pullPath.buffered, false, "drained: nothing waits that ZMQ_EVENTS would not show")
 })
 
+t.test("the first receive after EAGAIN takes one message out of libzmq, the next ones a batch", async (t) => {
+  // So the first message is handed out (and a reply to it can leave) before a fetch ends at EAGAIN, whose
+  // command processing costs system calls. inproc: a sent message is in the pipe when send() returns.
+  const [pull, push] = await socketPair(t, new zmq.Pull(), new zmq.Push(), "inproc://first-alone")
+  const pullPath = attachOrFail(pull)
+  const pushPath = attachOrFail(push)
+  for (let round = 0; round < 2; round++) {
+    for (let i = 0; i < 5; i++) pushPath.send(`${round}.${i}`)
+    t.same(strings(pullPath.receive()!), [`${round}.0`])
+    t.equal(pullPath.events() & ZMQ_POLLIN, ZMQ_POLLIN, `round ${round}: the other four are still in libzmq`)
+    const rest = [1, 2, 3, 4].map(() => strings(pullPath.receive()!)[0])
+    t.same(rest, [1, 2, 3, 4].map((i) => `${round}.${i}`))
+    t.equal(pullPath.events() & ZMQ_POLLIN, 0, `round ${round}: then fetched together, up to EAGAIN`)
+    t.equal(pullPath.receive(), undefined)
+  }
+})
+
 t.test("REQ: a receive before the request and a send before the reply would block (EFSM)", async (t) => {
   const [rep, req] = await socketPair(t, new zmq.Reply(), new zmq.Request())
   const reqPath = attachOrFail(req)

@@ -157,7 +157,9 @@ export class NativeDataPath {
         this.#handle,
         meta,
         this.#ownFrames,
-        BATCH_MESSAGES,
+        // The first fetch after libzmq said EAGAIN takes one message: it is handed out (and a reply to
+        // it sent) before the next fetch ends at EAGAIN, whose command processing costs system calls.
+        this.#status === RECEIVE_DRAINED ? 1 : BATCH_MESSAGES,
         BATCH_BYTES,
         SLAB_BYTES,
         OWN_FRAME_BYTES,
