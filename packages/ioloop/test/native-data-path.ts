@@ -326,7 +326,10 @@ t.test("the first receive after EAGAIN takes one message out of libzmq, the next
     t.same(strings(pullPath.receive()!), [`${round}.0`])
     t.equal(pullPath.events() & ZMQ_POLLIN, ZMQ_POLLIN, `round ${round}: the other four are still in libzmq`)
     const rest = [1, 2, 3, 4].map(() => strings(pullPath.receive()!)[0])
-    t.same(rest, [1, 2, 3, 4].map((i) => `${round}.${i}`))
+    t.same(
+      rest,
+      [1, 2, 3, 4].map((i) => `${round}.${i}`),
+    )
     t.equal(pullPath.events() & ZMQ_POLLIN, 0, `round ${round}: then fetched together, up to EAGAIN`)
     t.equal(pullPath.receive(), undefined)
   }
