@@ -216,17 +216,26 @@ export function latency(workload, n, size, warmup, elapsed, latUs) {
 // ---- timers ----------------------------------------------------------------
 
 /**
- * The timers workload's delays: 1 + floor(s * windowMs / 2^32) ms, s from the
- * 32-bit LCG s = s*1664525 + 1013904223 mod 2^32, seed 12345 (the same
- * sequence as the C/Python/Node baselines).
+ * A seeded generator of numbers in [0, 1): s / 2^32, s from the 32-bit LCG
+ * s = s*1664525 + 1013904223 mod 2^32 (the C/Python/Node baselines' generator).
+ */
+export function seededRandom(seed) {
+  let s = seed >>> 0
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0
+    return s / 2 ** 32
+  }
+}
+
+/**
+ * The timers workload's delays: 1 + floor(seededRandom(seed)() * windowMs) ms,
+ * seed 12345 (the same sequence as the C/Python/Node baselines: s / 2^32 and
+ * its product with windowMs are exact, so this is floor(s * windowMs / 2^32)).
  */
 export function lcgDelays(n, windowMs, seed = 12345) {
-  let s = seed >>> 0
+  const random = seededRandom(seed)
   const delays = new Array(n)
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0
-    delays[i] = 1 + Math.floor((s * windowMs) / 2 ** 32)
-  }
+  for (let i = 0; i < n; i++) delays[i] = 1 + Math.floor(random() * windowMs)
   return delays
 }
 

@@ -7,20 +7,12 @@
 // Debian's python3-zmq (`/usr/bin/python3`). Run `pnpm build && node bench/micro/interval-toggle.mjs`.
 // Prints a table, then one JSON line.
 import { spawn, spawnSync } from "node:child_process"
+import { seededRandom } from "../lib/common.mjs"
 import { median } from "../lib/median.mjs"
 import { count, finish, fmt, printTable, ratio } from "../lib/micro.mjs"
 
 const N = count(20_000)
 const ROUNDS = 5
-
-/** A seeded generator of numbers in [0, 1) (a 32-bit LCG): the same draws for each cell of a round. */
-function seededRandom(seed) {
-  let state = seed >>> 0
-  return () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0
-    return state / 2 ** 32
-  }
-}
 const PYTHON = "/usr/bin/python3"
 const SENDER = `
 import sys, zmq
