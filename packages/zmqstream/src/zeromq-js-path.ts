@@ -1,5 +1,5 @@
 import type { Socket } from "zeromq"
-import { debug } from "@zmq-eventloop/ioloop/internal"
+import { debug, socketMayReceiveAhead } from "@zmq-eventloop/ioloop/internal"
 import { MAX_RECEIVE_CHUNK } from "./constants.js"
 import type { ReceiveSink, SendSink, StreamDataPath } from "./data-path.js"
 import type { QueuedMessage } from "./parts.js"
@@ -22,6 +22,8 @@ export class ZeromqJsPath implements StreamDataPath {
   readonly bypassesZeromqJs = false
   readonly holding = false
   private readonly sender: ZeromqJsSend
+  /** MAX_RECEIVE_CHUNK, or 1 where the socket forbids receiving ahead of delivery (an XPUB). */
+  private readonly maxChunk: number
   private sink: ReceiveSink | null = null
   private pending = 0
   private chunkSize = 1
@@ -31,6 +33,7 @@ export class ZeromqJsPath implements StreamDataPath {
 
   constructor(private readonly socket: Socket) {
     this.sender = new ZeromqJsSend(socket)
+    this.maxChunk = socketMayReceiveAhead(socket) ? MAX_RECEIVE_CHUNK : 1
   }
 
   get settling(): boolean {
@@ -44,17 +47,16 @@ export class ZeromqJsPath implements StreamDataPath {
 
   /**
    * Takes up to one chunk of messages from the socket (the loop saw it readable). The chunk doubles (up to
-   * MAX_RECEIVE_CHUNK) only in a `burst`, when the loop calls again because the socket stayed readable
+   * {@link maxChunk}) only in a `burst`, when the loop calls again because the socket stayed readable
    * after a chunk that got every message it asked for; a chunk that met an empty socket shrinks to what it
    * got. So a fresh signal never asks for more than the last chunk got, and a lone message (ping-pong) never
    * costs a speculative receive() that fails with EAGAIN, which zeromq.js makes expensive (~12 µs each).
+   * Proves nothing (returns `false`): its receives settle later, and zeromq.js's calls are noted by the loop.
    */
-  /** Proves nothing (returns `false`): its receives settle later, and zeromq.js's calls are noted by the loop. */
   receive(sink: ReceiveSink, burst: boolean): boolean {
     if (this.pending > 0) return false // the gate: the previous chunk is still being handled
     const socket = this.socket as ReadableSocket
-    const size =
-      burst && !this.chunkDrained ? Math.min(this.chunkSize * 2, MAX_RECEIVE_CHUNK) : this.chunkSize
+    const size = burst && !this.chunkDrained ? Math.min(this.chunkSize * 2, this.maxChunk) : this.chunkSize
     this.chunkSize = size
     if (debug.enabled) debug("ZMQStream: receive chunk of %d", size)
     this.sink = sink

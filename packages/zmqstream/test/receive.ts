@@ -220,6 +220,54 @@ loopTest(
   },
 )
 
+/** An XPUB in manual mode (`ZMQ_XPUB_MANUAL`): `accept` applies a subscription to the peer that sent the last one received. */
+class ManualXPublisher extends zmq.XPublisher {
+  accept(subscription: Buffer): void {
+    const ZMQ_SUBSCRIBE = 6
+    this.setStringOption(ZMQ_SUBSCRIBE, subscription)
+  }
+}
+
+// pyzmq's ZMQStream receives one message per callback, and an XPUB in manual mode depends on it: libzmq
+// applies a ZMQ_SUBSCRIBE to the peer whose subscription it handed out last. Five subscriptions wait on
+// the socket at once (inproc: they are there when connect() returns), so a receive ahead of the callback
+// would subscribe the wrong peers.
+loopTest(
+  "an XPUB's recv callback in manual mode subscribes the peer whose subscription it was given",
+  async (t, { loop, track }) => {
+    const xpub = track(new ManualXPublisher({ manual: true }))
+    const address = await bindAny(xpub, "inproc")
+    const topics = ["a", "b", "c", "d", "e"]
+    const subscribers = topics.map((topic) => {
+      const sub = track(new zmq.Subscriber())
+      sub.connect(address)
+      sub.subscribe(topic)
+      return sub
+    })
+    const stream = new ZMQStream(xpub, loop)
+    const accepted = deferred()
+    const seen: string[] = []
+    stream.onRecv(([event]) => {
+      xpub.accept(event.subarray(1))
+      seen.push(event.subarray(1).toString())
+      if (seen.length === topics.length) accepted.resolve()
+    })
+    await accepted.wait("the five subscriptions")
+    t.same(seen, topics, "the subscriptions, in the order the peers sent them")
+    for (const topic of topics) stream.send(topic)
+    const firsts = subscribers.map((sub) => {
+      const first = deferred<string>()
+      sub.receive().then(
+        ([message]) => first.resolve(message.toString()),
+        () => {},
+      )
+      return first.wait("a subscriber's first message")
+    })
+    t.same(await Promise.all(firsts), topics, "each peer gets the topic it subscribed to")
+    stream.close()
+  },
+)
+
 t.test("a stream on a socket that cannot receive refuses onRecv", async (t) => {
   const { IOLoop } = await import("@zmq-eventloop/ioloop")
   const loop = new IOLoop({ makeCurrent: false, poller: "interval" })

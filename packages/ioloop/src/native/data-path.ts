@@ -6,6 +6,7 @@
 import type { Socket } from "zeromq"
 import { ZMQ_FD, ZMQ_TYPE } from "../constants.js"
 import type { ZmqSocketAccess } from "../handler-entry.js"
+import { mayReceiveAhead } from "../receive-ahead.js"
 import {
   META_HEADER,
   META_MESSAGES,
@@ -67,6 +68,8 @@ export class NativeDataPath {
   readonly socket: Socket
   readonly #addon: DataPathAddon
   readonly #handle: DataPathHandle
+  /** Messages per fetch from libzmq, after the first one past EAGAIN: 1 where the socket forbids reading ahead. */
+  readonly #batchMessages: number
   /** The batch's meta array while one is being handed out, else `undefined` (back in {@link spareMetas}). */
   #meta: Int32Array | undefined
   // The batch's frames in ArrayBuffers of their own, in order; emptied once all are handed out.
@@ -80,10 +83,11 @@ export class NativeDataPath {
   #status = RECEIVE_DRAINED
 
   /** @internal Use {@link attachDataPath}. */
-  constructor(addon: DataPathAddon, socket: Socket, handle: DataPathHandle) {
+  constructor(addon: DataPathAddon, socket: Socket, handle: DataPathHandle, socketType: number) {
     this.#addon = addon
     this.socket = socket
     this.#handle = handle
+    this.#batchMessages = mayReceiveAhead(socketType) ? BATCH_MESSAGES : 1
   }
 
   /**
@@ -91,7 +95,8 @@ export class NativeDataPath {
    * are Buffer views into a shared slab of {@link SLAB_BYTES} (`frame.buffer` is that slab, as with
    * `Buffer.allocUnsafe`: `Buffer.from(frame)` copies); a larger frame is a Buffer over libzmq's own memory,
    * alone in its ArrayBuffer. Messages are fetched from libzmq in batches
-   * and handed out one per call, in order; a batch read from libzmq but not handed out yet is lost if the
+   * (one at a time from a socket that forbids reading ahead: see `mayReceiveAhead`) and handed out one per
+   * call, in order; a batch read from libzmq but not handed out yet is lost if the
    * socket closes.
    */
   receive(): Buffer[] | undefined {
@@ -159,7 +164,7 @@ export class NativeDataPath {
         this.#ownFrames,
         // The first fetch after libzmq said EAGAIN takes one message: it is handed out (and a reply to
         // it sent) before the next fetch ends at EAGAIN, whose command processing costs system calls.
-        this.#status === RECEIVE_DRAINED ? 1 : BATCH_MESSAGES,
+        this.#status === RECEIVE_DRAINED ? 1 : this.#batchMessages,
         BATCH_BYTES,
         SLAB_BYTES,
         OWN_FRAME_BYTES,
@@ -211,5 +216,7 @@ export function attachDataPath(socket: Socket): NativeDataPath | DataPathRefusal
   }
   const handle = support.addon.attach(socket, fd, type)
   if (handle === REFUSAL_BLOCKED) return { reason: handle, busy: true }
-  return typeof handle === "string" ? { reason: handle } : new NativeDataPath(support.addon, socket, handle)
+  return typeof handle === "string"
+    ? { reason: handle }
+    : new NativeDataPath(support.addon, socket, handle, type)
 }
