@@ -38,23 +38,46 @@ async function bindChannel(channel, socket) {
   stream.onSend((msg, status) => status && log(`could not send on ${channel}: ${status.message}`))
   return stream
 }
+/**
+ * iopub: an XPUB (protocol 5.4) in manual mode (ZMQ_XPUB_MANUAL), so that it can greet each new frontend
+ * with iopub_welcome before anything else reaches it. libzmq then holds each subscription until the kernel
+ * applies it here, after reading it. (Applied by libzmq itself, a subscription counts from the first call
+ * on the socket after it arrives: a status published before the kernel had read it reached the new frontend
+ * ahead of its welcome.)
+ */
+class IopubSocket extends zmq.XPublisher {
+  constructor(options) {
+    super({ ...options, manual: true })
+  }
+
+  /** Applies a subscription ([1, topic...]) or unsubscription ([0, topic...]) to the frontend that sent it. */
+  apply(event) {
+    const ZMQ_SUBSCRIBE = 6
+    const ZMQ_UNSUBSCRIBE = 7
+    this.setStringOption(event[0] === 1 ? ZMQ_SUBSCRIBE : ZMQ_UNSUBSCRIBE, event.subarray(1))
+  }
+}
+
 // mandatory on the ROUTERs: a reply to a frontend whose pipe is full waits for room instead of being
-// dropped, and one to a frontend that is gone is logged (EHOSTUNREACH). iopub is an XPUB (protocol 5.4)
-// that sees every subscription ("allSubs"), so it can greet each new frontend with iopub_welcome.
+// dropped, and one to a frontend that is gone is logged (EHOSTUNREACH).
 const options = { linger: 1000 }
 const streams = {
   hb: await bindChannel("hb", new zmq.Reply(options)),
   shell: await bindChannel("shell", new zmq.Router({ ...options, mandatory: true })),
   control: await bindChannel("control", new zmq.Router({ ...options, mandatory: true })),
   stdin: await bindChannel("stdin", new zmq.Router({ ...options, mandatory: true })),
-  iopub: await bindChannel("iopub", new zmq.XPublisher({ ...options, verbosity: "allSubs" })),
+  iopub: await bindChannel("iopub", new IopubSocket(options)),
 }
 writeFileSync(connectionFile, JSON.stringify(config, null, 2)) // the real ports, if any were 0
 
-/** Signs `message` and sends it on `channel`; on iopub the topic is ipykernel's `kernel.<id>.<type>`. */
-function sendSigned(channel, message, identities = []) {
+/** `message`'s frames, signed, for `channel`; on iopub the topic is ipykernel's `kernel.<id>.<type>`. */
+function signedFrames(channel, message, identities = []) {
   const topic = channel === "iopub" ? [`kernel.${session.id}.${message.header.msg_type}`] : identities
-  streams[channel].sendMultipart(session.serialize(message, topic))
+  return session.serialize(message, topic)
+}
+/** Signs `message` and queues it on `channel`'s stream. */
+function sendSigned(channel, message, identities = []) {
+  streams[channel].sendMultipart(signedFrames(channel, message, identities))
 }
 const streamText = new StreamBatch(loop, (name, text, parent) =>
   sendSigned("iopub", session.message("stream", { name, text }, parent)),
@@ -69,11 +92,20 @@ const publish = (msgType, content, parent = {}) => send("iopub", session.message
 // Heartbeat: echo every ping at once.
 streams.hb.onRecv((frames) => streams.hb.sendMultipart(frames))
 
-// A new subscription arrives on the XPUB as [1, topic...]; an unsubscription as [0, topic...].
+// A subscription arrives as [1, topic...], an unsubscription as [0, topic...]. The stream hands them over
+// one at a time, each right after libzmq did, as manual mode needs: `apply` acts on the last one read.
+// The welcome goes to libzmq at once, past the stream's queue: a status queued before the subscription
+// was applied would otherwise reach the new frontend first. (Other frontends may see it overtake
+// messages still queued; a welcome is only for the frontend it names by its subscription.)
 streams.iopub.onRecv(([event]) => {
+  if (event[0] !== 0 && event[0] !== 1) return
+  const iopub = streams.iopub.socket
+  iopub.apply(event)
   if (event[0] !== 1) return
-  const subscription = event.subarray(1).toString()
-  send("iopub", session.message("iopub_welcome", { subscription }), [])
+  const welcome = session.message("iopub_welcome", { subscription: event.subarray(1).toString() })
+  iopub
+    .send(signedFrames("iopub", welcome))
+    .catch((error) => log(`could not send iopub_welcome: ${error.message}`))
 })
 
 /** The verified message in `frames`, or null (logged) when it is malformed or badly signed. */
