@@ -40,7 +40,7 @@ export interface AuthContext {
   auth: IOLoopAuthenticator
   /** A fresh directory, removed at teardown. */
   dir: string
-  /** Registers a socket to close (linger 0) at teardown, and returns it. */
+  /** Registers a socket to close (linger 0) at teardown, and returns it; a linger of -1 becomes 5 s. */
   track<S extends zmq.Socket>(socket: S): S
 }
 
@@ -74,6 +74,9 @@ export function authTest(
       rmSync(dir, { recursive: true, force: true })
     })
     const track = <S extends zmq.Socket>(socket: S): S => {
+      // Not -1 (forever): a connecting socket closed with messages waiting for a peer that is gone would
+      // reconnect forever, and zmq_ctx_term would hang the process at exit.
+      if (socket.linger === -1) socket.linger = 5_000
       sockets.push(socket)
       return socket
     }

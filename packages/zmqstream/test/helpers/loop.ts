@@ -27,9 +27,17 @@ export interface LoopContext {
   poller: PollerName
   /** The data path the streams made in this test use (where the native one attaches at all). */
   dataPath: DataPathName
-  /** Registers a socket to close (linger 0) at teardown, and returns it. */
+  /**
+   * Registers a socket to close (linger 0) at teardown, and returns it. A linger left at -1 (forever,
+   * pyzmq's default) becomes {@link TEST_LINGER_MS}: a connecting socket that the test closes while messages
+   * still wait for a peer that teardown then closes would reconnect forever, and zeromq.js's zmq_ctx_term
+   * would hang the process at exit (seen in CI: send.ts killed by tap's timeout).
+   */
   track<S extends zmq.Socket>(socket: S): S
 }
+
+/** The linger `track()` gives a socket left at -1: long enough for any delivery a test waits for. */
+export const TEST_LINGER_MS = 5_000
 
 /**
  * Runs `body` once per poller ("fd", then "interval") and data path ("native", then "zeromq.js") as a
@@ -79,6 +87,7 @@ async function runLoopTest(
     }
   })
   const track = <S extends zmq.Socket>(socket: S): S => {
+    if (socket.linger === -1) socket.linger = TEST_LINGER_MS
     sockets.push(socket)
     return socket
   }
