@@ -49,6 +49,14 @@ export interface SocketLifeListener {
   workerSettled(): void
   /** `close()` was called on the socket and returned. */
   socketClosed(): void
+  /**
+   * `receive()` was called on the socket: the oldest message the stream took from libzmq but has not
+   * delivered, taken out (the call resolves to it, as it would have from libzmq), or `undefined` (the call
+   * goes to zeromq.js).
+   */
+  takeHeld(): Promise<Buffer[]> | undefined
+  /** Whether the stream holds messages it took from libzmq and has not delivered (`readable` then says true). */
+  holdsMessages(): boolean
 }
 
 const listeners = new WeakMap<object, SocketCallListener>()
@@ -83,6 +91,13 @@ function wrapMember(owner: object, name: string): void {
   const { value: method, get: getter } = descriptor
   if (typeof method === "function") {
     const noted = function noted(this: unknown, ...args: unknown[]) {
+      if (name === "receive") {
+        const held = lifeListeners.get(this as object)?.takeHeld()
+        if (held !== undefined) {
+          notify(this)
+          return held
+        }
+      }
       const settling = SETTLING_METHODS.has(name)
       if (settling) notify(this, "busy") // before the worker starts
       let result: unknown
@@ -118,6 +133,7 @@ function wrapMember(owner: object, name: string): void {
       enumerable: false,
       get(this: unknown) {
         try {
+          if (name === "readable" && lifeListeners.get(this as object)?.holdsMessages()) return true
           return getter.call(this)
         } finally {
           notify(this)
@@ -204,7 +220,10 @@ function watchHeldSocket(socket: object, onCall: SocketCallListener): () => void
   return () => clearTimeout(timer)
 }
 
-/** Tells `listener` of `socket`'s settled binds and its close (one listener per socket). Returns the undo. */
+/**
+ * Tells `listener` of `socket`'s settled binds and its close, and asks it for held messages at each
+ * `receive()` (one listener per socket). Returns the undo.
+ */
 export function watchSocketLife(socket: object, listener: SocketLifeListener): () => void {
   wrapSocketClass(socket)
   lifeListeners.set(socket, listener)

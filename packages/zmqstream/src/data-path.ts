@@ -41,6 +41,14 @@ export interface StreamDataPath {
    * delivery scheduled on the loop: the socket may never wake it for them.
    */
   readonly holding: boolean
+  /** Whether messages this path took from libzmq wait in it now, not yet handed to the sink. */
+  readonly hasTaken: boolean
+  /**
+   * For a `receive()` on the socket: the next message this path took from libzmq and has not handed to the
+   * sink yet (the rest of a native batch, a zeromq.js chunk in flight), taken out now so the sink never gets
+   * it, or `undefined` when it holds none.
+   */
+  takeHeld(): Promise<Buffer[]> | undefined
   /** Whether a receive this path started is still to settle (a swap waits for it; the send queue knows its own). */
   readonly settling: boolean
   /**

@@ -28,6 +28,10 @@ export class NativePath implements StreamDataPath {
     return this.native.buffered
   }
 
+  get hasTaken(): boolean {
+    return this.native.handingOut
+  }
+
   receive(sink: ReceiveSink): boolean {
     try {
       for (let count = 0; count < MAX_RECEIVE_CHUNK && sink.accepting(); count++) {
@@ -39,6 +43,16 @@ export class NativePath implements StreamDataPath {
       sink.receiveFailed(error)
     }
     return false
+  }
+
+  takeHeld(): Promise<Buffer[]> | undefined {
+    if (!this.native.buffered) return undefined
+    try {
+      const message = this.native.receive()
+      return message === undefined ? undefined : Promise.resolve(message)
+    } catch {
+      return undefined // the socket's own receive() then reports it
+    }
   }
 
   receiveOne(): Promise<Buffer[] | undefined> {

@@ -104,6 +104,23 @@ export class StreamEngine implements ReceiverHost, SenderHost, SocketLifeListene
   }
 
   /**
+   * A `receive()` on the socket gets the next message in order, as pyzmq's `socket.recv()` does beside
+   * its stream: one the stream already took from libzmq (held here, in a native batch, or in a zeromq.js
+   * chunk still being handed out) comes first. (The zeromq.js path's own `receive()` calls come only while
+   * nothing is held or in flight, so they go to zeromq.js.)
+   */
+  takeHeld(): Promise<Buffer[]> | undefined {
+    if (this.isClosed) return undefined
+    const held = this.receiver.held.shift()
+    return held !== undefined ? Promise.resolve(held) : this.path.takeHeld()
+  }
+
+  /** `socket.readable` is true while the stream holds messages taken from libzmq (pyzmq's poll would see them). */
+  holdsMessages(): boolean {
+    return !this.isClosed && (this.receiver.held.length > 0 || this.path.hasTaken)
+  }
+
+  /**
    * Swaps in the native data path, if it was refused only while a bind/unbind held the socket, once nothing
    * the current path started is in flight. What the stream holds (held messages, the send queue) lives
    * outside the path, so nothing is lost or reordered by the swap. Called when a bind settles, at each

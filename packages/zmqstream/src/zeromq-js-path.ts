@@ -30,6 +30,10 @@ export class ZeromqJsPath implements StreamDataPath {
   private chunkGot = 0
   private chunkDrained = false
   private settledWaiters: Array<() => void> = []
+  /** `receive()` calls on the socket made while a chunk was handed out: each takes the next result of it. */
+  /** Whether this path is issuing a chunk's `receive()` calls (they are its own: no taker's). */
+  private issuing = false
+  private readonly takers: Array<{ resolve(message: Buffer[]): void; reject(error: unknown): void }> = []
 
   constructor(private readonly socket: Socket) {
     this.sender = new ZeromqJsSend(socket)
@@ -63,19 +67,34 @@ export class ZeromqJsPath implements StreamDataPath {
     this.chunkDrained = false
     this.chunkGot = 0
     this.pending = size
-    for (let i = 0; i < size; i++) {
-      let result: Promise<Buffer[]>
-      try {
-        result = socket.receive()
-      } catch (error) {
-        // Thrown, not rejected: the socket was closed or is busy. Count the rest of the chunk as done.
-        this.pending -= size - i - 1
-        this.onFailed(error)
-        return false
+    this.issuing = true
+    try {
+      for (let i = 0; i < size; i++) {
+        let result: Promise<Buffer[]>
+        try {
+          result = socket.receive()
+        } catch (error) {
+          // Thrown, not rejected: the socket was closed or is busy. Count the rest of the chunk as done.
+          this.pending -= size - i - 1
+          this.onFailed(error)
+          return false
+        }
+        result.then(this.onReceived, this.onFailed)
       }
-      result.then(this.onReceived, this.onFailed)
+    } finally {
+      this.issuing = false
     }
     return false
+  }
+
+  get hasTaken(): boolean {
+    return this.pending > this.takers.length // results of the chunk in flight that no receive() took
+  }
+
+  /** Takes the next result of the chunk in flight, if one is left that no earlier call took. */
+  takeHeld(): Promise<Buffer[]> | undefined {
+    if (this.issuing || this.pending <= this.takers.length) return undefined
+    return new Promise((resolve, reject) => this.takers.push({ resolve, reject }))
   }
 
   receiveOne(): Promise<Buffer[] | undefined> {
@@ -92,16 +111,24 @@ export class ZeromqJsPath implements StreamDataPath {
 
   // ---- settlements ----------------------------------------------------------------------------------------
 
+  // `pending` counts down before the sink runs the recv callback, so a receive() from that callback sees
+  // only the results still to come.
   private readonly onReceived = (message: Buffer[]): void => {
     this.chunkGot++
-    this.sink!.received(message)
-    if (--this.pending === 0) this.chunkDone()
+    const last = --this.pending === 0
+    const taker = this.takers.shift()
+    if (taker !== undefined) taker.resolve(message)
+    else this.sink!.received(message)
+    if (last) this.chunkDone()
   }
 
   private readonly onFailed = (error: unknown): void => {
-    this.sink!.receiveFailed(error)
     this.chunkDrained = true
-    if (--this.pending === 0) this.chunkDone()
+    const last = --this.pending === 0
+    const taker = this.takers.shift()
+    if (taker !== undefined) taker.reject(error)
+    else this.sink!.receiveFailed(error)
+    if (last) this.chunkDone()
   }
 
   private chunkDone(): void {

@@ -138,3 +138,53 @@ loopTest(
     stream.close()
   },
 )
+
+// pyzmq's socket.recv() beside a stream takes the next message. Here the stream may have taken it from
+// libzmq already (a native batch, a zeromq.js chunk in flight, the held list): the socket's receive() gets
+// it from there first, so the order stays the socket's.
+const receiveOn = (stream: ZMQStream): Promise<Buffer[]> => (stream.socket as zmq.Pull).receive()
+
+loopTest(
+  "a receive() on the socket inside a recv callback mid-batch gets the next message",
+  async (t, { loop, track }) => {
+    const { stream, push } = await pullWithWaiting(loop, track, 20)
+    const { got, onMessage, all, marker } = recorder(19)
+    let direct: Promise<Buffer[]> | undefined
+    stream.onRecv((msg) => {
+      onMessage(msg)
+      if (got.length === 2) direct = receiveOn(stream)
+    })
+    await all.wait("the other nineteen messages")
+    t.same((await direct!).map(String), ["2"], "the socket's receive() got the message after the second")
+    await push.send(MARKER)
+    await marker.wait("the marker after the batch")
+    t.same(got, ["0", "1", ...numbers(20).slice(3)], "the stream delivered the rest once each, in order")
+    stream.close()
+  },
+)
+
+loopTest(
+  "after stopOnRecv() mid-batch, receive() on the socket gets the held messages first, in order",
+  async (t, { loop, track }) => {
+    const { stream } = await pullWithWaiting(loop, track, 20)
+    const { got, onMessage } = recorder(20)
+    const stopped = deferred()
+    stream.onRecv((msg) => {
+      onMessage(msg)
+      if (got.length === 3) {
+        stream.stopOnRecv()
+        stopped.resolve()
+      }
+    })
+    await stopped.wait("the third message")
+    const socket = stream.socket as zmq.Pull
+    t.ok(socket.readable, "the socket reads readable while the stream holds messages")
+    const direct: string[] = []
+    for (let i = 3; i < 20; i++) direct.push(String((await receiveOn(stream))[0]))
+    t.same(direct, numbers(20).slice(3), "the other seventeen, in order")
+    t.notOk(socket.readable, "and not once they are all taken")
+    await t.rejects(receiveOn(stream), { code: "EAGAIN" }, "then none is left")
+    t.same(got, ["0", "1", "2"], "the stream delivered nothing more")
+    stream.close()
+  },
+)

@@ -130,6 +130,11 @@ export class NativeDataPath {
     return this.#left > 0 || this.#status !== RECEIVE_DRAINED
   }
 
+  /** Whether a batch taken from libzmq still has messages to hand out (`ZMQ_EVENTS` does not show them). */
+  get handingOut(): boolean {
+    return this.#left > 0
+  }
+
   /**
    * Send one message now, or report that libzmq would block (EAGAIN: no room at the high-water mark;
    * EFSM: a REQ/REP socket whose turn is to receive). Whole or not at all: every part is checked before
