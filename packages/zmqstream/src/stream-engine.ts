@@ -111,8 +111,8 @@ export class StreamEngine implements ReceiverHost, SenderHost, SocketLifeListene
    */
   takeHeld(): Promise<Buffer[]> | undefined {
     if (this.isClosed) return undefined
-    const held = this.receiver.held.shift()
-    return held !== undefined ? Promise.resolve(held) : this.path.takeHeld()
+    const held = this.receiver.held
+    return held.length > 0 ? Promise.resolve(held.shift()!) : this.path.takeHeld()
   }
 
   /** `socket.readable` is true while the stream holds messages taken from libzmq (pyzmq's poll would see them). */

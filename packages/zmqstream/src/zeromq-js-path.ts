@@ -116,8 +116,7 @@ export class ZeromqJsPath implements StreamDataPath {
   private readonly onReceived = (message: Buffer[]): void => {
     this.chunkGot++
     const last = --this.pending === 0
-    const taker = this.takers.shift()
-    if (taker !== undefined) taker.resolve(message)
+    if (this.takers.length > 0) this.takers.shift()!.resolve(message)
     else this.sink!.received(message)
     if (last) this.chunkDone()
   }
@@ -125,8 +124,7 @@ export class ZeromqJsPath implements StreamDataPath {
   private readonly onFailed = (error: unknown): void => {
     this.chunkDrained = true
     const last = --this.pending === 0
-    const taker = this.takers.shift()
-    if (taker !== undefined) taker.reject(error)
+    if (this.takers.length > 0) this.takers.shift()!.reject(error)
     else this.sink!.receiveFailed(error)
     if (last) this.chunkDone()
   }
