@@ -49,6 +49,20 @@ function recorder(count: number): {
   }
 }
 
+/** Sets a recv callback that hands each message to `onMessage` and calls `stopOnRecv()` at the `count`th. */
+async function stopAt(stream: ZMQStream, count: number, onMessage: (msg: Buffer[]) => void): Promise<void> {
+  const stopped = deferred()
+  let seen = 0
+  stream.onRecv((msg) => {
+    onMessage(msg)
+    if (++seen === count) {
+      stream.stopOnRecv()
+      stopped.resolve()
+    }
+  })
+  await stopped.wait(`message ${count}, where the stream stops`)
+}
+
 const numbers = (count: number): string[] => Array.from({ length: count }, (_, i) => String(i))
 
 loopTest("messages a flush limit leaves behind arrive once the loop starts", async (t, { poller, track }) => {
@@ -76,15 +90,7 @@ loopTest(
   async (t, { loop, track }) => {
     const { stream, push } = await pullWithWaiting(loop, track, 20)
     const { got, onMessage, all, marker } = recorder(20)
-    const stopped = deferred()
-    stream.onRecv((msg) => {
-      onMessage(msg)
-      if (got.length === 3) {
-        stream.stopOnRecv()
-        stopped.resolve()
-      }
-    })
-    await stopped.wait("the third message")
+    await stopAt(stream, 3, onMessage)
     // Let the loop run a few iterations with no recv callback: nothing may be delivered or lost meanwhile.
     for (let i = 0; i < 3; i++) await new Promise<void>((resolve) => loop.addCallback(() => resolve()))
     t.same(got, ["0", "1", "2"], "nothing delivered while stopped")
@@ -120,15 +126,7 @@ loopTest(
   async (t, { loop, track }) => {
     const { stream, push } = await pullWithWaiting(loop, track, 12)
     const { got, onMessage, all, marker } = recorder(12)
-    const stopped = deferred()
-    stream.onRecv((msg) => {
-      onMessage(msg)
-      if (got.length === 2) {
-        stream.stopOnRecv()
-        stopped.resolve()
-      }
-    })
-    await stopped.wait("the second message")
+    await stopAt(stream, 2, onMessage)
     stream.onRecv(onMessage)
     t.equal(await stream.flush(POLLIN, 4), 4)
     await all.wait("the held messages")
@@ -168,15 +166,7 @@ loopTest(
   async (t, { loop, track }) => {
     const { stream } = await pullWithWaiting(loop, track, 20)
     const { got, onMessage } = recorder(20)
-    const stopped = deferred()
-    stream.onRecv((msg) => {
-      onMessage(msg)
-      if (got.length === 3) {
-        stream.stopOnRecv()
-        stopped.resolve()
-      }
-    })
-    await stopped.wait("the third message")
+    await stopAt(stream, 3, onMessage)
     const socket = stream.socket as zmq.Pull
     t.ok(socket.readable, "the socket reads readable while the stream holds messages")
     const direct: string[] = []
