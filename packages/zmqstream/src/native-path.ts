@@ -46,13 +46,9 @@ export class NativePath implements StreamDataPath {
   }
 
   takeHeld(): Promise<Buffer[]> | undefined {
-    if (!this.native.buffered) return undefined
-    try {
-      const message = this.native.receive()
-      return message === undefined ? undefined : Promise.resolve(message)
-    } catch {
-      return undefined // the socket's own receive() then reports it
-    }
+    // Only from the batch in hand: a fetch here would leave the rest of a new batch for the stream to
+    // deliver, unseen by the loop; without a batch, zeromq.js's receive() reads libzmq itself.
+    return this.native.handingOut ? Promise.resolve(this.native.receive()!) : undefined
   }
 
   receiveOne(): Promise<Buffer[] | undefined> {
