@@ -106,8 +106,8 @@ export class StreamEngine implements ReceiverHost, SenderHost, SocketLifeListene
   /**
    * A `receive()` on the socket gets the next message in order, as pyzmq's `socket.recv()` does beside
    * its stream: one the stream already took from libzmq (held here, in a native batch, or in a zeromq.js
-   * chunk still being handed out) comes first. (The zeromq.js path's own `receive()` calls come only while
-   * nothing is held or in flight, so they go to zeromq.js.)
+   * chunk still being handed out) comes first. (The zeromq.js path's own `receive()` calls, a chunk's, come
+   * while nothing is held here, and that path takes no result for them.)
    */
   takeHeld(): Promise<Buffer[]> | undefined {
     if (this.isClosed) return undefined

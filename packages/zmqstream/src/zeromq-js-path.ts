@@ -30,9 +30,9 @@ export class ZeromqJsPath implements StreamDataPath {
   private chunkGot = 0
   private chunkDrained = false
   private settledWaiters: Array<() => void> = []
-  /** `receive()` calls on the socket made while a chunk was handed out: each takes the next result of it. */
   /** Whether this path is issuing a chunk's `receive()` calls (they are its own: no taker's). */
   private issuing = false
+  /** `receive()` calls on the socket made while a chunk was handed out: each takes the next result of it. */
   private readonly takers: Array<{ resolve(message: Buffer[]): void; reject(error: unknown): void }> = []
 
   constructor(private readonly socket: Socket) {
