@@ -539,7 +539,9 @@ export class IOLoop {
       const callback = timeout.callback
       if (callback === null) continue // cancelled by an earlier timeout of this pass
       timeout.callback = null
-      this.funnel.run(callback, timeout.original, timeout.args, timeout.origin)
+      const extras = timeout.extras
+      if (extras === undefined) this.funnel.run(callback, callback)
+      else this.funnel.run(callback, extras.original, extras.args, extras.origin)
     }
   }
 

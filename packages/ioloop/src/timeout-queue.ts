@@ -22,24 +22,40 @@ export class ScheduledCall extends Timeout {
   callback: Function | null
   /** Whether it still sits in the queue (false once taken out to run). */
   queued = true
+  /**
+   * What only some calls have, in an object of its own so that the common call (no arguments, no stack
+   * context, no blocking log) costs one small object: a million pending timeouts are that many objects.
+   */
+  readonly extras: CallExtras | undefined
 
   constructor(
     /** When the call is due, in ms on the loop's `time()`. */
     readonly deadline: number,
     callback: Function,
-    /** The callback as given, for log lines. */
-    readonly original: Function,
-    readonly args: unknown[],
-    /** Stack where it was scheduled, kept only while a blocking-log threshold is set. */
-    readonly origin: string | undefined,
+    original: Function,
+    args: unknown[],
+    origin: string | undefined,
   ) {
     super()
     this.callback = callback
+    this.extras =
+      original === callback && args.length === 0 && origin === undefined
+        ? undefined
+        : { original, args, origin }
   }
 
   get pending(): boolean {
     return this.callback !== null
   }
+}
+
+/** A scheduled call's arguments, the callback as given (when a stack context wrapped it) and its origin. */
+export interface CallExtras {
+  /** The callback as given, for log lines. */
+  readonly original: Function
+  readonly args: unknown[]
+  /** Stack where it was scheduled, kept only while a blocking-log threshold is set. */
+  readonly origin: string | undefined
 }
 
 /** The scheduled call behind `timeout`, or `undefined` for anything that is not a Timeout. */
