@@ -90,15 +90,17 @@ function wrapMember(owner: object, name: string): void {
   if (descriptor === undefined) return
   const { value: method, get: getter } = descriptor
   if (typeof method === "function") {
+    const settling = SETTLING_METHODS.has(name)
+    const takesHeld = name === "receive" // a stream's held messages come first
+    const closes = name === "close"
     const noted = function noted(this: unknown, ...args: unknown[]) {
-      if (name === "receive") {
+      if (takesHeld) {
         const held = lifeListeners.get(this as object)?.takeHeld()
         if (held !== undefined) {
           notify(this)
           return held
         }
       }
-      const settling = SETTLING_METHODS.has(name)
       if (settling) notify(this, "busy") // before the worker starts
       let result: unknown
       try {
@@ -109,7 +111,7 @@ function wrapMember(owner: object, name: string): void {
       } finally {
         notify(this)
       }
-      if (name === "close") lifeListeners.get(this as object)?.socketClosed()
+      if (closes) lifeListeners.get(this as object)?.socketClosed()
       if (settling) {
         const settled = () => {
           notify(this, "settled")
@@ -128,12 +130,13 @@ function wrapMember(owner: object, name: string): void {
       value: noted,
     })
   } else if (getter !== undefined) {
+    const countsHeld = name === "readable" // true while a stream holds messages libzmq no longer shows
     Object.defineProperty(owner, name, {
       configurable: true,
       enumerable: false,
       get(this: unknown) {
         try {
-          if (name === "readable" && lifeListeners.get(this as object)?.holdsMessages()) return true
+          if (countsHeld && lifeListeners.get(this as object)?.holdsMessages()) return true
           return getter.call(this)
         } finally {
           notify(this)

@@ -48,7 +48,7 @@ export class NativePath implements StreamDataPath {
   takeHeld(): Promise<Buffer[]> | undefined {
     // Only from the batch in hand: a fetch here would leave the rest of a new batch for the stream to
     // deliver, unseen by the loop; without a batch, zeromq.js's receive() reads libzmq itself.
-    return this.native.handingOut ? Promise.resolve(this.native.receive()!) : undefined
+    return this.hasTaken ? Promise.resolve(this.native.receive()!) : undefined
   }
 
   receiveOne(): Promise<Buffer[] | undefined> {

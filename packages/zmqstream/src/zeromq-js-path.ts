@@ -93,7 +93,7 @@ export class ZeromqJsPath implements StreamDataPath {
 
   /** Takes the next result of the chunk in flight, if one is left that no earlier call took. */
   takeHeld(): Promise<Buffer[]> | undefined {
-    if (this.issuing || this.pending <= this.takers.length) return undefined
+    if (this.issuing || !this.hasTaken) return undefined
     return new Promise((resolve, reject) => this.takers.push({ resolve, reject }))
   }
 

@@ -9,6 +9,7 @@ import { join } from "node:path"
 import * as zmq from "zeromq"
 import { IOLoop } from "@zmq-eventloop/ioloop"
 import { MemoryLogger } from "../../../ioloop/test/helpers/loop.js"
+import { boundLinger, closeNow } from "../../../ioloop/test/helpers/sockets.js"
 import { IOLoopAuthenticator } from "../../src/index.js"
 
 export { MemoryLogger }
@@ -40,7 +41,7 @@ export interface AuthContext {
   auth: IOLoopAuthenticator
   /** A fresh directory, removed at teardown. */
   dir: string
-  /** Registers a socket to close (linger 0) at teardown, and returns it; a linger of -1 becomes 5 s. */
+  /** Registers a socket to close (linger 0) at teardown, and returns it, its linger bounded (`boundLinger`). */
   track<S extends zmq.Socket>(socket: S): S
 }
 
@@ -64,21 +65,15 @@ export function authTest(
     auth.start()
     t.teardown(async () => {
       await auth.stop()
-      for (const socket of sockets) {
-        socket.linger = 0
-        socket.close()
-      }
+      closeNow(sockets)
       loop.stop()
       await running
       loop.close()
       rmSync(dir, { recursive: true, force: true })
     })
     const track = <S extends zmq.Socket>(socket: S): S => {
-      // Not -1 (forever): a connecting socket closed with messages waiting for a peer that is gone would
-      // reconnect forever, and zmq_ctx_term would hang the process at exit.
-      if (socket.linger === -1) socket.linger = 5_000
       sockets.push(socket)
-      return socket
+      return boundLinger(socket)
     }
     await body(t, { loop, logger, context, auth, dir, track })
   })

@@ -7,6 +7,7 @@ import { join } from "node:path"
 import * as zmq from "zeromq"
 import { IOLoop } from "@zmq-eventloop/ioloop"
 import { MemoryLogger, POLLERS, type PollerChoice as PollerName } from "../../../ioloop/test/helpers/loop.js"
+import { boundLinger, closeNow } from "../../../ioloop/test/helpers/sockets.js"
 
 export { POLLERS, type PollerName }
 
@@ -27,17 +28,9 @@ export interface LoopContext {
   poller: PollerName
   /** The data path the streams made in this test use (where the native one attaches at all). */
   dataPath: DataPathName
-  /**
-   * Registers a socket to close (linger 0) at teardown, and returns it. A linger left at -1 (forever,
-   * pyzmq's default) becomes {@link TEST_LINGER_MS}: a connecting socket that the test closes while messages
-   * still wait for a peer that teardown then closes would reconnect forever, and zeromq.js's zmq_ctx_term
-   * would hang the process at exit (seen in CI: send.ts killed by tap's timeout).
-   */
+  /** Registers a socket to close (linger 0) at teardown, and returns it, its linger bounded (`boundLinger`). */
   track<S extends zmq.Socket>(socket: S): S
 }
-
-/** The linger `track()` gives a socket left at -1: long enough for any delivery a test waits for. */
-export const TEST_LINGER_MS = 5_000
 
 /**
  * Runs `body` once per poller ("fd", then "interval") and data path ("native", then "zeromq.js") as a
@@ -79,17 +72,11 @@ async function runLoopTest(
     loop.stop()
     await running
     loop.close()
-    for (const socket of sockets) {
-      if (!socket.closed) {
-        socket.linger = 0
-        socket.close()
-      }
-    }
+    closeNow(sockets)
   })
   const track = <S extends zmq.Socket>(socket: S): S => {
-    if (socket.linger === -1) socket.linger = TEST_LINGER_MS
     sockets.push(socket)
-    return socket
+    return boundLinger(socket)
   }
   await body(t, { loop, logger, poller, dataPath, track })
 }
