@@ -152,7 +152,33 @@ streams.control.onRecv(async (frames) => {
 })
 
 let closed = false
-parentPort.on("message", (note) => {
+// Notes that came while a sync's flush was still reading: handled after it, in order. The main thread's
+// reply to a failed cell comes right after its sync, and must not go out before the flush is done: a
+// frontend may send its next request as soon as it has the reply, and that one must not be aborted.
+let afterSync = null
+parentPort.on("message", onNote)
+
+function onNote(note) {
+  if (afterSync !== null) {
+    afterSync.push(note)
+  } else if (note.kind === "sync" && !closed) {
+    // Forward what the shell socket holds first: requests a frontend queued behind a failed cell.
+    afterSync = []
+    streams.shell
+      .flush(POLLIN)
+      .catch((error) => log(`the shell flush before "synced" failed: ${error}`))
+      .then(() => {
+        parentPort.postMessage({ kind: "synced" })
+        const waiting = afterSync
+        afterSync = null
+        for (const next of waiting) onNote(next)
+      })
+  } else {
+    handleNote(note)
+  }
+}
+
+function handleNote(note) {
   // The main thread may still send after the sockets closed: the idle of a request that raced the
   // shutdown, say. Nothing can carry it any more.
   if (closed) {
@@ -164,11 +190,8 @@ parentPort.on("message", (note) => {
     const message = session.message(msgType, content, parent, metadata)
     message.buffers = buffers ?? []
     send(note.channel, message, note.identities)
-  } else if (note.kind === "sync") {
-    // Forward what the shell socket holds first: requests a frontend queued behind a failed cell.
-    streams.shell.flush(POLLIN).then(() => parentPort.postMessage({ kind: "synced" }))
   }
-})
+}
 
 let stopping = false
 function shutDown(reason) {
