@@ -8,6 +8,12 @@ t.test("200 concurrent HTTP requests with distinct payloads all get their own an
   const [url] = await server.waitFor(/http:\/\/127\.0\.0\.1:\d+\//)
   const worker = start(t, ["examples/asyncweb/worker.mjs", backend, "--name", "external"])
   await worker.waitFor(/^worker external connected/)
+  // The backend DEALER deals only to the workers whose connection it has taken in, which comes after the
+  // worker's connect(): ask until the external worker has answered once.
+  const deadline = Date.now() + 15_000
+  while (!(await (await fetch(`${url}?q=first`)).text()).endsWith("from worker external")) {
+    if (Date.now() > deadline) throw new Error("the external worker answered no request within 15 s")
+  }
 
   const answers = await Promise.all(
     Array.from({ length: 200 }, async (_, i) => {

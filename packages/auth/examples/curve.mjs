@@ -58,7 +58,7 @@ for (const stream of [client, stranger]) {
   stream.sendString("Hello")
 }
 
-loop.callLater(10_000, () => loop.stop()) // a deadline, in ms
+loop.callLater(20_000, () => loop.stop()) // a deadline, in ms
 await loop.start()
 console.log(`client: ${results.client ?? "no reply"}; stranger: ${results.stranger ?? "not refused"}`)
 for (const stream of [server, client, stranger]) stream.close(0)

@@ -11,7 +11,7 @@ t.test(
   "the README's example is the file examples/curve.mjs, and it prints what the README says",
   async (t) => {
     t.ok(readme.includes(readFileSync(example, "utf8")), "README and examples/curve.mjs agree")
-    const result = spawnSync(process.execPath, [example], { encoding: "utf8", timeout: 30_000 })
+    const result = spawnSync(process.execPath, [example], { encoding: "utf8", timeout: 60_000 })
     t.equal(result.status, 0, result.stderr)
     t.equal(result.stdout, `${output}\n`)
     t.ok(readme.includes(`It prints \`${output}\`.`))

@@ -27,7 +27,7 @@ loop.addCallback(async () => {
   loop.stop()
 })
 
-loop.callLater(5000, () => loop.stop()) // a deadline, in ms
+loop.callLater(20_000, () => loop.stop()) // a deadline, in ms
 await loop.start() // resolves once stop() has been called
 loop.close(true) // true: close the registered sockets too
 client.close()

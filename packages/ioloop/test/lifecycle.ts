@@ -264,7 +264,7 @@ t.test("a running loop keeps the process alive until stop()", async (t) => {
   `
   const result = spawnSync(process.execPath, ["--input-type=module", "-e", script], {
     encoding: "utf8",
-    timeout: 10_000,
+    timeout: 60_000,
   })
   t.equal(result.stdout.trim(), "stopped after 3", result.stderr)
   t.equal(result.status, 0)

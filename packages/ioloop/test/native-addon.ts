@@ -144,7 +144,7 @@ t.test("NODE_DEBUG=zmq-eventloop traces each file tried and the outcome", async 
     spawnSync(process.execPath, ["--input-type=module", "-e", script], {
       encoding: "utf8",
       env: { ...process.env, NODE_DEBUG: "zmq-eventloop", ...env },
-      timeout: 10_000,
+      timeout: 60_000,
     })
 
   const missing = join(dir, "missing.node")

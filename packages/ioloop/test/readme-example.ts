@@ -9,7 +9,7 @@ const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8")
 t.test("the README's example is the file examples/echo.mjs, and it runs", async (t) => {
   const code = readFileSync(example, "utf8")
   t.ok(readme.includes(code.slice(code.indexOf("\n") + 1)), "README and examples/echo.mjs agree")
-  const result = spawnSync(process.execPath, [example], { encoding: "utf8", timeout: 15_000 })
+  const result = spawnSync(process.execPath, [example], { encoding: "utf8", timeout: 60_000 })
   t.equal(result.status, 0, result.stderr)
   t.equal(result.stdout, "echoed: hello\nechoed: world\n")
 })

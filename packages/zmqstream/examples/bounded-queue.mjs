@@ -34,7 +34,7 @@ function startReading() {
 }
 
 loop.addCallback(pump)
-loop.callLater(10_000, () => loop.stop()) // a deadline, in ms
+loop.callLater(20_000, () => loop.stop()) // a deadline, in ms
 await loop.start()
 console.log(`${arrived} arrived, ${outOfOrder} out of order, queue within its limit: ${mostQueued <= 1000}`)
 sender.close(0)

@@ -23,7 +23,7 @@ client.send(Buffer.from([1, 2, 3]), {
   callback: (msg, status) => console.log("sent", msg.length, "part", status ?? "ok"),
 })
 
-loop.callLater(5000, () => loop.stop()) // a deadline, in ms
+loop.callLater(20_000, () => loop.stop()) // a deadline, in ms
 await loop.start()
 console.log(replies[0].toString(), loadJson(replies[1]), replies[2])
 server.close(0)

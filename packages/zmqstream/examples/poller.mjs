@@ -18,13 +18,13 @@ poller.register(client, POLLIN)
 await loop.runSync(async () => {
   for (const word of ["ping", "pong"]) {
     await client.send(word)
-    const events = new Map(await poller.poll(1000)) // dict(await poller.poll(1000)), in ms
-    if (events.get(client) & POLLIN) {
-      const [reply] = await client.receive() // zeromq.js's own receive()
-      console.log(reply.toString())
-    } else {
-      console.log(`no reply to ${word} within 1 s`)
+    const events = new Map(await poller.poll(5000)) // dict(await poller.poll(5000)), in ms
+    if (!(events.get(client) & POLLIN)) {
+      console.log(`no reply to ${word} within 5 s`)
+      break // a REQ must not send again before its reply
     }
+    const [reply] = await client.receive() // zeromq.js's own receive()
+    console.log(reply.toString())
   }
   console.log(await poller.poll(0)) // nothing more to read: []
 })

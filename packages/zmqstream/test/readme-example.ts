@@ -30,7 +30,7 @@ for (const { file, stdout, says } of examples) {
     async (t) => {
       const example = fileURLToPath(new URL(`../examples/${file}`, import.meta.url))
       t.ok(readme.includes(readFileSync(example, "utf8")), `README and examples/${file} agree`)
-      const result = spawnSync(process.execPath, [example], { encoding: "utf8", timeout: 15_000 })
+      const result = spawnSync(process.execPath, [example], { encoding: "utf8", timeout: 60_000 })
       t.equal(result.status, 0, result.stderr)
       t.equal(result.stdout, stdout)
       t.ok(readme.includes(says))
