@@ -228,7 +228,8 @@ t.test("setBlockingLogThreshold warns about a slow callback with where it was ad
   loop.addCallback(function quickCallback() {})
   loop.callLater(1, () => loop.stop())
   await runUntilStopped(loop)
-  const warnings = loop.memory.messages("warn")
+  // Only the slow callback's warning is certain: a quick one preempted by the OS may be warned about too.
+  const warnings = loop.memory.messages("warn").filter((warning) => warning.includes("slowCallback"))
   t.equal(warnings.length, 1)
   t.match(warnings[0], /^IOLoop blocked for \d+\.\d ms in slowCallback\(\)\nregistered at:\n.*lifecycle/s)
   loop.setBlockingLogThreshold(null)
