@@ -8,8 +8,11 @@ import { ProcessGroups } from "./process-groups.mjs"
 const examplesDir = fileURLToPath(new URL("..", import.meta.url))
 /** How long a program may take to exit after SIGTERM before its process group is SIGKILLed. */
 const STOP_GRACE_MS = 5000
-/** How long `waitFor` waits for a line by default. */
-const LINE_DEADLINE_MS = 10000
+/**
+ * How long `waitFor` waits for a line by default: a program's first lines come within a second on a quiet
+ * machine, and much later on a CI machine busy with npm installs and a headless Chromium.
+ */
+const LINE_DEADLINE_MS = 30000
 
 const groups = new ProcessGroups()
 const running = new Map() // name -> ChildProcess, for the programs that have not exited

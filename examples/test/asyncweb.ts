@@ -43,7 +43,7 @@ t.test("200 concurrent HTTP requests with distinct payloads all get their own an
 
 t.test("`pnpm example asyncweb` runs the server and a client and exits 0", async (t) => {
   const demo = start(t, ["examples/run.mjs", "asyncweb"])
-  t.equal(await demo.exit(), 0)
+  t.equal(await demo.exit(), 0, "the demo exits 0", { lines: demo.lines })
   t.same(demo.leftBehind(), [], "no process left")
   t.ok(demo.lines.some((line) => /^\[client\] 5 of 5 requests answered correctly/.test(line)))
 })

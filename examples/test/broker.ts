@@ -52,7 +52,7 @@ t.test("a worker reconnects when the broker goes silent", async (t) => {
 
 t.test("`pnpm example broker` runs a broker, 2 workers and a client and exits 0", async (t) => {
   const demo = start(t, ["examples/run.mjs", "broker"])
-  t.equal(await demo.exit(), 0)
+  t.equal(await demo.exit(), 0, "the demo exits 0", { lines: demo.lines })
   t.same(demo.leftBehind(), [], "no process left")
   t.ok(
     demo.lines.some((line) => /^\[client\] client \d+: 10 of 10 requests answered, 0 duplicates$/.test(line)),

@@ -22,7 +22,7 @@ t.test("the echo client gets every message back from the echo server", async (t)
 
 t.test("`pnpm example echo` starts the server and a client and exits 0", async (t) => {
   const demo = start(t, ["examples/run.mjs", "echo"])
-  t.equal(await demo.exit(), 0)
+  t.equal(await demo.exit(), 0, "the demo exits 0", { lines: demo.lines })
   t.same(demo.leftBehind(), [], "no process left")
   t.ok(demo.lines.includes('[client] sent "hello", got back "hello"'))
   t.ok(demo.lines.includes("[server] echo server stopped"), "the server was stopped, not left running")

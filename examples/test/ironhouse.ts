@@ -74,6 +74,6 @@ t.test("without certificates it says so and exits 1", async (t) => {
 
 t.test("`pnpm example ironhouse` runs it and exits 0", async (t) => {
   const demo = start(t, ["examples/run.mjs", "ironhouse"])
-  t.equal(await demo.exit(), 0)
+  t.equal(await demo.exit(), 0, "the demo exits 0", { lines: demo.lines })
   t.ok(demo.lines.includes("[ironhouse] [INFO] Ironhouse test OK"))
 })

@@ -237,7 +237,7 @@ t.test("the kernel exits when the process that started it dies", async (t) => {
 
 t.test("`pnpm example jupyter-kernel` runs the kernel's self-check and exits 0", async (t) => {
   const demo = start(t, ["examples/run.mjs", "jupyter-kernel"])
-  t.equal(await demo.exit(), 0)
+  t.equal(await demo.exit(), 0, "the demo exits 0", { lines: demo.lines })
   t.same(demo.leftBehind(), [], "no process left")
   t.notOk(demo.lines.some((line) => line.includes("FAIL")))
   t.ok(demo.lines.includes("[kernel] ok   the kernel exited with 0"))

@@ -123,7 +123,7 @@ t.test("bad command lines get the reason and the usage, exit code 2", async (t) 
 
 t.test("`pnpm example lazy-pirate` runs the server and a client and exits 0", async (t) => {
   const demo = start(t, ["examples/run.mjs", "lazy-pirate"])
-  t.equal(await demo.exit(), 0)
+  t.equal(await demo.exit(), 0, "the demo exits 0", { lines: demo.lines })
   t.ok(demo.lines.includes("[client] client: 6 of 6 requests answered"), demo.lines.join("\n"))
   t.ok(demo.lines.some((line) => line.startsWith("[server] server: dropping request")))
   t.ok(

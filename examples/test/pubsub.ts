@@ -27,6 +27,6 @@ t.test(
 
 t.test("`pnpm example pubsub` exits 0", async (t) => {
   const demo = start(t, ["examples/run.mjs", "pubsub"])
-  t.equal(await demo.exit(), 0)
+  t.equal(await demo.exit(), 0, "the demo exits 0", { lines: demo.lines })
   t.same(demo.leftBehind(), [], "no process left")
 })
