@@ -229,6 +229,12 @@ export class HandlerTable {
     if (entry !== undefined) entry.verifiesRead = verifies
   }
 
+  /** Whether a `bind()`/`unbind()` holds the registered `target` on zeromq.js's worker thread (unknown: true). */
+  heldByWorker(target: object): boolean {
+    const entry = this.entries.get(target as HandlerTarget)
+    return entry === undefined || entry.workerOperations > 0
+  }
+
   /** Code called `target` outside zeromq.js (see `LoopServices.noteSocketCall`). */
   noteCall(target: object, provenClear: number): void {
     const entry = this.entries.get(target as HandlerTarget)

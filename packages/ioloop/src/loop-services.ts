@@ -56,6 +56,14 @@ export class LoopServices {
   }
 
   /**
+   * Whether a `bind()`/`unbind()` holds the registered `socket` on zeromq.js's worker thread (or the socket is
+   * not registered): libzmq sockets are not thread-safe, so nothing may read it then, not even `writable`.
+   */
+  heldByWorker(socket: object): boolean {
+    return this.handlers.heldByWorker(socket)
+  }
+
+  /**
    * Asks a registered target now rather than at the poller's next report, which comes after Node's timers
    * phase: a Poller's timeout settles only once every target was asked (`HandlerTable.checkNow`).
    */

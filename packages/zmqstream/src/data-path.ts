@@ -68,8 +68,14 @@ export interface StreamDataPath {
   /** Starts handing `message` to libzmq; the outcome reaches `sink`, now or once zeromq.js settles. */
   send(message: QueuedMessage, sink: SendSink): void
   /**
-   * The ping-pong fast path: hands a message without send options to libzmq synchronously and returns whether it went, or
-   * returns `false` at once where this path cannot (then the caller queues it as usual).
+   * Whether every outcome of {@link send} reaches its sink later, from a promise (zeromq.js), never inside
+   * the call: a send can then start inside a user's `send*()` without running user callbacks there.
+   */
+  readonly settlesSendsLater: boolean
+  /**
+   * The ping-pong fast path: hands a message without send options to libzmq synchronously, with no queue
+   * entry, and returns whether it went; `false` where this path cannot (the caller then queues it, and
+   * where {@link settlesSendsLater} starts its send at once).
    */
   sendNow(parts: Part[]): boolean
 }

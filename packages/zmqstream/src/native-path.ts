@@ -16,6 +16,7 @@ export class NativePath implements StreamDataPath {
   readonly name = "native"
   readonly bypassesZeromqJs = true
   readonly settling = false
+  readonly settlesSendsLater = false
   /** Sends with options only zeromq.js handles (routingId, group); made at the first such send. */
   private optionSender: ZeromqJsSend | null = null
 

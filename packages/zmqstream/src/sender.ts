@@ -22,6 +22,11 @@ export interface SenderHost {
   /** Queued messages that could not be handed to libzmq before the socket closed. */
   unsent(count: number): void
   /**
+   * Whether the socket takes a message now, by its `ZMQ_EVENTS` (and no bind holds it on zeromq.js's worker
+   * thread): read before a send starts inside a user's `send*()` on a path that settles sends later.
+   */
+  writableNow(): boolean
+  /**
    * A send the loop's WRITE report allowed came back EAGAIN: `ZMQ_EVENTS` says writable but this message
    * cannot go (a mandatory ROUTER whose peer is full while another has room, an XPUB with `noDrop`).
    * Stop asking for WRITE for `ms`, then try again, instead of spinning on the report.
@@ -73,14 +78,17 @@ export class Sender implements SendSink {
     return this.queue.length
   }
 
-  /** Messages waiting for a WRITE dispatch: the one in flight needs none. */
+  /**
+   * Messages not yet handed to libzmq: the queue less the one in flight (zeromq.js has taken it and only
+   * its report is to come; if libzmq refused it for now, it is waiting again once that report came).
+   */
   get waiting(): number {
     return this.length - (this.inFlight ? 1 : 0)
   }
 
-  /** The queued messages' bytes, the one in flight included (`QueuedMessage.bytes`). */
-  get queuedBytes(): number {
-    return this.queue.queuedBytes
+  /** The bytes of the {@link waiting} messages (`QueuedMessage.bytes`). */
+  get waitingBytes(): number {
+    return this.queue.queuedBytes - (this.inFlight ? this.current!.bytes : 0)
   }
 
   push(message: QueuedMessage): void {
@@ -116,15 +124,27 @@ export class Sender implements SendSink {
     if (this.inFlight && this.length === 1) this.host.queueChanged()
   }
 
+  // ---- the ping-pong fast path: a message sent while nothing is queued goes inside send*() ------------------
+  // Only for a message nobody waits to hear about (no send options, no per-send callback, no onSend): the
+  // notices of the others come from the loop, not from inside the `send*()` call. Both data paths take it
+  // there, so `sending()` says the same on both: the native path without a queue entry (trySendNow), the
+  // zeromq.js path as the queue's head in flight (startAlone), whose report comes from a promise.
+
   /**
-   * The ping-pong fast path: with nothing queued and nothing in flight, hands `parts` (a message without
-   * send options) to libzmq now, natively, and returns whether it went (false: queue it as usual; the
-   * zeromq.js path always says so). Only for a message nobody waits to hear about (no per-send callback, no onSend): their notices come from the loop, not from inside the
-   * `send*()` call. The caller must tell the loop (the native call may have consumed the socket's edge).
+   * The native half: with nothing queued, hands `parts` to libzmq now and returns whether it went (false:
+   * queue it). The caller must tell the loop (the native call may have consumed the socket's edge).
    */
   trySendNow(parts: Part[]): boolean {
     if (this.length > 0 || this.host.flushing()) return false
     return this.host.path.sendNow(parts)
+  }
+
+  /** The zeromq.js half, after `push()`: starts the only queued message's send when the socket has room. */
+  startAlone(): void {
+    if (this.length !== 1 || this.inFlight || this.host.flushing()) return
+    if (!this.host.path.settlesSendsLater || !this.host.writableNow()) return
+    this.budget = 1
+    this.sendHead()
   }
 
   sendDone(): void {

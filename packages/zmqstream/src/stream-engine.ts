@@ -190,6 +190,10 @@ export class StreamEngine implements ReceiverHost, SenderHost, SocketLifeListene
     this.callbacks.sent(message.parts, message.callback, status)
   }
 
+  writableNow(): boolean {
+    return !this.services.heldByWorker(this.socket) && this.socket.writable
+  }
+
   queueChanged(): void {
     this.updateInterest()
   }
@@ -244,9 +248,10 @@ export class StreamEngine implements ReceiverHost, SenderHost, SocketLifeListene
   /**
    * Queues `message` within the send queue's limit and returns `send*()`'s answer: whether the queue is
    * below the limit afterwards (Node's `writable.write()`). At the limit, `"refuse"` reports the message
-   * with a {@link SendQueueFullError} instead of queueing it.
+   * with a {@link SendQueueFullError} instead of queueing it. `quiet`: nobody waits to hear about it, so
+   * its send may start now (`Sender.startAlone`).
    */
-  admit(message: QueuedMessage): boolean {
+  admit(message: QueuedMessage, quiet: boolean): boolean {
     if (this.sendQueueLimit.whenFull === "refuse" && !this.hasRoom()) {
       if (this.refused === null) {
         this.refused = []
@@ -256,13 +261,17 @@ export class StreamEngine implements ReceiverHost, SenderHost, SocketLifeListene
       return false
     }
     this.sender.push(message)
+    if (quiet) this.sender.startAlone()
     this.updateInterest()
     return this.hasRoom()
   }
 
-  /** Whether the send queue is below its limit; when it is not, `onDrain` is owed for when it empties. */
+  /**
+   * Whether the send queue is below its limit, counting the messages not yet handed to libzmq; when it is
+   * not, `onDrain` is owed for when it empties.
+   */
   hasRoom(): boolean {
-    if (belowLimit(this.sendQueueLimit, this.sender.length, this.sender.queuedBytes)) return true
+    if (belowLimit(this.sendQueueLimit, this.sender.waiting, this.sender.waitingBytes)) return true
     this.drainOwed = true
     return false
   }

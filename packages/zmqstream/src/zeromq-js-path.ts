@@ -21,6 +21,7 @@ export class ZeromqJsPath implements StreamDataPath {
   readonly name = "zeromq.js"
   readonly bypassesZeromqJs = false
   readonly holding = false
+  readonly settlesSendsLater = true
   private readonly sender: ZeromqJsSend
   /** MAX_RECEIVE_CHUNK, or 1 where the socket forbids receiving ahead of delivery (an XPUB). */
   private readonly maxChunk: number
@@ -106,7 +107,7 @@ export class ZeromqJsPath implements StreamDataPath {
   }
 
   sendNow(): boolean {
-    return false // zeromq.js reports a send through a promise: the stream's queue waits for it
+    return false // zeromq.js reports through a promise: the message needs its queue entry until then
   }
 
   // ---- settlements ----------------------------------------------------------------------------------------

@@ -6,8 +6,9 @@ type WritableSocket = Socket & { send(parts: unknown, options?: object): Promise
 
 /**
  * zeromq.js's `send()` on a socket whose `sendTimeout` is 0: it settles synchronously inside zeromq.js
- * (EAGAIN rejects: no room) and reports through its promise. One send at a time (the stream's queue sends
- * its head only), so the settlement handlers are bound once and the sink is a field, not a closure per send.
+ * (EAGAIN rejects: no room) and reports through its promise, so every outcome reaches the sink later, never
+ * inside `send()` (a thrown error too). One send at a time (the stream's queue sends its head only), so the
+ * settlement handlers are bound once and the sink is a field, not a closure per send.
  */
 export class ZeromqJsSend {
   private sink: SendSink | null = null
@@ -23,8 +24,8 @@ export class ZeromqJsSend {
           ? socket.send(message.parts)
           : socket.send(message.parts, message.sendOptions)
     } catch (error) {
-      // Thrown, not rejected (bad options for this socket type, a closed socket): a failed send.
-      return sink.sendFailed(error)
+      // Thrown, not rejected (a socket closed or held by a bind): a failed send, reported as a rejection is.
+      result = Promise.reject(error as Error)
     }
     this.sink = sink
     result.then(this.onSent, this.onFailed)

@@ -348,23 +348,16 @@ export class ZMQStream<S extends Socket = Socket> {
     const message = this.partial === null ? parts : this.partial.concat(parts)
     this.partial = null
     const callback = this.callbacks.capture(split.callback)
-    // Ping-pong: on the native path a message nobody waits to hear about goes to libzmq at once, without
-    // a queue entry.
-    if (
-      callback === null &&
-      split.sendOptions === undefined &&
-      this.callbacks.send === null &&
-      this.engine.sender.trySendNow(message)
-    ) {
+    // Ping-pong: a message nobody waits to hear about goes to libzmq inside this call (Sender's fast path).
+    const quiet = callback === null && split.sendOptions === undefined && this.callbacks.send === null
+    if (quiet && this.engine.sender.trySendNow(message)) {
       this.engine.calledSocket()
       return true
     }
-    return this.engine.admit({
-      parts: message,
-      sendOptions: split.sendOptions,
-      callback,
-      bytes: byteLength(message),
-    })
+    return this.engine.admit(
+      { parts: message, sendOptions: split.sendOptions, callback, bytes: byteLength(message) },
+      quiet,
+    )
   }
 
   // ---- state -----------------------------------------------------------------------------------------------
@@ -383,19 +376,19 @@ export class ZMQStream<S extends Socket = Socket> {
     return this.engine.receiving()
   }
 
-  /** Whether messages are queued to send. (pyzmq `sending`) */
+  /** Whether messages are queued to send, not yet handed to libzmq. (pyzmq `sending`) */
   sending(): boolean {
-    return this.engine.sender.length > 0
+    return this.engine.sender.waiting > 0
   }
 
-  /** How many messages are queued to send, the one being handed to libzmq included. */
+  /** How many messages are queued to send, not yet handed to libzmq. */
   queuedMessages(): number {
-    return this.engine.sender.length
+    return this.engine.sender.waiting
   }
 
   /** How many bytes the queued messages hold (each part's length, strings as UTF-8). */
   queuedBytes(): number {
-    return this.engine.sender.queuedBytes
+    return this.engine.sender.waitingBytes
   }
 
   /** The send queue's limit now (`Infinity`: none). */

@@ -71,6 +71,40 @@ t.test("send() only queues: nothing leaves before the loop runs", async (t) => {
   loop.close()
 })
 
+loopTest(
+  "a message nobody waits to hear about leaves inside send(), on either data path",
+  async (t, { loop, track }) => {
+    const pull = track(new zmq.Pull())
+    const push = track(new zmq.Push())
+    push.connect(await bindAny(pull))
+    const stream = new ZMQStream(push, loop)
+    const got = collect(pull)
+    const state = () => [stream.sending(), stream.queuedMessages(), stream.queuedBytes()]
+    stream.send("a")
+    const afterQuiet = state()
+    stream.send("bb", { callback: () => {} })
+    const afterCallback = state()
+    t.same(afterQuiet, [false, 0, 0], "handed to libzmq: not queued")
+    t.same(afterCallback, [true, 1, 2], "a message whose callback waits is queued for the loop")
+    await waitFor(() => got.length === 2, "both messages")
+    t.same(got.map(String), ["a", "bb"], "in order")
+    stream.close()
+  },
+)
+
+loopTest("a send the socket has no room for is queued, on either data path", async (t, { loop, track }) => {
+  const push = track(new zmq.Push())
+  const stream = new ZMQStream(push, loop)
+  stream.send("a")
+  t.same([stream.sending(), stream.queuedMessages()], [true, 1], "no peer yet: queued")
+  const pull = track(new zmq.Pull())
+  push.connect(await bindAny(pull))
+  const [msg] = await pull.receive()
+  t.equal(String(msg), "a", "sent once a peer is there")
+  await waitFor(() => !stream.sending(), "the queue to empty")
+  stream.close()
+})
+
 loopTest("a per-send callback is called for its message, and onSend too", async (t, { loop, track }) => {
   const pull = track(new zmq.Pull())
   const push = track(new zmq.Push())
