@@ -4,10 +4,15 @@
 //   node examples/run.mjs <name>       runs that example (server/client pairs: starts both)
 //   node examples/run.mjs --list       lists the examples
 //
-// Each demo starts the example's programs exactly as examples/README.md shows, and has a deadline: past
-// --timeout the runner says which programs are still running, stops them all and exits 1.
+// Each demo starts the example's programs as examples/README.md shows, and has a deadline: past --timeout
+// the runner says which programs are still running, stops them all and exits 1. The programs that have a
+// deadline of their own get the demo's, less a margin (`within`), so on a slow machine the program that
+// waits says what it waits for, instead of failing on a default meant for a person at a terminal.
 import { integerOption, parseCommandLine } from "./lib/cli.mjs"
 import { start, stillRunning, stopAll } from "./lib/demo.mjs"
+
+/** How much sooner than the demo's deadline a program's own deadline is: time to say what it waited for. */
+const PROGRAM_MARGIN_MS = 5000
 
 const examples = {
   echo: {
@@ -15,23 +20,23 @@ const examples = {
     async demo() {
       const server = start("server", "echo/server.mjs")
       const [endpoint] = await server.waitFor(/tcp:\/\/\S+/)
-      return start("client", "echo/client.mjs", [endpoint]).exited
+      return start("client", "echo/client.mjs", [endpoint, ...within("--timeout")]).exited
     },
   },
   echostream: {
     about: "ROUTER echo server and DEALER client on ZMQStream in one process, with round trips and rate",
-    demo: () => start("echostream", "echostream/echostream.mjs").exited,
+    demo: () => start("echostream", "echostream/echostream.mjs", within("--timeout")).exited,
   },
   pubsub: {
     about: "PUB ticks from a PeriodicCallback to SUB streams; an ExceptionStackContext contains an error",
-    demo: () => start("pubsub", "pubsub/pubsub.mjs").exited,
+    demo: () => start("pubsub", "pubsub/pubsub.mjs", within("--timeout")).exited,
   },
   asyncweb: {
     about: "node:http front end answering each request through a pool of zmq workers (pyzmq asyncweb.py)",
     async demo() {
       const server = start("server", "asyncweb/server.mjs")
       const [url] = await server.waitFor(/http:\/\/\S+/)
-      return start("client", "asyncweb/client.mjs", [url, "--requests", "5"]).exited
+      return start("client", "asyncweb/client.mjs", [url, "--requests", "5", ...within("--timeout")]).exited
     },
   },
   broker: {
@@ -42,7 +47,8 @@ const examples = {
       const [, backend] = await broker.waitFor(/backend (\S+)/)
       start("worker-1", "broker/worker.mjs", [backend, "--name", "w1"])
       start("worker-2", "broker/worker.mjs", [backend, "--name", "w2"])
-      return start("client", "broker/client.mjs", [frontend, "--requests", "10"]).exited
+      return start("client", "broker/client.mjs", [frontend, "--requests", "10", ...within("--timeout")])
+        .exited
     },
   },
   "lazy-pirate": {
@@ -51,19 +57,19 @@ const examples = {
     async demo() {
       const server = start("server", "lazy-pirate/server.mjs", ["--drop-every", "3"])
       const [endpoint] = await server.waitFor(/tcp:\/\/\S+/)
-      return start("client", "lazy-pirate/client.mjs", [endpoint, "--requests", "6", "--timeout", "1000"])
-        .exited
+      const args = [endpoint, "--requests", "6", "--timeout", "1000", ...within("--deadline")]
+      return start("client", "lazy-pirate/client.mjs", args).exited
     },
   },
   ironhouse: {
     about:
       "CURVE echo server and client with the IOLoopAuthenticator: known keys only (pyzmq ioloop-ironhouse.py)",
-    demo: () => start("ironhouse", "ironhouse/ironhouse.mjs").exited,
+    demo: () => start("ironhouse", "ironhouse/ironhouse.mjs", within("--timeout")).exited,
   },
   "jupyter-kernel": {
     about:
       "a JavaScript Jupyter kernel (protocol 5.4): channels on an IOLoop in a worker, cells on the main thread",
-    demo: () => start("kernel", "jupyter-kernel/self-check.mjs").exited,
+    demo: () => start("kernel", "jupyter-kernel/self-check.mjs", within("--timeout")).exited,
   },
 }
 
@@ -78,6 +84,11 @@ const {
   },
   positionals: { max: 1 },
 })
+
+/** A program's own deadline option, set to the demo's less `PROGRAM_MARGIN_MS` (at least a second). */
+function within(option) {
+  return [option, String(Math.max(timeout - PROGRAM_MARGIN_MS, 1000))]
+}
 
 if (list) {
   for (const [name, { about }] of Object.entries(examples)) console.log(`${name.padEnd(16)}${about}`)
