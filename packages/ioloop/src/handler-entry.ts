@@ -84,11 +84,20 @@ export class HandlerEntry {
     this.origin = origin
   }
 
-  /** Forgets what was read about the socket: its fd signalled, or code called it. */
+  /** Forgets what was read about the socket, and that it was in a burst: its fd signalled anew. */
   forget(): void {
+    this.forgetEvents()
+    this.stillReady = false
+  }
+
+  /**
+   * Forgets what was read about the socket: code called it (the call may have consumed the edge or changed
+   * its state). A burst stays one: no new signal came, so the handler's next call, if the socket is still
+   * ready, is still a repeat (a reply sent from a recv callback must not reset a zeromq.js chunk's growth).
+   */
+  forgetEvents(): void {
     this.knownEvents = -1
     this.provenClear = 0
-    this.stillReady = false
   }
 
   /**

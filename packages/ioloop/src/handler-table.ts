@@ -163,7 +163,10 @@ export class HandlerTable {
     for (const entry of batch) {
       if (entry.removed) continue
       const events = this.takeEvents(entry) & entry.events
-      if (events === 0) continue
+      if (events === 0) {
+        entry.stillReady = false // found not ready: a burst a call left standing is over
+        continue
+      }
       this.dispatching = entry
       this.dispatchStillReady = entry.stillReady
       this.funnel.run(entry.handler, entry.original, [entry.target, events], entry.origin)
@@ -247,7 +250,7 @@ export class HandlerTable {
   private onSocketCall(entry: HandlerEntry, phase: SocketCallPhase = "call"): void {
     if (phase === "busy") entry.workerOperations++
     else if (phase === "settled") entry.workerOperations = Math.max(0, entry.workerOperations - 1)
-    entry.forget()
+    entry.forgetEvents()
     if (entry === this.dispatching || entry.removed) return // re-checked right after its handler
     this.markReady(entry)
   }

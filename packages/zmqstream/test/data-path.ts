@@ -1,5 +1,8 @@
 // Which data path a stream uses, and the native one's memory contract: a received frame is a view into a
 // shared slab (`frame.buffer` shows its neighbours; `Buffer.from(frame)` copies), a large frame has its own.
+import { spawnSync } from "node:child_process"
+import { fileURLToPath } from "node:url"
+import t from "tap"
 import * as zmq from "zeromq"
 import { SLAB_BYTES } from "@zmq-eventloop/ioloop/internal"
 import { ZMQStream } from "../src/index.js"
@@ -43,5 +46,47 @@ loopTest(
       t.not(copy.buffer, a!.buffer, "Buffer.from(frame) copies")
     }
     pull.close()
+  },
+)
+
+t.test(
+  "on the zeromq.js path, a stream that replies from its recv callback still reads growing chunks",
+  async (t) => {
+    // 2000 messages wait in an inproc pipe; the echo stream's replies go from its recv callbacks. Its chunks
+    // of receive() calls must double while the socket stays readable (1, 2, 4 … 256): a reply is a call on
+    // the socket, and it once made the loop forget the burst, so every chunk stayed at one message.
+    const script = `
+    import * as zmq from "zeromq"
+    import { IOLoop } from "@zmq-eventloop/ioloop"
+    import { ZMQStream } from ${JSON.stringify(new URL("../dist/index.js", import.meta.url).href)}
+    const loop = new IOLoop({ makeCurrent: false })
+    const echoSide = new zmq.Dealer({ sendHighWaterMark: 0, receiveHighWaterMark: 0, linger: 0 })
+    const peer = new zmq.Dealer({ sendHighWaterMark: 0, receiveHighWaterMark: 0, linger: 0 })
+    await echoSide.bind("inproc://growing-chunks")
+    peer.connect("inproc://growing-chunks")
+    for (let i = 0; i < 2000; i++) await peer.send(String(i))
+    const echo = new ZMQStream(echoSide, loop)
+    let got = 0
+    echo.onRecv((msg) => {
+      echo.sendMultipart(msg)
+      if (++got === 2000) loop.stop()
+    })
+    await loop.start()
+    console.log(got, echo.dataPath)
+    echo.close(); loop.close(); peer.close()
+  `
+    const run = spawnSync(process.execPath, ["--input-type=module", "-e", script], {
+      env: { ...process.env, NODE_DEBUG: "zmq-eventloop", ZMQ_EVENTLOOP_NATIVE: "0" },
+      cwd: fileURLToPath(new URL("..", import.meta.url)), // where zeromq and the packages resolve
+      encoding: "utf8",
+      timeout: 60_000,
+    })
+    t.equal(run.status, 0, run.stderr)
+    t.equal(run.stdout.trim(), "2000 zeromq.js", "every message echoed, on the zeromq.js path")
+    const chunks = [...run.stderr.matchAll(/receive chunk of (\d+)/g)].map((match) => Number(match[1]))
+    t.ok(
+      Math.max(...chunks) >= 128,
+      `chunks grew (${chunks.length} chunks, the largest ${Math.max(...chunks)})`,
+    )
   },
 )
