@@ -1,12 +1,11 @@
 // Which data path a stream uses, and the native one's memory contract: a received frame is a view into a
 // shared slab (`frame.buffer` shows its neighbours; `Buffer.from(frame)` copies), a large frame has its own.
-import { spawnSync } from "node:child_process"
-import { fileURLToPath } from "node:url"
 import t from "tap"
 import * as zmq from "zeromq"
 import { SLAB_BYTES } from "@zmq-eventloop/ioloop/internal"
 import { ZMQStream } from "../src/index.js"
 import { bindAny, deferred, loopTest } from "./helpers/loop.js"
+import { BUILT_PACKAGE, runNodeScript } from "./helpers/node-child.js"
 
 const nativeHere = process.platform === "linux" && process.arch === "x64"
 
@@ -58,7 +57,7 @@ t.test(
     const script = `
     import * as zmq from "zeromq"
     import { IOLoop } from "@zmq-eventloop/ioloop"
-    import { ZMQStream } from ${JSON.stringify(new URL("../dist/index.js", import.meta.url).href)}
+    import { ZMQStream } from ${BUILT_PACKAGE}
     const loop = new IOLoop({ makeCurrent: false })
     const echoSide = new zmq.Dealer({ sendHighWaterMark: 0, receiveHighWaterMark: 0, linger: 0 })
     const peer = new zmq.Dealer({ sendHighWaterMark: 0, receiveHighWaterMark: 0, linger: 0 })
@@ -75,12 +74,7 @@ t.test(
     console.log(got, echo.dataPath)
     echo.close(); loop.close(); peer.close()
   `
-    const run = spawnSync(process.execPath, ["--input-type=module", "-e", script], {
-      env: { ...process.env, NODE_DEBUG: "zmq-eventloop", ZMQ_EVENTLOOP_NATIVE: "0" },
-      cwd: fileURLToPath(new URL("..", import.meta.url)), // where zeromq and the packages resolve
-      encoding: "utf8",
-      timeout: 60_000,
-    })
+    const run = runNodeScript(script, { NODE_DEBUG: "zmq-eventloop", ZMQ_EVENTLOOP_NATIVE: "0" })
     t.equal(run.status, 0, run.stderr)
     t.equal(run.stdout.trim(), "2000 zeromq.js", "every message echoed, on the zeromq.js path")
     const chunks = [...run.stderr.matchAll(/receive chunk of (\d+)/g)].map((match) => Number(match[1]))

@@ -1,12 +1,11 @@
 // A stream made while its socket's bind() runs (Python's "bind, then wrap", ported without await): the
 // native data path is refused while zeromq.js holds the socket on a worker thread, and attached once the
 // bind settles; nothing queued meanwhile is lost. Issue 15 item 2.
-import { spawnSync } from "node:child_process"
-import { fileURLToPath } from "node:url"
 import t from "tap"
 import * as zmq from "zeromq"
 import { ZMQStream } from "../src/index.js"
 import { deferred, loopTest, waitFor } from "./helpers/loop.js"
+import { BUILT_PACKAGE, runNodeScript } from "./helpers/node-child.js"
 
 const nativeHere = process.platform === "linux" && process.arch === "x64"
 
@@ -70,7 +69,7 @@ t.test(
     const script = `
     import * as zmq from "zeromq"
     import { IOLoop } from "@zmq-eventloop/ioloop"
-    import { ZMQStream } from ${JSON.stringify(new URL("../dist/index.js", import.meta.url).href)}
+    import { ZMQStream } from ${BUILT_PACKAGE}
     const loop = new IOLoop({ makeCurrent: false })
     const pull = new zmq.Pull()
     const binding = pull.bind("tcp://127.0.0.1:*")
@@ -81,12 +80,7 @@ t.test(
     console.log(stream.dataPath)
     stream.close(); loop.stop(); await running; loop.close()
   `
-    const run = spawnSync(process.execPath, ["--input-type=module", "-e", script], {
-      env: { ...process.env, NODE_DEBUG: "zmq-eventloop", ZMQ_EVENTLOOP_NATIVE: "" },
-      cwd: fileURLToPath(new URL("..", import.meta.url)), // where zeromq and the packages resolve
-      encoding: "utf8",
-      timeout: 30_000,
-    })
+    const run = runNodeScript(script, { NODE_DEBUG: "zmq-eventloop", ZMQ_EVENTLOOP_NATIVE: "" })
     t.equal(run.status, 0, run.stderr)
     t.equal(run.stdout.trim(), "native")
     t.match(
