@@ -54,6 +54,13 @@ export class HandlerEntry {
    */
   knownEvents = -1
   /**
+   * Whether the socket's last `ZMQ_EVENTS` read said `WRITE`, with no signal since and no call that can take
+   * its room (anything but a receive or a `readable`/`writable` read): a send may start without reading it
+   * again. Only libzmq's processing of a disconnect inside such a receive could have taken the room since; a
+   * send started then comes back EAGAIN and waits for `WRITE` like any other.
+   */
+  roomSeen = false
+  /**
    * `READ`/`WRITE` bits that the last call on the socket proved not to hold (a receive that hit EAGAIN
    * proves `READ` clear): told by whoever made the call, forgotten at the next call or signal.
    */
@@ -87,7 +94,14 @@ export class HandlerEntry {
   /** Forgets what was read about the socket, and that it was in a burst: its fd signalled anew. */
   forget(): void {
     this.forgetEvents()
+    this.roomSeen = false
     this.stillReady = false
+  }
+
+  /** Records what a `ZMQ_EVENTS` read (loop bits) just said. */
+  learnEvents(events: number): void {
+    this.knownEvents = events
+    this.roomSeen = (events & WRITE) !== 0
   }
 
   /**

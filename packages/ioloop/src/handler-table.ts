@@ -125,7 +125,7 @@ export class HandlerTable {
       entry.fdEvents |= events & entry.events
     } else {
       entry.forget()
-      entry.knownEvents = events
+      entry.learnEvents(events)
     }
     if (events & entry.events) this.markReady(entry)
   }
@@ -203,7 +203,7 @@ export class HandlerTable {
     if (entry.knownEvents >= 0) return entry.knownEvents
     if (entry.provenIdle()) return 0
     if (entry.assumesRead()) return READ // not known: its handler's receive finds out
-    entry.knownEvents = entry.readZmqEvents()
+    entry.learnEvents(entry.readZmqEvents())
     return entry.knownEvents
   }
 
@@ -214,7 +214,7 @@ export class HandlerTable {
       return
     }
     const events = entry.readZmqEvents()
-    entry.knownEvents = events
+    entry.learnEvents(events)
     entry.stillReady = (events & entry.events) !== 0
     if (entry.stillReady) this.readyEntries.add(entry)
   }
@@ -232,10 +232,18 @@ export class HandlerTable {
     if (entry !== undefined) entry.verifiesRead = verifies
   }
 
-  /** Whether a `bind()`/`unbind()` holds the registered `target` on zeromq.js's worker thread (unknown: true). */
-  heldByWorker(target: object): boolean {
+  /**
+   * Whether the registered socket `target` takes a message now: no bind holds it on zeromq.js's worker
+   * thread, and `ZMQ_EVENTS` says `WRITE` (as last read, while {@link HandlerEntry.roomSeen}; else read now).
+   */
+  roomToSend(target: object): boolean {
     const entry = this.entries.get(target as HandlerTarget)
-    return entry === undefined || entry.workerOperations > 0
+    if (entry === undefined || entry.workerOperations > 0) return false
+    if (entry.roomSeen) return true
+    entry.learnEvents(entry.readZmqEvents())
+    // The read re-armed the edge signal: look at the socket again, as after a call on it.
+    if (entry !== this.dispatching && !entry.removed) this.markReady(entry)
+    return entry.roomSeen
   }
 
   /** Code called `target` outside zeromq.js (see `LoopServices.noteSocketCall`). */
@@ -251,6 +259,7 @@ export class HandlerTable {
     if (phase === "busy") entry.workerOperations++
     else if (phase === "settled") entry.workerOperations = Math.max(0, entry.workerOperations - 1)
     entry.forgetEvents()
+    if (phase !== "read") entry.roomSeen = false
     if (entry === this.dispatching || entry.removed) return // re-checked right after its handler
     this.markReady(entry)
   }

@@ -69,7 +69,7 @@ export class IntervalPoller implements Poller {
     for (const entry of this.entries) {
       const events = entry.readZmqEvents()
       entry.forget()
-      entry.knownEvents = events
+      entry.learnEvents(events)
       if (events & entry.events) {
         anyReady = true
         this.sink(entry)

@@ -56,11 +56,13 @@ export class LoopServices {
   }
 
   /**
-   * Whether a `bind()`/`unbind()` holds the registered `socket` on zeromq.js's worker thread (or the socket is
-   * not registered): libzmq sockets are not thread-safe, so nothing may read it then, not even `writable`.
+   * Whether the registered `socket` takes a message now, by `ZMQ_EVENTS` (false while a `bind()`/`unbind()`
+   * holds it on zeromq.js's worker thread, when nothing may read it, and for a socket not registered). What the
+   * loop last read serves while no call since could have taken the room: a reply sent from a recv callback
+   * costs no `ZMQ_EVENTS` read of its own.
    */
-  heldByWorker(socket: object): boolean {
-    return this.handlers.heldByWorker(socket)
+  roomToSend(socket: object): boolean {
+    return this.handlers.roomToSend(socket)
   }
 
   /**

@@ -31,11 +31,13 @@ const FIRST_HELD_CHECK_MS = 1
 const LAST_HELD_CHECK_MS = 64
 
 /**
- * What a noted call means for the loop: `"call"`, forget what was read and check again; `"busy"`, zeromq.js
- * started a bind/unbind on a worker thread (libzmq sockets are not thread-safe: the loop must not touch the
- * socket, not even to read `ZMQ_EVENTS`, until it settles); `"settled"`, that operation is over.
+ * What a noted call means for the loop: `"call"`, forget what was read and check again; `"read"`, the same,
+ * but the call (a `receive()`, a `readable`/`writable` read) cannot have taken the socket's room to send;
+ * `"busy"`, zeromq.js started a bind/unbind on a worker thread (libzmq sockets are not thread-safe: the loop
+ * must not touch the socket, not even to read `ZMQ_EVENTS`, until it settles); `"settled"`, that operation
+ * is over.
  */
-export type SocketCallPhase = "call" | "busy" | "settled"
+export type SocketCallPhase = "call" | "read" | "busy" | "settled"
 
 /** Told of the noted calls on one socket. */
 export type SocketCallListener = (phase: SocketCallPhase) => void
@@ -92,12 +94,13 @@ function wrapMember(owner: object, name: string): void {
   if (typeof method === "function") {
     const settling = SETTLING_METHODS.has(name)
     const takesHeld = name === "receive" // a stream's held messages come first
+    const phase: SocketCallPhase = takesHeld ? "read" : "call"
     const closes = name === "close"
     const noted = function noted(this: unknown, ...args: unknown[]) {
       if (takesHeld) {
         const held = lifeListeners.get(this as object)?.takeHeld()
         if (held !== undefined) {
-          notify(this)
+          notify(this, "read")
           return held
         }
       }
@@ -109,7 +112,7 @@ function wrapMember(owner: object, name: string): void {
         if (settling) notify(this, "settled") // refused at once: no worker runs
         throw error
       } finally {
-        notify(this)
+        notify(this, phase)
       }
       if (closes) lifeListeners.get(this as object)?.socketClosed()
       if (settling) {
@@ -139,7 +142,7 @@ function wrapMember(owner: object, name: string): void {
           if (countsHeld && lifeListeners.get(this as object)?.holdsMessages()) return true
           return getter.call(this)
         } finally {
-          notify(this)
+          notify(this, "read")
         }
       },
     })

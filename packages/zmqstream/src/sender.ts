@@ -22,8 +22,8 @@ export interface SenderHost {
   /** Queued messages that could not be handed to libzmq before the socket closed. */
   unsent(count: number): void
   /**
-   * Whether the socket takes a message now, by its `ZMQ_EVENTS` (and no bind holds it on zeromq.js's worker
-   * thread): read before a send starts inside a user's `send*()` on a path that settles sends later.
+   * Whether the socket takes a message now, by its `ZMQ_EVENTS` as the loop knows it (`LoopServices.roomToSend`):
+   * asked before a send starts inside a user's `send*()` on a path that settles sends later.
    */
   writableNow(): boolean
   /**

@@ -191,7 +191,7 @@ export class StreamEngine implements ReceiverHost, SenderHost, SocketLifeListene
   }
 
   writableNow(): boolean {
-    return !this.services.heldByWorker(this.socket) && this.socket.writable
+    return this.services.roomToSend(this.socket)
   }
 
   queueChanged(): void {

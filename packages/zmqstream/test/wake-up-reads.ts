@@ -4,7 +4,7 @@
 // Counted with a spy on the socket classes' getInt32Option (ZMQ_EVENTS is 15); real sockets throughout.
 import * as zmq from "zeromq"
 import { ZMQStream } from "../src/index.js"
-import { onZmqEventsRead } from "../../ioloop/test/helpers/events-reads.js"
+import { onReadinessGetterRead, onZmqEventsRead } from "../../ioloop/test/helpers/events-reads.js"
 import { bindAny, deferred, loopTest } from "./helpers/loop.js"
 
 const ROUND_TRIPS = 200
@@ -40,4 +40,34 @@ loopTest("an echo of 200 round trips reads ZMQ_EVENTS only as its path needs", a
       `${ctx.dataPath} on the ${ctx.poller} poller: ${perRoundTrip.toFixed(2)} reads per round trip`,
     )
   }
+})
+
+// A reply sent from a recv callback goes inside send*() on both paths (`sending()` then says the same). The
+// zeromq.js path must know there is room first: the loop's ZMQ_EVENTS read before the dispatch says so, and
+// a receive cannot take the room, so the reply reads nothing of its own (each read is two system calls).
+loopTest("a reply sent from a recv callback reads no ZMQ_EVENTS of its own", async (t, ctx) => {
+  const router = ctx.track(new zmq.Router())
+  const dealer = ctx.track(new zmq.Dealer())
+  dealer.connect(await bindAny(router, "inproc"))
+  const server = new ZMQStream(router, ctx.loop)
+  const client = new ZMQStream(dealer, ctx.loop)
+  let reads = 0
+  onZmqEventsRead(t, [zmq.Router, zmq.Dealer], () => reads++)
+  onReadinessGetterRead(t, [zmq.Router, zmq.Dealer], () => reads++)
+  let readsInReplies = 0
+  const reply = (send: () => void): void => {
+    const before = reads
+    send()
+    readsInReplies += reads - before
+  }
+  server.onRecv((msg) => reply(() => server.sendMultipart(msg)))
+  const done = deferred()
+  let replies = 0
+  client.onRecv(() => {
+    if (++replies === ROUND_TRIPS) done.resolve()
+    else reply(() => client.send("ping"))
+  })
+  ctx.loop.addCallback(() => client.send("ping"))
+  await done.wait(`${ROUND_TRIPS} round trips (${replies} so far)`)
+  t.equal(readsInReplies, 0, `${2 * ROUND_TRIPS - 1} replies on the ${ctx.dataPath} path`)
 })

@@ -25,3 +25,33 @@ export function onZmqEventsRead(t: Test, classes: Function[], onRead: (socket: u
     })
   }
 }
+
+/**
+ * Calls `onRead(socket)` for each read of the `readable`/`writable` getters (zeromq.js reads `ZMQ_EVENTS`
+ * for them) on a socket of `classes` until the test ends. Install it after a socket of each class was
+ * registered with a loop: the loop's own wrapper of those getters is then the one spied on and put back.
+ */
+export function onReadinessGetterRead(t: Test, classes: Function[], onRead: (socket: unknown) => void): void {
+  for (const Class of classes) {
+    const proto = Class.prototype as object
+    for (const name of ["readable", "writable"]) {
+      const own = Object.getOwnPropertyDescriptor(proto, name)
+      let owner: object | null = proto
+      while (owner !== null && Object.getOwnPropertyDescriptor(owner, name) === undefined) {
+        owner = Object.getPrototypeOf(owner) as object | null
+      }
+      const getter = Object.getOwnPropertyDescriptor(owner!, name)!.get!
+      Object.defineProperty(proto, name, {
+        configurable: true,
+        get(this: unknown) {
+          onRead(this)
+          return getter.call(this)
+        },
+      })
+      t.teardown(() => {
+        if (own === undefined) delete (proto as Record<string, unknown>)[name]
+        else Object.defineProperty(proto, name, own)
+      })
+    }
+  }
+}
