@@ -71,7 +71,7 @@ export class NativePath implements StreamDataPath {
     }
     let sent: boolean
     try {
-      sent = this.native.send(message.parts)
+      sent = this.native.send(message.body)
     } catch (error) {
       return sink.sendFailed(error)
     }

@@ -21,13 +21,22 @@ export interface SendOptions {
 
 /** A validated message waiting in the send queue. */
 export interface QueuedMessage {
-  readonly parts: Part[]
+  /**
+   * A one-part message's part, or a multipart message's parts: what libzmq's data paths take as they are, so
+   * a one-part message waits and goes out with no array of its own ({@link partsOf} for the callbacks).
+   */
+  readonly body: Part | Part[]
   /** Options for zeromq.js's `send`, or `undefined` when there are none (most sockets take no second argument). */
   readonly sendOptions: object | undefined
   /** The per-send callback, captured in the caller's stack contexts, or null. */
   readonly callback: UserCallback | null
   /** What it counts against the queue's byte limit: its parts' lengths, strings as UTF-8. */
   readonly bytes: number
+}
+
+/** A validated message as `[part, …]`, as the send callbacks take it. */
+export function partsOf(message: QueuedMessage): Part[] {
+  return Array.isArray(message.body) ? message.body : [message.body]
 }
 
 /** The bytes `parts` make on the wire: each part's length, strings counted as UTF-8. */

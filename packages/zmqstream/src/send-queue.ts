@@ -1,4 +1,4 @@
-import type { Part, QueuedMessage } from "./parts.js"
+import type { QueuedMessage } from "./parts.js"
 import type { UserCallback } from "./stream-callbacks.js"
 
 // A chunk holds at most this many messages. Every chunk but the last is full, so a message's place in the
@@ -17,7 +17,7 @@ const KEPT_SLOTS = 64
  */
 class Chunk {
   /** A one-part message's part, or a multipart message's parts. */
-  readonly bodies: Array<Part | Part[] | undefined> = []
+  readonly bodies: Array<QueuedMessage["body"] | undefined> = []
   readonly sizes: number[] = []
   sendOptions: Array<object | undefined> | null = null
   callbacks: Array<UserCallback | null | undefined> | null = null
@@ -26,12 +26,11 @@ class Chunk {
 
   append(message: QueuedMessage): void {
     const slot = this.end++
-    const body = message.parts.length === 1 ? message.parts[0] : message.parts
     if (slot === this.bodies.length) {
-      this.bodies.push(body)
+      this.bodies.push(message.body)
       this.sizes.push(message.bytes)
     } else {
-      this.bodies[slot] = body
+      this.bodies[slot] = message.body
       this.sizes[slot] = message.bytes
     }
     if (message.sendOptions !== undefined) (this.sendOptions ??= [])[slot] = message.sendOptions
@@ -39,9 +38,8 @@ class Chunk {
   }
 
   message(slot: number): QueuedMessage {
-    const body = this.bodies[slot]!
     return {
-      parts: Array.isArray(body) ? body : [body],
+      body: this.bodies[slot]!,
       sendOptions: this.sendOptions?.[slot],
       callback: this.callbacks?.[slot] ?? null,
       bytes: this.sizes[slot]!,

@@ -238,8 +238,8 @@ export class Sender implements SendSink {
       try {
         const result =
           message.sendOptions === undefined
-            ? socket.send(message.parts)
-            : socket.send(message.parts, message.sendOptions)
+            ? socket.send(message.body)
+            : socket.send(message.body, message.sendOptions)
         settling.push(result.catch(countRefused))
       } catch {
         dropped++ // thrown, not rejected: bad options for this socket type, or the socket closed

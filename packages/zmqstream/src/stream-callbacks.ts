@@ -1,7 +1,7 @@
 import { checkFunction, type LogSink, type UserCodeRunner } from "@zmq-eventloop/ioloop/internal"
 import { wrap } from "@zmq-eventloop/stack-context"
 import { toFrames } from "./frame.js"
-import type { Part } from "./parts.js"
+import { partsOf, type Part, type QueuedMessage } from "./parts.js"
 
 /** A user callback as registered: wrapped in the caller's stack contexts, and where it came from. */
 export class UserCallback {
@@ -53,12 +53,18 @@ export class StreamCallbacks {
     this.call(callback, this.recvWithStream ? [this.stream, msg] : [msg])
   }
 
-  /** A message was handed to libzmq (`status` undefined) or its send failed: per-send callback, then onSend. */
-  sent(parts: Part[], callback: UserCallback | null, status: Error | undefined): void {
-    if (callback !== null) this.call(callback, [parts, status])
+  /**
+   * `message` was handed to libzmq (`status` undefined) or its send failed: per-send callback, then onSend,
+   * both given the same `[part, …]` array, made only when one of them is there.
+   */
+  sent(message: QueuedMessage, status: Error | undefined): void {
+    let parts: Part[] | undefined
+    if (message.callback !== null) this.call(message.callback, [(parts = partsOf(message)), status])
     const onSend = this.send
-    if (onSend !== null)
+    if (onSend !== null) {
+      parts ??= partsOf(message)
       this.call(onSend, this.sendWithStream ? [this.stream, parts, status] : [parts, status])
+    }
     if (status !== undefined) this.error(status, "ZMQStream send error")
   }
 

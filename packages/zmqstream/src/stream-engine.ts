@@ -187,7 +187,7 @@ export class StreamEngine implements ReceiverHost, SenderHost, SocketLifeListene
   }
 
   sent(message: QueuedMessage, status: Error | undefined): void {
-    this.callbacks.sent(message.parts, message.callback, status)
+    this.callbacks.sent(message, status)
   }
 
   writableNow(): boolean {
@@ -280,7 +280,7 @@ export class StreamEngine implements ReceiverHost, SenderHost, SocketLifeListene
     const refused = this.refused ?? []
     this.refused = null
     for (const message of refused) {
-      this.callbacks.sent(message.parts, message.callback, new SendQueueFullError(this.sendQueueLimit))
+      this.callbacks.sent(message, new SendQueueFullError(this.sendQueueLimit))
     }
   }
 

@@ -21,8 +21,8 @@ export class ZeromqJsSend {
       const socket = this.socket as WritableSocket
       result =
         message.sendOptions === undefined
-          ? socket.send(message.parts)
-          : socket.send(message.parts, message.sendOptions)
+          ? socket.send(message.body)
+          : socket.send(message.body, message.sendOptions)
     } catch (error) {
       // Thrown, not rejected (a socket closed or held by a bind): a failed send, reported as a rejection is.
       result = Promise.reject(error as Error)

@@ -355,7 +355,12 @@ export class ZMQStream<S extends Socket = Socket> {
       return true
     }
     return this.engine.admit(
-      { parts: message, sendOptions: split.sendOptions, callback, bytes: byteLength(message) },
+      {
+        body: message.length === 1 ? message[0]! : message,
+        sendOptions: split.sendOptions,
+        callback,
+        bytes: byteLength(message),
+      },
       quiet,
     )
   }

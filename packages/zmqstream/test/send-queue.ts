@@ -2,11 +2,11 @@
 // multipart messages, byte counts, truncation. The streams' suites check it again through real sockets.
 import t from "tap"
 import { SendQueue } from "../src/send-queue.js"
-import type { Part, QueuedMessage } from "../src/parts.js"
+import { partsOf, type Part, type QueuedMessage } from "../src/parts.js"
 import { UserCallback } from "../src/stream-callbacks.js"
 
 const message = (parts: Part[], bytes = parts.length): QueuedMessage => ({
-  parts,
+  body: parts.length === 1 ? parts[0]! : parts,
   sendOptions: undefined,
   callback: null,
   bytes,
@@ -25,12 +25,12 @@ t.test("messages come out in order, whole, across wrap-around and growth", async
   for (let round = 0; round < 50; round++) {
     for (let i = 0; i < round; i++) put() // the ring grows while it wraps
     for (let i = 0; i < Math.min(queue.length, 7); i++) {
-      t.same(queue.at(0).parts, expected.shift(), `round ${round}`)
+      t.same(partsOf(queue.at(0)), expected.shift(), `round ${round}`)
       queue.shift()
     }
   }
   t.equal(queue.length, expected.length)
-  for (let i = 0; i < queue.length; i++) t.same(queue.at(i).parts, expected[i])
+  for (let i = 0; i < queue.length; i++) t.same(partsOf(queue.at(i)), expected[i])
 })
 
 t.test("queuedBytes is the sum of the messages' bytes; truncate keeps the oldest", async (t) => {
@@ -42,7 +42,7 @@ t.test("queuedBytes is the sum of the messages' bytes; truncate keeps the oldest
   queue.truncate(2)
   t.equal(queue.length, 2)
   t.equal(queue.queuedBytes, 2 + 3)
-  t.same([queue.at(0).parts, queue.at(1).parts], [["m2"], ["m3"]])
+  t.same([partsOf(queue.at(0)), partsOf(queue.at(1))], [["m2"], ["m3"]])
   queue.truncate(0)
   t.equal(queue.length, 0)
   t.equal(queue.queuedBytes, 0)
@@ -59,7 +59,7 @@ t.test("send options and callbacks stay with their message, when only some messa
   )
   const options = { routingId: "peer" }
   const nth = (i: number): QueuedMessage => ({
-    parts: [`m${i}`],
+    body: `m${i}`,
     sendOptions: i % 5 === 0 ? options : undefined,
     callback: i % 7 === 0 ? callback : null,
     bytes: 1,
@@ -95,7 +95,7 @@ t.test("order and counts hold across chunks of the queue (thousands of messages)
   const take = (count: number) => {
     let inOrder = true
     for (let i = 0; i < count; i++) {
-      if (queue.at(0).parts[0] !== expected.shift()) inOrder = false
+      if (partsOf(queue.at(0))[0] !== expected.shift()) inOrder = false
       queue.shift()
     }
     t.ok(inOrder, `took ${count} in order`)
@@ -105,7 +105,7 @@ t.test("order and counts hold across chunks of the queue (thousands of messages)
   put(4500)
   t.equal(queue.length, expected.length)
   t.equal(queue.queuedBytes, 2 * expected.length)
-  const all = Array.from({ length: queue.length }, (_, i) => queue.at(i).parts[0])
+  const all = Array.from({ length: queue.length }, (_, i) => partsOf(queue.at(i))[0])
   t.same(all, expected, "at(i) reads every message in place")
   queue.truncate(2100)
   expected.length = 2100
