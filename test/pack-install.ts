@@ -66,6 +66,20 @@ const ioloopKind = `
   console.log(loop.pollerKind)
 `
 
+// A TypeScript user's first file: every package's main types, and a stream callback typed from them.
+const typeScriptConsumer = `
+import * as zmq from "zeromq"
+import { IOLoop, PeriodicCallback } from "@zmq-eventloop/ioloop"
+import { ZMQStream } from "@zmq-eventloop/zmqstream"
+import { ExceptionStackContext } from "@zmq-eventloop/stack-context"
+import { IOLoopAuthenticator } from "@zmq-eventloop/auth"
+
+const loop = new IOLoop({ makeCurrent: false })
+const stream = new ZMQStream(new zmq.Router(), loop)
+stream.onRecv((msg) => stream.sendMultipart(msg.map((frame) => frame.toString("utf8").toUpperCase())))
+export const parts: Array<unknown> = [PeriodicCallback, ExceptionStackContext, IOLoopAuthenticator, stream]
+`
+
 /** The checks every installed project passes: each package imports and works, on the fd poller. */
 function usePackages(t: Test, app: string): void {
   t.equal(
@@ -137,6 +151,44 @@ t.test(
     t.equal(installed.status, 0, "npm install succeeds", { stderr: installed.stderr })
     t.notMatch(installed.stderr, "allowScripts", "no other package has an install script to approve")
     usePackages(t, app)
+
+    t.test("TypeScript finds every package's types, whatever the project's module resolution", async (t) => {
+      // node10 (a CommonJS project's classic setting) reads no "exports": ioloop's "internal" entry, which
+      // zmqstream's and auth's declarations import, is found through "typesVersions".
+      fs.writeFileSync(join(app, "consumer.ts"), typeScriptConsumer)
+      const tsc = join(root, "node_modules", "typescript", "bin", "tsc")
+      const typeRoots = join(root, "node_modules", "@types")
+      for (const [resolution, module] of [
+        ["node10", "commonjs"],
+        ["node16", "node16"],
+        ["nodenext", "nodenext"],
+        ["bundler", "esnext"],
+      ] as const) {
+        const checked = run(
+          process.execPath,
+          [
+            tsc,
+            "--noEmit",
+            "--strict",
+            "--target",
+            "es2022",
+            "--module",
+            module,
+            "--moduleResolution",
+            resolution,
+            "--typeRoots",
+            typeRoots,
+            "--types",
+            "node",
+            "consumer.ts",
+          ],
+          app,
+        )
+        t.equal(checked.status, 0, `moduleResolution ${resolution}: no type error`, {
+          stdout: checked.stdout,
+        })
+      }
+    })
 
     t.test("the packages hold no install script and ship every file their source maps name", async (t) => {
       const installHooks: string[] = []
