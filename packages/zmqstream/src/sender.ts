@@ -25,7 +25,7 @@ export interface SenderHost {
    * Whether the socket takes a message now, by its `ZMQ_EVENTS` as the loop knows it (`LoopServices.roomToSend`):
    * asked before a send starts inside a user's `send*()` on a path that settles sends later.
    */
-  writableNow(): boolean
+  roomToSend(): boolean
   /**
    * A send the loop's WRITE report allowed came back EAGAIN: `ZMQ_EVENTS` says writable but this message
    * cannot go (a mandatory ROUTER whose peer is full while another has room, an XPUB with `noDrop`).
@@ -142,7 +142,7 @@ export class Sender implements SendSink {
   /** The zeromq.js half, after `push()`: starts the only queued message's send when the socket has room. */
   startAlone(): void {
     if (this.length !== 1 || this.inFlight || this.host.flushing()) return
-    if (!this.host.path.settlesSendsLater || !this.host.writableNow()) return
+    if (!this.host.path.settlesSendsLater || !this.host.roomToSend()) return
     this.budget = 1
     this.sendHead()
   }

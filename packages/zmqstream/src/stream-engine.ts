@@ -190,7 +190,7 @@ export class StreamEngine implements ReceiverHost, SenderHost, SocketLifeListene
     this.callbacks.sent(message, status)
   }
 
-  writableNow(): boolean {
+  roomToSend(): boolean {
     return this.services.roomToSend(this.socket)
   }
 
