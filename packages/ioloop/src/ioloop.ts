@@ -535,10 +535,12 @@ export class IOLoop {
   }
 
   private runDueTimeouts(): void {
-    for (const timeout of this.timeouts.takeDue(this.time())) {
-      const callback = timeout.callback
-      if (callback === null) continue // cancelled by an earlier timeout of this pass
+    const { calls, callbacks } = this.timeouts.takeDue(this.time())
+    for (let index = 0; index < calls.length; index++) {
+      const timeout = calls[index]!
+      if (!timeout.takenOut) continue // cancelled by an earlier timeout of this pass
       timeout.callback = null
+      const callback = callbacks[index]!
       const extras = timeout.extras
       if (extras === undefined) this.funnel.run(callback, callback)
       else this.funnel.run(callback, extras.original, extras.args, extras.origin)

@@ -1,4 +1,4 @@
-import type { ScheduledCall } from "./timeout-queue.js"
+import type { DueCalls, ScheduledCall } from "./timeout-queue.js"
 
 // A bucket is compacted when it holds more than this many entries and at most a quarter are still pending.
 const COMPACT_MIN_ENTRIES = 64
@@ -54,7 +54,7 @@ export class TimeoutBucket {
    * Takes out the pending entries due at `now` into `due`, in run order, and returns whether the bucket is
    * empty afterwards.
    */
-  takeDue(now: number, due: ScheduledCall[]): boolean {
+  takeDue(now: number, due: DueCalls): boolean {
     this.prepare()
     const calls = this.calls
     let index = this.start
@@ -62,8 +62,8 @@ export class TimeoutBucket {
       const call = calls[index]!
       if (call.deadline > now) break
       if (call.callback === null) continue
-      call.queued = false
-      due.push(call)
+      due.callbacks.push(call.takeOut())
+      due.calls.push(call)
       this.live--
     }
     this.start = index
