@@ -71,7 +71,8 @@ function notify(socket: unknown, phase: SocketCallPhase = "call"): void {
   if (typeof socket === "object" && socket !== null) listeners.get(socket)?.(phase)
 }
 
-function findDescriptor(proto: object, name: string): PropertyDescriptor | undefined {
+/** The descriptor of `name` on `proto` or the nearest ancestor that has one. */
+export function findDescriptor(proto: object, name: string): PropertyDescriptor | undefined {
   for (
     let owner: object | null = proto;
     owner !== null;

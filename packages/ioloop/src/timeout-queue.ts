@@ -79,6 +79,9 @@ export interface DueCalls {
   readonly callbacks: Function[]
 }
 
+/** What `takeDue` returns when nothing is due (never filled: the buckets fill only a pass's own). */
+const NOTHING_DUE: DueCalls = { calls: [], callbacks: [] }
+
 /** A scheduled call's arguments, the callback as given (when a stack context wrapped it) and its origin. */
 export interface CallExtras {
   /** The callback as given, for log lines. */
@@ -158,8 +161,14 @@ export class TimeoutQueue {
    * the same pass (tornado ≥ 4.0). Run one only while it is still taken out: an earlier one may cancel it.
    */
   takeDue(now: number): DueCalls {
+    const first = this.front()
+    if (first === undefined || first.slot > now) return NOTHING_DUE // most iterations: no allocation
     const due: DueCalls = { calls: [], callbacks: [] }
-    for (let bucket = this.front(); bucket !== undefined && bucket.slot <= now; bucket = this.front()) {
+    for (
+      let bucket: TimeoutBucket | undefined = first;
+      bucket !== undefined && bucket.slot <= now;
+      bucket = this.front()
+    ) {
       if (!bucket.takeDue(now, due)) break
       this.buckets.delete(bucket.slot)
       this.slots.pop()

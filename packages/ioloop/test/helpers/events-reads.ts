@@ -1,4 +1,5 @@
 import type { Test } from "tap"
+import { findDescriptor } from "../../src/socket-calls.js"
 
 const ZMQ_EVENTS = 15
 
@@ -36,11 +37,7 @@ export function onReadinessGetterRead(t: Test, classes: Function[], onRead: (soc
     const proto = Class.prototype as object
     for (const name of ["readable", "writable"]) {
       const own = Object.getOwnPropertyDescriptor(proto, name)
-      let owner: object | null = proto
-      while (owner !== null && Object.getOwnPropertyDescriptor(owner, name) === undefined) {
-        owner = Object.getPrototypeOf(owner) as object | null
-      }
-      const getter = Object.getOwnPropertyDescriptor(owner!, name)!.get!
+      const getter = findDescriptor(proto, name)!.get!
       Object.defineProperty(proto, name, {
         configurable: true,
         get(this: unknown) {
