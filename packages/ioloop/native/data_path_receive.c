@@ -129,21 +129,29 @@ static napi_value own_frame_buffer(napi_env env, const image_t* zmq, zmq_msg_t* 
   return buffer;
 }
 
-/* Where one batch's frames go: the copied ones back to back into `dest`, the larger ones each in
- * an ArrayBuffer of its own, appended to the JS array `own_frames`. */
+/* Each copied frame starts at a multiple of this in its slab, as Node aligns its own pooled Buffers:
+ * a typed array of 8-byte elements can view any frame (`new Float64Array(f.buffer, f.byteOffset)`),
+ * as it can a zeromq.js frame, alone in its ArrayBuffer. JavaScript steps the same way: addon.ts's
+ * nextFrameOffset(). */
+#define FRAME_ALIGN 8
+#define ALIGNED(size) (((size) + FRAME_ALIGN - 1) & ~(size_t)(FRAME_ALIGN - 1))
+
+/* Where one batch's frames go: the copied ones one after another into `dest`, each at an aligned
+ * offset, the larger ones each in an ArrayBuffer of its own, appended to the JS array `own_frames`. */
 typedef struct {
   napi_value own_frames;
   uint32_t own_count;
   size_t own_bytes; /* a frame larger than this gets its own ArrayBuffer */
 } batch_t;
 
-/* The bytes of the pending message that are copied (the frames not larger than own_bytes). */
+/* The slab bytes the pending message's copied frames take (those not larger than own_bytes), each
+ * rounded up to FRAME_ALIGN. */
 static size_t copied_bytes(const handle_t* h, size_t own_bytes) {
   size_t bytes = 0;
   int i;
   for (i = 0; i < h->pending; i++) {
     size_t size = h->zmq->msg_size(&h->parts[i]);
-    if (size <= own_bytes) bytes += size;
+    if (size <= own_bytes) bytes += ALIGNED(size);
   }
   return bytes;
 }
@@ -166,7 +174,7 @@ static int take_pending(napi_env env, handle_t* h, batch_t* batch, uint8_t* dest
       continue;
     }
     memcpy(dest, h->zmq->msg_data(&h->parts[i]), size);
-    dest += size;
+    dest += ALIGNED(size);
     *out++ = (int32_t)size;
   }
   close_parts(h);

@@ -1,5 +1,6 @@
 // Which data path a stream uses, and the native one's memory contract: a received frame is a view into a
 // shared slab (`frame.buffer` shows its neighbours; `Buffer.from(frame)` copies), a large frame has its own.
+import { MessageChannel } from "node:worker_threads"
 import t from "tap"
 import * as zmq from "zeromq"
 import { SLAB_BYTES } from "@zmq-eventloop/ioloop/internal"
@@ -44,6 +45,84 @@ loopTest(
       const copy = Buffer.from(a!)
       t.not(copy.buffer, a!.buffer, "Buffer.from(frame) copies")
     }
+    pull.close()
+  },
+)
+
+loopTest(
+  "a typed array of 8-byte elements can view every received frame, as a zeromq.js frame",
+  async (t, { loop, track }) => {
+    // Frames of every length up to 3 words, copied into the slab one after another: each must start on an
+    // 8-byte boundary (as in Node's own Buffer pool), or a Float64Array over it throws a RangeError.
+    const pull = new ZMQStream(track(new zmq.Pull()), loop)
+    const push = track(new zmq.Push())
+    push.connect(await bindAny(pull.socket, "inproc"))
+    const lengths = Array.from({ length: 25 }, (_, i) => i)
+    const frameOf = (length: number): Buffer => {
+      const frame = Buffer.alloc(length, length)
+      for (let word = 0; word < length >> 3; word++) frame.writeDoubleLE(length + word / 10, word * 8)
+      return frame
+    }
+    const got: Buffer[] = []
+    const all = deferred()
+    pull.onRecv((msg) => {
+      got.push(...msg)
+      if (got.length === lengths.length * 2) all.resolve()
+    })
+    for (const length of lengths) await push.send(frameOf(length)) // one-part messages
+    await push.send(lengths.map(frameOf)) // and the same frames as the parts of one message
+    await all.wait("every frame")
+    const views = got.map((frame) => {
+      try {
+        return Array.from(new Float64Array(frame.buffer, frame.byteOffset, frame.length >> 3))
+      } catch (error) {
+        return `${(error as Error).name} at byteOffset ${frame.byteOffset}`
+      }
+    })
+    const expected = [...lengths, ...lengths].map((length) =>
+      Array.from({ length: length >> 3 }, (_, word) => length + word / 10),
+    )
+    t.same(views, expected, "every frame's words read back through a Float64Array")
+    t.same(
+      got.map((frame) => frame.length),
+      [...lengths, ...lengths],
+    )
+    pull.close()
+  },
+)
+
+loopTest(
+  "a received frame's buffer in a postMessage transfer list costs no other message",
+  async (t, { loop, dataPath, track }) => {
+    // zeromq.js gives each small frame an ArrayBuffer of its own, which a worker can be handed. A slab holds
+    // other messages' frames too, handed out or still to come in the batch: like Node's own Buffer pool, it
+    // must not be transferable (Node 20 then copies it into the message, later releases throw DataCloneError).
+    const pull = new ZMQStream(track(new zmq.Pull()), loop)
+    const push = track(new zmq.Push())
+    push.connect(await bindAny(pull.socket, "inproc"))
+    const sent = Array.from({ length: 10 }, (_, i) => `message ${i}`)
+    for (const text of sent) await push.send(text) // all waiting in the pipe: one native batch takes them
+    const channel = new MessageChannel()
+    t.teardown(() => channel.port1.close())
+    const got: string[] = []
+    let afterTransfer = ""
+    const all = deferred()
+    pull.onRecv(([frame]) => {
+      got.push(String(frame))
+      if (got.length === 3) {
+        try {
+          const memory = frame!.buffer as ArrayBuffer
+          channel.port1.postMessage(memory, [memory])
+        } catch (error) {
+          t.equal((error as Error).name, "DataCloneError", "a refused transfer says why")
+        }
+        afterTransfer = String(frame)
+      }
+      if (got.length === sent.length) all.resolve()
+    })
+    await all.wait("every message")
+    t.same(got, sent, "every message arrives intact, in order")
+    if (dataPath === "native" && nativeHere) t.equal(afterTransfer, sent[2], "the frame itself is intact")
     pull.close()
   },
 )

@@ -32,6 +32,16 @@ export const META_HEADER = 3
 /** A part length in the meta array meaning: this frame is the next ArrayBuffer of `ownFrames`, all of it. */
 export const META_OWN_FRAME = -1
 
+/**
+ * Where the copied frame after one at `offset` of `length` bytes starts in a `receiveBatch` buffer: at a multiple
+ * of 8, as Node aligns its own pooled Buffers (the addon's `FRAME_ALIGN`), so that a typed array of 8-byte
+ * elements can view any received frame (`new Float64Array(frame.buffer, frame.byteOffset, n)`), as it can a
+ * zeromq.js frame, alone in its ArrayBuffer.
+ */
+export function nextFrameOffset(offset: number, length: number): number {
+  return (offset + length + 7) & ~7
+}
+
 /** The batch stopped because libzmq had no more messages (EAGAIN, or EFSM: a REQ/REP socket whose turn is to send). */
 export const RECEIVE_DRAINED = 0
 /** A bound stopped the batch (messages, bytes, a full slab, a message too large to share a batch): call again. */
@@ -79,7 +89,7 @@ export interface DataPathAddon {
   /**
    * Receive whole messages with `ZMQ_DONTWAIT` until libzmq has none, `maxMessages` are in, at
    * least `maxBytes` are in, or the next does not fit the slab. Frames of up to `ownBytes` are
-   * copied back to back into the env's current slab, an ArrayBuffer of `slabBytes` shared with
+   * copied one after another into the env's current slab, an ArrayBuffer of `slabBytes` shared with
    * earlier batches (a new one when the current one lacks room); a message whose copied frames
    * are more than `slabBytes` comes alone, in an ArrayBuffer of its own. A larger frame is not
    * copied: it is handed out in an ArrayBuffer over libzmq's own memory (freed when that
@@ -89,7 +99,7 @@ export interface DataPathAddon {
    * `meta` receives the status at {@link META_STATUS}, the message count at {@link META_MESSAGES},
    * the first frame's offset at {@link META_OFFSET}, then from {@link META_HEADER} on, per message,
    * its part count followed by each part's length, or {@link META_OWN_FRAME} for a frame that is
-   * the next ArrayBuffer of `ownFrames`; the copied frames follow each other in the buffer.
+   * the next ArrayBuffer of `ownFrames`; each copied frame starts where {@link nextFrameOffset} puts it.
    * @returns The slab (or own buffer) holding the batch's copied frames, or `undefined` when the
    *   batch holds no message.
    * @throws An Error with `code`/`errno` when the first receive fails with anything but EAGAIN/EFSM

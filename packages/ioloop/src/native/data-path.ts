@@ -3,6 +3,7 @@
  * instead of zeromq.js's `receive()`/`send()`, and {@link attachDataPath}, which makes one or says why not.
  * @module
  */
+import { markAsUntransferable } from "node:worker_threads"
 import type { Socket } from "zeromq"
 import { ZMQ_FD, ZMQ_TYPE } from "../constants.js"
 import type { ZmqSocketAccess } from "../handler-entry.js"
@@ -16,6 +17,7 @@ import {
   RECEIVE_DRAINED,
   RECEIVE_META_FULL,
   REFUSAL_BLOCKED,
+  nextFrameOffset,
   type DataPathAddon,
   type DataPathHandle,
   type NativeMessagePart,
@@ -115,7 +117,7 @@ export class NativeDataPath {
       // Measured per 64 B frame: Buffer.from(arrayBuffer, offset, length) 55-70 ns, a slab Buffer's
       // subarray() about 85 ns; a plain Uint8Array view (about 25 ns) would not be a Buffer.
       frames[i] = Buffer.from(buffer, this.#byteOffset, length)
-      this.#byteOffset += length
+      this.#byteOffset = nextFrameOffset(this.#byteOffset, length)
     }
     if (--this.#left === 0) this.#release()
     return frames
@@ -178,6 +180,9 @@ export class NativeDataPath {
       if (this.#status !== RECEIVE_META_FULL) break
       this.#meta = meta = new Int32Array(meta[META_MESSAGES])
     }
+    // Node's own Buffer pool is marked so too: a frame's buffer posted in a transfer list would otherwise
+    // detach the slab, and with it the frames of other messages, handed out or still to come.
+    if (this.#buffer !== undefined) markAsUntransferable(this.#buffer)
     this.#left = this.#buffer === undefined ? 0 : meta[META_MESSAGES]
     this.#metaIndex = META_HEADER
     this.#byteOffset = meta[META_OFFSET]

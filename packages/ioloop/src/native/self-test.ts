@@ -16,7 +16,14 @@ import { threadId } from "node:worker_threads"
 import type * as Zmq from "zeromq"
 import { ZMQ_FD, ZMQ_TYPE } from "../constants.js"
 import type { ZmqSocketAccess } from "../handler-entry.js"
-import { META_HEADER, META_MESSAGES, META_OFFSET, type DataPathAddon, type DataPathHandle } from "./addon.js"
+import {
+  META_HEADER,
+  META_MESSAGES,
+  META_OFFSET,
+  nextFrameOffset,
+  type DataPathAddon,
+  type DataPathHandle,
+} from "./addon.js"
 
 let runs = 0
 
@@ -42,7 +49,7 @@ function receivedIs(addon: DataPathAddon, handle: DataPathHandle, expected: read
   return expected.every((frame, i) => {
     const length = meta[META_HEADER + 1 + i]
     const same = Buffer.from(buffer, offset, length).equals(frame)
-    offset += length
+    offset = nextFrameOffset(offset, length)
     return same
   })
 }
