@@ -2,8 +2,13 @@ import { checkFunction, describeValue } from "@zmq-eventloop/ioloop/internal"
 import { DONTWAIT, SNDMORE, ZMQ_RADIO, ZMQ_SERVER } from "./constants.js"
 import type { UserCallback } from "./stream-callbacks.js"
 
-/** One part of an outgoing message; strings are sent as UTF-8. */
-export type Part = Buffer | Uint8Array | ArrayBuffer | string
+/**
+ * One part of an outgoing message: bytes (a Buffer, the bytes of any typed array, an ArrayBuffer) or a string,
+ * sent as UTF-8. A typed array goes as the bytes of its view, as pyzmq sends any buffer (a numpy array) and
+ * zeromq.js any typed array: `stream.send(new Float64Array(values))`. A DataView is refused, as zeromq.js
+ * refuses it.
+ */
+export type Part = Buffer | NodeJS.TypedArray | ArrayBuffer | string
 
 /**
  * Options of `send*()`. `callback` is called as `callback(msg, status)` once this message was handed to
@@ -47,14 +52,19 @@ export function byteLength(parts: Part[]): number {
 }
 
 function isPart(value: unknown): value is Part {
-  return typeof value === "string" || value instanceof Uint8Array || value instanceof ArrayBuffer
+  return (
+    typeof value === "string" ||
+    value instanceof Uint8Array || // a Buffer: the common case first
+    (ArrayBuffer.isView(value) && !(value instanceof DataView)) ||
+    value instanceof ArrayBuffer
+  )
 }
 
-/** Throws `TypeError("<name> must be a Buffer, Uint8Array, ArrayBuffer or string, got …")` for a bad part. */
+/** Throws `TypeError("<name> must be a Buffer, TypedArray, ArrayBuffer or string, got …")` for a bad part. */
 export function checkPart(name: string, value: unknown): asserts value is Part {
   if (!isPart(value)) {
     throw new TypeError(
-      `${name} must be a Buffer, Uint8Array, ArrayBuffer or string, got ${describeValue(value)}`,
+      `${name} must be a Buffer, TypedArray, ArrayBuffer or string, got ${describeValue(value)}`,
     )
   }
 }

@@ -92,6 +92,37 @@ loopTest(
 )
 
 loopTest(
+  "a typed array goes as its bytes and reads back through a typed array, small or large",
+  async (t, { loop, track }) => {
+    // pyzmq's send_array/recv_array, ported: pyzmq sends a numpy array's buffer, zeromq.js any typed array's
+    // bytes. A view with an offset sends only its own bytes; a large one (zero-copy on the native path) all.
+    const pull = new ZMQStream(track(new zmq.Pull()), loop)
+    const push = new ZMQStream(track(new zmq.Push()), loop)
+    push.connect(await bindAny(pull.socket, "tcp"))
+    const small = Float64Array.from({ length: 8 }, (_, i) => i / 4).subarray(3, 7)
+    const large = Float64Array.from({ length: 100_000 }, (_, i) => i * 1.5)
+    const shorts = Uint16Array.from([1, 2, 65535])
+    const got: Buffer[][] = []
+    const all = deferred()
+    pull.onRecv((msg) => {
+      got.push(msg)
+      if (got.length === 2) all.resolve()
+    })
+    push.sendMultipart([JSON.stringify({ dtype: "float64", shape: [small.length] }), small])
+    push.sendMultipart([large, shorts])
+    await all.wait("both messages")
+    const doubles = (frame: Buffer): number[] =>
+      Array.from(new Float64Array(frame.buffer, frame.byteOffset, frame.length / 8))
+    t.same(JSON.parse(String(got[0]![0])), { dtype: "float64", shape: [4] })
+    t.same(doubles(got[0]![1]!), Array.from(small), "the subarray's own values, no more")
+    t.same(doubles(got[1]![0]!), Array.from(large), "a large typed array, whole")
+    t.same(Array.from(new Uint16Array(Uint8Array.from(got[1]![1]!).buffer)), [1, 2, 65535])
+    pull.close()
+    push.close()
+  },
+)
+
+loopTest(
   "a received frame's buffer in a postMessage transfer list costs no other message",
   async (t, { loop, dataPath, track }) => {
     // zeromq.js gives each small frame an ArrayBuffer of its own, which a worker can be handed. A slab holds
