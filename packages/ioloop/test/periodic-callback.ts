@@ -214,6 +214,21 @@ t.test("a call pending when its loop closes ends quietly", async (t) => {
   t.equal(periodic.isRunning(), true, "still started, on a loop that will never call it")
 })
 
+t.test("a periodic callback of loop.stop ends start() while a faster one keeps running", async (t) => {
+  // pyzmq test_ioloop.py test_simple: PeriodicCallback(loop.stop, 200) beside PeriodicCallback(noop, 10)
+  const loop = newLoop(t)
+  let fastCalls = 0
+  const stopper = new PeriodicCallback(loop.stop, 200, loop)
+  const fast = new PeriodicCallback(() => void fastCalls++, 10, loop)
+  fast.start()
+  stopper.start()
+  await runUntilStopped(loop)
+  fast.stop()
+  stopper.stop()
+  t.equal(loop.running(), false, "start() returned")
+  t.ok(fastCalls > 0, `the 10 ms callback ran ${fastCalls} times before the stop`)
+})
+
 t.test("a periodic callback binds IOLoop.current() at start() when given no loop", async (t) => {
   const loop = newLoop(t)
   let ranOn: IOLoop | null = null
