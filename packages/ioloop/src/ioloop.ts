@@ -7,7 +7,14 @@ import { HandlerTable } from "./handler-table.js"
 import { runInExecutor, setDefaultExecutor } from "./loop-executor.js"
 import { LoopServices, registerServices } from "./loop-services.js"
 import { runSync } from "./run-sync.js"
-import { checkLogger, describeCallback, LogSink, type Logger, type LoggerStyle } from "./logger.js"
+import {
+  checkLogger,
+  failureMessage,
+  LogSink,
+  type CallbackSource,
+  type Logger,
+  type LoggerStyle,
+} from "./logger.js"
 import type { PollerKind } from "./poller.js"
 import { scheduledCallOf, TimeoutQueue, type Timeout } from "./timeout-queue.js"
 import { UserCodeRunner } from "./user-code.js"
@@ -479,11 +486,12 @@ export class IOLoop {
    * Called with any error user code on this loop threw (or its returned promise rejected with): callbacks,
    * timeouts, handlers, periodic and delayed callbacks, and the callbacks of the ZMQStreams on this loop.
    * Logs `Exception in callback <name>` with the error through the logger (in the logger's convention, see
-   * `IOLoopOptions.loggerStyle`); override it (on a subclass or the instance) to do more. If the override
-   * throws, both errors are logged and the loop carries on.
+   * `IOLoopOptions.loggerStyle`), or, when `source` is `"ZMQStream"` (a stream's callback), pyzmq's
+   * `Uncaught exception in ZMQStream callback <name>`; override it (on a subclass or the instance) to do
+   * more. If the override throws, both errors are logged and the loop carries on.
    */
-  handleCallbackException(callback: Function, error: unknown): void {
-    this.log.error(`Exception in callback ${describeCallback(callback)}`, error)
+  handleCallbackException(callback: Function, error: unknown, source?: CallbackSource): void {
+    this.log.error(failureMessage(callback, source), error)
   }
 
   /**

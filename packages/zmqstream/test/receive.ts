@@ -118,7 +118,7 @@ loopTest(
     t.same(seen, ["first", "second"])
     await waitFor(() => logger.at("error").length > 0, "the error log line")
     const [line] = logger.at("error")
-    t.match(line![0], /^Exception in callback /)
+    t.match(line![0], /^Uncaught exception in ZMQStream callback /, "pyzmq's words")
     t.equal((line![1] as Error).message, "boom")
     t.notOk(stream.closed(), "the stream stays open")
     stream.close()
@@ -139,7 +139,7 @@ loopTest(
     await push.send("two")
     await waitFor(() => seen.length === 2, "both messages")
     t.equal(logger.at("error").length, 2)
-    t.match(logger.at("error")[0]![0], /^Exception in callback /)
+    t.match(logger.at("error")[0]![0], /^Uncaught exception in ZMQStream callback /)
     t.notOk(stream.closed())
     stream.close()
   },
