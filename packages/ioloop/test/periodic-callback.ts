@@ -101,6 +101,36 @@ function tickingLoop(t: Test) {
   }
 }
 
+t.test("on a fake clock, a periodic callback and a callLater(50) stop give the calls 10 to 50", async (t) => {
+  // tornado TestPeriodicCallback.test_basic (FakeTimeIOLoop): the stop and the last call are due at the same
+  // time; the stop was scheduled first, and the rest of that timeouts pass still runs
+  const { loop, now } = tickingLoop(t)
+  const calls: number[] = []
+  const periodic = new PeriodicCallback(() => calls.push(now()), 10, loop)
+  periodic.start()
+  loop.callLater(50, loop.stop)
+  await runUntilStopped(loop)
+  periodic.stop()
+  t.same(calls, [10, 20, 30, 40, 50])
+})
+
+t.test(
+  "a periodic callback made with no loop uses the loop current at start(), before it runs",
+  async (t) => {
+    // tornado TestPeriodicCallback.test_io_loop_set_at_start: made first, then the loop is made current
+    const calls: number[] = []
+    const ticking = tickingLoop(t) // not current yet
+    const periodic = new PeriodicCallback(() => calls.push(ticking.now()), 10)
+    ticking.loop.makeCurrent()
+    t.teardown(() => IOLoop.clearCurrent())
+    periodic.start()
+    ticking.loop.callLater(50, ticking.loop.stop)
+    await runUntilStopped(ticking.loop)
+    periodic.stop()
+    t.same(calls, [10, 20, 30, 40, 50])
+  },
+)
+
 t.test("start() twice does not double the rate, and stop() cancels the next call", async (t) => {
   const { loop, now, at } = tickingLoop(t)
   const calls: number[] = []
