@@ -9,6 +9,8 @@ import { LoopServices, registerServices } from "./loop-services.js"
 import { runSync } from "./run-sync.js"
 import {
   checkLogger,
+  debug,
+  describeCallback,
   failureMessage,
   LogSink,
   type CallbackSource,
@@ -338,11 +340,11 @@ export class IOLoop {
 
   /**
    * Runs `callback(...args)` on the next iteration (callbacks run first-in, first-out); callable from
-   * anywhere, including outside the loop. (tornado `add_callback`)
+   * anywhere, including outside the loop. After `close()` the callback is dropped, as tornado drops it (a
+   * late settlement or event may still try to schedule work on a closed loop). (tornado `add_callback`)
    */
   addCallback<A extends unknown[]>(callback: (...args: A) => unknown, ...args: A): void {
     checkFunction("callback", callback)
-    this.checkOpen()
     this.enqueue(capture(callback), callback, args.length === 0 ? NO_ARGS : args)
   }
 
@@ -352,11 +354,15 @@ export class IOLoop {
    */
   spawnCallback<A extends unknown[]>(callback: (...args: A) => unknown, ...args: A): void {
     checkFunction("callback", callback)
-    this.checkOpen()
     this.enqueue(callback, callback, args.length === 0 ? NO_ARGS : args) // iterations run in a NullContext
   }
 
   private enqueue(callback: Function, original: Function, args: unknown[]): void {
+    if (this.services.closed) {
+      // tornado ≥ 4.5 returns silently here (PollIOLoop, and AsyncIOLoop "for consistency with PollIOLoop")
+      debug("a callback added after close() is dropped: %s", describeCallback(original))
+      return
+    }
     this.callbacks.push({ callback, original, args, origin: this.funnel.captureOrigin() })
     if (this.isWaiting()) this.wakeSoon()
   }
@@ -456,7 +462,8 @@ export class IOLoop {
    * Releases the loop: closes the ZMQStreams on it (each hands what it can of its queue to libzmq and reports
    * the rest, as `stream.close()` does), unregisters every other handler (closing the sockets, or the fds,
    * too when `allFds`), drops pending callbacks and timeouts. Call it after `start()` has resolved; later
-   * `add*` calls, and sends on its streams, throw `Error("IOLoop is closed")`. A second call does nothing.
+   * `add*` calls, and sends on its streams, throw `Error("IOLoop is closed")`, except `addCallback` and
+   * `spawnCallback`, which drop the callback (as tornado's `add_callback` does). A second call does nothing.
    * @throws TypeError for a non-boolean `allFds`; Error if the loop is running.
    */
   close(allFds = false): void {
