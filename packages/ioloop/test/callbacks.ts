@@ -283,6 +283,27 @@ t.test("spawnCallback runs without the caller's stack contexts", async (t) => {
   t.same(entered, ["context", "spawned", "context", "added"])
 })
 
+t.test("an added callback's error goes to the caller's handler, a spawned one's to the log", async (t) => {
+  // tornado test_spawn_callback: the test's stack context re-raises the first error; the second is logged
+  const loop = newLoop(t)
+  const handled: string[] = []
+  new ExceptionStackContext((error) => {
+    handled.push((error as Error).message)
+    return true
+  }).run(() => {
+    loop.addCallback(function added() {
+      throw new Error("added")
+    })
+    loop.spawnCallback(function spawned() {
+      throw new Error("spawned")
+    })
+  })
+  loop.addCallback(() => loop.stop())
+  await runUntilStopped(loop)
+  t.same(handled, ["added"])
+  t.same(loop.memory.messages("error"), ["Exception in callback spawned()"])
+})
+
 t.test(
   "addPromise calls back on the loop with the settled promise, inside the caller's contexts",
   async (t) => {
