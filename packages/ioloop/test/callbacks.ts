@@ -1,5 +1,6 @@
 import t from "tap"
 import { ExceptionStackContext, StackContext, wrap } from "@zmq-eventloop/stack-context"
+import { tracker } from "../../stack-context/test/helpers/contexts.js"
 import { newLoop, runUntilStopped } from "./helpers/loop.js"
 
 t.test("callbacks run first-in, first-out, before the timeouts of the same iteration", async (t) => {
@@ -219,23 +220,14 @@ t.test(
   async (t) => {
     // tornado TestIOLoopAddCallback.test_pre_wrap / test_pre_wrap_with_args
     const loop = newLoop(t)
-    const active: string[] = []
-    const context = (name: string) =>
-      new StackContext((run) => {
-        active.push(name)
-        try {
-          return run()
-        } finally {
-          active.pop()
-        }
-      })
+    const { active, context } = tracker()
     const seen: unknown[] = []
     const f1 = (foo?: number, bar?: number) => {
       seen.push({ active: [...active], args: [foo, bar] })
       if (seen.length === 2) loop.stop()
     }
-    const wrapped = context("c1").run(() => wrap(f1))
-    context("c2").run(() => {
+    const wrapped = new StackContext(context("c1")).run(() => wrap(f1))
+    new StackContext(context("c2")).run(() => {
       loop.addCallback(wrapped)
       loop.addCallback(wrapped, 1, 2)
     })
