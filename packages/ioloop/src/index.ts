@@ -1,7 +1,7 @@
 export { NONE, READ, WRITE, ERROR } from "./constants.js"
 export { IOLoop, type IOLoopOptions } from "./ioloop.js"
 export type { Handler, HandlerTarget } from "./handler-entry.js"
-export type { Logger, LoggerStyle } from "./logger.js"
+export type { CallbackSource, Logger, LoggerStyle } from "./logger.js"
 export type { PollerKind } from "./poller.js"
 export { Timeout } from "./timeout-queue.js"
 export { TimeoutError } from "./errors.js"

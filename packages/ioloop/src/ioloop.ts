@@ -7,7 +7,16 @@ import { HandlerTable } from "./handler-table.js"
 import { runInExecutor, setDefaultExecutor } from "./loop-executor.js"
 import { LoopServices, registerServices } from "./loop-services.js"
 import { runSync } from "./run-sync.js"
-import { checkLogger, describeCallback, LogSink, type Logger, type LoggerStyle } from "./logger.js"
+import {
+  checkLogger,
+  debug,
+  describeCallback,
+  failureMessage,
+  LogSink,
+  type CallbackSource,
+  type Logger,
+  type LoggerStyle,
+} from "./logger.js"
 import type { PollerKind } from "./poller.js"
 import { scheduledCallOf, TimeoutQueue, type Timeout } from "./timeout-queue.js"
 import { UserCodeRunner } from "./user-code.js"
@@ -331,11 +340,11 @@ export class IOLoop {
 
   /**
    * Runs `callback(...args)` on the next iteration (callbacks run first-in, first-out); callable from
-   * anywhere, including outside the loop. (tornado `add_callback`)
+   * anywhere, including outside the loop. After `close()` the callback is dropped, as tornado drops it (a
+   * late settlement or event may still try to schedule work on a closed loop). (tornado `add_callback`)
    */
   addCallback<A extends unknown[]>(callback: (...args: A) => unknown, ...args: A): void {
     checkFunction("callback", callback)
-    this.checkOpen()
     this.enqueue(capture(callback), callback, args.length === 0 ? NO_ARGS : args)
   }
 
@@ -345,11 +354,15 @@ export class IOLoop {
    */
   spawnCallback<A extends unknown[]>(callback: (...args: A) => unknown, ...args: A): void {
     checkFunction("callback", callback)
-    this.checkOpen()
     this.enqueue(callback, callback, args.length === 0 ? NO_ARGS : args) // iterations run in a NullContext
   }
 
   private enqueue(callback: Function, original: Function, args: unknown[]): void {
+    if (this.services.closed) {
+      // tornado ≥ 4.5 returns silently here (PollIOLoop, and AsyncIOLoop "for consistency with PollIOLoop")
+      debug("a callback added after close() is dropped: %s", describeCallback(original))
+      return
+    }
     this.callbacks.push({ callback, original, args, origin: this.funnel.captureOrigin() })
     if (this.isWaiting()) this.wakeSoon()
   }
@@ -449,7 +462,8 @@ export class IOLoop {
    * Releases the loop: closes the ZMQStreams on it (each hands what it can of its queue to libzmq and reports
    * the rest, as `stream.close()` does), unregisters every other handler (closing the sockets, or the fds,
    * too when `allFds`), drops pending callbacks and timeouts. Call it after `start()` has resolved; later
-   * `add*` calls, and sends on its streams, throw `Error("IOLoop is closed")`. A second call does nothing.
+   * `add*` calls, and sends on its streams, throw `Error("IOLoop is closed")`, except `addCallback` and
+   * `spawnCallback`, which drop the callback (as tornado's `add_callback` does). A second call does nothing.
    * @throws TypeError for a non-boolean `allFds`; Error if the loop is running.
    */
   close(allFds = false): void {
@@ -479,11 +493,12 @@ export class IOLoop {
    * Called with any error user code on this loop threw (or its returned promise rejected with): callbacks,
    * timeouts, handlers, periodic and delayed callbacks, and the callbacks of the ZMQStreams on this loop.
    * Logs `Exception in callback <name>` with the error through the logger (in the logger's convention, see
-   * `IOLoopOptions.loggerStyle`); override it (on a subclass or the instance) to do more. If the override
-   * throws, both errors are logged and the loop carries on.
+   * `IOLoopOptions.loggerStyle`), or, when `source` is `"ZMQStream"` (a stream's callback), pyzmq's
+   * `Uncaught exception in ZMQStream callback <name>`; override it (on a subclass or the instance) to do
+   * more. If the override throws, both errors are logged and the loop carries on.
    */
-  handleCallbackException(callback: Function, error: unknown): void {
-    this.log.error(`Exception in callback ${describeCallback(callback)}`, error)
+  handleCallbackException(callback: Function, error: unknown, source?: CallbackSource): void {
+    this.log.error(failureMessage(callback, source), error)
   }
 
   /**

@@ -28,6 +28,23 @@ export function describeCallback(callback: Function): string {
 }
 
 /**
+ * Who registered a callback, when it is not the loop's own API: `"ZMQStream"` for a stream's callbacks,
+ * whose errors are logged in pyzmq's words.
+ */
+export type CallbackSource = "ZMQStream"
+
+/**
+ * The line logged for an error of user code: tornado's `Exception in callback <name>`, or pyzmq's
+ * `Uncaught exception in ZMQStream callback <name>` for a stream's callback (pyzmq `ZMQStream._run_callback`).
+ */
+export function failureMessage(callback: Function, source?: CallbackSource): string {
+  const name = describeCallback(callback)
+  return source === undefined
+    ? `Exception in callback ${name}`
+    : `Uncaught exception in ${source} callback ${name}`
+}
+
+/**
  * Throws `TypeError("<name> must be a logger …")` unless `value` has the four methods of {@link Logger}.
  * Checked when the loop is made, so a broken logger fails there rather than on the first error it must log.
  */

@@ -1,10 +1,10 @@
 import { performance } from "node:perf_hooks"
-import { describeCallback, type LogSink } from "./logger.js"
+import { describeCallback, failureMessage, type CallbackSource, type LogSink } from "./logger.js"
 import { isThenable } from "./validate.js"
 
 /** Where the funnel sends errors: the loop's overridable `handleCallbackException`. */
 export interface ErrorHandler {
-  handleCallbackException(callback: Function, error: unknown): void
+  handleCallbackException(callback: Function, error: unknown, source?: CallbackSource): void
 }
 
 const NO_ARGS: unknown[] = []
@@ -28,14 +28,16 @@ export class UserCodeRunner {
 
   /**
    * Runs `callback(...args)`; `original` (the callback as the user gave it) names it in log lines, `origin`
-   * is the stack where it was registered (for the blocking log). Returns the promise (thenable) the callback
-   * returned, whose rejection is already handled, for a caller that waits for it (PeriodicCallback).
+   * is the stack where it was registered (for the blocking log), `source` who registered it when not the
+   * loop's API (for the error's log line). Returns the promise (thenable) the callback returned, whose
+   * rejection is already handled, for a caller that waits for it (PeriodicCallback).
    */
   run(
     callback: Function,
     original: Function,
     args: unknown[] = NO_ARGS,
     origin?: string,
+    source?: CallbackSource,
   ): PromiseLike<unknown> | undefined {
     const started = this.blockingThreshold === null ? 0 : performance.now()
     let pending: PromiseLike<unknown> | undefined
@@ -43,10 +45,10 @@ export class UserCodeRunner {
       const result: unknown = args.length === 0 ? callback() : callback(...args)
       if (isThenable(result)) {
         pending = result
-        this.watch(result, original)
+        this.watch(result, original, source)
       }
     } catch (error) {
-      this.fail(original, error)
+      this.fail(original, error, source)
     }
     if (this.blockingThreshold !== null) this.checkBlocking(started, original, origin)
     return pending
@@ -60,20 +62,20 @@ export class UserCodeRunner {
   }
 
   /** Hands `error` from `original` to `handleCallbackException`; if that throws, logs both. */
-  fail(original: Function, error: unknown): void {
+  fail(original: Function, error: unknown, source?: CallbackSource): void {
     try {
-      this.errors.handleCallbackException(original, error)
+      this.errors.handleCallbackException(original, error, source)
     } catch (failure) {
-      this.log.error(`Exception in callback ${describeCallback(original)}`, error)
+      this.log.error(failureMessage(original, source), error)
       this.log.error("handleCallbackException threw", failure)
     }
   }
 
-  private watch(result: PromiseLike<unknown>, original: Function): void {
+  private watch(result: PromiseLike<unknown>, original: Function, source: CallbackSource | undefined): void {
     try {
-      result.then(undefined, (error: unknown) => this.fail(original, error))
+      result.then(undefined, (error: unknown) => this.fail(original, error, source))
     } catch (error) {
-      this.fail(original, error) // a thenable whose then() throws
+      this.fail(original, error, source) // a thenable whose then() throws
     }
   }
 

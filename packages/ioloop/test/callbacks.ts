@@ -1,5 +1,6 @@
 import t from "tap"
-import { ExceptionStackContext, StackContext } from "@zmq-eventloop/stack-context"
+import { ExceptionStackContext, StackContext, wrap } from "@zmq-eventloop/stack-context"
+import { tracker } from "../../stack-context/test/helpers/contexts.js"
 import { newLoop, runUntilStopped } from "./helpers/loop.js"
 
 t.test("callbacks run first-in, first-out, before the timeouts of the same iteration", async (t) => {
@@ -42,6 +43,40 @@ t.test(
   },
 )
 
+t.test("callbacks returning {} or [] are not taken for promises and leave the loop idle", async (t) => {
+  // tornado test_add_callback_return_sequence (tornado issue #1803: such a return value made it spin)
+  const loop = newLoop(t)
+  let added = 0
+  const addCallback = loop.addCallback
+  loop.addCallback = (callback, ...args) => {
+    added++
+    addCallback(callback, ...args)
+  }
+  loop.addCallback(() => ({}))
+  loop.addCallback(() => [])
+  loop.callLater(50, () => loop.stop())
+  await runUntilStopped(loop)
+  t.ok(added < 10, `addCallback was called ${added} times`)
+  t.same(loop.memory.lines, [], "nothing logged")
+})
+
+t.test("a callback added by a timeout runs on the next iteration, not at the next deadline", async (t) => {
+  // tornado test_add_callback_wakeup (inside the loop; test_add_callback_wakeup_other_thread is below)
+  const loop = newLoop(t)
+  const order: string[] = []
+  const far = loop.callLater(60_000, () => order.push("far timeout"))
+  loop.addTimeout(loop.time(), () => {
+    order.push("timeout")
+    loop.addCallback(() => {
+      order.push("callback")
+      loop.stop()
+    })
+  })
+  await runUntilStopped(loop)
+  loop.removeTimeout(far)
+  t.same(order, ["timeout", "callback"])
+})
+
 t.test("addCallback from outside the loop wakes a waiting loop", async (t) => {
   // tornado test_add_callback_wakeup (from another thread there; from a Node timer here)
   const loop = newLoop(t)
@@ -59,6 +94,23 @@ t.test("addCallback from outside the loop wakes a waiting loop", async (t) => {
   await runUntilStopped(loop)
   loop.removeTimeout(far)
   t.ok(ranAt - asked < 1000, "ran long before the only timeout was due")
+})
+
+t.test("addCallback from a signal listener runs the callback on the loop", async (t) => {
+  // tornado test_add_callback_from_signal: Node delivers a signal as an event on the loop's thread, so the
+  // plain addCallback is the add_callback_from_signal of this port (ioloop README, mapping table)
+  const loop = newLoop(t)
+  let ranInLoop = false
+  const onSignal = () =>
+    loop.addCallback(() => {
+      ranInLoop = loop.running()
+      loop.stop()
+    })
+  process.once("SIGUSR2", onSignal)
+  t.teardown(() => void process.off("SIGUSR2", onSignal))
+  loop.addCallback(() => process.kill(process.pid, "SIGUSR2"))
+  await runUntilStopped(loop)
+  t.equal(ranInLoop, true)
 })
 
 t.test("extra arguments reach the callback", async (t) => {
@@ -92,6 +144,20 @@ t.test("a callback's exception is logged and the loop carries on", async (t) => 
   const [line] = loop.memory.lines.filter((l) => l.level === "error")
   t.equal(line?.args[0], "Exception in callback failing()")
   t.match((line?.args[1] as Error).message, "boom")
+})
+
+t.test("an async callback's error is logged as an exception in that callback", async (t) => {
+  // tornado test_exception_logging_future / test_exception_logging_native_coro, with the default handler
+  const loop = newLoop(t)
+  loop.addCallback(async function failsLater() {
+    loop.addCallback(() => loop.addCallback(() => loop.stop()))
+    await null
+    throw new Error("async boom")
+  })
+  await runUntilStopped(loop)
+  const [line] = loop.memory.lines.filter((l) => l.level === "error")
+  t.equal(line?.args[0], "Exception in callback failsLater()")
+  t.match((line?.args[1] as Error).message, "async boom")
 })
 
 t.test("a callback's rejected promise is logged like a throw", async (t) => {
@@ -149,6 +215,50 @@ t.test("callbacks run inside the stack contexts active when they were added", as
   t.same(loop.memory.messages("error"), [], "handled errors are not logged")
 })
 
+t.test(
+  "a pre-wrapped callback added to the loop runs in the contexts where it was wrapped, with its arguments",
+  async (t) => {
+    // tornado TestIOLoopAddCallback.test_pre_wrap / test_pre_wrap_with_args
+    const loop = newLoop(t)
+    const { active, context } = tracker()
+    const seen: unknown[] = []
+    const f1 = (foo?: number, bar?: number) => {
+      seen.push({ active: [...active], args: [foo, bar] })
+      if (seen.length === 2) loop.stop()
+    }
+    const wrapped = new StackContext(context("c1")).run(() => wrap(f1))
+    new StackContext(context("c2")).run(() => {
+      loop.addCallback(wrapped)
+      loop.addCallback(wrapped, 1, 2)
+    })
+    await runUntilStopped(loop)
+    t.same(seen, [
+      { active: ["c1"], args: [undefined, undefined] },
+      { active: ["c1"], args: [1, 2] },
+    ])
+  },
+)
+
+t.test("an error three callbacks down a chain reaches the context where the chain started", async (t) => {
+  // tornado stack_context_test HTTPStackContextTest.test_stack_context, without the HTTP server: the
+  // handler's callback adds part2, which adds part3, which throws
+  const loop = newLoop(t)
+  const error = new Error("test exception")
+  const handled: unknown[] = []
+  const part3 = () => {
+    throw error
+  }
+  const part2 = () => loop.addCallback(part3)
+  new ExceptionStackContext((e) => {
+    handled.push(e)
+    loop.stop()
+    return true
+  }).run(() => loop.addCallback(part2))
+  await runUntilStopped(loop)
+  t.same(handled, [error])
+  t.same(loop.memory.messages("error"), [], "handled, so not logged")
+})
+
 t.test("spawnCallback runs without the caller's stack contexts", async (t) => {
   // tornado test_spawn_callback
   const loop = newLoop(t)
@@ -163,6 +273,27 @@ t.test("spawnCallback runs without the caller's stack contexts", async (t) => {
   loop.callLater(2, () => loop.stop())
   await runUntilStopped(loop)
   t.same(entered, ["context", "spawned", "context", "added"])
+})
+
+t.test("an added callback's error goes to the caller's handler, a spawned one's to the log", async (t) => {
+  // tornado test_spawn_callback: the test's stack context re-raises the first error; the second is logged
+  const loop = newLoop(t)
+  const handled: string[] = []
+  new ExceptionStackContext((error) => {
+    handled.push((error as Error).message)
+    return true
+  }).run(() => {
+    loop.addCallback(function added() {
+      throw new Error("added")
+    })
+    loop.spawnCallback(function spawned() {
+      throw new Error("spawned")
+    })
+  })
+  loop.addCallback(() => loop.stop())
+  await runUntilStopped(loop)
+  t.same(handled, ["added"])
+  t.same(loop.memory.messages("error"), ["Exception in callback spawned()"])
 })
 
 t.test(

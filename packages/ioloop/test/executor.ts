@@ -26,6 +26,25 @@ t.test("runInExecutor(null, fn, ...args) runs fn on a worker; the loop takes the
   t.equal(delivered, 42, "addPromise calls back on the loop with the settled promise")
 })
 
+t.test("two calls run at the same time: each waits for the other and neither deadlocks", async (t) => {
+  // tornado test_run_in_executor_gen / _native: two sync functions that deadlock unless run in parallel
+  // (threading.Event there; a SharedArrayBuffer flag per call and Atomics.wait, with a deadline, here)
+  const loop = newLoop(t)
+  const pool = new WorkerPool({ size: 2 })
+  t.teardown(() => pool.shutdown())
+  const flags = new Int32Array(new SharedArrayBuffer(8))
+  const meet = (flags: Int32Array, mine: number, other: number) => {
+    Atomics.store(flags, mine, 1)
+    Atomics.notify(flags, mine)
+    return Atomics.wait(flags, other, 0, 10_000) === "timed-out" ? "timed out" : mine
+  }
+  const met = await Promise.all([
+    loop.runInExecutor(pool, meet, flags, 0, 1),
+    loop.runInExecutor(pool, meet, flags, 1, 0),
+  ])
+  t.same(met, [0, 1])
+})
+
 t.test("a call's error rejects its promise with the same class, message and fields", async (t) => {
   const loop = newLoop(t)
   const thrown = loop.runInExecutor(

@@ -1,6 +1,6 @@
 import t from "tap"
 import { setTimeout as idleFor } from "node:timers/promises"
-import { readSync, writeSync } from "node:fs"
+import { closeSync, fstatSync, readSync, writeSync } from "node:fs"
 import * as zmq from "zeromq"
 import { ERROR, IOLoop, NONE, READ, WRITE } from "../src/index.js"
 import { makeFifo } from "./helpers/fifo.js"
@@ -8,7 +8,7 @@ import { forEachPoller, newLoop, runUntilStopped } from "./helpers/loop.js"
 import { socketPair } from "./helpers/sockets.js"
 
 t.test("a REP handler answers a REQ on the loop", async (t) => {
-  // pyzmq test_ioloop.test_simple, through a real request/reply
+  // pyzmq's examples/eventloop/echo.py, on both pollers
   forEachPoller(t, async (t, poller) => {
     const loop = newLoop(t, { poller })
     const [rep, req] = await socketPair(t, new zmq.Reply(), new zmq.Request())
@@ -124,7 +124,7 @@ t.test("messages queued before addHandler are reported without any new signal", 
 })
 
 t.test("a socket readable and writable reports both when both are registered", async (t) => {
-  // tornado test_read_while_writeable
+  // the converse of tornado test_read_while_writeable (below): both asked for, both reported
   forEachPoller(t, async (t, poller) => {
     const loop = newLoop(t, { poller })
     const [router, dealer] = await socketPair(t, new zmq.Router(), new zmq.Dealer())
@@ -144,6 +144,62 @@ t.test("a socket readable and writable reports both when both are registered", a
     await runUntilStopped(loop)
     t.equal(events, READ | WRITE)
   })
+})
+
+t.test("a handler registered for READ gets READ alone while its socket is also writable", async (t) => {
+  // tornado test_read_while_writeable: no WRITE report that was not asked for
+  forEachPoller(t, async (t, poller) => {
+    const loop = newLoop(t, { poller })
+    const [a, b] = await socketPair(t, new zmq.Pair(), new zmq.Pair())
+    const reported: number[] = []
+    loop.addHandler(
+      a,
+      (_socket, events) => {
+        reported.push(events)
+        loop.stop()
+      },
+      READ,
+    )
+    loop.callLater(10, () => void b.send("asdf"))
+    await runUntilStopped(loop)
+    t.equal(a.writable, true, "the socket could send all along")
+    t.ok(reported.length > 0, "the handler was called")
+    t.ok(
+      reported.every((events) => events === READ),
+      `READ alone each time: ${reported.join(",")}`,
+    )
+  })
+})
+
+t.test("the handler receives the very target it registered: the socket, or the fd number", async (t) => {
+  // tornado test_handler_callback_file_object (a socket object, then its fileno)
+  const loop = newLoop(t, { poller: "fd" })
+  const [pull, push] = await socketPair(t, new zmq.Pull(), new zmq.Push())
+  const { readFd, writeFd } = makeFifo(t)
+  const targets: unknown[] = []
+  loop.addHandler(
+    pull,
+    async (socket) => {
+      targets.push(socket)
+      await socket.receive()
+      loop.removeHandler(pull)
+      writeSync(writeFd, "x")
+    },
+    READ,
+  )
+  loop.addHandler(
+    readFd,
+    (fd) => {
+      targets.push(fd)
+      readSync(fd, Buffer.alloc(8))
+      loop.stop()
+    },
+    READ,
+  )
+  await push.send("x")
+  await runUntilStopped(loop)
+  t.equal(targets[0], pull)
+  t.equal(targets[1], readFd)
 })
 
 t.test("WRITE is reported again once a full high-water mark drains", async (t) => {
@@ -261,13 +317,20 @@ t.test("a socket closed behind the loop's back reports ERROR, then is unregister
   })
 })
 
-t.test("close(true) closes the registered sockets", async (t) => {
-  // tornado test_close_file_object
-  const loop = new IOLoop({ makeCurrent: false })
-  const dealer = new zmq.Dealer()
-  loop.addHandler(dealer, () => {}, READ)
+t.test("close(true) closes the registered sockets and file descriptors", async (t) => {
+  // tornado test_close_file_object; pyzmq test_ioloop test_close_all (a REQ/REP pair)
+  const loop = new IOLoop({ makeCurrent: false, poller: "fd" })
+  const [rep, req] = await socketPair(t, new zmq.Reply(), new zmq.Request())
+  const { readFd, writeFd } = makeFifo(t, { closesEnds: true })
+  t.teardown(() => closeSync(writeFd))
+  loop.addHandler(req, () => {}, READ)
+  loop.addHandler(rep, () => {}, READ)
+  loop.addHandler(readFd, () => {}, READ)
+  t.same([req.closed, rep.closed], [false, false])
   loop.close(true)
-  t.equal(dealer.closed, true)
+  t.same([req.closed, rep.closed], [true, true])
+  t.throws(() => fstatSync(readFd), { code: "EBADF" }, "the fd is closed")
+  t.doesNotThrow(() => fstatSync(writeFd), "an fd that was not registered stays open")
   const kept = new zmq.Dealer()
   t.teardown(() => kept.close())
   const other = new IOLoop({ makeCurrent: false })

@@ -69,6 +69,9 @@ t.test("a new loop becomes current when none is", async (t) => {
   const loop = new IOLoop()
   t.teardown(() => loop.close())
   t.equal(IOLoop.current(), loop)
+  const second = new IOLoop()
+  t.teardown(() => second.close())
+  t.equal(IOLoop.current(), loop, "a second loop is made but not current")
 })
 
 t.test("makeCurrent: false leaves no loop current until the loop runs", async (t) => {
@@ -76,14 +79,23 @@ t.test("makeCurrent: false leaves no loop current until the loop runs", async (t
   const loop = new IOLoop({ makeCurrent: false })
   t.teardown(() => loop.close())
   t.equal(IOLoop.current(false), null)
-  let during: IOLoop | null = null
-  loop.addCallback(() => {
-    during = IOLoop.current()
-    loop.stop()
-  })
-  await runUntilStopped(loop)
-  t.equal(during, loop)
-  t.equal(IOLoop.current(false), null, "start() restores the previous current loop")
+  for (let round = 1; round <= 3; round++) {
+    let during: IOLoop | null = null
+    loop.addCallback(() => {
+      during = IOLoop.current()
+      loop.stop()
+    })
+    await runUntilStopped(loop)
+    t.equal(during, loop, `current while running, round ${round}`)
+    t.equal(IOLoop.current(false), null, `start() restores the previous current loop, round ${round}`)
+  }
+})
+
+t.test("clearCurrent() with no current loop does nothing", async (t) => {
+  // tornado TestIOLoopCurrentAsync.test_clear_without_current
+  t.equal(IOLoop.current(false), null)
+  t.doesNotThrow(() => IOLoop.clearCurrent())
+  t.equal(IOLoop.current(false), null)
 })
 
 t.test("makeCurrent: true throws when another loop is current", async (t) => {
@@ -166,7 +178,19 @@ t.test("runSync rejects with a TimeoutError when the timeout passes first", asyn
   t.equal(await loop.runSync(() => "still usable"), "still usable")
 })
 
-t.test("close() refuses a running loop, and every add after close throws", async (t) => {
+t.test("runSync rejects when the loop is stopped before the function completes", async (t) => {
+  // tornado test_stop_no_timeout (RuntimeError "Event loop stopped before Future completed" there)
+  const loop = newLoop(t)
+  const pending = loop.runSync(async () => {
+    await new Promise<void>((resolve) => loop.callLater(1, resolve))
+    IOLoop.current().stop()
+    await new Promise<void>((resolve) => loop.callLater(10_000, resolve))
+  })
+  await t.rejects(pending, { message: "IOLoop stopped before the function completed" })
+  t.equal(loop.running(), false)
+})
+
+t.test("close() refuses a running loop, and every add after close but addCallback throws", async (t) => {
   const loop = newLoop(t)
   let thrown: unknown
   loop.addCallback(() => {
@@ -182,8 +206,6 @@ t.test("close() refuses a running loop, and every add after close throws", async
   loop.close()
   loop.close()
   for (const add of [
-    () => loop.addCallback(() => {}),
-    () => loop.spawnCallback(() => {}),
     () => loop.callLater(1, () => {}),
     () => loop.addTimeout(1, () => {}),
     () => loop.addPromise(Promise.resolve(), () => {}),
@@ -192,6 +214,22 @@ t.test("close() refuses a running loop, and every add after close throws", async
   ]) {
     t.throws(add, { message: "IOLoop is closed" })
   }
+})
+
+t.test("addCallback and spawnCallback after close() drop the callback without an error", async (t) => {
+  // tornado test_add_callback_while_closing (another thread adds callbacks as the loop closes there)
+  const loop = newLoop(t)
+  loop.addCallback(() => loop.stop())
+  await runUntilStopped(loop)
+  loop.close(true)
+  let ran = 0
+  for (let i = 0; i < 1000; i++) {
+    loop.addCallback(() => ran++)
+    loop.spawnCallback(() => ran++)
+  }
+  t.equal(ran, 0)
+  t.throws(() => loop.addCallback(42 as unknown as () => void), TypeError, "bad input is still refused")
+  t.same(loop.memory.lines, [], "nothing logged")
 })
 
 t.test("timeFunc replaces the loop's clock for time() and deadlines", async (t) => {

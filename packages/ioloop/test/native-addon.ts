@@ -7,6 +7,7 @@ import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
+import { IOLoop } from "../src/index.js"
 import { buildAddon, nativeSourceHash, prebuildPath, sourceBuildPath } from "../native/build.mjs"
 import {
   addonCandidates,
@@ -49,6 +50,10 @@ t.test("the workspace runs on the committed prebuild", { skip: noPrebuild }, asy
   t.equal(loaded.origin, "prebuild")
   t.equal(loaded.path, prebuild!.path)
   t.equal(loadAddon(), loaded, "loaded once")
+  // tornado TestIOLoopConfiguration.test_default: the default is the best poller the platform has
+  const loop = new IOLoop({ makeCurrent: false })
+  t.teardown(() => loop.close())
+  t.equal(loop.pollerKind, "fd", "a loop made with no options uses the fd poller")
 })
 
 t.test(

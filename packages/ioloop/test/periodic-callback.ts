@@ -101,6 +101,36 @@ function tickingLoop(t: Test) {
   }
 }
 
+t.test("on a fake clock, a periodic callback and a callLater(50) stop give the calls 10 to 50", async (t) => {
+  // tornado TestPeriodicCallback.test_basic (FakeTimeIOLoop): the stop and the last call are due at the same
+  // time; the stop was scheduled first, and the rest of that timeouts pass still runs
+  const { loop, now } = tickingLoop(t)
+  const calls: number[] = []
+  const periodic = new PeriodicCallback(() => calls.push(now()), 10, loop)
+  periodic.start()
+  loop.callLater(50, loop.stop)
+  await runUntilStopped(loop)
+  periodic.stop()
+  t.same(calls, [10, 20, 30, 40, 50])
+})
+
+t.test(
+  "a periodic callback made with no loop uses the loop current at start(), before it runs",
+  async (t) => {
+    // tornado TestPeriodicCallback.test_io_loop_set_at_start: made first, then the loop is made current
+    const calls: number[] = []
+    const ticking = tickingLoop(t) // not current yet
+    const periodic = new PeriodicCallback(() => calls.push(ticking.now()), 10)
+    ticking.loop.makeCurrent()
+    t.teardown(() => IOLoop.clearCurrent())
+    periodic.start()
+    ticking.loop.callLater(50, ticking.loop.stop)
+    await runUntilStopped(ticking.loop)
+    periodic.stop()
+    t.same(calls, [10, 20, 30, 40, 50])
+  },
+)
+
 t.test("start() twice does not double the rate, and stop() cancels the next call", async (t) => {
   const { loop, now, at } = tickingLoop(t)
   const calls: number[] = []
@@ -212,6 +242,21 @@ t.test("a call pending when its loop closes ends quietly", async (t) => {
   release()
   await new Promise((resolve) => setImmediate(resolve)) // its end ran: no addTimeout on the closed loop
   t.equal(periodic.isRunning(), true, "still started, on a loop that will never call it")
+})
+
+t.test("a periodic callback of loop.stop ends start() while a faster one keeps running", async (t) => {
+  // pyzmq test_ioloop.py test_simple: PeriodicCallback(loop.stop, 200) beside PeriodicCallback(noop, 10)
+  const loop = newLoop(t)
+  let fastCalls = 0
+  const stopper = new PeriodicCallback(loop.stop, 200, loop)
+  const fast = new PeriodicCallback(() => void fastCalls++, 10, loop)
+  fast.start()
+  stopper.start()
+  await runUntilStopped(loop)
+  fast.stop()
+  stopper.stop()
+  t.equal(loop.running(), false, "start() returned")
+  t.ok(fastCalls > 0, `the 10 ms callback ran ${fastCalls} times before the stop`)
 })
 
 t.test("a periodic callback binds IOLoop.current() at start() when given no loop", async (t) => {

@@ -85,16 +85,35 @@ t.test("removing a timeout after it ran is harmless", async (t) => {
 })
 
 t.test("a timeout removed by an earlier timeout of the same pass does not run", async (t) => {
-  // tornado test_remove_timeout_from_timeout
+  // tornado test_remove_timeout_from_timeout: three timeouts 10 ms apart, all due by the time the loop
+  // starts (the thread is kept busy past the last deadline first), so they come due in one pass
   const loop = newLoop(t)
   const now = loop.time()
-  let ranSecond = false
+  const calls = [false, false]
   const timeouts: Timeout[] = []
-  loop.addTimeout(now, () => loop.removeTimeout(timeouts[0]!))
-  timeouts.push(loop.addTimeout(now, () => (ranSecond = true)))
-  loop.addTimeout(now + 5, () => loop.stop())
+  loop.addTimeout(now + 10, () => {
+    calls[0] = true
+    loop.removeTimeout(timeouts[0]!)
+  })
+  timeouts.push(loop.addTimeout(now + 20, () => (calls[1] = true)))
+  loop.addTimeout(now + 30, () => loop.stop())
+  while (loop.time() < now + 30) {
+    // tornado's time.sleep(0.03) before the loop runs
+  }
   await runUntilStopped(loop)
-  t.equal(ranSecond, false)
+  t.same(calls, [true, false])
+})
+
+t.test("a sub-millisecond delay runs", async (t) => {
+  // tornado test_add_timeout_timedelta: timedelta(microseconds=1)
+  const loop = newLoop(t)
+  let ran = false
+  loop.callLater(0.001, () => {
+    ran = true
+    loop.stop()
+  })
+  await runUntilStopped(loop)
+  t.equal(ran, true)
 })
 
 t.test("a timeout that adds a due timeout cannot make it run in the same pass", async (t) => {

@@ -1,7 +1,7 @@
 // Beyond tornado: the stack lives in an AsyncLocalStorage, so it follows `await`, and the promise `fn`
 // returns is watched by ExceptionStackContext handlers.
 import t from "tap"
-import { ExceptionStackContext, StackContext, wrap } from "../src/index.js"
+import { ExceptionStackContext, StackContext, wrap, type Around } from "../src/index.js"
 import { deferred, later, nextTurn, tracker } from "./helpers/contexts.js"
 
 t.test("contexts stay on the stack across await inside ctx.run(async () => ...)", async (t) => {
@@ -137,3 +137,23 @@ t.test("a handler for an async rejection runs with its context still on the stac
   )
   t.same(seen, ["c1"])
 })
+
+// Ported: tornado stack_context_test test_yield_outside_with and
+// test_yield_outside_with_exception_stack_context: the callback is scheduled inside the context, and awaited
+// only after the context's run has returned; the awaiting code is outside the context again.
+const outsideWithCases = [
+  { kind: "StackContext", make: (context: Around) => new StackContext(context), inside: ["c1"] },
+  { kind: "ExceptionStackContext", make: () => new ExceptionStackContext(() => false), inside: [] },
+]
+for (const { kind, make, inside } of outsideWithCases) {
+  t.test(
+    `a callback scheduled inside a ${kind} and awaited outside it leaves the stack as it was`,
+    async (t) => {
+      const { active, context, seenByCallback } = tracker()
+      const woken = deferred<string[]>()
+      make(context("c1")).run(() => later(() => woken.resolve([...active])))
+      t.same(await woken.promise, inside, "the callback ran inside the context")
+      t.same(seenByCallback(), [], "nothing of the context is left where the await resumed")
+    },
+  )
+}

@@ -19,8 +19,8 @@ export class UserCallback {
  * A stream's user callbacks (recv, send, err, close) and how they are called: each runs through its loop's
  * one user-code funnel (the same as every callback and handler on that loop), so what it throws, or its
  * returned promise rejects with, goes to `IOLoop.handleCallbackException`, and the blocking log sees it,
- * wherever it is called from (a READ dispatch, a send's settlement, `close()`). The stream stays open
- * (modern pyzmq `_run_callback`).
+ * wherever it is called from (a READ dispatch, a send's settlement, `close()`), by default logged as
+ * `Uncaught exception in ZMQStream callback <name>`. The stream stays open (modern pyzmq `_run_callback`).
  */
 export class StreamCallbacks {
   recv: UserCallback | null = null
@@ -92,6 +92,6 @@ export class StreamCallbacks {
   }
 
   private call(callback: UserCallback, args: unknown[]): void {
-    this.funnel.run(callback.wrapped, callback.original, args, callback.origin)
+    this.funnel.run(callback.wrapped, callback.original, args, callback.origin, "ZMQStream")
   }
 }

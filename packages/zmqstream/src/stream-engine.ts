@@ -374,7 +374,10 @@ export class StreamEngine implements ReceiverHost, SenderHost, SocketLifeListene
     this.loop.removeHandler(this.socket)
     const dropped = this.sender.drainForClose()
     if (this.socket.closed) {
-      debug("ZMQStream: the socket was closed behind the stream's back")
+      // pyzmq warns as well ("Unregistering FD … after closing socket. … Please use stream.close() instead")
+      this.services.log.warn(
+        `ZMQStream: its ${this.socket.constructor.name} socket was closed directly; the stream on the closed socket is closed now (close it with stream.close())`,
+      )
     } else {
       if (linger !== undefined) (this.socket as LingeringSocket).setInt32Option(ZMQ_LINGER, linger)
       this.socket.close()

@@ -79,8 +79,8 @@ export interface ZMQStream<S extends Socket = Socket> extends LinkedSocketMethod
  *   and `setsockopt` refuses to change them) and registers it with the loop. Close it with `stream.close()`.
  * - Every callback runs inside the stack contexts active where it was registered, through the loop's one
  *   user-code funnel: what it throws (or a promise it returns rejects with) goes to
- *   `ioLoop.handleCallbackException` (logged as `Exception in callback <name>`), and the blocking log
- *   (`setBlockingLogThreshold`) sees it. The stream stays open.
+ *   `ioLoop.handleCallbackException` (logged as pyzmq does, `Uncaught exception in ZMQStream callback
+ *   <name>`), and the blocking log (`setBlockingLogThreshold`) sees it. The stream stays open.
  * - The stream closes with its loop: `loop.close()` closes it as `stream.close()` would.
  * - Its methods work detached (`loop.addCallback(stream.close)`).
  * - Streams accept properties of your own (`stream.channel = "shell"`, as Jupyter does).

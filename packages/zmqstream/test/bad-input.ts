@@ -32,6 +32,7 @@ t.test(
     ]) {
       t.throws(() => register(42), new TypeError("callback must be a function, got 42"))
       t.throws(() => register("f"), { name: "TypeError", message: /^callback must be a function/ })
+      t.throws(() => register(zmq), { name: "TypeError", message: /^callback must be a function/ }) // pyzmq: on_recv(zmq)
     }
     t.throws(() => stream.send("x", { callback: 1 as never }), {
       name: "TypeError",

@@ -66,6 +66,35 @@ loopTest(
   },
 )
 
+// Ported: test_zmqstream.py test_shadow_socket_close (messages waiting, one read directly, on_recv set, then
+// the socket closed directly while the loop has events for it: pyzmq warns and the stream ends quietly)
+loopTest(
+  "a socket closed directly with messages waiting after onRecv: nothing delivered, a warning, one close",
+  async (t, { loop, logger, track }) => {
+    const push = track(new zmq.Push({ linger: 0 }))
+    const pull = track(new zmq.Pull({ linger: 0 }))
+    pull.connect(await bindAny(push))
+    for (let i = 0; i < 10; i++) await push.send(String(i))
+    t.same((await pull.receive()).map(String), ["0"], "at least one message was delivered")
+    const stream = new ZMQStream(pull, loop)
+    const got: string[] = []
+    let closes = 0
+    stream.setCloseCallback(() => closes++)
+    stream.onRecv((msg) => got.push(String(msg[0])))
+    pull.close()
+    // let the loop run over the events it had for the socket
+    await new Promise<void>((resolve) => loop.addCallback(() => loop.addCallback(resolve)))
+    t.ok(stream.closed())
+    stream.close()
+    t.same(got, [], "nothing delivered from the closed socket")
+    t.equal(closes, 1, "the close callback ran once")
+    const warnings = logger.at("warn").map((line) => String(line[0]))
+    t.equal(warnings.length, 1, "one warning")
+    t.match(warnings[0], /Pull socket was closed directly; the stream on the closed socket is closed now/)
+    t.same(logger.at("error"), [], "no error")
+  },
+)
+
 loopTest(
   "the loop's ERROR report for a socket closed elsewhere closes the stream",
   async (t, { loop, track }) => {

@@ -43,8 +43,9 @@ loopTest("a slow recv callback is reported by the blocking log", async (t, { loo
 loopTest(
   "stream callback errors, thrown or rejected, go to IOLoop.handleCallbackException",
   async (t, { loop, track }) => {
-    const seen: Array<[string, string]> = []
-    loop.handleCallbackException = (callback, error) => seen.push([callback.name, (error as Error).message])
+    const seen: Array<[string, string, string | undefined]> = []
+    loop.handleCallbackException = (callback, error, source) =>
+      seen.push([callback.name, (error as Error).message, source])
     const { pull, push } = await pushPull(loop, track)
     pull.onRecv(function recvFails() {
       throw new Error("recv")
@@ -61,10 +62,11 @@ loopTest(
     t.same(
       seen.sort((a, b) => a[0].localeCompare(b[0])),
       [
-        ["closeFails", "close"],
-        ["recvFails", "recv"],
-        ["sendFails", "send"],
+        ["closeFails", "close", "ZMQStream"],
+        ["recvFails", "recv", "ZMQStream"],
+        ["sendFails", "send", "ZMQStream"],
       ],
+      "each with its source, for the default log line",
     )
   },
 )

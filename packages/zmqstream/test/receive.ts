@@ -2,6 +2,7 @@
 // on_recv_wake, on_recv_async, on_recv_async_error), plus ordering, Frames and pausing without loss.
 import t from "tap"
 import * as zmq from "zeromq"
+import type { IOLoop } from "@zmq-eventloop/ioloop"
 import { ZMQStream, type Frame } from "../src/index.js"
 import { bindAny, deferred, loopTest, waitFor } from "./helpers/loop.js"
 
@@ -15,7 +16,7 @@ async function pushPull(
   return { pull, push }
 }
 
-// Ported: test_zmqstream.py test_on_recv_basic
+// After test_zmqstream.py test_on_recv_wake (onRecv first, then the send), over each transport, from a plain socket
 for (const transport of ["tcp", "ipc", "inproc"] as const) {
   loopTest(
     `a message sent to the socket reaches the recv callback as a list of Buffers over ${transport}`,
@@ -36,7 +37,7 @@ for (const transport of ["tcp", "ipc", "inproc"] as const) {
   )
 }
 
-// Ported: test_zmqstream.py test_on_recv_wake
+// After test_zmqstream.py test_on_recv_basic (the message first, then onRecv), from a plain socket
 loopTest(
   "a message that arrived before onRecv is delivered once a callback is set",
   async (t, { loop, track }) => {
@@ -50,6 +51,40 @@ loopTest(
     stream.close()
   },
 )
+
+/** pyzmq's `push_pull` fixture: a PUSH stream bound to a random tcp port, a PULL stream connected to it. */
+async function pushPullStreams(loop: IOLoop, track: <S extends zmq.Socket>(s: S) => S) {
+  const push = new ZMQStream(track(new zmq.Push()), loop)
+  const pull = new ZMQStream(track(new zmq.Pull()), loop)
+  const port = await push.bindToRandomPort("tcp://127.0.0.1")
+  pull.connect(`tcp://127.0.0.1:${port}`)
+  return { push, pull }
+}
+
+// Ported as written: test_zmqstream.py test_on_recv_basic (streams on both sides, the send queued first)
+loopTest("a message a PUSH stream sends before onRecv is set reaches the PULL stream", async (t, ctx) => {
+  const { push, pull } = await pushPullStreams(ctx.loop, ctx.track)
+  const sent = [Buffer.from("basic")]
+  push.sendMultipart(sent)
+  const got = deferred<Buffer[]>()
+  pull.onRecv((msg) => got.resolve(msg))
+  t.same(await got.wait("the message", 5000), sent)
+  push.close()
+  pull.close()
+})
+
+// Ported as written: test_zmqstream.py test_on_recv_wake (the loop idles with onRecv set, then a send)
+loopTest("a PULL stream's loop idling with onRecv set wakes for a message", async (t, ctx) => {
+  const { push, pull } = await pushPullStreams(ctx.loop, ctx.track)
+  const got = deferred<Buffer[]>()
+  pull.onRecv((msg) => got.resolve(msg))
+  // pyzmq sleeps 0.5 s here: long enough for the loop to go idle, waiting on its poller
+  await new Promise<void>((resolve) => ctx.loop.callLater(100, resolve))
+  push.sendMultipart([Buffer.from("wake")])
+  t.same((await got.wait("the message", 5000)).map(String), ["wake"])
+  push.close()
+  pull.close()
+})
 
 // Ported: test_zmqstream.py test_on_recv_async
 loopTest("an async recv callback is called for each message in order", async (t, { loop, track }) => {
@@ -83,7 +118,7 @@ loopTest(
     t.same(seen, ["first", "second"])
     await waitFor(() => logger.at("error").length > 0, "the error log line")
     const [line] = logger.at("error")
-    t.match(line![0], /^Exception in callback /)
+    t.match(line![0], /^Uncaught exception in ZMQStream callback /, "pyzmq's words")
     t.equal((line![1] as Error).message, "boom")
     t.notOk(stream.closed(), "the stream stays open")
     stream.close()
@@ -104,7 +139,7 @@ loopTest(
     await push.send("two")
     await waitFor(() => seen.length === 2, "both messages")
     t.equal(logger.at("error").length, 2)
-    t.match(logger.at("error")[0]![0], /^Exception in callback /)
+    t.match(logger.at("error")[0]![0], /^Uncaught exception in ZMQStream callback /)
     t.notOk(stream.closed())
     stream.close()
   },
