@@ -12,7 +12,15 @@ import {
   ZMQ_TYPE,
 } from "./constants.js"
 import type { Frame } from "./frame.js"
-import { byteLength, checkPart, checkParts, splitSendOptions, type Part, type SendOptions } from "./parts.js"
+import {
+  byteLength,
+  checkPart,
+  checkParts,
+  splitSendOptions,
+  type Part,
+  type SendablePart,
+  type SendOptions,
+} from "./parts.js"
 import {
   applySendQueueLimit,
   type SendQueueLimit,
@@ -277,10 +285,9 @@ export class ZMQStream<S extends Socket = Socket> {
    * (pyzmq `send`)
    * @throws TypeError for a bad part or option (nothing is queued); Error("Stream is closed").
    */
-  send(part: Part, options?: SendOptions): boolean {
+  send(part: SendablePart, options?: SendOptions): boolean {
     this.checkOpen()
-    checkPart("part", part)
-    return this.enqueue([part], options)
+    return this.enqueue([checkPart("part", part)], options)
   }
 
   /**
@@ -295,7 +302,7 @@ export class ZMQStream<S extends Socket = Socket> {
    * from the loop. (pyzmq `send_multipart`)
    * @throws TypeError for a bad part or option (nothing is queued); Error("Stream is closed").
    */
-  sendMultipart(parts: Part[], options?: SendOptions): boolean {
+  sendMultipart(parts: readonly SendablePart[], options?: SendOptions): boolean {
     this.checkOpen()
     return this.enqueue(checkParts(parts), options)
   }

@@ -42,12 +42,14 @@ t.test(
 )
 
 t.test(
-  "a part that is not a Buffer, Uint8Array, ArrayBuffer or string is refused with its index",
+  "a part that is not a Buffer, Uint8Array, ArrayBuffer, string or received Frame is refused with its index",
   withStream((stream) => {
     t.throws(
       () => stream.sendMultipart(["a", 42 as never]),
-      new TypeError("parts[1] must be a Buffer, Uint8Array, ArrayBuffer or string, got 42"),
+      new TypeError("parts[1] must be a Buffer, Uint8Array, ArrayBuffer, string or received Frame, got 42"),
     )
+    const lookAlike = { buffer: Buffer.from("x"), bytes: Buffer.from("x"), more: false }
+    t.throws(() => stream.sendMultipart([lookAlike as never]), { message: /^parts\[0\] must be/ })
     t.throws(() => stream.sendMultipart([null as never]), { message: /^parts\[0\] must be/ })
     t.throws(() => stream.sendMultipart("abc" as never), {
       name: "TypeError",
