@@ -121,3 +121,30 @@ loopTest(
     stream.close()
   },
 )
+
+loopTest(
+  "flush() calls that overlap (a flush from each of two async recv callbacks) send each message once",
+  async (t, { loop, track }) => {
+    const pull = track(new zmq.Pull())
+    const push = track(new zmq.Push())
+    push.connect(await bindAny(pull))
+    const stream = new ZMQStream(push, loop)
+    // ipykernel 5 replies, then calls stream.flush(POLLOUT), from each request's handler: with async
+    // handlers the flushes overlap, all waiting for the same send in flight.
+    const N = 6
+    for (let i = 0; i < N; i++) stream.send(String(i))
+    const counts = await Promise.all([stream.flush(POLLOUT), stream.flush(POLLOUT), stream.flush()])
+    t.ok(counts.reduce((sum, n) => sum + n, 0) <= N, `no message counted twice (${counts.join(" + ")})`)
+    t.notOk(stream.sending(), "the queue is empty")
+    const got: string[] = []
+    while (got.length < N) got.push(String((await pull.receive())[0]))
+    t.same(
+      got,
+      Array.from({ length: N }, (_, i) => String(i)),
+      "in order, once each",
+    )
+    pull.receiveTimeout = 0
+    await t.rejects(pull.receive(), { code: "EAGAIN" }, "no duplicate follows")
+    stream.close()
+  },
+)
