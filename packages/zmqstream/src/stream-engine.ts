@@ -389,6 +389,7 @@ export class StreamEngine implements ReceiverHost, SenderHost, SocketLifeListene
       )
     this.receiver.held.length = 0
     this.reportRefused() // before close() returns: they were refused while the stream was open
+    this.callbacks.streamClosing()
     if (dropped > 0) this.callbacks.unsent(dropped)
     this.callbacks.closed()
   }
