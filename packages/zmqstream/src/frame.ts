@@ -26,6 +26,11 @@ class ReceivedFrame implements Frame {
   }
 }
 
+/** Whether `value` is a `Frame` a stream delivered (which `send*()` takes back as a part, as pyzmq does). */
+export function isReceivedFrame(value: unknown): value is Frame {
+  return value instanceof ReceivedFrame
+}
+
 /** The parts of one received message as `Frame`s. */
 export function toFrames(message: Buffer[]): Frame[] {
   const last = message.length - 1

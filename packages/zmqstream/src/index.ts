@@ -9,7 +9,7 @@ export type { DataPath } from "./data-path.js"
 export { POLLIN, POLLOUT, POLLERR, SNDMORE, DONTWAIT } from "./constants.js"
 export { Poller, type PollEvents, type PollTarget } from "./poller.js"
 export type { Frame } from "./frame.js"
-export type { Part, SendOptions } from "./parts.js"
+export type { Part, SendablePart, SendOptions } from "./parts.js"
 export type { ReceivingThis, SocketClassCannotReceive, SubscribeArguments } from "./socket-capabilities.js"
 export type {
   LinkedSocketMethods,

@@ -1,5 +1,6 @@
 import { checkFunction, describeValue } from "@zmq-eventloop/ioloop/internal"
 import { DONTWAIT, SNDMORE, ZMQ_RADIO, ZMQ_SERVER } from "./constants.js"
+import { isReceivedFrame, type Frame } from "./frame.js"
 import type { UserCallback } from "./stream-callbacks.js"
 
 /**
@@ -9,6 +10,12 @@ import type { UserCallback } from "./stream-callbacks.js"
  * refuses it.
  */
 export type Part = Buffer | NodeJS.TypedArray | ArrayBuffer | string
+
+/**
+ * A part as `send()`/`sendMultipart()` take it: also a `Frame` from `onRecv(cb, { copy: false })`, sent as its
+ * `buffer` (pyzmq's `send_multipart` takes the `zmq.Frame`s it received, and forwarders pass them on as they are).
+ */
+export type SendablePart = Part | Frame
 
 /**
  * Options of `send*()`. `callback` is called as `callback(msg, status)` once this message was handed to
@@ -60,13 +67,16 @@ function isPart(value: unknown): value is Part {
   )
 }
 
-/** Throws `TypeError("<name> must be a Buffer, TypedArray, ArrayBuffer or string, got …")` for a bad part. */
-export function checkPart(name: string, value: unknown): asserts value is Part {
-  if (!isPart(value)) {
-    throw new TypeError(
-      `${name} must be a Buffer, TypedArray, ArrayBuffer or string, got ${describeValue(value)}`,
-    )
-  }
+/**
+ * `value` as a part to send: a received `Frame` becomes its buffer.
+ * @throws TypeError("<name> must be a Buffer, TypedArray, ArrayBuffer, string or received Frame, got …").
+ */
+export function checkPart(name: string, value: unknown): Part {
+  if (isPart(value)) return value
+  if (isReceivedFrame(value)) return value.buffer
+  throw new TypeError(
+    `${name} must be a Buffer, TypedArray, ArrayBuffer, string or received Frame, got ${describeValue(value)}`,
+  )
 }
 
 /**
@@ -77,11 +87,7 @@ export function checkParts(parts: unknown): Part[] {
   if (!Array.isArray(parts)) throw new TypeError(`parts must be an array, got ${describeValue(parts)}`)
   if (parts.length === 0) throw new TypeError("parts must hold at least one part, got []")
   const copy = new Array<Part>(parts.length)
-  for (let i = 0; i < parts.length; i++) {
-    const part: unknown = parts[i]
-    checkPart(`parts[${i}]`, part)
-    copy[i] = part
-  }
+  for (let i = 0; i < parts.length; i++) copy[i] = checkPart(`parts[${i}]`, parts[i])
   return copy
 }
 

@@ -209,8 +209,9 @@ export class Sender implements SendSink {
 
   /** One send for `flush()`: resolves to what happened to the head message. */
   async sendOne(): Promise<SendOutcome> {
-    if (this.length === 0) return "empty"
-    await this.whenIdle() // a chain the loop started settles first
+    // A send in flight (a chain the loop started, or another flush's: flushes may overlap) settles first;
+    // starting ours beside it would hand the same head message to libzmq twice.
+    while (this.inFlight) await this.whenIdle()
     if (this.length === 0) return "empty"
     this.budget = 1
     this.sendHead()

@@ -31,6 +31,8 @@ export class StreamCallbacks {
   err: UserCallback | null = null
   drain: UserCallback | null = null
   close: UserCallback | null = null
+  /** Set by the stream's `close()`: a message's send callbacks still to run then are not called. */
+  private streamClosed = false
 
   constructor(
     private readonly stream: object,
@@ -61,11 +63,17 @@ export class StreamCallbacks {
     let parts: Part[] | undefined
     if (message.callback !== null) this.call(message.callback, [(parts = partsOf(message)), status])
     const onSend = this.send
-    if (onSend !== null) {
+    // Each callback may close the stream, after which none of the others runs.
+    if (onSend !== null && !this.streamClosed) {
       parts ??= partsOf(message)
       this.call(onSend, this.sendWithStream ? [this.stream, parts, status] : [parts, status])
     }
-    if (status !== undefined) this.error(status, "ZMQStream send error")
+    if (status !== undefined && !this.streamClosed) this.error(status, "ZMQStream send error")
+  }
+
+  /** The stream is closing: from now on only `unsent` and `closed` call back. */
+  streamClosing(): void {
+    this.streamClosed = true
   }
 
   /** `close()` could not hand `count` queued messages to libzmq: warn, and tell onErr. */

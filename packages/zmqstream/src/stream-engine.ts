@@ -309,6 +309,9 @@ export class StreamEngine implements ReceiverHost, SenderHost, SocketLifeListene
     if (this.isClosed || this.flushDepth > 0 || this.callbacks.recv === null) return
     this.receiver.deliverHeld()
     if (!this.receiver.accepting()) return this.scheduleHeld()
+    // A recv callback above started a flush(): it takes from the socket now. A chunk issued here as well
+    // would take later messages and hand them over first (its results settle in fewer microtask turns).
+    if (this.flushDepth > 0) return
     const takenBefore = this.receiver.taken
     const drained = this.path.receive(this.receiver, this.services.handlerStillReady)
     // Native receives go around zeromq.js, so the loop did not see them consume the socket's edge: outside
@@ -389,6 +392,7 @@ export class StreamEngine implements ReceiverHost, SenderHost, SocketLifeListene
       )
     this.receiver.held.length = 0
     this.reportRefused() // before close() returns: they were refused while the stream was open
+    this.callbacks.streamClosing()
     if (dropped > 0) this.callbacks.unsent(dropped)
     this.callbacks.closed()
   }

@@ -12,7 +12,15 @@ import {
   ZMQ_TYPE,
 } from "./constants.js"
 import type { Frame } from "./frame.js"
-import { byteLength, checkPart, checkParts, splitSendOptions, type Part, type SendOptions } from "./parts.js"
+import {
+  byteLength,
+  checkPart,
+  checkParts,
+  splitSendOptions,
+  type Part,
+  type SendablePart,
+  type SendOptions,
+} from "./parts.js"
 import {
   applySendQueueLimit,
   type SendQueueLimit,
@@ -277,15 +285,15 @@ export class ZMQStream<S extends Socket = Socket> {
    * (pyzmq `send`)
    * @throws TypeError for a bad part or option (nothing is queued); Error("Stream is closed").
    */
-  send(part: Part, options?: SendOptions): boolean {
+  send(part: SendablePart, options?: SendOptions): boolean {
     this.checkOpen()
-    checkPart("part", part)
-    return this.enqueue([part], options)
+    return this.enqueue([checkPart("part", part)], options)
   }
 
   /**
-   * Queues a message; the stream hands it to libzmq, after those queued before it, when the socket is
-   * writable, then calls `options.callback(msg, status)` and `onSend`'s callback. With `flags: SNDMORE` the
+   * Queues a message (each part a `Buffer`, a typed array, an `ArrayBuffer`, a UTF-8 string, or a `Frame` received
+   * with `copy: false`, sent as its buffer); the stream hands it to libzmq, after those queued before it,
+   * when the socket is writable, then calls `options.callback(msg, status)` and `onSend`'s callback. With `flags: SNDMORE` the
    * parts are held, and go out with the next send without it, as one message (one `onSend`). `routingId`
    * (SERVER) and `group` (RADIO) go to zeromq.js's `send`. Never sends synchronously.
    *
@@ -295,7 +303,7 @@ export class ZMQStream<S extends Socket = Socket> {
    * from the loop. (pyzmq `send_multipart`)
    * @throws TypeError for a bad part or option (nothing is queued); Error("Stream is closed").
    */
-  sendMultipart(parts: Part[], options?: SendOptions): boolean {
+  sendMultipart(parts: readonly SendablePart[], options?: SendOptions): boolean {
     this.checkOpen()
     return this.enqueue(checkParts(parts), options)
   }

@@ -43,12 +43,14 @@ t.test(
 )
 
 t.test(
-  "a part that is not a Buffer, TypedArray, ArrayBuffer or string is refused with its index",
+  "a part that is not a Buffer, TypedArray, ArrayBuffer, string or received Frame is refused with its index",
   withStream((stream) => {
     t.throws(
       () => stream.sendMultipart(["a", 42 as never]),
-      new TypeError("parts[1] must be a Buffer, TypedArray, ArrayBuffer or string, got 42"),
+      new TypeError("parts[1] must be a Buffer, TypedArray, ArrayBuffer, string or received Frame, got 42"),
     )
+    const lookAlike = { buffer: Buffer.from("x"), bytes: Buffer.from("x"), more: false }
+    t.throws(() => stream.sendMultipart([lookAlike as never]), { message: /^parts\[0\] must be/ })
     t.throws(() => stream.sendMultipart([null as never]), { message: /^parts\[0\] must be/ })
     t.throws(() => stream.sendMultipart("abc" as never), {
       name: "TypeError",
@@ -62,7 +64,7 @@ t.test(
     // zeromq.js refuses a DataView too ("Invalid argument"); a typed array goes as its bytes.
     t.throws(() => stream.send(new DataView(new ArrayBuffer(8)) as never), {
       name: "TypeError",
-      message: /^part must be a Buffer, TypedArray, ArrayBuffer or string, got DataView/,
+      message: /^part must be a Buffer, TypedArray, ArrayBuffer, string or received Frame, got DataView/,
     })
     t.throws(() => stream.send("x", 5 as never), { name: "TypeError", message: /^options must be an object/ })
     t.notOk(stream.sending(), "nothing queued")

@@ -77,3 +77,39 @@ loopTest(
     )
   },
 )
+
+loopTest(
+  "close() inside a per-send callback: onSend and onErr do not run for that message",
+  async (t, { loop, track }) => {
+    for (const outcome of ["sent", "EHOSTUNREACH"]) {
+      // A mandatory ROUTER is writable once it has a peer: wait for the dealer's hello, then send to it
+      // (the message goes out) or to a routing id nobody has (the send fails with EHOSTUNREACH).
+      const router = track(new zmq.Router({ mandatory: true }))
+      const dealer = track(new zmq.Dealer())
+      dealer.connect(await bindAny(router))
+      const stream = new ZMQStream(router, loop)
+      const hello = deferred<Buffer>()
+      stream.onRecv((msg) => hello.resolve(msg[0]!))
+      await dealer.send("hello")
+      const dealerId = await hello.wait("the dealer's hello")
+      const to = outcome === "sent" ? dealerId : Buffer.from("nobody")
+      const events: string[] = []
+      stream.onSend(() => events.push("onSend"))
+      stream.onErr((error) => events.push(`onErr ${error.message}`))
+      const closed = deferred()
+      stream.setCloseCallback(() => {
+        events.push("close callback")
+        closed.resolve()
+      })
+      stream.sendMultipart([to, "x"], {
+        callback: (_msg, status) => {
+          events.push(`callback ${(status as { code?: string } | undefined)?.code ?? "sent"}`)
+          stream.close()
+        },
+      })
+      await closed.wait("the close callback")
+      await settle(loop)
+      t.same(events, [`callback ${outcome}`, "close callback"], outcome)
+    }
+  },
+)

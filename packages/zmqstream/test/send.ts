@@ -3,7 +3,7 @@
 import t from "tap"
 import * as zmq from "zeromq"
 import { IOLoop } from "@zmq-eventloop/ioloop"
-import { loadJson, loadPyobj, ZMQStream, type Part } from "../src/index.js"
+import { loadJson, loadPyobj, SNDMORE, ZMQStream, type Part } from "../src/index.js"
 import { bindAny, deferred, loopTest, waitFor } from "./helpers/loop.js"
 
 /** Collects what a plain zeromq.js socket receives, in the background. */
@@ -258,6 +258,36 @@ loopTest("a ROUTER stream answers each DEALER through its routing id", async (t,
   server.close()
   for (const d of dealers) d.close()
 })
+
+loopTest(
+  "Frames received with copy: false go back out as parts, as pyzmq's send_multipart takes zmq.Frames",
+  async (t, { loop, track }) => {
+    const router = track(new zmq.Router())
+    const endpoint = await bindAny(router)
+    const server = new ZMQStream(router, loop)
+    // A forwarder written the pyzmq way: the received frames, unchanged, through both send methods.
+    server.onRecv(
+      ([id, ...body]) => {
+        server.send(id!, { flags: SNDMORE })
+        server.sendMultipart(body)
+      },
+      { copy: false },
+    )
+    const dealer = track(new zmq.Dealer())
+    dealer.connect(endpoint)
+    const client = new ZMQStream(dealer, loop)
+    const echoes: string[][] = []
+    client.onRecv((msg) => echoes.push(msg.map(String)))
+    for (let i = 0; i < 3; i++) client.sendMultipart([`m${i}`, Buffer.from([i])])
+    await waitFor(() => echoes.length === 3, "three echoes")
+    t.same(
+      echoes,
+      [0, 1, 2].map((i) => [`m${i}`, String(Buffer.from([i]))]),
+    )
+    server.close()
+    client.close()
+  },
+)
 
 loopTest("a SUB stream receives only what stream.subscribe asked for", async (t, { loop, track }) => {
   const pub = track(new zmq.Publisher())
