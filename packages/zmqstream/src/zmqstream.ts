@@ -291,10 +291,10 @@ export class ZMQStream<S extends Socket = Socket> {
   }
 
   /**
-   * Queues a message (each part a `Buffer`, a typed array, an `ArrayBuffer`, a UTF-8 string, or a `Frame` received
-   * with `copy: false`, sent as its buffer); the stream hands it to libzmq, after those queued before it,
-   * when the socket is writable, then calls `options.callback(msg, status)` and `onSend`'s callback. With `flags: SNDMORE` the
-   * parts are held, and go out with the next send without it, as one message (one `onSend`). `routingId`
+   * Queues a message (each part a `Buffer`, a typed array, an `ArrayBuffer`, a UTF-8 string, or a `Frame`
+   * received with `copy: false`, sent as its buffer); the stream hands it to libzmq, after those queued before
+   * it, when the socket is writable, then calls `options.callback(msg, status)` and `onSend`'s callback. With
+   * `flags: SNDMORE` the parts are held, and go out with the next send without it, as one message (one `onSend`). `routingId`
    * (SERVER) and `group` (RADIO) go to zeromq.js's `send`. Never sends synchronously.
    *
    * Returns whether the send queue is below its limit afterwards, as Node's `writable.write()` does: `false`
