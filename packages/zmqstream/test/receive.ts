@@ -78,8 +78,9 @@ loopTest("a PULL stream's loop idling with onRecv set wakes for a message", asyn
   const { push, pull } = await pushPullStreams(ctx.loop, ctx.track)
   const got = deferred<Buffer[]>()
   pull.onRecv((msg) => got.resolve(msg))
-  // pyzmq sleeps 0.5 s here: long enough for the loop to go idle, waiting on its poller
-  await new Promise<void>((resolve) => ctx.loop.callLater(100, resolve))
+  // pyzmq sleeps 0.5 s here so that the loop goes idle. Waiting for one pass of the loop instead: with nothing
+  // else to do after it, the loop waits on its poller.
+  await new Promise<void>((resolve) => ctx.loop.addCallback(resolve))
   push.sendMultipart([Buffer.from("wake")])
   t.same((await got.wait("the message", 5000)).map(String), ["wake"])
   push.close()
