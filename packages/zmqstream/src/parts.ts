@@ -20,13 +20,17 @@ export type SendablePart = Part | Frame
 /**
  * Options of `send*()`. `callback` is called as `callback(msg, status)` once this message was handed to
  * libzmq (or failed), before `onSend`'s callback. `flags` takes zmq's `SNDMORE` (more parts follow: the stream
- * holds them until a send without it) and `DONTWAIT` (implied: a stream never blocks). `routingId` (SERVER
- * sockets) and `group` (RADIO sockets) go to zeromq.js's `socket.send(parts, options)`. Anything else, or an
- * option the socket cannot take, is a TypeError at the call.
+ * holds them until a send without it) and `DONTWAIT` (implied: a stream never blocks). `copy: true` copies
+ * the parts' bytes at the call, so the caller may change its buffers as soon as `send*()` returns, as after
+ * pyzmq's `send(copy=True)`; without it the stream holds the caller's buffers, and a part of 16 KiB or more
+ * goes to libzmq without a copy (README "Data paths"). `routingId` (SERVER sockets) and `group` (RADIO
+ * sockets) go to zeromq.js's `socket.send(parts, options)`. Anything else, or an option the socket cannot
+ * take, is a TypeError at the call.
  */
 export interface SendOptions {
   callback?: ((msg: Part[], status: Error | undefined) => unknown) | null
   flags?: number
+  copy?: boolean
   routingId?: number
   group?: string | Buffer
 }
@@ -91,6 +95,18 @@ export function checkParts(parts: unknown): Part[] {
   return copy
 }
 
+/**
+ * `parts` with each one's bytes copied into a Buffer of its own (strings, immutable, stay as they are): what
+ * `copy: true` sends, so that the caller may reuse its buffers at once.
+ */
+export function copyParts(parts: Part[]): Part[] {
+  return parts.map((part) =>
+    typeof part === "string"
+      ? part
+      : Buffer.copyBytesFrom(part instanceof ArrayBuffer ? new Uint8Array(part) : part),
+  )
+}
+
 /** What one `send*()` call's options say. */
 export interface SplitSendOptions {
   callback: Function | null
@@ -98,13 +114,15 @@ export interface SplitSendOptions {
   sendOptions: object | undefined
   /** `SNDMORE`: more parts of this message follow. */
   more: boolean
+  /** `copy: true`: the parts are to be copied at the call. */
+  copy: boolean
 }
 
-const NO_OPTIONS: SplitSendOptions = { callback: null, sendOptions: undefined, more: false }
+const NO_OPTIONS: SplitSendOptions = { callback: null, sendOptions: undefined, more: false, copy: false }
 
 const NO_EQUIVALENT: Record<string, string> = {
-  copy: "parts are handed to zeromq.js as given (it copies them into libzmq messages)",
-  track: "use options.callback (or onSend) to learn when the message was handed to libzmq",
+  track:
+    "there is no MessageTracker; give copy: true to reuse the buffers as soon as send*() returns, or use options.callback (or onSend) to learn when the message was handed to libzmq",
 }
 
 /** Which zeromq.js send option a socket type takes, if any. */
@@ -128,6 +146,7 @@ export function splitSendOptions(
   let callback: Function | null = null
   let sendOptions: Record<string, unknown> | undefined
   let more = false
+  let copy = false
   for (const [key, value] of Object.entries(options)) {
     if (value === undefined || own.includes(key)) continue
     if (key === "callback") {
@@ -147,6 +166,10 @@ export function splitSendOptions(
         )
       }
       more = (value & SNDMORE) !== 0
+    } else if (key === "copy") {
+      if (typeof value !== "boolean")
+        throw new TypeError(`options.copy must be a boolean, got ${describeValue(value)}`)
+      copy = value
     } else if (key in NO_EQUIVALENT) {
       throw new TypeError(`options.${key} has no equivalent on a stream: ${NO_EQUIVALENT[key]}`)
     } else if (SOCKET_SEND_OPTION[socketType] === key) {
@@ -155,7 +178,7 @@ export function splitSendOptions(
     } else {
       const takes = SOCKET_SEND_OPTION[socketType]
       throw new TypeError(
-        `options.${key} is not a send option of a ${socket.constructor.name} socket (it takes callback, flags${takes === undefined ? "" : `, ${takes}`})`,
+        `options.${key} is not a send option of a ${socket.constructor.name} socket (it takes callback, flags, copy${takes === undefined ? "" : `, ${takes}`})`,
       )
     }
   }
@@ -164,9 +187,9 @@ export function splitSendOptions(
       "options: give callback, routingId and group with the last part (the send without SNDMORE)",
     )
   }
-  return callback === null && sendOptions === undefined && !more
+  return callback === null && sendOptions === undefined && !more && !copy
     ? NO_OPTIONS
-    : { callback, sendOptions, more }
+    : { callback, sendOptions, more, copy }
 }
 
 function checkSocketSendOption(key: string, value: unknown): void {

@@ -16,6 +16,7 @@ import {
   byteLength,
   checkPart,
   checkParts,
+  copyParts,
   splitSendOptions,
   type Part,
   type SendablePart,
@@ -294,8 +295,11 @@ export class ZMQStream<S extends Socket = Socket> {
    * Queues a message (each part a `Buffer`, a typed array, an `ArrayBuffer`, a UTF-8 string, or a `Frame`
    * received with `copy: false`, sent as its buffer); the stream hands it to libzmq, after those queued before
    * it, when the socket is writable, then calls `options.callback(msg, status)` and `onSend`'s callback. With
-   * `flags: SNDMORE` the parts are held, and go out with the next send without it, as one message (one `onSend`). `routingId`
-   * (SERVER) and `group` (RADIO) go to zeromq.js's `send`. Never sends synchronously.
+   * `flags: SNDMORE` the parts are held, and go out with the next send without it, as one message (one
+   * `onSend`). `copy: true` copies the parts' bytes at the call, so the caller may change its buffers as soon as
+   * this returns; without it, do not change a part of 16 KiB or more: libzmq reads it, not copied, until the
+   * message has left, which can be after its callbacks. `routingId` (SERVER) and `group` (RADIO) go to
+   * zeromq.js's `send`.
    *
    * Returns whether the send queue is below its limit afterwards, as Node's `writable.write()` does: `false`
    * asks the caller to wait for `onDrain`. Without a limit (the default, as pyzmq) it is always `true`. At
@@ -345,10 +349,11 @@ export class ZMQStream<S extends Socket = Socket> {
     return this.enqueue([dumpPyobj(value, options?.protocol)], options, ["protocol"])
   }
 
-  private enqueue(parts: Part[], options: unknown, own?: readonly string[]): boolean {
+  private enqueue(given: Part[], options: unknown, own?: readonly string[]): boolean {
     if (!this.canSend) throw new TypeError(`parts: a ${this.socket.constructor.name} socket cannot send`)
     // The socket's class name only in an error message: reading it on every send cost ~20 ns (issue 15 item 6).
     const split = splitSendOptions(options, this.socketType, this.socket, own)
+    const parts = split.copy ? copyParts(given) : given
     if (split.more) {
       this.partial = this.partial === null ? parts : this.partial.concat(parts)
       return this.engine.hasRoom()

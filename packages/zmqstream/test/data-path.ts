@@ -4,7 +4,7 @@ import { MessageChannel } from "node:worker_threads"
 import t from "tap"
 import * as zmq from "zeromq"
 import { SLAB_BYTES } from "@zmq-eventloop/ioloop/internal"
-import { ZMQStream } from "../src/index.js"
+import { SNDMORE, ZMQStream } from "../src/index.js"
 import { bindAny, deferred, loopTest } from "./helpers/loop.js"
 import { BUILT_PACKAGE, runNodeScript } from "./helpers/node-child.js"
 
@@ -118,6 +118,47 @@ loopTest(
     t.same(doubles(got[1]![0]!), Array.from(large), "a large typed array, whole")
     t.same(Array.from(new Uint16Array(Uint8Array.from(got[1]![1]!).buffer)), [1, 2, 65535])
     pull.close()
+    push.close()
+  },
+)
+
+loopTest(
+  "with copy: true the caller may change its buffers as soon as send returns; without it the stream holds them",
+  async (t, { loop, track }) => {
+    // pyzmq's send(copy=True) copies at the call. The stream's default holds the caller's buffers until libzmq
+    // has them (and libzmq holds a part of 16 KiB or more until it has left): a message queued behind onSend
+    // shows a change made after the call.
+    const pull = track(new zmq.Pull())
+    const push = new ZMQStream(track(new zmq.Push()), loop)
+    push.connect(await bindAny(pull, "tcp"))
+    push.onSend(() => {}) // someone waits to hear of each send: every message is queued, none goes at once
+    const sizes = [5, 64 * 1024, 1024 * 1024]
+    const buffers = sizes.map((size) => Buffer.alloc(size, 1))
+    const doubles = Float64Array.from([1.5, 2.5])
+    const memory = new Uint8Array([1, 2, 3]).buffer
+    push.send(buffers[0]!, { flags: SNDMORE, copy: true })
+    buffers[0]!.fill(9) // held with SNDMORE, already copied
+    push.sendMultipart([buffers[1]!, buffers[2]!, doubles, memory], { copy: true })
+    push.sendMultipart([buffers[1]!, "text"])
+    for (const buffer of buffers) buffer.fill(9)
+    doubles.fill(9)
+    new Uint8Array(memory).fill(9)
+    const [copied, held] = [await pull.receive(), await pull.receive()]
+    t.same(
+      copied.map((frame) => frame.length),
+      [5, 64 * 1024, 1024 * 1024, 16, 3],
+    )
+    t.ok(
+      copied.slice(0, 3).every((frame) => frame.every((byte) => byte === 1)),
+      "the buffers' bytes as they were at the calls",
+    )
+    t.same(Array.from(new Float64Array(Uint8Array.from(copied[3]!).buffer)), [1.5, 2.5], "the typed array's")
+    t.same(Array.from(copied[4]!), [1, 2, 3], "the ArrayBuffer's")
+    t.ok(
+      held[0]!.every((byte) => byte === 9),
+      "without copy, the change made after the call goes out",
+    )
+    t.equal(String(held[1]), "text")
     push.close()
   },
 )

@@ -162,8 +162,8 @@ loopTest(
       [{ flags: 4 }, /^options\.flags must only hold SNDMORE/],
       [{ flags: 2 ** 53 }, /^options\.flags must only hold SNDMORE/],
       [{ flags: "2" }, /^options\.flags must be an integer/],
-      [{ copy: false }, /^options\.copy has no equivalent/],
-      [{ track: true }, /^options\.track has no equivalent/],
+      [{ copy: "yes" }, /^options\.copy must be a boolean/],
+      [{ track: true }, /^options\.track has no equivalent on a stream: there is no MessageTracker/],
       [{ nonsense: 1 }, /^options\.nonsense is not a send option/],
       [{ flags: 2, callback: () => {} }, /^options: give callback/],
     ] as const) {
