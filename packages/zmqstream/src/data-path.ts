@@ -5,7 +5,7 @@ export type DataPath = "native" | "zeromq.js"
 
 /** Where a data path hands the messages it takes from libzmq, and their failures. */
 export interface ReceiveSink {
-  /** Whether a message taken now would be delivered (a recv callback is set and the stream is open). */
+  /** Whether a message taken now would be delivered (a recv callback is set, the loop runs, the stream is open). */
   accepting(): boolean
   /** One message taken from libzmq, in order. */
   received(message: Buffer[]): void

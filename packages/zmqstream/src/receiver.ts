@@ -5,18 +5,26 @@ import { wouldBlock } from "./would-block.js"
 export interface ReceiverHost {
   /** Whether a recv callback is set (messages taken now go to it). */
   receiving(): boolean
+  /**
+   * Whether the stream's loop is running. A `stop()` (from a recv callback, say) ends the delivery there, as
+   * pyzmq's stream delivers nothing more once its loop stopped: what was taken waits for the next `start()`.
+   */
+  loopRunning(): boolean
   /** Whether the stream was closed (messages still arriving from a chunk are dropped). */
   closed(): boolean
   /** Hands one message to the recv callback. */
   deliver(message: Buffer[]): void
   /** A receive failed with something other than EAGAIN. */
   receiveFailed(error: Error): void
+  /** Messages are held while a recv callback is set (its loop stopped): deliver them from the loop later. */
+  scheduleHeld(): void
 }
 
 /**
  * The receive side of a stream, whatever its data path: it hands what the path takes from libzmq to the
  * recv callback, in order, and keeps in `held` what arrives while none is set (after `stopOnRecv()` from an
- * earlier message of the same zeromq.js chunk, say), for the next `onRecv`/`flush` (nothing lost).
+ * earlier message of the same zeromq.js chunk, say), for the next `onRecv`/`flush` (nothing lost), or while
+ * the loop is stopped, for its next run.
  */
 export class Receiver implements ReceiveSink {
   /** Messages taken from libzmq but not delivered yet, oldest first. */
@@ -27,17 +35,18 @@ export class Receiver implements ReceiveSink {
   constructor(private readonly host: ReceiverHost) {}
 
   accepting(): boolean {
-    return this.host.receiving() && !this.host.closed()
+    return this.host.receiving() && this.host.loopRunning() && !this.host.closed()
   }
 
   received(message: Buffer[]): void {
     this.taken++
     if (this.host.closed()) {
       // Taken from libzmq after close(): nobody can receive it any more (pyzmq drops them with the socket).
-    } else if (this.held.length === 0 && this.host.receiving()) {
+    } else if (this.held.length === 0 && this.accepting()) {
       this.host.deliver(message)
     } else {
       this.held.push(message)
+      if (this.host.receiving()) this.host.scheduleHeld()
     }
   }
 

@@ -170,6 +170,10 @@ export class StreamEngine implements ReceiverHost, SenderHost, SocketLifeListene
     return this.callbacks.recv !== null
   }
 
+  loopRunning(): boolean {
+    return this.loop.running()
+  }
+
   closed(): boolean {
     return this.isClosed
   }

@@ -86,6 +86,33 @@ loopTest("messages a flush limit leaves behind arrive once the loop starts", asy
 })
 
 loopTest(
+  "loop.stop() inside a recv callback ends the delivery there: each run of the loop delivers the next message",
+  async (t, { poller, track }) => {
+    // pyzmq's stream delivers nothing more once its loop stopped (measured with Debian's pyzmq: a callback
+    // that stops the loop gets "0" in the first run, "1" in the second). The rest of a native batch waits in
+    // user space, where the socket's fd no longer shows it: the next run must deliver it.
+    const loop = new IOLoop({ poller, makeCurrent: false, logger: new RecordingLogger() })
+    t.teardown(() => loop.close())
+    const { stream } = await pullWithWaiting(loop, track, 5)
+    const got: string[] = []
+    stream.onRecv((msg) => {
+      got.push(msg[0]!.toString())
+      loop.stop()
+    })
+    const perRun: string[][] = []
+    for (let run = 0; run < 5; run++) {
+      const deadline = loop.callLater(2_000, () => loop.stop()) // a run that delivers nothing ends here
+      const before = got.length
+      await loop.start()
+      loop.removeTimeout(deadline)
+      perRun.push(got.slice(before))
+    }
+    t.same(perRun, [["0"], ["1"], ["2"], ["3"], ["4"]], "one message per run, in order, none lost")
+    stream.close()
+  },
+)
+
+loopTest(
   "stopOnRecv() inside a callback mid-batch keeps the rest for the next onRecv()",
   async (t, { loop, track }) => {
     const { stream, push } = await pullWithWaiting(loop, track, 20)
