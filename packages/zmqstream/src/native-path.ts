@@ -34,8 +34,12 @@ export class NativePath implements StreamDataPath {
   }
 
   receive(sink: ReceiveSink): boolean {
+    // After libzmq said EAGAIN, a dispatch hands out one message and lets the loop turn before the rest, so
+    // what a recv callback schedules (`addCallback`) runs before the next message, as with pyzmq (one message
+    // per loop turn) and on the zeromq.js path (whose chunks start at one).
+    const limit = this.native.buffered ? MAX_RECEIVE_CHUNK : 1
     try {
-      for (let count = 0; count < MAX_RECEIVE_CHUNK && sink.accepting(); count++) {
+      for (let count = 0; count < limit && sink.accepting(); count++) {
         const message = this.native.receive()
         if (message === undefined) return true
         sink.received(message)

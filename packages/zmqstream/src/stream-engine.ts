@@ -318,14 +318,15 @@ export class StreamEngine implements ReceiverHost, SenderHost, SocketLifeListene
     if (this.flushDepth > 0) return
     const takenBefore = this.receiver.taken
     const drained = this.path.receive(this.receiver, this.services.handlerStillReady)
+    this.scheduleHeld()
     // Native receives go around zeromq.js, so the loop did not see them consume the socket's edge: outside
     // this stream's dispatch (a spawned callback) it must be told; inside, this only forgets a read. A batch
-    // that ended at EAGAIN proved the socket unreadable: the loop need not read ZMQ_EVENTS to learn it.
+    // that ended at EAGAIN proved the socket unreadable, and one that stopped with messages in hand left a
+    // delivery scheduled, which reads libzmq itself: either way the loop need not read ZMQ_EVENTS for READ.
     if (this.path.bypassesZeromqJs && !this.isClosed) {
-      this.services.noteSocketCall(this.socket, drained ? READ : NONE)
+      this.services.noteSocketCall(this.socket, drained || this.deliveryScheduled ? READ : NONE)
       if (drained && this.loop.pollerKind === "interval") this.relookSoon(this.receiver.taken > takenBefore)
     }
-    this.scheduleHeld()
   }
 
   /** See {@link RELOOK_WINDOW_MS}: `productive` says whether the receive that just ended took messages. */
