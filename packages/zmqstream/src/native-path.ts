@@ -3,6 +3,7 @@ import type { NativeDataPath } from "@zmq-eventloop/ioloop/internal"
 import { MAX_RECEIVE_CHUNK } from "./constants.js"
 import type { ReceiveSink, SendSink, StreamDataPath } from "./data-path.js"
 import type { Part, QueuedMessage } from "./parts.js"
+import { ReceiveChunks } from "./receive-chunks.js"
 import { ZeromqJsSend } from "./zeromq-js-send.js"
 
 /**
@@ -19,6 +20,7 @@ export class NativePath implements StreamDataPath {
   readonly settlesSendsLater = false
   /** Sends with options only zeromq.js handles (routingId, group); made at the first such send. */
   private optionSender: ZeromqJsSend | null = null
+  private readonly chunks = new ReceiveChunks(MAX_RECEIVE_CHUNK)
 
   constructor(
     private readonly socket: Socket,
@@ -33,20 +35,24 @@ export class NativePath implements StreamDataPath {
     return this.native.handingOut
   }
 
-  receive(sink: ReceiveSink): boolean {
-    // After libzmq said EAGAIN, a dispatch hands out one message and lets the loop turn before the rest, so
-    // what a recv callback schedules (`addCallback`) runs before the next message, as with pyzmq (one message
-    // per loop turn) and on the zeromq.js path (whose chunks start at one).
-    const limit = this.native.buffered ? MAX_RECEIVE_CHUNK : 1
+  receive(sink: ReceiveSink, burst: boolean): boolean {
+    // The addon fetches whole batches; how many of them a dispatch hands out follows the zeromq.js path's
+    // rule. What a chunk leaves in the batch comes from the delivery the stream then schedules.
+    const limit = this.chunks.next(burst)
+    let got = 0
     try {
-      for (let count = 0; count < limit && sink.accepting(); count++) {
+      for (; got < limit && sink.accepting(); got++) {
         const message = this.native.receive()
-        if (message === undefined) return true
+        if (message === undefined) {
+          this.chunks.ended(got, true)
+          return true
+        }
         sink.received(message)
       }
     } catch (error) {
       sink.receiveFailed(error)
     }
+    this.chunks.ended(got, false)
     return false
   }
 

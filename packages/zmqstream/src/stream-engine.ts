@@ -317,7 +317,8 @@ export class StreamEngine implements ReceiverHost, SenderHost, SocketLifeListene
     // would take later messages and hand them over first (its results settle in fewer microtask turns).
     if (this.flushDepth > 0) return
     const takenBefore = this.receiver.taken
-    const drained = this.path.receive(this.receiver, this.services.handlerStillReady)
+    // A burst: the loop calls again because the socket stayed readable, or the path holds messages it took.
+    const drained = this.path.receive(this.receiver, this.services.handlerStillReady || this.path.holding)
     this.scheduleHeld()
     // Native receives go around zeromq.js, so the loop did not see them consume the socket's edge: outside
     // this stream's dispatch (a spawned callback) it must be told; inside, this only forgets a read. A batch

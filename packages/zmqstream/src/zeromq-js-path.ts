@@ -3,6 +3,7 @@ import { debug, socketMayReceiveAhead } from "@zmq-eventloop/ioloop/internal"
 import { MAX_RECEIVE_CHUNK } from "./constants.js"
 import type { ReceiveSink, SendSink, StreamDataPath } from "./data-path.js"
 import type { QueuedMessage } from "./parts.js"
+import { ReceiveChunks } from "./receive-chunks.js"
 import { ZeromqJsSend } from "./zeromq-js-send.js"
 
 type ReadableSocket = Socket & { receive(): Promise<Buffer[]> }
@@ -23,11 +24,10 @@ export class ZeromqJsPath implements StreamDataPath {
   readonly holding = false
   readonly settlesSendsLater = true
   private readonly sender: ZeromqJsSend
-  /** MAX_RECEIVE_CHUNK, or 1 where the socket forbids receiving ahead of delivery (an XPUB). */
-  private readonly maxChunk: number
+  /** Chunks of at most MAX_RECEIVE_CHUNK, or 1 where the socket forbids receiving ahead of delivery (an XPUB). */
+  private readonly chunks: ReceiveChunks
   private sink: ReceiveSink | null = null
   private pending = 0
-  private chunkSize = 1
   private chunkGot = 0
   private chunkDrained = false
   private settledWaiters: Array<() => void> = []
@@ -38,7 +38,7 @@ export class ZeromqJsPath implements StreamDataPath {
 
   constructor(private readonly socket: Socket) {
     this.sender = new ZeromqJsSend(socket)
-    this.maxChunk = socketMayReceiveAhead(socket) ? MAX_RECEIVE_CHUNK : 1
+    this.chunks = new ReceiveChunks(socketMayReceiveAhead(socket) ? MAX_RECEIVE_CHUNK : 1)
   }
 
   get settling(): boolean {
@@ -51,18 +51,14 @@ export class ZeromqJsPath implements StreamDataPath {
   }
 
   /**
-   * Takes up to one chunk of messages from the socket (the loop saw it readable). The chunk doubles (up to
-   * {@link maxChunk}) only in a `burst`, when the loop calls again because the socket stayed readable
-   * after a chunk that got every message it asked for; a chunk that met an empty socket shrinks to what it
-   * got. So a fresh signal never asks for more than the last chunk got, and a lone message (ping-pong) never
-   * costs a speculative receive() that fails with EAGAIN, which zeromq.js makes expensive (~12 µs each).
-   * Proves nothing (returns `false`): its receives settle later, and zeromq.js's calls are noted by the loop.
+   * Takes up to one chunk of messages from the socket (the loop saw it readable), sized by
+   * {@link ReceiveChunks}: `burst` says the loop calls again because the socket stayed readable. Proves
+   * nothing (returns `false`): its receives settle later, and zeromq.js's calls are noted by the loop.
    */
   receive(sink: ReceiveSink, burst: boolean): boolean {
     if (this.pending > 0) return false // the gate: the previous chunk is still being handled
     const socket = this.socket as ReadableSocket
-    const size = burst && !this.chunkDrained ? Math.min(this.chunkSize * 2, this.maxChunk) : this.chunkSize
-    this.chunkSize = size
+    const size = this.chunks.next(burst)
     if (debug.enabled) debug("ZMQStream: receive chunk of %d", size)
     this.sink = sink
     this.chunkDrained = false
@@ -131,8 +127,7 @@ export class ZeromqJsPath implements StreamDataPath {
   }
 
   private chunkDone(): void {
-    // A call came back EAGAIN: the socket was drained, so ask for what this chunk got next time.
-    if (this.chunkDrained) this.chunkSize = Math.max(1, this.chunkGot)
+    this.chunks.ended(this.chunkGot, this.chunkDrained)
     if (this.settledWaiters.length > 0) {
       const waiters = this.settledWaiters
       this.settledWaiters = []

@@ -195,6 +195,39 @@ loopTest(
   },
 )
 
+loopTest(
+  "two streams with messages waiting take turns on the loop, in chunks that grow from one",
+  async (t, { loop, track }) => {
+    // pyzmq alternates one message each; a stream here hands out 1, 2, 4 … messages per dispatch (the same
+    // rule on both data paths), so neither stream gets all of a burst before the other gets its second.
+    const pulls: zmq.Pull[] = []
+    for (let stream = 0; stream < 2; stream++) {
+      const pull = track(new zmq.Pull())
+      const push = track(new zmq.Push())
+      push.connect(await bindAny(pull, "inproc"))
+      for (let i = 0; i < 8; i++) await push.send(String(i)) // inproc: waiting in the pull's pipe
+      pulls.push(pull)
+    }
+    const order: string[] = []
+    const all = deferred()
+    for (const [index, name] of ["A", "B"].entries()) {
+      new ZMQStream(pulls[index]!, loop).onRecv(([frame]) => {
+        order.push(`${name}${String(frame)}`)
+        if (order.length === 16) all.resolve()
+      })
+    }
+    await all.wait("both streams' messages")
+    t.same(order.slice(0, 2), ["A0", "B0"], "one message each first")
+    t.ok(order.indexOf("B1") < order.indexOf("A7"), `B's second before A's last: ${order.join(" ")}`)
+    t.ok(order.indexOf("A1") < order.indexOf("B7"), "and the other way round")
+    t.same(
+      order.filter((m) => m.startsWith("A")),
+      Array.from({ length: 8 }, (_, i) => `A${i}`),
+      "each stream in order",
+    )
+  },
+)
+
 loopTest("onRecvStream passes the stream and the message", async (t, { loop, track }) => {
   const { pull, push } = await pushPull(track)
   const stream = new ZMQStream(pull, loop)
