@@ -37,23 +37,26 @@ export class NativePath implements StreamDataPath {
 
   receive(sink: ReceiveSink, burst: boolean): boolean {
     // The addon fetches whole batches; how many of them a dispatch hands out follows the zeromq.js path's
-    // rule. What a chunk leaves in the batch comes from the delivery the stream then schedules.
+    // rule. What a chunk leaves in the batch comes from the delivery the stream then schedules. A full chunk
+    // fetches the next batch without handing it out: finding libzmq empty there costs no loop turn.
     const limit = this.chunks.next(burst)
     let got = 0
+    let drained = false
     try {
       for (; got < limit && sink.accepting(); got++) {
         const message = this.native.receive()
         if (message === undefined) {
-          this.chunks.ended(got, true)
-          return true
+          drained = true
+          break
         }
         sink.received(message)
       }
+      if (!drained && got === limit && sink.accepting()) drained = !this.native.prefetch()
     } catch (error) {
       sink.receiveFailed(error)
     }
-    this.chunks.ended(got, false)
-    return false
+    this.chunks.ended(got, drained)
+    return drained
   }
 
   takeHeld(): Promise<Buffer[]> | undefined {

@@ -138,6 +138,15 @@ export class NativeDataPath {
   }
 
   /**
+   * Takes the next batch from libzmq unless one is in hand, handing nothing out: whether a message is in hand
+   * now (`false`: libzmq had none, which proves the socket unreadable as a {@link receive} that returns
+   * `undefined` does).
+   */
+  prefetch(): boolean {
+    return this.#left > 0 || this.#fetch()
+  }
+
+  /**
    * Send one message now, or report that libzmq would block (EAGAIN: no room at the high-water mark;
    * EFSM: a REQ/REP socket whose turn is to receive). Whole or not at all: every part is checked before
    * the first goes out, and libzmq takes the rest of a message whose first part it took.
