@@ -38,6 +38,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <string.h>
+#include <uv.h>
 
 /* --- errors ----------------------------------------------------------------------------------- */
 
@@ -159,6 +160,7 @@ static void finalize_env_data(napi_env env, void* data, void* hint) {
 
 napi_value data_path_init(napi_env env, napi_value exports) {
   napi_value functions;
+  uv_loop_t* loop;
   env_data_t* d = calloc(1, sizeof *d);
   napi_property_descriptor props[] = {
       {"learnLayout", NULL, js_learn_layout, NULL, NULL, NULL, napi_enumerable, NULL},
@@ -171,6 +173,7 @@ napi_value data_path_init(napi_env env, napi_value exports) {
     throw_errno(env, NULL, ENOMEM, "Out of memory loading the native data path");
     return NULL;
   }
+  d->zero_copy_sends = napi_get_uv_event_loop(env, &loop) == napi_ok && loop == uv_default_loop();
   if (napi_set_instance_data(env, d, finalize_env_data, NULL) != napi_ok) {
     free(d);
     return NULL;

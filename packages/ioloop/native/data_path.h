@@ -44,10 +44,12 @@ typedef struct {
  * in (past offset-to-top and the typeinfo pointer), as Socket's constructor stores it. */
 #define SOCKET_VTABLE_SYMBOL "_ZTVN3zmq6SocketE"
 #define SOCKET_VTABLE_POINT (2 * sizeof(void*))
-/* Where learn_layout() looks for the fields: zmq::Socket is 304 bytes in 6.5-6.8 on x64. */
 /* Bytes of libzmq's socket_base_t up to the end of its tag (at 1624 in 4.3.5), which zmq_getsockopt
  * reads before anything else: proven mapped before a candidate pointer is handed to libzmq. */
 #define SOCKET_TAG_END 1628
+/* The tag's value while a libzmq socket lives (socket_base_t's _tag). */
+#define SOCKET_TAG_ALIVE 0xbaddecafu
+/* Where learn_layout() looks for the fields: zmq::Socket is 304 bytes in 6.5-6.8 on x64. */
 #define SOCKET_SEARCH_BYTES 512
 /* `State state` (uint8_t): Open, Closed, Blocked (Bind, Unbind, BindSync, Proxy::Run). Open and
  * Closed are learned by watching close(); Blocked is zeromq.js's enum, and any state but Open is
@@ -102,6 +104,7 @@ typedef struct {
   char* scratch; /* the UTF-8 of the string parts of the message being sent */
   size_t scratch_size;
   struct release_queue* releases; /* data_path_send.c's zero-copy sends, NULL until the first */
+  int zero_copy_sends; /* whether this env's JS memory outlives libzmq's hold on it (data_path_send.c) */
 } env_data_t;
 
 /* What attach() returns (in an External): one zeromq.js socket. */

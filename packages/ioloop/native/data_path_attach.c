@@ -146,17 +146,31 @@ static const char* unwrap_socket(napi_env env, env_data_t* d, napi_value value, 
   return NULL;
 }
 
+/* Whether a copy of `size` bytes of an object holds libzmq's live socket tag, at any 4-byte step. */
+static int holds_socket_tag(const uint8_t* copy, size_t size) {
+  uint32_t word;
+  size_t offset;
+  for (offset = 0; offset + sizeof word <= size; offset += sizeof word) {
+    memcpy(&word, copy + offset, sizeof word);
+    if (word == SOCKET_TAG_ALIVE) return 1;
+  }
+  return 0;
+}
+
 /* Whether `socket` is a libzmq socket reporting ZMQ_TYPE `type` and ZMQ_FD `fd`. Any pointer may be
  * tried: libzmq checks its socket's tag (1624 bytes in, in 4.3.5) before using it, and the memory
  * up to past there is proven mapped first (up to 2048 bytes where mapped, SOCKET_TAG_END at least:
- * a real socket object reaches past its tag even at the end of a mapping). */
+ * a real socket object reaches past its tag even at the end of a mapping). Proven mapped is not
+ * enough on its own: another thread (a worker's isolate being torn down) may unmap a page between
+ * our copy and libzmq's read, which is a SIGSEGV. So libzmq only sees a pointer whose copy holds its
+ * live tag, which in practice means a live socket. */
 static int is_libzmq_socket(const image_t* zmq, void* socket, int fd, int type) {
-  char probe[2048];
+  uint8_t probe[2048];
   int value = -1;
-  size_t size = sizeof value;
-  if (socket == NULL || (uintptr_t)socket % sizeof(void*) != 0 ||
-      safe_read_prefix(socket, probe, sizeof probe) < SOCKET_TAG_END)
-    return 0;
+  size_t size = sizeof value, readable;
+  if (socket == NULL || (uintptr_t)socket % sizeof(void*) != 0) return 0;
+  readable = safe_read_prefix(socket, probe, sizeof probe);
+  if (readable < SOCKET_TAG_END || !holds_socket_tag(probe, readable)) return 0;
   if (zmq->getsockopt(socket, ZMQ_TYPE, &value, &size) != 0 || value != type) return 0;
   size = sizeof value;
   return zmq->getsockopt(socket, ZMQ_FD, &value, &size) == 0 && value == fd;

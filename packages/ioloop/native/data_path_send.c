@@ -9,8 +9,15 @@
  * can only be released on the JS thread, so free_sent_part queues the reference and wakes the
  * env's loop (uv_async), whose callback deletes what was queued.
  *
- * Lifetime of that queue. libzmq may free a message after the env is gone (a linger, a worker
- * thread that exits): the queue is counted (the env, plus one per message libzmq holds) and freed
+ * Only on the main thread. A worker thread's JS memory is freed with its isolate when the worker
+ * ends, while libzmq may still hold the message: in a pipe to a socket of another thread (inproc),
+ * in a peer's received frame, or being written by an I/O thread during a linger. Reading it then
+ * is a SIGSEGV or garbage on the wire (zeromq.js, which sends zero-copy from 129 bytes on any
+ * thread, has exactly that fault), and no napi_ref can keep the memory past the isolate. So a
+ * worker's parts are copied by zmq_send, whatever their size.
+ *
+ * Lifetime of that queue. libzmq may free a message after the env is gone (a linger at exit): the
+ * queue is counted (the env, plus one per message libzmq holds) and freed
  * by whoever drops the last count. The env's async cleanup hook closes the uv_async and makes
  * later frees plain frees. And because free_sent_part is code of this addon, which Node unloads
  * with the last env that loaded it, the addon pins itself (RTLD_NODELETE) before its first
@@ -291,7 +298,7 @@ static int resolve_part(napi_env env, env_data_t* d, size_t* used, napi_value va
 static int send_part(napi_env env, env_data_t* d, const handle_t* h, void* socket,
                      const part_t* part, int flags) {
   const void* data;
-  if (!part->in_scratch && part->size >= ZERO_COPY_BYTES) {
+  if (!part->in_scratch && part->size >= ZERO_COPY_BYTES && d->zero_copy_sends) {
     release_queue_t* q = release_queue(env, d);
     int err = q == NULL ? -1 : send_zero_copy(env, h, q, socket, part, flags);
     if (err >= 0) return err;

@@ -42,13 +42,13 @@ t.test("worker threads each run the native data path, alongside the main thread"
     t.equal(report?.refusal, null, "the worker's self-test passed")
     t.equal(report?.message?.[0], "from worker")
     t.equal(report?.buffered, true, "the larger message waited in the handle")
-    t.equal(report?.largeIntact, true, "a frame sent and received without copies arrived intact")
+    t.equal(report?.largeIntact, true, "a large frame, received without a copy, arrived intact")
   }
   t.not(results[0].report?.message?.[1], results[1].report?.message?.[1], "two threads")
 })
 
 t.test(
-  "a worker torn down with attached sockets, a message kept natively and a zero-copy send in libzmq exits cleanly",
+  "a worker torn down with attached sockets, a message kept natively and a large message in libzmq exits cleanly",
   async (t) => {
     const { report, code } = await runWorker(process.env, true)
     t.equal(report?.refusal, null)
