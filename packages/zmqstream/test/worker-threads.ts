@@ -5,9 +5,13 @@
 import { fileURLToPath } from "node:url"
 import { Worker } from "node:worker_threads"
 import t from "tap"
-import { DATA_PATHS } from "./helpers/loop.js"
+import * as zmq from "zeromq"
+import { IOLoop } from "@zmq-eventloop/ioloop"
+import { ZMQStream } from "../src/index.js"
+import { bindAny, DATA_PATHS, deferred, useDataPath } from "./helpers/loop.js"
 
 const fixture = fileURLToPath(new URL("./fixtures/stream-worker.mjs", import.meta.url))
+const bigFrameFixture = fileURLToPath(new URL("./fixtures/big-frame-worker.mjs", import.meta.url))
 const zmqstream = new URL("../dist/index.js", import.meta.url).href
 const nativeHere = process.platform === "linux" && process.arch === "x64"
 
@@ -21,8 +25,13 @@ interface Report {
 
 /** Runs one worker, asks it to stop once it is in mid-traffic; resolves with its last report and exit code. */
 function runWorker(id: number, env: NodeJS.ProcessEnv, exit: boolean) {
+  const largeAsString = env.ZMQ_EVENTLOOP_NATIVE === "0" || !nativeHere
   // execArgv: [] keeps tap's TypeScript loader out of the worker, which runs plain JavaScript.
-  const worker = new Worker(fixture, { env, execArgv: [], workerData: { id, zmqstream, exit } })
+  const worker = new Worker(fixture, {
+    env,
+    execArgv: [],
+    workerData: { id, zmqstream, exit, largeAsString },
+  })
   let report: Report | undefined
   worker.on("message", (message: Report) => {
     if (message.running) worker.postMessage("stop")
@@ -50,6 +59,65 @@ for (const dataPath of DATA_PATHS) {
         t.ok(report!.received! >= 100, `it received what it reported (${report?.received})`)
         t.equal(report?.inOrder, true, "in order")
       }
+    },
+  )
+}
+
+for (const dataPath of DATA_PATHS) {
+  t.test(
+    `large frames a worker sent stay intact in the thread that received them after the worker ended (${dataPath} data path)`,
+    {
+      skip:
+        dataPath === "zeromq.js" &&
+        "zeromq.js sends a worker's parts of more than 128 bytes from the worker's memory, which is freed when " +
+          'the worker ends (README "Worker threads"): reading such a frame then is a SIGSEGV',
+    },
+    async (t) => {
+      useDataPath(t, dataPath)
+      const loop = new IOLoop({ makeCurrent: false })
+      const pull = new zmq.Pull()
+      const endpoint = await bindAny(pull, "inproc")
+      const receiver = new ZMQStream(pull, loop)
+      const running = loop.start()
+      t.teardown(async () => {
+        loop.stop()
+        await running
+        receiver.close(0)
+        loop.close()
+      })
+      // 1 MiB each: above glibc's mmap threshold, so memory freed with the worker is unmapped, not only reused.
+      const sizes = [1 << 20, 1 << 20, 64 * 1024, 1 << 20]
+      const fill = 0xa0
+      const kept: Buffer[] = []
+      const allReceived = deferred()
+      receiver.onRecv((msg) => {
+        kept.push(msg[0]!)
+        if (kept.length === sizes.length) allReceived.resolve()
+      })
+      const worker = new Worker(bigFrameFixture, {
+        execArgv: [],
+        workerData: { zmqstream, endpoint, sizes, fill },
+      })
+      const exited = new Promise<number>((resolve, reject) => {
+        worker.on("error", reject)
+        worker.on("exit", resolve)
+      })
+      await allReceived.wait("the worker's frames")
+      t.equal(await exited, 0, "the worker ended by itself")
+      t.equal(receiver.dataPath, nativeHere ? dataPath : "zeromq.js")
+      // What the worker's isolate freed is handed out again: a frame still pointing there would change.
+      const reuse = Array.from({ length: 64 }, () => Buffer.alloc(1 << 20, 0x11))
+      t.equal(reuse.length, 64)
+      t.same(
+        kept.map((frame) => frame.length),
+        sizes,
+      )
+      kept.forEach((frame, index) =>
+        t.ok(
+          frame.every((byte) => byte === fill + index),
+          `frame ${index} is as sent`,
+        ),
+      )
     },
   )
 }

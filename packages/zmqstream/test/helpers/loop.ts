@@ -50,13 +50,11 @@ export function loopTest(
   }
 }
 
-async function runLoopTest(
-  t: Test,
-  poller: PollerName,
-  dataPath: DataPathName,
-  body: (t: Test, ctx: LoopContext) => Promise<void>,
-): Promise<void> {
-  // Read by each new stream: the subtests of a file run one at a time, so this holds for this one only.
+/**
+ * Makes the streams made until `t` ends (and the workers started meanwhile, which copy the environment) use
+ * `dataPath`: it is read by each new stream, and the subtests of a file run one at a time.
+ */
+export function useDataPath(t: Test, dataPath: DataPathName): void {
   const previous = process.env.ZMQ_EVENTLOOP_NATIVE
   if (dataPath === "zeromq.js") process.env.ZMQ_EVENTLOOP_NATIVE = "0"
   else delete process.env.ZMQ_EVENTLOOP_NATIVE
@@ -64,6 +62,15 @@ async function runLoopTest(
     if (previous === undefined) delete process.env.ZMQ_EVENTLOOP_NATIVE
     else process.env.ZMQ_EVENTLOOP_NATIVE = previous
   })
+}
+
+async function runLoopTest(
+  t: Test,
+  poller: PollerName,
+  dataPath: DataPathName,
+  body: (t: Test, ctx: LoopContext) => Promise<void>,
+): Promise<void> {
+  useDataPath(t, dataPath)
   const logger = new RecordingLogger()
   const loop = new IOLoop({ poller, makeCurrent: false, logger })
   const sockets: zmq.Socket[] = []
