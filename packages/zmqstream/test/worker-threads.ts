@@ -106,8 +106,7 @@ for (const dataPath of DATA_PATHS) {
       t.equal(await exited, 0, "the worker ended by itself")
       t.equal(receiver.dataPath, nativeHere ? dataPath : "zeromq.js")
       // What the worker's isolate freed is handed out again: a frame still pointing there would change.
-      const reuse = Array.from({ length: 64 }, () => Buffer.alloc(1 << 20, 0x11))
-      t.equal(reuse.length, 64)
+      for (let i = 0; i < 64; i++) Buffer.alloc(1 << 20, 0x11)
       t.same(
         kept.map((frame) => frame.length),
         sizes,
