@@ -22,10 +22,10 @@ export type SendablePart = Part | Frame
  * libzmq (or failed), before `onSend`'s callback. `flags` takes zmq's `SNDMORE` (more parts follow: the stream
  * holds them until a send without it) and `DONTWAIT` (implied: a stream never blocks). `copy: true` copies
  * the parts' bytes at the call, so the caller may change its buffers as soon as `send*()` returns, as after
- * pyzmq's `send(copy=True)`; without it the stream holds the caller's buffers, and on the main thread a part of
- * 16 KiB or more goes to libzmq without a copy (README "Data paths"). `routingId` (SERVER sockets) and `group` (RADIO
- * sockets) go to zeromq.js's `socket.send(parts, options)`. Anything else, or an option the socket cannot
- * take, is a TypeError at the call.
+ * pyzmq's `send(copy=True)`; without it the stream holds the caller's buffers, and on the main thread a part
+ * of 16 KiB or more goes to libzmq without a copy (README "Data paths"). `routingId` (SERVER sockets) and
+ * `group` (RADIO sockets) go to zeromq.js's `socket.send(parts, options)`. Anything else, or an option the
+ * socket cannot take, is a TypeError at the call.
  */
 export interface SendOptions {
   callback?: ((msg: Part[], status: Error | undefined) => unknown) | null

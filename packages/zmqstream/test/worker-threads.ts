@@ -47,9 +47,8 @@ for (const dataPath of DATA_PATHS) {
   t.test(
     `workers stopped in mid-traffic close their streams and exit cleanly, one after another and at once (${dataPath} data path)`,
     async (t) => {
+      useDataPath(t, dataPath)
       const env = { ...process.env }
-      if (dataPath === "zeromq.js") env.ZMQ_EVENTLOOP_NATIVE = "0"
-      else delete env.ZMQ_EVENTLOOP_NATIVE
       const results = []
       for (let id = 0; id < 6; id++) results.push(await runWorker(id, env, id % 2 === 1))
       results.push(...(await Promise.all([6, 7, 8, 9].map((id) => runWorker(id, env, id % 2 === 1)))))

@@ -118,8 +118,9 @@ export interface DataPathAddon {
    * Send one message with `ZMQ_DONTWAIT` (and `ZMQ_SNDMORE` on all but the last part). Parts under
    * 16 KiB are copied; on the main thread larger bytes go without a copy, like zeromq.js's own send:
    * libzmq reads the caller's memory until it has sent it, so it must not be changed after the call (a
-   * worker thread's parts are all copied: its memory goes with it, the message may not). Every part is checked before the first goes out, and libzmq accepts the rest of a message
-   * whose first part it took, so a message goes out whole or not at all.
+   * worker thread's parts are all copied: its memory goes with it, the message may not). Every part is
+   * checked before the first goes out, and libzmq accepts the rest of a message whose first part it
+   * took, so a message goes out whole or not at all.
    * @param message The parts, or a single part for a one-part message.
    * @returns `true` when sent, `false` when libzmq would block (EAGAIN: no room; EFSM: a REQ/REP
    *   socket whose turn is to receive).
