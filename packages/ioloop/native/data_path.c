@@ -10,6 +10,7 @@
  *   receiveBatch(handle, meta, maxMessages, maxBytes, slabBytes) -> ArrayBuffer | undefined
  *   send(handle, parts)            -> true, or false when libzmq would block (EAGAIN, EFSM)
  *   events(handle)                 -> ZMQ_EVENTS
+ *   closed(handle)                 -> whether the socket is closed (zeromq.js's socket.closed)
  *
  * How it reaches libzmq. zeromq.js's Socket is a Napi::ObjectWrap, so napi_unwrap on the JS socket
  * returns zeromq.js's C++ zmq::Socket (napi_wrap's data is visible to every addon of the env). Where
@@ -145,6 +146,22 @@ napi_value js_events(napi_env env, napi_callback_info info) {
   return napi_create_int32(env, value, &result) == napi_ok ? result : NULL;
 }
 
+/* zeromq.js's `socket.closed` (its state is Closed), read from the state byte: the loop asks it of a native
+ * stream's socket at every dispatch, and a read here calls no zeromq.js code (whose getters abort the
+ * process while Node terminates a worker thread). A socket whose JS object is gone is closed too. */
+napi_value js_closed(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1], alive = NULL, result;
+  handle_t* h;
+  bool closed;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok ||
+      (h = get_handle(env, argv[0])) == NULL)
+    return NULL;
+  closed = napi_get_reference_value(env, h->socket, &alive) != napi_ok || alive == NULL ||
+           h->object[h->zmq->state_offset] == SOCKET_STATE_CLOSED;
+  return napi_get_boolean(env, closed, &result) == napi_ok ? result : NULL;
+}
+
 /* --- init ------------------------------------------------------------------------------------- */
 
 /* Env teardown, after every handle's finalizer: release the slab and our image references. */
@@ -168,6 +185,7 @@ napi_value data_path_init(napi_env env, napi_value exports) {
       {"receiveBatch", NULL, js_receive_batch, NULL, NULL, NULL, napi_enumerable, NULL},
       {"send", NULL, js_send, NULL, NULL, NULL, napi_enumerable, NULL},
       {"events", NULL, js_events, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"closed", NULL, js_closed, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   if (d == NULL) {
     throw_errno(env, NULL, ENOMEM, "Out of memory loading the native data path");

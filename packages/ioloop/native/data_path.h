@@ -150,6 +150,7 @@ napi_value js_attach(napi_env env, napi_callback_info info);
 napi_value js_receive_batch(napi_env env, napi_callback_info info);
 napi_value js_send(napi_env env, napi_callback_info info);
 napi_value js_events(napi_env env, napi_callback_info info);
+napi_value js_closed(napi_env env, napi_callback_info info);
 
 #endif
 #endif

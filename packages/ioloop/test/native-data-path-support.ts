@@ -31,6 +31,9 @@ class BrokenAddon implements DataPathAddon {
   events(handle: DataPathHandle): number {
     return (this.replaced.events ?? addon.events)(handle)
   }
+  closed(handle: DataPathHandle): boolean {
+    return (this.replaced.closed ?? addon.closed)(handle)
+  }
 }
 
 /** `receive`, returning nothing after its first call. */
@@ -83,6 +86,12 @@ t.test("the self-test fails, with the fact that broke, when", async (t) => {
       "the native receive did not get what the native send sent",
     ],
     ["the guard misses the close", { events: () => 0 }, "the guard did not see the socket closed"],
+    [
+      "closed says so of an open socket",
+      { closed: () => true },
+      "the native closed read an open socket as closed",
+    ],
+    ["closed misses the close", { closed: () => false }, "the native closed read a closed socket as open"],
     [
       "the guard throws something else",
       {

@@ -128,6 +128,11 @@ export interface DataPathAddon {
   send(handle: DataPathHandle, message: readonly NativeMessagePart[] | NativeMessagePart): boolean
   /** `ZMQ_EVENTS` read through libzmq (`ZMQ_POLLIN` 1, `ZMQ_POLLOUT` 2); like any read of it, re-arms `ZMQ_FD`. */
   events(handle: DataPathHandle): number
+  /**
+   * zeromq.js's `socket.closed`, read from the state byte (or `true` once the socket was garbage collected)
+   * without calling zeromq.js: never throws for a handle from {@link attach}.
+   */
+  closed(handle: DataPathHandle): boolean
 }
 
 /**

@@ -2,7 +2,7 @@
  * The native data path's self-test, run once per env at the first attach: it learns zeromq.js's
  * `zmq::Socket` layout on a probe socket (see `DataPathAddon.learnLayout`), then proves it with an
  * inproc PAIR pair: a round trip on both paths (native send → zeromq.js sees it, zeromq.js send →
- * native receive) and a close the guard must see.
+ * native receive) and a close that the guard and the native `closed` read must both see.
  *
  * It is synchronous and leaves nothing behind: its sockets live on a private `zmq.Context` (the
  * global one keeps its settings, `maxSockets` included, for the user), it binds with `bindSync` and
@@ -96,7 +96,9 @@ export function runSelfTest(zeromq: typeof Zmq, addon: DataPathAddon): string | 
     if (!receivedIs(addon, handle, RETURNED))
       return "the native receive got something else than zeromq.js sent"
 
+    if (addon.closed(handle)) return "the native closed read an open socket as closed"
     native.close()
+    if (!addon.closed(handle)) return "the native closed read a closed socket as open"
     try {
       addon.events(handle)
       return "the guard did not see the socket closed"
