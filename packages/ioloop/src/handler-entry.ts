@@ -14,6 +14,30 @@ export interface ZmqSocketAccess {
   getInt32Option(option: number): number
 }
 
+/**
+ * How the loop reads a registered socket's state: through zeromq.js's own getters ({@link ZeromqJsReader}), or
+ * through the native data path attached to it (`NativeDataPath`), which calls no zeromq.js code.
+ */
+export interface SocketReader {
+  /** zeromq.js's `socket.closed`. */
+  readonly closed: boolean
+  /** `ZMQ_EVENTS` (`ZMQ_POLLIN` 1 | `ZMQ_POLLOUT` 2), which also re-arms the `ZMQ_FD` edge; throws once closed. */
+  events(): number
+}
+
+/** Reads a socket through zeromq.js (every socket, until its handler says otherwise: `HandlerTable.readThrough`). */
+export class ZeromqJsReader implements SocketReader {
+  constructor(private readonly socket: ZmqSocketAccess) {}
+
+  get closed(): boolean {
+    return this.socket.closed
+  }
+
+  events(): number {
+    return this.socket.getInt32Option(ZMQ_EVENTS)
+  }
+}
+
 /** Whether `value` looks like a zeromq.js socket (duck-typed, so two copies of zeromq.js both work). */
 export function isZmqSocket(value: unknown): value is Socket {
   return (
@@ -38,6 +62,8 @@ export class HandlerEntry {
   readonly target: HandlerTarget
   /** The socket for zmq targets, `null` for plain file descriptors. */
   readonly socket: ZmqSocketAccess | null
+  /** How the loop reads the socket's state (`null` for plain file descriptors). */
+  reader: SocketReader | null
   /** The handler wrapped in the stack contexts of `addHandler`'s caller. */
   readonly handler: Function
   /** The handler as given, for log lines. */
@@ -77,6 +103,7 @@ export class HandlerEntry {
    * ZMQStream on the native data path: its receive that finds nothing costs what the getsockopt does, and
    * proves READ clear). While the interest is READ only, a signal or call is then dispatched as READ
    * without reading `ZMQ_EVENTS` first: one libzmq call (and its syscalls) less per message that wakes it.
+   * Set with the native {@link reader} (`HandlerTable.readThrough`).
    */
   verifiesRead = false
   /** Stack where the handler was added, kept only while a blocking-log threshold is set. */
@@ -85,6 +112,7 @@ export class HandlerEntry {
   constructor(target: HandlerTarget, handler: Function, original: Function, events: number, origin?: string) {
     this.target = target
     this.socket = typeof target === "number" ? null : (target as unknown as ZmqSocketAccess)
+    this.reader = this.socket === null ? null : new ZeromqJsReader(this.socket)
     this.handler = handler
     this.original = original
     this.events = events | ERROR
@@ -123,7 +151,7 @@ export class HandlerEntry {
     return (
       this.provenClear !== 0 &&
       (this.events & (READ | WRITE) & ~this.provenClear) === 0 &&
-      !this.socket!.closed &&
+      !this.reader!.closed &&
       this.workerOperations === 0
     )
   }
@@ -135,7 +163,7 @@ export class HandlerEntry {
       (this.events & WRITE) === 0 &&
       (this.events & READ) !== 0 &&
       this.workerOperations === 0 &&
-      !this.socket!.closed
+      !this.reader!.closed
     )
   }
 
@@ -144,12 +172,12 @@ export class HandlerEntry {
    * `ZMQ_FD` edge signal). A closed socket reports `ERROR`.
    */
   readZmqEvents(): number {
-    const socket = this.socket!
-    if (socket.closed) return ERROR
+    const reader = this.reader!
+    if (reader.closed) return ERROR
     if (this.workerOperations > 0) return 0 // libzmq sockets are not thread-safe; checked again once it settles
     let zmqEvents: number
     try {
-      zmqEvents = socket.getInt32Option(ZMQ_EVENTS)
+      zmqEvents = reader.events()
     } catch {
       return ERROR // closed by its context's termination, or closing right now
     }

@@ -1,7 +1,7 @@
 import { closeSync } from "node:fs"
 import { ERROR, READ } from "./constants.js"
 import { FdPoller } from "./fd-poller.js"
-import { HandlerEntry, type HandlerTarget } from "./handler-entry.js"
+import { HandlerEntry, ZeromqJsReader, type HandlerTarget, type SocketReader } from "./handler-entry.js"
 import { IntervalPoller } from "./interval-poller.js"
 import { debug, type LogSink } from "./logger.js"
 import { fallbackWarning } from "./native/loader.js"
@@ -173,7 +173,7 @@ export class HandlerTable {
       this.dispatching = null
       this.dispatchStillReady = false
       if (entry.removed || entry.socket === null) continue
-      if (events & ERROR && entry.socket.closed) {
+      if (events & ERROR && entry.reader!.closed) {
         debug("removing the handler of a closed socket")
         this.removeEntry(entry)
         continue
@@ -226,10 +226,16 @@ export class HandlerTable {
     this.wakeUps.pollerWoke()
   }
 
-  /** Whether `target`'s handler finds out itself whether it is readable (`HandlerEntry.verifiesRead`). */
-  setVerifiesRead(target: object, verifies: boolean): void {
+  /**
+   * Reads the registered socket `target` through `native` (its native data path) from now on, or through
+   * zeromq.js again for `null`; the native reader's handler finds out itself whether the socket is readable
+   * (`HandlerEntry.verifiesRead`).
+   */
+  readThrough(target: object, native: SocketReader | null): void {
     const entry = this.entries.get(target as HandlerTarget)
-    if (entry !== undefined) entry.verifiesRead = verifies
+    if (entry === undefined || entry.socket === null) return
+    entry.reader = native ?? new ZeromqJsReader(entry.socket)
+    entry.verifiesRead = native !== null
   }
 
   /**

@@ -1,4 +1,4 @@
-import type { HandlerTarget } from "./handler-entry.js"
+import type { HandlerTarget, SocketReader } from "./handler-entry.js"
 import { NONE } from "./constants.js"
 import type { HandlerTable } from "./handler-table.js"
 import type { LogSink } from "./logger.js"
@@ -46,13 +46,15 @@ export class LoopServices {
   }
 
   /**
-   * Says that the handler of the registered `socket` finds out itself whether the socket is readable, as
-   * cheaply as reading `ZMQ_EVENTS` would (a receive on the native data path, which tells `noteSocketCall`
-   * what it proved). While its interest is READ only, the loop then dispatches READ on a signal or call
-   * without reading `ZMQ_EVENTS`: the handler must cope with READ when nothing is there.
+   * Says that the handler of the registered `socket` reads it through `native`, its native data path (`null`:
+   * through zeromq.js again). The loop then reads the socket's `closed` and `ZMQ_EVENTS` through it too, so
+   * the socket's traffic calls no zeromq.js code, and takes the handler to find out itself whether the
+   * socket is readable, as cheaply as reading `ZMQ_EVENTS` would (its receive tells `noteSocketCall` what it
+   * proved): while the interest is READ only, the loop dispatches READ on a signal or call without reading
+   * `ZMQ_EVENTS`, and the handler must cope with READ when nothing is there.
    */
-  setVerifiesRead(socket: object, verifies: boolean): void {
-    this.handlers.setVerifiesRead(socket, verifies)
+  readThrough(socket: object, native: SocketReader | null): void {
+    this.handlers.readThrough(socket, native)
   }
 
   /**

@@ -1,3 +1,4 @@
+import type { SocketReader } from "@zmq-eventloop/ioloop/internal"
 import type { Part, QueuedMessage } from "./parts.js"
 
 /** How a stream moves messages: through the addon straight into libzmq, or through zeromq.js's calls. */
@@ -35,6 +36,12 @@ export interface StreamDataPath {
    * socket's `ZMQ_FD` edge: after each, the stream tells the loop (zeromq.js's calls are noted by the loop).
    */
   readonly bypassesZeromqJs: boolean
+  /**
+   * What the loop reads the socket's `closed` and `ZMQ_EVENTS` through while this path is in use
+   * (`LoopServices.readThrough`): the native path itself, so that its traffic calls no zeromq.js code; `null`:
+   * zeromq.js's own getters.
+   */
+  readonly socketReader: SocketReader | null
   /**
    * Whether messages taken from libzmq wait inside this path, where `ZMQ_EVENTS` no longer shows them
    * (the rest of a native batch). While this holds and a recv callback is set, the stream keeps a

@@ -1,5 +1,5 @@
 import type { Socket } from "zeromq"
-import type { NativeDataPath } from "@zmq-eventloop/ioloop/internal"
+import type { NativeDataPath, SocketReader } from "@zmq-eventloop/ioloop/internal"
 import { MAX_RECEIVE_CHUNK } from "./constants.js"
 import type { ReceiveSink, SendSink, StreamDataPath } from "./data-path.js"
 import type { Part, QueuedMessage } from "./parts.js"
@@ -16,6 +16,9 @@ import { ZeromqJsSend } from "./zeromq-js-send.js"
 export class NativePath implements StreamDataPath {
   readonly name = "native"
   readonly bypassesZeromqJs = true
+  get socketReader(): SocketReader {
+    return this.native
+  }
   readonly settling = false
   readonly settlesSendsLater = false
   /** Sends with options only zeromq.js handles (routingId, group); made at the first such send. */

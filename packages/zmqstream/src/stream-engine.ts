@@ -138,11 +138,12 @@ export class StreamEngine implements ReceiverHost, SenderHost, SocketLifeListene
   }
 
   /**
-   * A native receive that finds nothing costs what reading `ZMQ_EVENTS` does, and tells the loop what it
-   * proved: on that path the loop may dispatch READ on a signal without reading `ZMQ_EVENTS` first.
+   * On the native path the loop reads the socket through it (no zeromq.js call while messages flow), and
+   * since a native receive that finds nothing costs what reading `ZMQ_EVENTS` does and tells the loop what
+   * it proved, the loop may dispatch READ on a signal without reading `ZMQ_EVENTS` first.
    */
   private pathChosen(): void {
-    this.services.setVerifiesRead(this.socket, this.path.bypassesZeromqJs)
+    this.services.readThrough(this.socket, this.path.socketReader)
   }
 
   private retryAttachLater(): void {

@@ -21,6 +21,7 @@ type ReadableSocket = Socket & { receive(): Promise<Buffer[]> }
 export class ZeromqJsPath implements StreamDataPath {
   readonly name = "zeromq.js"
   readonly bypassesZeromqJs = false
+  readonly socketReader = null
   readonly holding = false
   readonly settlesSendsLater = true
   private readonly sender: ZeromqJsSend

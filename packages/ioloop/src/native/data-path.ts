@@ -6,7 +6,7 @@
 import { markAsUntransferable } from "node:worker_threads"
 import type { Socket } from "zeromq"
 import { ZMQ_FD, ZMQ_TYPE } from "../constants.js"
-import type { ZmqSocketAccess } from "../handler-entry.js"
+import type { SocketReader, ZmqSocketAccess } from "../handler-entry.js"
 import { mayReceiveAhead } from "../receive-ahead.js"
 import {
   META_HEADER,
@@ -65,7 +65,7 @@ const MAX_SPARE_METAS = 16
  * Like zeromq.js's own calls, each of these reads `ZMQ_EVENTS` inside libzmq, so each may consume the
  * `ZMQ_FD` edge: whoever polls the fd must re-check the socket after calling them.
  */
-export class NativeDataPath {
+export class NativeDataPath implements SocketReader {
   /** The attached socket: zeromq.js's own methods keep working on it. */
   readonly socket: Socket
   readonly #addon: DataPathAddon
@@ -165,6 +165,11 @@ export class NativeDataPath {
   /** `ZMQ_EVENTS` (`ZMQ_POLLIN` 1 | `ZMQ_POLLOUT` 2) read through libzmq; re-arms the `ZMQ_FD` edge. */
   events(): number {
     return this.#addon.events(this.#handle)
+  }
+
+  /** zeromq.js's `socket.closed`, read without calling zeromq.js (so the loop's reads of it call none either). */
+  get closed(): boolean {
+    return this.#addon.closed(this.#handle)
   }
 
   /** Fill the batch from libzmq; whether it holds a message. */

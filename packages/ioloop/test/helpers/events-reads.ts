@@ -52,3 +52,55 @@ export function onReadinessGetterRead(t: Test, classes: Function[], onRead: (soc
     }
   }
 }
+
+/**
+ * Calls `onCall(name)` for each call of a method or getter that sockets of `classes` have from zeromq.js
+ * (every member of their prototype chains, the loop's own wrappers included), until the test ends: a spy
+ * defined on each class's own prototype, shadowing the member (zeromq.js's native ones cannot be
+ * redefined where they are); the sockets themselves stay real.
+ */
+export function onZeromqJsCall(t: Test, classes: Function[], onCall: (name: string) => void): void {
+  for (const Class of classes) {
+    const proto = Class.prototype as object
+    const names = new Set<string>()
+    for (let owner: object | null = proto; owner !== null && owner !== Object.prototype;) {
+      for (const name of Object.getOwnPropertyNames(owner)) if (name !== "constructor") names.add(name)
+      owner = Object.getPrototypeOf(owner) as object | null
+    }
+    for (const name of names) spyOn(t, proto, name, onCall)
+  }
+}
+
+function spyOn(t: Test, proto: object, name: string, onCall: (name: string) => void): void {
+  const own = Object.getOwnPropertyDescriptor(proto, name)
+  if (own?.configurable === false) return // a socket option zeromq.js defined on the class: its calls are spied on below it
+  const { get, set, value } = findDescriptor(proto, name)!
+  if (get !== undefined || set !== undefined) {
+    Object.defineProperty(proto, name, {
+      configurable: true,
+      get(this: unknown) {
+        onCall(name)
+        return get?.call(this)
+      },
+      set(this: unknown, newValue: unknown) {
+        onCall(name)
+        set?.call(this, newValue)
+      },
+    })
+  } else if (typeof value === "function") {
+    Object.defineProperty(proto, name, {
+      configurable: true,
+      writable: true,
+      value: function spied(this: unknown, ...args: unknown[]) {
+        onCall(name)
+        return (value as Function).apply(this, args)
+      },
+    })
+  } else {
+    return
+  }
+  t.teardown(() => {
+    if (own === undefined) delete (proto as Record<string, unknown>)[name]
+    else Object.defineProperty(proto, name, own)
+  })
+}
