@@ -1,5 +1,6 @@
 import type { Socket } from "zeromq"
-import { ERROR, MAX_FD, READ, WRITE, ZMQ_EVENTS, ZMQ_POLLIN, ZMQ_POLLOUT } from "./constants.js"
+import { ERROR, MAX_FD, READ, WRITE, ZMQ_POLLIN, ZMQ_POLLOUT } from "./constants.js"
+import { ZeromqJsReader, type SocketReader } from "./socket-reader.js"
 import { describeValue } from "./validate.js"
 
 /** What `IOLoop.addHandler` watches: a zeromq.js socket, or a plain file descriptor (fd poller only). */
@@ -12,30 +13,6 @@ export type Handler<T extends HandlerTarget = HandlerTarget> = (target: T, event
 export interface ZmqSocketAccess {
   readonly closed: boolean
   getInt32Option(option: number): number
-}
-
-/**
- * How the loop reads a registered socket's state: through zeromq.js's own getters ({@link ZeromqJsReader}), or
- * through the native data path attached to it (`NativeDataPath`), which calls no zeromq.js code.
- */
-export interface SocketReader {
-  /** zeromq.js's `socket.closed`. */
-  readonly closed: boolean
-  /** `ZMQ_EVENTS` (`ZMQ_POLLIN` 1 | `ZMQ_POLLOUT` 2), which also re-arms the `ZMQ_FD` edge; throws once closed. */
-  events(): number
-}
-
-/** Reads a socket through zeromq.js (every socket, until its handler says otherwise: `HandlerTable.readThrough`). */
-export class ZeromqJsReader implements SocketReader {
-  constructor(private readonly socket: ZmqSocketAccess) {}
-
-  get closed(): boolean {
-    return this.socket.closed
-  }
-
-  events(): number {
-    return this.socket.getInt32Option(ZMQ_EVENTS)
-  }
 }
 
 /** Whether `value` looks like a zeromq.js socket (duck-typed, so two copies of zeromq.js both work). */

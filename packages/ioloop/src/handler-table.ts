@@ -1,13 +1,14 @@
 import { closeSync } from "node:fs"
 import { ERROR, READ } from "./constants.js"
 import { FdPoller } from "./fd-poller.js"
-import { HandlerEntry, ZeromqJsReader, type HandlerTarget, type SocketReader } from "./handler-entry.js"
+import { HandlerEntry, type HandlerTarget } from "./handler-entry.js"
 import { IntervalPoller } from "./interval-poller.js"
 import { debug, type LogSink } from "./logger.js"
 import { fallbackWarning } from "./native/loader.js"
 import { loadFdWatcher } from "./native/fd-watcher.js"
 import type { Poller, PollerKind } from "./poller.js"
 import { noteSocketCalls, type SocketCallPhase } from "./socket-calls.js"
+import { ZeromqJsReader, type SocketReader } from "./socket-reader.js"
 import type { UserCodeRunner } from "./user-code.js"
 
 /** How the handler table wakes its loop: the loop's own methods, for the two reasons below. */

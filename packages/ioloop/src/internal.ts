@@ -5,7 +5,8 @@
  */
 export { checkFunction, checkOptionsObject, describeValue, isThenable } from "./validate.js"
 export { debug } from "./logger.js"
-export { isZmqSocket, type SocketReader } from "./handler-entry.js"
+export { isZmqSocket } from "./handler-entry.js"
+export type { SocketReader } from "./socket-reader.js"
 export { bindMethods } from "./bind-methods.js"
 export { servicesOf, type LoopServices } from "./loop-services.js"
 export { socketMayReceiveAhead } from "./receive-ahead.js"

@@ -1,7 +1,8 @@
-import type { HandlerTarget, SocketReader } from "./handler-entry.js"
+import type { HandlerTarget } from "./handler-entry.js"
 import { NONE } from "./constants.js"
 import type { HandlerTable } from "./handler-table.js"
 import type { LogSink } from "./logger.js"
+import type { SocketReader } from "./socket-reader.js"
 import type { UserCodeRunner } from "./user-code.js"
 
 /** Told when its loop closes, before the loop lets go of its handlers (a ZMQStream closes itself then). */
