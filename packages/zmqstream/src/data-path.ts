@@ -32,14 +32,11 @@ export interface SendSink {
 export interface StreamDataPath {
   readonly name: DataPath
   /**
-   * Whether this path calls libzmq around zeromq.js, so the loop does not see those calls consume the
-   * socket's `ZMQ_FD` edge: after each, the stream tells the loop (zeromq.js's calls are noted by the loop).
-   */
-  readonly bypassesZeromqJs: boolean
-  /**
-   * What the loop reads the socket's `closed` and `ZMQ_EVENTS` through while this path is in use
-   * (`LoopServices.readThrough`): the native path itself, so that its traffic calls no zeromq.js code; `null`:
-   * zeromq.js's own getters.
+   * How this path reads libzmq around zeromq.js (the native path itself), or `null` for a path that goes
+   * through zeromq.js's calls. Around zeromq.js, the loop does not see the path's calls consume the socket's
+   * `ZMQ_FD` edge, so the stream tells it after each (zeromq.js's calls are noted by the loop), and the loop
+   * reads the socket's `closed` and `ZMQ_EVENTS` through this reader too (`LoopServices.readThrough`), so
+   * that the path's traffic calls no zeromq.js code.
    */
   readonly socketReader: SocketReader | null
   /**

@@ -15,10 +15,6 @@ import { ZeromqJsSend } from "./zeromq-js-send.js"
  */
 export class NativePath implements StreamDataPath {
   readonly name = "native"
-  readonly bypassesZeromqJs = true
-  get socketReader(): SocketReader {
-    return this.native
-  }
   readonly settling = false
   readonly settlesSendsLater = false
   /** Sends with options only zeromq.js handles (routingId, group); made at the first such send. */
@@ -29,6 +25,10 @@ export class NativePath implements StreamDataPath {
     private readonly socket: Socket,
     private readonly native: NativeDataPath,
   ) {}
+
+  get socketReader(): SocketReader {
+    return this.native
+  }
 
   get holding(): boolean {
     return this.native.buffered

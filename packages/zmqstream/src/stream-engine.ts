@@ -146,6 +146,11 @@ export class StreamEngine implements ReceiverHost, SenderHost, SocketLifeListene
     this.services.readThrough(this.socket, this.path.socketReader)
   }
 
+  /** Whether the data path calls libzmq around zeromq.js (see `StreamDataPath.socketReader`). */
+  private get bypassesZeromqJs(): boolean {
+    return this.path.socketReader !== null
+  }
+
   private retryAttachLater(): void {
     if (this.attachRetry !== null) return
     this.attachRetryMs = Math.min(
@@ -305,7 +310,7 @@ export class StreamEngine implements ReceiverHost, SenderHost, SocketLifeListene
     if (events & WRITE && !this.isClosed) {
       this.sender.pushOut()
       // Native sends went around zeromq.js after the receives: what those proved no longer holds.
-      if (this.path.bypassesZeromqJs && !this.isClosed) this.calledSocket()
+      if (this.bypassesZeromqJs && !this.isClosed) this.calledSocket()
     }
   }
 
@@ -325,7 +330,7 @@ export class StreamEngine implements ReceiverHost, SenderHost, SocketLifeListene
     // this stream's dispatch (a spawned callback) it must be told; inside, this only forgets a read. A batch
     // that ended at EAGAIN proved the socket unreadable, and one that stopped with messages in hand left a
     // delivery scheduled, which reads libzmq itself: either way the loop need not read ZMQ_EVENTS for READ.
-    if (this.path.bypassesZeromqJs && !this.isClosed) {
+    if (this.bypassesZeromqJs && !this.isClosed) {
       this.services.noteSocketCall(this.socket, drained || this.deliveryScheduled ? READ : NONE)
       if (drained && this.loop.pollerKind === "interval") this.relookSoon(this.receiver.taken > takenBefore)
     }

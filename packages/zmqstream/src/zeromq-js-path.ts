@@ -20,7 +20,6 @@ type ReadableSocket = Socket & { receive(): Promise<Buffer[]> }
  */
 export class ZeromqJsPath implements StreamDataPath {
   readonly name = "zeromq.js"
-  readonly bypassesZeromqJs = false
   readonly socketReader = null
   readonly holding = false
   readonly settlesSendsLater = true

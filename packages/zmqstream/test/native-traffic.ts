@@ -4,19 +4,14 @@
 // from zeromq.js's getters, which abort the process in that window (zmqstream README, "Worker threads").
 // Counted with a spy on every member of the socket classes' prototype chains; real sockets throughout.
 import * as zmq from "zeromq"
-import { ZMQStream } from "../src/index.js"
 import { onZeromqJsCall } from "../../ioloop/test/helpers/events-reads.js"
-import { bindAny, deferred, loopTest } from "./helpers/loop.js"
+import { deferred, loopTest, routerDealerStreams } from "./helpers/loop.js"
 
 const ROUND_TRIPS = 200
 const WARM_UP = 10
 
 loopTest("an echo's round trips call zeromq.js only on the zeromq.js path", async (t, ctx) => {
-  const router = ctx.track(new zmq.Router())
-  const dealer = ctx.track(new zmq.Dealer())
-  dealer.connect(await bindAny(router, "tcp"))
-  const server = new ZMQStream(router, ctx.loop)
-  const client = new ZMQStream(dealer, ctx.loop)
+  const { server, client } = await routerDealerStreams(ctx, "tcp")
   const calls = new Map<string, number>()
   let counting = false
   onZeromqJsCall(t, [zmq.Router, zmq.Dealer], (name) => {

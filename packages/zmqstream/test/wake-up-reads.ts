@@ -3,20 +3,15 @@
 // have told, at the same cost (issue 16 item 2: "read ZMQ_EVENTS only when nothing else already answered").
 // Counted with a spy on the socket classes' getInt32Option (ZMQ_EVENTS is 15); real sockets throughout.
 import * as zmq from "zeromq"
-import { ZMQStream } from "../src/index.js"
 import { onReadinessGetterRead, onZmqEventsRead } from "../../ioloop/test/helpers/events-reads.js"
-import { bindAny, deferred, loopTest } from "./helpers/loop.js"
+import { deferred, loopTest, routerDealerStreams } from "./helpers/loop.js"
 
 const ROUND_TRIPS = 200
 
 loopTest("an echo of 200 round trips reads ZMQ_EVENTS only as its path needs", async (t, ctx) => {
   let reads = 0
   onZmqEventsRead(t, [zmq.Router, zmq.Dealer], () => reads++)
-  const router = ctx.track(new zmq.Router())
-  const dealer = ctx.track(new zmq.Dealer())
-  dealer.connect(await bindAny(router, "inproc"))
-  const server = new ZMQStream(router, ctx.loop)
-  const client = new ZMQStream(dealer, ctx.loop)
+  const { server, client } = await routerDealerStreams(ctx, "inproc")
   server.onRecv((msg) => server.sendMultipart(msg))
   const done = deferred()
   let replies = 0
@@ -46,11 +41,7 @@ loopTest("an echo of 200 round trips reads ZMQ_EVENTS only as its path needs", a
 // zeromq.js path must know there is room first: the loop's ZMQ_EVENTS read before the dispatch says so, and
 // a receive cannot take the room, so the reply reads nothing of its own (each read is two system calls).
 loopTest("a reply sent from a recv callback reads no ZMQ_EVENTS of its own", async (t, ctx) => {
-  const router = ctx.track(new zmq.Router())
-  const dealer = ctx.track(new zmq.Dealer())
-  dealer.connect(await bindAny(router, "inproc"))
-  const server = new ZMQStream(router, ctx.loop)
-  const client = new ZMQStream(dealer, ctx.loop)
+  const { server, client } = await routerDealerStreams(ctx, "inproc")
   let reads = 0
   onZmqEventsRead(t, [zmq.Router, zmq.Dealer], () => reads++)
   onReadinessGetterRead(t, [zmq.Router, zmq.Dealer], () => reads++)

@@ -6,6 +6,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import * as zmq from "zeromq"
 import { IOLoop } from "@zmq-eventloop/ioloop"
+import { ZMQStream } from "../../src/index.js"
 import { MemoryLogger, POLLERS, type PollerChoice as PollerName } from "../../../ioloop/test/helpers/loop.js"
 import { boundLinger, closeNow } from "../../../ioloop/test/helpers/sockets.js"
 
@@ -122,12 +123,11 @@ export function deferred<T = void>(): {
  */
 const ipcFiles: string[] = []
 
+export type Transport = "tcp" | "ipc" | "inproc"
+
 /** A fresh endpoint per transport: tcp binds to a random port (read back from lastEndpoint). */
 let inprocCount = 0
-export async function bindAny(
-  socket: zmq.Socket,
-  transport: "tcp" | "ipc" | "inproc" = "tcp",
-): Promise<string> {
+export async function bindAny(socket: zmq.Socket, transport: Transport = "tcp"): Promise<string> {
   let address = `inproc://zmqstream-test-${++inprocCount}`
   if (transport === "tcp") address = "tcp://127.0.0.1:*"
   if (transport === "ipc") {
@@ -138,4 +138,15 @@ export async function bindAny(
   }
   await socket.bind(address)
   return socket.lastEndpoint!
+}
+
+/** A ROUTER stream (`server`) and a DEALER stream (`client`) connected over `transport`, on the test's loop. */
+export async function routerDealerStreams(
+  ctx: LoopContext,
+  transport: Transport,
+): Promise<{ server: ZMQStream; client: ZMQStream }> {
+  const router = ctx.track(new zmq.Router())
+  const dealer = ctx.track(new zmq.Dealer())
+  dealer.connect(await bindAny(router, transport))
+  return { server: new ZMQStream(router, ctx.loop), client: new ZMQStream(dealer, ctx.loop) }
 }
