@@ -1,4 +1,4 @@
-import type { Logger } from "@zmq-eventloop/ioloop"
+import type { LogSink } from "@zmq-eventloop/ioloop/internal"
 import { isThenable } from "@zmq-eventloop/ioloop/internal"
 import { lookupString, type StringTable } from "./string-table.js"
 import { z85Encode } from "./z85.js"
@@ -41,7 +41,7 @@ export class AuthPolicy {
   private readonly credentialsProviders = new Map<string, CredentialsProvider>()
 
   constructor(
-    private readonly logger: Logger,
+    private readonly log: LogSink,
     private readonly errors: CallbackErrorHandler,
   ) {}
 
@@ -79,18 +79,18 @@ export class AuthPolicy {
   checkAddress(address: string): AddressCheck {
     if (this.allowed.size > 0) {
       if (this.allowed.has(address)) {
-        this.logger.debug(`PASSED (allowed) address=${address}`)
+        this.log.debug(`PASSED (allowed) address=${address}`)
         return "allowed"
       }
-      this.logger.debug(`DENIED (not allowed) address=${address}`)
+      this.log.debug(`DENIED (not allowed) address=${address}`)
       return refused("Address not allowed")
     }
     if (this.denied.size > 0) {
       if (this.denied.has(address)) {
-        this.logger.debug(`DENIED (denied) address=${address}`)
+        this.log.debug(`DENIED (denied) address=${address}`)
         return refused("Address denied")
       }
-      this.logger.debug(`PASSED (not denied) address=${address}`)
+      this.log.debug(`PASSED (not denied) address=${address}`)
       return "allowed"
     }
     return "unlisted"
@@ -110,7 +110,7 @@ export class AuthPolicy {
             : known === password
               ? ALLOWED
               : refused("Invalid password")
-    this.logger.debug(
+    this.log.debug(
       verdict === ALLOWED
         ? `ALLOWED (PLAIN) domain=${domain} username=${username}`
         : `DENIED (PLAIN) ${verdict.statusText} domain=${domain} username=${username}`,
@@ -121,7 +121,7 @@ export class AuthPolicy {
   /** pyzmq `_authenticate_curve`: any key, else the providers (if any), else the certificate directories. */
   async authenticateCurve(domain: string, key: Buffer): Promise<Verdict> {
     if (this.allowAny) {
-      this.logger.debug("ALLOWED (CURVE allow any client)")
+      this.log.debug("ALLOWED (CURVE allow any client)")
       return ALLOWED
     }
     const clientKey = z85Encode(key)
@@ -130,10 +130,10 @@ export class AuthPolicy {
       how === "CURVE" ? this.certs.get(domain)?.has(clientKey) : await this.askProvider(domain, clientKey)
     if (known === null) return INTERNAL_ERROR
     if (known === undefined) {
-      this.logger.debug(`DENIED (${how}) unknown domain=${domain}`)
+      this.log.debug(`DENIED (${how}) unknown domain=${domain}`)
       return refused("Unknown domain")
     }
-    this.logger.debug(`${known ? "ALLOWED" : "DENIED"} (${how}) domain=${domain} client_key=${clientKey}`)
+    this.log.debug(`${known ? "ALLOWED" : "DENIED"} (${how}) domain=${domain} client_key=${clientKey}`)
     return known ? ALLOWED : refused("Unknown key")
   }
 

@@ -1,7 +1,7 @@
 import { setTimeout as delay } from "node:timers/promises"
 import * as zmq from "zeromq"
 import { IOLoop, type Logger } from "@zmq-eventloop/ioloop"
-import { describeValue } from "@zmq-eventloop/ioloop/internal"
+import { describeValue, LogSink, servicesOf } from "@zmq-eventloop/ioloop/internal"
 import { ZMQStream } from "@zmq-eventloop/zmqstream"
 import { AuthPolicy, type CredentialsProvider } from "./auth-policy.js"
 import { loadCertificates } from "./certificates.js"
@@ -85,6 +85,8 @@ export class IOLoopAuthenticator {
   private stream: ZMQStream | null = null
   private stopping: Promise<void> | null = null
   private readonly policy: AuthPolicy
+  /** `logger`, called so that a logger that throws or rejects never stops a ZAP reply. */
+  private readonly log: LogSink
 
   /**
    * @param context The sockets' context; default zeromq.js's global `context`, the one sockets get when
@@ -115,7 +117,8 @@ export class IOLoopAuthenticator {
     this.ioLoop = ioLoop ?? IOLoop.current()
     this.encoding = encoding
     this.logger = logger ?? this.ioLoop.logger
-    this.policy = new AuthPolicy(this.logger, this.ioLoop)
+    this.log = logger === undefined ? servicesOf(this.ioLoop).log : new LogSink(logger)
+    this.policy = new AuthPolicy(this.log, this.ioLoop)
   }
 
   /** The stream of the ZAP socket while started, else `null`. (pyzmq `zap_stream`; `zap_socket` is its `socket`) */
@@ -145,7 +148,7 @@ export class IOLoopAuthenticator {
       throw error
     }
     this.stream.onRecvStream(this.handleZapMessage)
-    this.logger.debug("Starting")
+    this.log.debug("Starting")
   }
 
   /**
@@ -178,9 +181,7 @@ export class IOLoopAuthenticator {
       const giveUpAt = Date.now() + RELEASE_WAIT_MS
       do {
         if (Date.now() > giveUpAt) {
-          this.logger.error(
-            `${ZAP_ENDPOINT} still bound ${RELEASE_WAIT_MS} ms after stop(): another handler?`,
-          )
+          this.log.error(`${ZAP_ENDPOINT} still bound ${RELEASE_WAIT_MS} ms after stop(): another handler?`)
           return
         }
         await delay(1)
@@ -188,7 +189,7 @@ export class IOLoopAuthenticator {
       await probe.unbind(ZAP_ENDPOINT)
       /* c8 ignore next 3 -- not tested: no other bind or unbind error is known (the context bound before) */
     } catch (error) {
-      this.logger.error("IOLoopAuthenticator could not check that its ZAP endpoint is free", error)
+      this.log.error("IOLoopAuthenticator could not check that its ZAP endpoint is free", error)
     } finally {
       probe.close()
     }
@@ -202,7 +203,7 @@ export class IOLoopAuthenticator {
   allow(...addresses: string[]): void {
     addresses.forEach((address, index) => checkString(`addresses[${index}]`, address))
     this.policy.allow(addresses)
-    this.logger.debug(`Allowing ${addresses.join(",")}`)
+    this.log.debug(`Allowing ${addresses.join(",")}`)
   }
 
   /**
@@ -213,7 +214,7 @@ export class IOLoopAuthenticator {
   deny(...addresses: string[]): void {
     addresses.forEach((address, index) => checkString(`addresses[${index}]`, address))
     this.policy.deny(addresses)
-    this.logger.debug(`Denying ${addresses.join(",")}`)
+    this.log.debug(`Denying ${addresses.join(",")}`)
   }
 
   /**
@@ -224,7 +225,7 @@ export class IOLoopAuthenticator {
   configurePlain(domain: string = "*", passwords: StringTable): void {
     checkString("domain", domain)
     if (stringTableEntries("passwords", passwords).length > 0) this.policy.setPasswords(domain, passwords)
-    this.logger.debug(`Configure plain: ${domain}`)
+    this.log.debug(`Configure plain: ${domain}`)
   }
 
   /**
@@ -236,7 +237,7 @@ export class IOLoopAuthenticator {
    */
   configureCurve(domain: string = "*", location: string | URL): void {
     checkString("domain", domain)
-    this.logger.debug(`Configure curve: ${domain}[${String(location)}]`)
+    this.log.debug(`Configure curve: ${domain}[${String(location)}]`)
     if (location === CURVE_ALLOW_ANY) this.policy.allowAnyCurveKey()
     else this.policy.setCertificates(domain, loadCertificates(toPath("location", location)))
   }
@@ -273,28 +274,28 @@ export class IOLoopAuthenticator {
   private readonly handleZapMessage = async (stream: ZMQStream, message: Buffer[]): Promise<void> => {
     const split = splitEnvelope(message)
     if (split === null) {
-      this.logger.error(`Invalid ZAP message, no envelope delimiter: ${describeFrames(message)}`)
+      this.log.error(`Invalid ZAP message, no envelope delimiter: ${describeFrames(message)}`)
       return
     }
     const { envelope, frames } = split
     const reply = (verdict: Verdict, userId = "") =>
       this.sendZapReply(stream, envelope, frames[1]!, verdict, userId)
     if (frames.length < 6) {
-      this.logger.error(`Invalid ZAP message, not enough frames: ${describeFrames(frames)}`)
-      if (frames.length < 2) this.logger.error("Not enough information to reply")
+      this.log.error(`Invalid ZAP message, not enough frames: ${describeFrames(frames)}`)
+      if (frames.length < 2) this.log.error("Not enough information to reply")
       else reply(refused("Not enough frames"))
       return
     }
     const [version, requestId, domainFrame, addressFrame, identity, mechanismFrame, ...credentials] =
       frames as [Buffer, Buffer, Buffer, Buffer, Buffer, Buffer, ...Buffer[]]
     if (version.toString("latin1") !== ZAP_VERSION) {
-      this.logger.error(`Invalid ZAP version: ${describeFrames(frames)}`)
+      this.log.error(`Invalid ZAP version: ${describeFrames(frames)}`)
       return reply(refused("Invalid version"))
     }
     const domain = domainFrame.toString(this.encoding)
     const address = addressFrame.toString(this.encoding)
     const mechanism = mechanismFrame.toString("latin1")
-    this.logger.debug(
+    this.log.debug(
       `version: ${describeFrame(version)}, request_id: ${describeFrame(requestId)}, ` +
         `domain: ${JSON.stringify(domain)}, address: ${JSON.stringify(address)}, ` +
         `identity: ${describeFrame(identity)}, mechanism: ${JSON.stringify(mechanism)}`,
@@ -304,13 +305,13 @@ export class IOLoopAuthenticator {
     if (typeof listed === "object") return reply(listed)
     const expected = MECHANISM_CREDENTIALS[mechanism]
     if (expected !== undefined && credentials.length !== expected) {
-      this.logger.error(`Invalid ${mechanism} credentials: ${credentials.length} frames`)
+      this.log.error(`Invalid ${mechanism} credentials: ${credentials.length} frames`)
       return reply(refused("Invalid credentials"))
     }
     switch (mechanism) {
       case "NULL":
         // For NULL, an address that was not refused is enough.
-        if (listed !== "allowed") this.logger.debug("ALLOWED (NULL)")
+        if (listed !== "allowed") this.log.debug("ALLOWED (NULL)")
         return reply(ALLOWED, "anonymous")
       case "PLAIN": {
         const [username, password] = credentials.map((frame) => frame.toString(this.encoding)) as [
@@ -322,7 +323,7 @@ export class IOLoopAuthenticator {
       case "CURVE": {
         const key = credentials[0]!
         if (key.length !== CURVE_KEY_BYTES) {
-          this.logger.error(`Invalid CURVE credentials: a key of ${key.length} bytes`)
+          this.log.error(`Invalid CURVE credentials: a key of ${key.length} bytes`)
           return reply(refused("Invalid credentials"))
         }
         const verdict = await this.policy.authenticateCurve(domain || "*", key)
@@ -331,7 +332,7 @@ export class IOLoopAuthenticator {
       case "GSSAPI": {
         // The principal was already checked by the GSSAPI service; it becomes the user id.
         const principal = credentials[0]!.toString("utf8")
-        this.logger.debug(`ALLOWED (GSSAPI) domain=${domain} principal=${principal}`)
+        this.log.debug(`ALLOWED (GSSAPI) domain=${domain} principal=${principal}`)
         return reply(ALLOWED, principal)
       }
       default:
@@ -349,12 +350,12 @@ export class IOLoopAuthenticator {
   ): void {
     const { statusCode, statusText } = verdict
     if (this.zapStream !== stream) {
-      this.logger.debug(
+      this.log.debug(
         `ZAP reply dropped, the authenticator was stopped: code=${statusCode} text=${statusText}`,
       )
       return
     }
-    this.logger.debug(`ZAP reply code=${statusCode} text=${statusText}`)
+    this.log.debug(`ZAP reply code=${statusCode} text=${statusText}`)
     const user = statusCode === "200" ? Buffer.from(userId, this.encoding) : ""
     stream.sendMultipart([...envelope, ZAP_VERSION, requestId, statusCode, statusText, user, ""])
   }

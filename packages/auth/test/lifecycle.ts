@@ -145,6 +145,45 @@ t.test("by default the handler binds in zeromq.js's global context, on IOLoop.cu
   loop.close()
 })
 
+t.test("a logger that throws or rejects never stops a ZAP reply", async (t) => {
+  const fallback: unknown[][] = []
+  const consoleError = console.error
+  console.error = (...args: unknown[]) => void fallback.push(args)
+  const unhandled: unknown[] = []
+  const onUnhandled = (reason: unknown): void => void unhandled.push(reason)
+  process.on("unhandledRejection", onUnhandled)
+  t.teardown(() => {
+    console.error = consoleError
+    process.off("unhandledRejection", onUnhandled)
+  })
+  const fails = (how: string) => () => {
+    throw new Error(`logger ${how}`)
+  }
+  const rejects = (how: string) => () => Promise.reject(new Error(`logger ${how}`))
+  const loggers = {
+    throwing: { error: fails("error"), warn: fails("warn"), info: fails("info"), debug: fails("debug") },
+    async: { error: rejects("error"), warn: rejects("warn"), info: rejects("info"), debug: rejects("debug") },
+  }
+  for (const [kind, logger] of Object.entries(loggers)) {
+    const loopLogger = new MemoryLogger()
+    const loop = new IOLoop({ makeCurrent: false, logger: loopLogger })
+    const running = loop.start()
+    const context = new zmq.Context()
+    const auth = new IOLoopAuthenticator(context, loop, { logger })
+    auth.start()
+    t.equal(await statusOf(context), "200", `${kind}: the NULL client is answered`)
+    await auth.stop()
+    loop.stop()
+    await running
+    loop.close()
+    t.same(loopLogger.lines, [], `${kind}: nothing failed on the loop`)
+  }
+  const fallbackLines = fallback.map((args) => String(args[0]))
+  t.ok(fallbackLines.includes("ZAP reply code=200 text=OK"), "the lines went to console.error instead")
+  t.ok(fallbackLines.includes("zmq-eventloop: the logger failed while logging the line above:"))
+  t.same(unhandled, [], "no unhandled rejection")
+})
+
 t.test("options.logger and options.encoding are used", async (t) => {
   const loop = new IOLoop({ makeCurrent: false })
   const running = loop.start()

@@ -1,5 +1,5 @@
 import { debuglog } from "node:util"
-import { describeValue } from "./validate.js"
+import { describeValue, isThenable } from "./validate.js"
 
 /**
  * Where the loop writes its messages: `console` fits, and so does any logger with these four methods. Two
@@ -74,47 +74,65 @@ function detectStyle(logger: Logger): LoggerStyle {
   return isPino || isBunyan ? "object-first" : "console"
 }
 
-/** The last resort when the logger itself throws: never let logging throw out of the loop. */
+/** The last resort when the logger itself fails: never let logging throw out of the loop. */
 function lastResort(message: string, error: unknown, failure: unknown): void {
   try {
-    console.error(message, error)
-    console.error("zmq-eventloop: the logger threw while logging the line above:", failure)
+    if (error === undefined) console.error(message)
+    else console.error(message, error)
+    console.error("zmq-eventloop: the logger failed while logging the line above:", failure)
   } catch {
     // console itself is broken: there is nowhere left to write.
   }
 }
 
 /**
- * The loop's side of a {@link Logger}: it calls the logger in the convention it understands (so an Error
- * reaches pino or bunyan with its stack, under `err`), and it never throws: a logger that fails has the
- * line written with `console.error` instead.
+ * The loop's side of a {@link Logger}, and the only way this project calls one: it calls the logger in the
+ * convention it understands (so an Error reaches pino or bunyan with its stack, under `err`), and it never
+ * throws. A logger that throws, or returns a promise that rejects (an async logger), has the line written
+ * with `console.error` instead, so neither a throw nor an unhandled rejection ever leaves the loop.
  */
 export class LogSink {
   readonly style: LoggerStyle
 
   constructor(
     readonly logger: Logger,
-    style: LoggerStyle | undefined,
+    style?: LoggerStyle,
   ) {
     this.style = style ?? detectStyle(logger)
   }
 
-  /** Logs `message` with `error` (its stack kept by either kind of logger). */
-  error(message: string, error: unknown): void {
-    try {
-      if (this.style === "object-first") this.logger.error({ err: error }, message)
-      else this.logger.error(message, error)
-    } catch (failure) {
-      lastResort(message, error, failure)
-    }
+  /** Logs `message` at error level, with `error` when given (its stack kept by either kind of logger). */
+  error(message: string, error?: unknown): void {
+    this.write(message, error, () =>
+      error === undefined
+        ? this.logger.error(message)
+        : this.style === "object-first"
+          ? this.logger.error({ err: error }, message)
+          : this.logger.error(message, error),
+    )
   }
 
   /** Logs a warning line. */
   warn(message: string): void {
+    this.write(message, undefined, () => this.logger.warn(message))
+  }
+
+  /** Logs an info line. */
+  info(message: string): void {
+    this.write(message, undefined, () => this.logger.info(message))
+  }
+
+  /** Logs a debug line. */
+  debug(message: string): void {
+    this.write(message, undefined, () => this.logger.debug(message))
+  }
+
+  private write(message: string, error: unknown, call: () => unknown): void {
     try {
-      this.logger.warn(message)
+      const result = call()
+      if (isThenable(result)) result.then(undefined, (failure) => lastResort(message, error, failure))
     } catch (failure) {
-      lastResort(message, undefined, failure)
+      lastResort(message, error, failure) // the call threw, or the then() of what it returned did
     }
   }
 }

@@ -61,13 +61,20 @@ export class UserCodeRunner {
     return stack.split("\n").slice(3).join("\n")
   }
 
-  /** Hands `error` from `original` to `handleCallbackException`; if that throws, logs both. */
+  /**
+   * Hands `error` from `original` to `handleCallbackException`; if that throws, or returns a promise that
+   * rejects (an async override), logs both.
+   */
   fail(original: Function, error: unknown, source?: CallbackSource): void {
-    try {
-      this.errors.handleCallbackException(original, error, source)
-    } catch (failure) {
+    const handlerFailed = (failure: unknown): void => {
       this.log.error(failureMessage(original, source), error)
-      this.log.error("handleCallbackException threw", failure)
+      this.log.error("handleCallbackException failed", failure)
+    }
+    try {
+      const result: unknown = this.errors.handleCallbackException(original, error, source)
+      if (isThenable(result)) result.then(undefined, handlerFailed)
+    } catch (failure) {
+      handlerFailed(failure)
     }
   }
 

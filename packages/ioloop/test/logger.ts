@@ -59,6 +59,68 @@ t.test("a logger whose error() throws: the line goes to console.error and the lo
   t.ok(fallback.some((args) => (args[1] as Error | undefined)?.message === "logger down"))
 })
 
+/** Collects unhandled rejections for the test. */
+function captureUnhandled(t: Test): unknown[] {
+  const unhandled: unknown[] = []
+  const onUnhandled = (reason: unknown): void => void unhandled.push(reason)
+  process.on("unhandledRejection", onUnhandled)
+  t.teardown(() => void process.off("unhandledRejection", onUnhandled))
+  return unhandled
+}
+
+t.test(
+  "an async logger whose promise rejects: the line goes to console.error, nothing unhandled",
+  async (t) => {
+    const fallback = captureConsoleError(t)
+    const unhandled = captureUnhandled(t)
+    const broken = new MemoryLogger()
+    broken.error = () => Promise.reject(new Error("logger down")) as unknown as void
+    broken.warn = () =>
+      ({
+        then: () => {
+          throw new Error("then() down")
+        },
+      }) as unknown as void
+    const loop = newLoop(t, { logger: broken })
+    // A deadline decades ahead (Date.now() given where time() was meant) is warned about.
+    loop.removeTimeout(loop.callAt(loop.time() + Date.now(), () => {}))
+    loop.addCallback(function failing() {
+      throw new Error("user error")
+    })
+    loop.callLater(5, () => loop.stop())
+    await runUntilStopped(loop)
+    const texts = fallback.map((args) => String(args[0]))
+    t.ok(texts.includes("Exception in callback failing()"), "the error's line reached console.error")
+    t.ok(fallback.some((args) => (args[1] as Error | undefined)?.message === "logger down"))
+    t.ok(
+      texts.some((text) => text.startsWith("IOLoop.callAt: the deadline is")),
+      "the warning's line too",
+    )
+    t.ok(fallback.some((args) => (args[1] as Error | undefined)?.message === "then() down"))
+    t.same(unhandled, [], "no unhandled rejection")
+  },
+)
+
+t.test(
+  "an async handleCallbackException override that rejects: both errors are logged, nothing unhandled",
+  async (t) => {
+    const unhandled = captureUnhandled(t)
+    const loop = newLoop(t)
+    loop.handleCallbackException = () => Promise.reject(new Error("handler down")) as unknown as void
+    loop.addCallback(() => {
+      throw new Error("first")
+    })
+    loop.callLater(5, () => loop.stop())
+    await runUntilStopped(loop)
+    const errors = loop.memory.lines.filter((line) => line.level === "error")
+    t.same(
+      errors.map((line) => (line.args[1] as Error).message),
+      ["first", "handler down"],
+    )
+    t.same(unhandled, [], "no unhandled rejection")
+  },
+)
+
 t.test(
   "a handleCallbackException override that throws: both errors are logged, the loop carries on",
   async (t) => {
