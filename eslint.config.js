@@ -14,6 +14,23 @@ export default tseslint.config(
     },
   },
   {
+    // A user's logger may throw or reject: the packages call it only through LogSink (ioloop/src/logger.ts),
+    // which never lets either out.
+    files: ["packages/*/src/**/*.ts"],
+    ignores: ["packages/ioloop/src/logger.ts"],
+    rules: {
+      "no-restricted-syntax": [
+        "error",
+        {
+          selector:
+            "CallExpression > MemberExpression[property.name=/^(error|warn|info|debug)$/][object.property.name='logger']",
+          message:
+            "Call a Logger through a LogSink (servicesOf(loop).log, or new LogSink(logger)), never directly.",
+        },
+      ],
+    },
+  },
+  {
     files: ["**/*.mjs", "**/*.js"],
     languageOptions: {
       globals: {

@@ -448,7 +448,9 @@ export class ZMQStream<S extends Socket = Socket> {
       throw new TypeError(`linger must be an integer >= -1 (ms), got ${describeValue(linger)}`)
     }
     if (this.partial !== null) {
-      this.ioLoop.logger.debug(`ZMQStream.close: dropping ${this.partial.length} parts sent with SNDMORE`)
+      servicesOf(this.ioLoop).log.debug(
+        `ZMQStream.close: dropping ${this.partial.length} parts sent with SNDMORE`,
+      )
       this.partial = null
       this.callbacks.unsent(1)
     }

@@ -40,3 +40,26 @@ loopTest("close() with parts held by SNDMORE reports the unfinished message", as
   push.close()
   t.same(errors, ["close(): 1 queued message could not be sent"])
 })
+
+loopTest(
+  "close() with parts held by SNDMORE closes the socket whatever the logger does",
+  async (t, { loop, logger, track }) => {
+    const fallback: unknown[][] = []
+    const consoleError = console.error
+    console.error = (...args: unknown[]) => void fallback.push(args)
+    t.teardown(() => void (console.error = consoleError))
+    logger.debug = () => {
+      throw new Error("logger down")
+    }
+    logger.warn = () => Promise.reject(new Error("logger down")) as unknown as void
+    const socket = track(new zmq.Push())
+    const push = new ZMQStream(socket, loop)
+    push.send("first part", { flags: SNDMORE })
+    push.close()
+    t.ok(push.closed(), "the stream closed")
+    t.ok(socket.closed, "and its socket")
+    await new Promise<void>((resolve) => loop.addCallback(resolve)) // the warn's rejection has settled
+    t.ok(fallback.some((args) => String(args[0]).includes("dropping 1 parts sent with SNDMORE")))
+    t.ok(fallback.some((args) => String(args[0]).includes("1 queued message could not be sent")))
+  },
+)
