@@ -22,9 +22,15 @@ const LEVELS = ["error", "warn", "info", "debug"] as const
 /** Traces for developers, printed when `NODE_DEBUG=zmq-eventloop` is set. */
 export const debug = debuglog("zmq-eventloop")
 
-/** The name a log line uses for a user callback. */
+/** The name a log line uses for a user callback; never throws (a `name` getter may, a revoked Proxy does). */
 export function describeCallback(callback: Function): string {
-  return callback.name ? `${callback.name}()` : "<anonymous function>"
+  let name: unknown
+  try {
+    name = callback.name
+  } catch {
+    name = undefined
+  }
+  return typeof name === "string" && name !== "" ? `${name}()` : "<anonymous function>"
 }
 
 /**
@@ -76,10 +82,21 @@ function detectStyle(logger: Logger): LoggerStyle {
 
 /** The last resort when the logger itself fails: never let logging throw out of the loop. */
 function lastResort(message: string, error: unknown, failure: unknown): void {
+  consoleLine(message, error)
+  consoleLine("zmq-eventloop: the logger failed while logging the line above:", failure)
+}
+
+/** `console.error(text, value)`, or the text alone when printing the value throws (a getter that throws). */
+function consoleLine(text: string, value: unknown): void {
   try {
-    if (error === undefined) console.error(message)
-    else console.error(message, error)
-    console.error("zmq-eventloop: the logger failed while logging the line above:", failure)
+    if (value === undefined) console.error(text)
+    else console.error(text, value)
+    return
+  } catch {
+    // Printing the value threw; the text at least.
+  }
+  try {
+    console.error(text, "(a value that cannot be printed)")
   } catch {
     // console itself is broken: there is nowhere left to write.
   }

@@ -147,6 +147,38 @@ t.test(
   },
 )
 
+t.test("a failed callback is logged whatever it and its error are, on the default console logger", (t) => {
+  // In a child: console.error inspects the error, and a stack getter that throws makes it throw.
+  const script = `
+    import { IOLoop } from ${JSON.stringify(new URL("../dist/index.js", import.meta.url).href)}
+    const loop = new IOLoop()
+    const unnamed = () => { throw new Error("from a callback whose name cannot be read") }
+    Object.defineProperty(unnamed, "name", { get() { throw new Error("name getter") } })
+    loop.addCallback(unnamed)
+    const unprintable = new Error("unprintable")
+    Object.defineProperty(unprintable, "stack", { get() { throw new Error("stack getter") } })
+    loop.addCallback(function throwsUnprintable() { throw unprintable })
+    const { proxy, revoke } = Proxy.revocable(() => {}, {})
+    revoke()
+    loop.addCallback(proxy)
+    loop.addCallback(() => { console.log("carried on"); loop.stop() })
+    await loop.start()
+  `
+  const run = spawnSync(process.execPath, ["--input-type=module", "-e", script], {
+    encoding: "utf8",
+    timeout: 30_000,
+  })
+  t.equal(run.status, 0, run.stderr)
+  t.equal(run.stdout, "carried on\n")
+  t.match(
+    run.stderr,
+    /Exception in callback <anonymous function> Error: from a callback whose name cannot be read/,
+  )
+  t.match(run.stderr, /Exception in callback throwsUnprintable\(\) \(a value that cannot be printed\)/)
+  t.match(run.stderr, /Exception in callback <anonymous function> TypeError: .*revoked/)
+  t.end()
+})
+
 t.test("with pino the Error of a failed callback keeps its message and stack", async (t) => {
   const lines: Record<string, unknown>[] = []
   const sink = new Writable({
