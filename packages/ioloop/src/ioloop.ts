@@ -36,7 +36,11 @@ export interface IOLoopOptions {
    * another loop already is. `false`: become current only while running. (tornado `make_current`)
    */
   makeCurrent?: boolean
-  /** The clock for `time()` and every deadline, in milliseconds. Default: `performance.now()` (monotonic). */
+  /**
+   * The clock for `time()` and every deadline, in milliseconds (not tornado's seconds). Default:
+   * `performance.now()` (monotonic). Called once here, it must return a finite number; if it throws while
+   * the loop runs, the run ends and `start()` rejects with its error.
+   */
   timeFunc?: () => number
   /**
    * Where errors and warnings go. Default: `console`. Any object with `error`, `warn`, `info` and `debug`
@@ -135,6 +139,7 @@ export class IOLoop {
   private microtaskWakes = 0
   private keepAlive: NodeJS.Timeout | undefined
   private resolveStart: (() => void) | undefined
+  private rejectStart: ((error: unknown) => void) | undefined
   private previousCurrent: IOLoop | null = null
   private warnedAboutClock = false
 
@@ -148,7 +153,7 @@ export class IOLoop {
     if (makeCurrent !== undefined && typeof makeCurrent !== "boolean") {
       throw new TypeError(`options.makeCurrent must be a boolean, got ${describeValue(makeCurrent)}`)
     }
-    if (timeFunc !== undefined) checkFunction("options.timeFunc", timeFunc)
+    if (timeFunc !== undefined) checkClock(timeFunc)
     checkLogger("options.logger", logger)
     if (loggerStyle !== undefined && loggerStyle !== "console" && loggerStyle !== "object-first") {
       throw new TypeError(
@@ -439,7 +444,10 @@ export class IOLoop {
     this.keepAlive = setInterval(() => {}, MAX_TIMER_DELAY)
     this.handlers.resume()
     this.wakeSoon()
-    return new Promise((resolve) => (this.resolveStart = resolve))
+    return new Promise((resolve, reject) => {
+      this.resolveStart = resolve
+      this.rejectStart = reject
+    })
   }
 
   /**
@@ -519,7 +527,16 @@ export class IOLoop {
 
   // Every iteration runs with the stack-context stack emptied, whatever context the Node callback that
   // woke the loop inherited: callbacks then see only the contexts they captured.
-  private readonly iterate = (): void => nullContext.run(this.runIteration)
+  // User code runs through the funnel and never throws out of an iteration; what does is the loop's own
+  // failure (a `timeFunc` that throws): the run ends there, and `start()` rejects with it.
+  private readonly iterate = (): void => {
+    try {
+      nullContext.run(this.runIteration)
+    } catch (error) {
+      this.isRunning = false
+      this.finish(error)
+    }
+  }
 
   private readonly runIteration = (): void => {
     this.wakeQueued = false
@@ -634,7 +651,8 @@ export class IOLoop {
     }
   }
 
-  private finish(): void {
+  /** Ends the run: `start()`'s promise resolves, or rejects with `failure` when one is given. */
+  private finish(failure?: unknown): void {
     this.cancelWait()
     this.handlers.pause()
     clearInterval(this.keepAlive)
@@ -642,13 +660,23 @@ export class IOLoop {
     this.stopRequested = false
     IOLoop.currentLoop = this.previousCurrent
     this.previousCurrent = null
-    const resolve = this.resolveStart
-    this.resolveStart = undefined
-    resolve?.()
+    const [resolve, reject] = [this.resolveStart, this.rejectStart]
+    this.resolveStart = this.rejectStart = undefined
+    if (failure === undefined) resolve?.()
+    else reject?.(failure)
   }
 
   private checkOpen(): void {
     if (this.services.closed) throw new Error("IOLoop is closed")
+  }
+}
+
+/** Checks `options.timeFunc` by calling it once: a TypeError unless it gives a finite number of ms. */
+function checkClock(timeFunc: unknown): void {
+  checkFunction("options.timeFunc", timeFunc)
+  const now: unknown = timeFunc()
+  if (typeof now !== "number" || !Number.isFinite(now)) {
+    throw new TypeError(`options.timeFunc must return a finite number of ms, got ${describeValue(now)}`)
   }
 }
 

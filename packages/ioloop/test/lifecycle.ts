@@ -246,6 +246,26 @@ t.test("timeFunc replaces the loop's clock for time() and deadlines", async (t) 
   t.equal(ran, true)
 })
 
+t.test(
+  "a timeFunc that throws while the loop runs ends the run: start() rejects with its error",
+  async (t) => {
+    let broken = false
+    const loop = newLoop(t, {
+      timeFunc: () => {
+        if (broken) throw new Error("clock down")
+        return performance.now()
+      },
+    })
+    loop.addCallback(() => (broken = true)) // the iteration's next time() throws
+    await t.rejects(loop.start(), { message: "clock down" })
+    t.equal(loop.running(), false)
+    broken = false
+    loop.addCallback(() => loop.stop())
+    await runUntilStopped(loop)
+    t.pass("the loop runs again once its clock works")
+  },
+)
+
 t.test("time() is monotonic milliseconds by default", async (t) => {
   const loop = newLoop(t)
   const a = loop.time()
@@ -315,6 +335,16 @@ t.test("the constructor validates its options", async (t) => {
     name: "TypeError",
     message: /^options\.timeFunc must be a function, got 5/,
   })
+  for (const [given, shown] of [
+    [NaN, "NaN"],
+    ["5", "'5'"],
+    [undefined, "undefined"],
+  ] as const) {
+    t.throws(() => new IOLoop({ timeFunc: () => given as number, makeCurrent: false }), {
+      name: "TypeError",
+      message: `options.timeFunc must return a finite number of ms, got ${shown}`,
+    })
+  }
   t.throws(() => new IOLoop(null as unknown as IOLoopOptions), TypeError)
   const loop = new IOLoop({ makeCurrent: false, logger: new MemoryLogger(), poller: "interval" })
   t.teardown(() => loop.close())
