@@ -1,4 +1,4 @@
-import type { LogSink } from "@zmq-eventloop/ioloop/internal"
+import type { LogSink, UserCodeRunner } from "@zmq-eventloop/ioloop/internal"
 import { isThenable } from "@zmq-eventloop/ioloop/internal"
 import { lookupString, type StringTable } from "./string-table.js"
 import { z85Encode } from "./z85.js"
@@ -16,11 +16,6 @@ export interface CredentialsProvider {
    * refused with ZAP status 500.
    */
   callback(domain: string, key: string): boolean | PromiseLike<boolean>
-}
-
-/** Where an error thrown by user code goes: the loop's `handleCallbackException`. */
-export interface CallbackErrorHandler {
-  handleCallbackException(callback: Function, error: unknown): void
 }
 
 /** What the address lists say about a client: admitted as far as they go, not listed, or refused. */
@@ -42,7 +37,8 @@ export class AuthPolicy {
 
   constructor(
     private readonly log: LogSink,
-    private readonly errors: CallbackErrorHandler,
+    /** The loop's funnel: a provider's error goes to `handleCallbackException`, whatever that does. */
+    private readonly funnel: UserCodeRunner,
   ) {}
 
   /** @throws Error when addresses were denied: the two lists are exclusive. */
@@ -145,7 +141,7 @@ export class AuthPolicy {
       const answer = provider.callback(domain, clientKey)
       return Boolean(isThenable(answer) ? await answer : answer)
     } catch (error) {
-      this.errors.handleCallbackException(provider.callback, error)
+      this.funnel.fail(provider.callback, error)
       return null
     }
   }

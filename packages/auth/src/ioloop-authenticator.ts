@@ -117,8 +117,9 @@ export class IOLoopAuthenticator {
     this.ioLoop = ioLoop ?? IOLoop.current()
     this.encoding = encoding
     this.logger = logger ?? this.ioLoop.logger
-    this.log = logger === undefined ? servicesOf(this.ioLoop).log : new LogSink(logger)
-    this.policy = new AuthPolicy(this.log, this.ioLoop)
+    const services = servicesOf(this.ioLoop)
+    this.log = logger === undefined ? services.log : new LogSink(logger)
+    this.policy = new AuthPolicy(this.log, services.funnel)
   }
 
   /** The stream of the ZAP socket while started, else `null`. (pyzmq `zap_stream`; `zap_socket` is its `socket`) */

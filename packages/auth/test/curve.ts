@@ -158,3 +158,33 @@ authTest(
     t.ok(ctx.logger.messages("debug").includes("ZAP reply code=500 text=Internal error"))
   },
 )
+
+authTest(
+  "a provider's error still gets its 500 reply when the loop's handleCallbackException fails",
+  async (t, ctx) => {
+    const unhandled: unknown[] = []
+    const onUnhandled = (reason: unknown): void => void unhandled.push(reason)
+    process.on("unhandledRejection", onUnhandled)
+    t.teardown(() => void process.off("unhandledRejection", onUnhandled))
+    ctx.auth.configureCurveCallback("*", {
+      callback: () => {
+        throw new Error("database is down")
+      },
+    })
+    for (const override of [
+      () => {
+        throw new Error("handler down")
+      },
+      () => Promise.reject(new Error("handler down")) as unknown as void,
+    ]) {
+      ctx.loop.handleCallbackException = override
+      const { outcome } = await curvePair(ctx, serverKeys, zmq.curveKeyPair())
+      t.same(await outcome, { refused: 500 }, "the client is refused, not left waiting")
+    }
+    await waitFor(
+      () => ctx.logger.lines.filter((line) => String(line.args[1]).includes("handler down")).length === 2,
+      "both failures of the override logged",
+    )
+    t.same(unhandled, [], "no unhandled rejection")
+  },
+)
