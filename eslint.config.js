@@ -14,10 +14,11 @@ export default tseslint.config(
     },
   },
   {
-    // A user's logger may throw or reject: the packages call it only through LogSink (ioloop/src/logger.ts),
-    // which never lets either out.
+    // A user's logger and a handleCallbackException override may throw or reject: the packages reach them
+    // only through LogSink (ioloop/src/logger.ts) and the funnel (ioloop/src/user-code.ts), which never let
+    // either out.
     files: ["packages/*/src/**/*.ts"],
-    ignores: ["packages/ioloop/src/logger.ts"],
+    ignores: ["packages/ioloop/src/logger.ts", "packages/ioloop/src/user-code.ts"],
     rules: {
       "no-restricted-syntax": [
         "error",
@@ -26,6 +27,11 @@ export default tseslint.config(
             "CallExpression > MemberExpression[property.name=/^(error|warn|info|debug)$/][object.property.name='logger']",
           message:
             "Call a Logger through a LogSink (servicesOf(loop).log, or new LogSink(logger)), never directly.",
+        },
+        {
+          selector: "CallExpression > MemberExpression[property.name='handleCallbackException']",
+          message:
+            "Report a user callback's error through the funnel (servicesOf(loop).funnel.fail), never directly.",
         },
       ],
     },
