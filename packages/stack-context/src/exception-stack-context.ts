@@ -13,6 +13,9 @@ export type ExceptionHandler = (error: unknown) => boolean | void
  *   promise resolves to `undefined`. Any other return lets the error go on, as the same object, to the
  *   next handler outwards and then to the caller. Handlers run innermost first.
  * - An error thrown by the handler replaces the original one and goes on outwards.
+ * - The handler decides synchronously, as tornado's do: an `async` handler is a TypeError at the constructor
+ *   (its promise would be truthy whatever it resolves to), and a promise returned by another handler is a
+ *   TypeError thrown outwards in place of the error, which it carries as `cause`.
  * - The handler runs with this context still on the stack, as in tornado.
  */
 export class ExceptionStackContext {
@@ -21,10 +24,15 @@ export class ExceptionStackContext {
 
   /**
    * @param handler - called with each error; return a truthy value to swallow it.
-   * @throws TypeError when `handler` is not a function.
+   * @throws TypeError when `handler` is not a function, or is an `async` function.
    */
   constructor(handler: ExceptionHandler) {
     assertFunction("handler", handler)
+    if (Object.prototype.toString.call(handler) === "[object AsyncFunction]") {
+      throw new TypeError(
+        "handler must be synchronous: it returns true to swallow the error, and an async function's promise is always truthy",
+      )
+    }
     this.#handler = handler
   }
 
@@ -60,7 +68,7 @@ export class ExceptionStackContext {
     try {
       result = fn()
     } catch (error) {
-      if (this.#handler(error)) return undefined as T
+      if (this.#handles(error)) return undefined as T
       throw error
     }
     // Beyond tornado: a rejection of the promise fn returned is handled like a throw.
@@ -69,8 +77,20 @@ export class ExceptionStackContext {
   }
 
   readonly #onRejected = (error: unknown): undefined => {
-    if (this.#handler(error)) return undefined
+    if (this.#handles(error)) return undefined
     throw error
+  }
+
+  /** Whether the handler swallows `error`. @throws what the handler throws; TypeError if it returns a promise. */
+  #handles(error: unknown): boolean {
+    const verdict: unknown = this.#handler(error)
+    if (!isThenable(verdict)) return Boolean(verdict)
+    // The TypeError reports the mistake; the promise's own rejection, if any, is not left unhandled too.
+    Promise.resolve(verdict).catch(() => {})
+    throw new TypeError(
+      "ExceptionStackContext handler returned a promise: it must return synchronously whether it handled the error (see cause)",
+      { cause: error },
+    )
   }
 }
 

@@ -103,3 +103,40 @@ t.test("the handler runs with its own context still on the stack, as in tornado"
   )
   t.same(seen, ["outer", "outer"], "the outer context is entered, and re-entered by the probe")
 })
+
+t.test(
+  "an async handler is a TypeError at the constructor: its promise would swallow every error",
+  async (t) => {
+    t.throws(() => new ExceptionStackContext((async () => false) as never), {
+      name: "TypeError",
+      message: /^handler must be synchronous/,
+    })
+  },
+)
+
+t.test("a handler that returns a promise: a TypeError carrying the error goes outwards", async (t) => {
+  const unhandled: unknown[] = []
+  const onUnhandled = (reason: unknown): void => void unhandled.push(reason)
+  process.on("unhandledRejection", onUnhandled)
+  t.teardown(() => void process.off("unhandledRejection", onUnhandled))
+  const error = new Error("boom")
+  const promising = new ExceptionStackContext(() => Promise.reject(new Error("handler failed")) as never)
+  const thrown = (() => {
+    try {
+      promising.run(() => {
+        throw error
+      })
+    } catch (caught) {
+      return caught
+    }
+  })()
+  t.match(thrown, { name: "TypeError", message: /handler returned a promise/ })
+  t.equal((thrown as Error).cause, error, "the error travels as its cause")
+  await t.rejects(
+    promising.run(() => Promise.reject(error))!,
+    { name: "TypeError", cause: error },
+    "a rejection of what the code returned too",
+  )
+  await new Promise((resolve) => setImmediate(resolve))
+  t.same(unhandled, [], "the handler's own rejection is not left unhandled")
+})
