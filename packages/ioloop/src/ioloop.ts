@@ -534,7 +534,7 @@ export class IOLoop {
       nullContext.run(this.runIteration)
     } catch (error) {
       this.isRunning = false
-      this.finish(error)
+      this.finish({ error })
     }
   }
 
@@ -651,8 +651,8 @@ export class IOLoop {
     }
   }
 
-  /** Ends the run: `start()`'s promise resolves, or rejects with `failure` when one is given. */
-  private finish(failure?: unknown): void {
+  /** Ends the run: `start()`'s promise resolves, or rejects with `failure.error` when one is given. */
+  private finish(failure?: { error: unknown }): void {
     this.cancelWait()
     this.handlers.pause()
     clearInterval(this.keepAlive)
@@ -663,7 +663,7 @@ export class IOLoop {
     const [resolve, reject] = [this.resolveStart, this.rejectStart]
     this.resolveStart = this.rejectStart = undefined
     if (failure === undefined) resolve?.()
-    else reject?.(failure)
+    else reject?.(failure.error)
   }
 
   private checkOpen(): void {

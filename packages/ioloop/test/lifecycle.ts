@@ -266,6 +266,21 @@ t.test(
   },
 )
 
+t.test("a timeFunc that throws undefined rejects start() too", async (t) => {
+  let calls = 0
+  const loop = newLoop(t, {
+    timeFunc: () => {
+      if (++calls > 1) throw undefined // the constructor's check is the first call
+      return 0
+    },
+  })
+  const outcome = await loop.start().then(
+    () => "resolved",
+    (error: unknown) => ["rejected", error],
+  )
+  t.same(outcome, ["rejected", undefined])
+})
+
 t.test("time() is monotonic milliseconds by default", async (t) => {
   const loop = newLoop(t)
   const a = loop.time()
