@@ -1,6 +1,7 @@
 // When the native data path is used at all (src/native/availability.ts, self-test.ts): the environment
 // switch, a missing addon, and a self-test that learns zeromq.js's layout and fails on each fact it
 // checks (the addon is real; one of its functions is replaced per case to break one fact).
+import { readdirSync } from "node:fs"
 import t from "tap"
 import * as zmq from "zeromq"
 import { checkNativeDataPath } from "../src/native/availability.js"
@@ -46,6 +47,20 @@ t.test("the self-test passes on the real addon and zeromq.js, synchronously, mor
   t.equal(runSelfTest(zmq, addon), null)
   t.equal(runSelfTest(zmq, addon), null, "learning the layout again finds the same one")
 })
+
+t.test(
+  "the self-test's private context starts no I/O thread: what it leaves until exit is libzmq's reaper",
+  { skip: process.platform !== "linux" && "counts threads in /proc/self/task" },
+  async (t) => {
+    // zeromq.js cannot terminate a context (a collected one is only shut down, and terminated at exit), so
+    // each context the self-test makes keeps its threads. Counted around the synchronous call: nothing
+    // else in this process starts a thread meanwhile.
+    const threads = () => readdirSync("/proc/self/task").length
+    const before = threads()
+    t.equal(runSelfTest(zmq, addon), null)
+    t.equal(threads() - before, 1, "one thread more: the reaper of a context with ioThreads 0")
+  },
+)
 
 t.test("the self-test fails, with the fact that broke, when", async (t) => {
   const cases: [string, Partial<DataPathAddon>, string | RegExp][] = [

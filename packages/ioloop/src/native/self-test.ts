@@ -9,7 +9,8 @@
  * sends with `sendTimeout` 0, so no zeromq.js operation is pending on a worker thread when it
  * returns (zeromq.js aborts the process when a worker thread is torn down mid-bind). zeromq.js 6
  * has no call to terminate a context: the private one is shut down when it is garbage collected,
- * and terminated at exit.
+ * and terminated at exit (or with its worker); until then it keeps libzmq's reaper thread, but no
+ * I/O thread (inproc needs none).
  * @module
  */
 import { threadId } from "node:worker_threads"
@@ -59,7 +60,7 @@ export function runSelfTest(zeromq: typeof Zmq, addon: DataPathAddon): string | 
   const endpoint = `inproc://zmq-eventloop-self-test-${process.pid}-${threadId}-${runs++}`
   const sockets: Zmq.Socket[] = []
   try {
-    const context = new zeromq.Context({ blocky: false })
+    const context = new zeromq.Context({ blocky: false, ioThreads: 0 })
     const open = () => {
       const socket = new zeromq.Pair({ context, linger: 0, sendTimeout: 0, receiveTimeout: 0 })
       sockets.push(socket)
