@@ -8,6 +8,7 @@ import { createRequire } from "node:module"
 import type * as Zmq from "zeromq"
 import { debug } from "../logger.js"
 import { loadDataPathAddon, type DataPathAddon } from "./addon.js"
+import { haveSpareFds } from "./fd-headroom.js"
 import { runSelfTest } from "./self-test.js"
 
 // A CommonJS bundle made without a shim for import.meta.url leaves it empty: its own require() resolves then.
@@ -22,6 +23,11 @@ export interface DataPathRefusal {
    * thread: attaching again once it settled can succeed.
    */
   readonly busy?: boolean
+  /**
+   * `true` when the env's checks could not run because the process is out of file descriptors: the
+   * refusal is not kept, and the next attach checks again.
+   */
+  readonly transient?: boolean
 }
 
 /** What the native data path runs on once the checks passed. */
@@ -31,16 +37,28 @@ export interface NativeDataPathSupport {
   readonly zeromq: typeof Zmq
 }
 
+// File descriptors the checks need at once: the self-test's context and sockets hold 8 (measured), the
+// addon's reads of zeromq.js's objects a pipe each. libzmq aborts the process when a context cannot make
+// its epoll fd (an errno_assert), so the self-test must not start short of them.
+const CHECK_FDS = 16
+
 /**
- * The checks, cheapest first: the environment switch, the addon, zeromq.js, then the self-test,
- * which learns and proves zeromq.js's socket layout at run time (no version is assumed). Never
- * throws: every failure is a refusal.
+ * The checks, cheapest first: the environment switch, room for the self-test's file descriptors, the
+ * addon, zeromq.js, then the self-test, which learns and proves zeromq.js's socket layout at run time
+ * (no version is assumed). Never throws: every failure is a refusal.
  */
 export function checkNativeDataPath(
   env: NodeJS.ProcessEnv = process.env,
-  addon: DataPathAddon | Error = loadDataPathAddon(),
+  given?: DataPathAddon | Error,
 ): NativeDataPathSupport | DataPathRefusal {
   if (env.ZMQ_EVENTLOOP_NATIVE === "0") return { reason: "ZMQ_EVENTLOOP_NATIVE=0" }
+  if (!haveSpareFds(CHECK_FDS)) {
+    return {
+      reason: `the process is out of file descriptors, of which the self-test needs ${CHECK_FDS}; the next attach checks again`,
+      transient: true,
+    }
+  }
+  const addon = given ?? loadDataPathAddon()
   if (addon instanceof Error) return { reason: `no native data path in the addon: ${addon.message}` }
   let zeromq: typeof Zmq
   try {
@@ -57,15 +75,16 @@ let support: NativeDataPathSupport | DataPathRefusal | undefined
 
 /**
  * The addon and zeromq module when this env uses the native data path, else why not; checked on the
- * first call (`ZMQ_EVENTLOOP_NATIVE=0` at every call, so a program can switch it per stream).
+ * first call (`ZMQ_EVENTLOOP_NATIVE=0` at every call, so a program can switch it per stream), and again
+ * after a refusal for want of file descriptors.
  */
 export function nativeDataPathSupport(): NativeDataPathSupport | DataPathRefusal {
   if (process.env.ZMQ_EVENTLOOP_NATIVE === "0") return { reason: "ZMQ_EVENTLOOP_NATIVE=0" }
-  if (support === undefined) {
-    support = checkNativeDataPath()
-    debug("native data path: %s", "reason" in support ? `off (${support.reason})` : "on")
-  }
-  return support
+  if (support !== undefined) return support
+  const checked = checkNativeDataPath()
+  debug("native data path: %s", "reason" in checked ? `off (${checked.reason})` : "on")
+  if (!("transient" in checked && checked.transient)) support = checked
+  return checked
 }
 
 /** Why this env does not use the native data path, or `null` when it does (runs the checks if not done yet). */

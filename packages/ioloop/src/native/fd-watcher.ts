@@ -97,8 +97,7 @@ export interface FdWatcherConstructor {
 
 /**
  * The addon's `FdWatcher` class, or the `Error` saying in one line why no build of the addon loads (see
- * `loadAddon`), so the caller can fall back to the interval poller. Loads once; later calls return the
- * same result.
+ * `loadAddon`), so the caller can fall back to the interval poller. Loads once, as `loadAddon` does.
  */
 export function loadFdWatcher(): FdWatcherConstructor | Error {
   const addon = loadAddon()

@@ -16,6 +16,7 @@ import { existsSync } from "node:fs"
 import { relative, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
 import { debug } from "../logger.js"
+import { haveSpareFds } from "./fd-headroom.js"
 
 /**
  * What the addon exports, as loaded: the loader checks only what tells an addon of this version apart.
@@ -78,14 +79,26 @@ export function addonCandidates(
 
 let cached: LoadedAddon | Error | undefined
 
+// Opening the addon takes a file descriptor (dlopen). A load that failed while fewer than this many could
+// be opened is not kept: the process was at its fd limit, which passes.
+const LOAD_FDS = 4
+
 /**
  * The addon, from the first of {@link addonCandidates} that loads, or an `Error` whose one-line message
  * names each file tried, why it did not load, and the command that fixes it. Loads once; later calls
- * return the same result.
+ * return the same result, unless the load failed while the process was out of file descriptors: the next
+ * call tries again.
  */
 export function loadAddon(): LoadedAddon | Error {
-  cached ??= loadAddonFrom(addonCandidates())
-  return cached
+  if (cached !== undefined) return cached
+  const loaded = loadAddonFrom(addonCandidates())
+  if (loaded instanceof Error && !haveSpareFds(LOAD_FDS)) {
+    return new Error(
+      "the process is out of file descriptors, so the addon could not be opened; the next IOLoop tries again",
+    )
+  }
+  cached = loaded
+  return loaded
 }
 
 /** {@link loadAddon} from the given files, uncached (for tests). */
