@@ -1,5 +1,6 @@
 import { ZMQ_EVENTS } from "./constants.js"
 import type { ZmqSocketAccess } from "./handler-entry.js"
+import { retryInterrupted } from "./interrupted.js"
 
 /**
  * How the loop reads a registered socket's state: through zeromq.js's own getters ({@link ZeromqJsReader}), or
@@ -21,6 +22,7 @@ export class ZeromqJsReader implements SocketReader {
   }
 
   events(): number {
-    return this.socket.getInt32Option(ZMQ_EVENTS)
+    // An EINTR thrown through would be taken for a closed socket (the loop reports ERROR for any other error).
+    return retryInterrupted(() => this.socket.getInt32Option(ZMQ_EVENTS))
   }
 }

@@ -1,6 +1,12 @@
 import type { Socket } from "zeromq"
 import { IOLoop } from "@zmq-eventloop/ioloop"
-import { bindMethods, describeValue, isZmqSocket, servicesOf } from "@zmq-eventloop/ioloop/internal"
+import {
+  bindMethods,
+  describeValue,
+  isZmqSocket,
+  retryInterrupted,
+  servicesOf,
+} from "@zmq-eventloop/ioloop/internal"
 import {
   POLLERR,
   POLLIN,
@@ -513,7 +519,7 @@ export class ZMQStream<S extends Socket = Socket> {
     value: N extends SocketOptionName ? SocketOptionInput<N> : unknown,
   ): void {
     this.checkOpen()
-    setSocketOption(this.socket, option, value)
+    retryInterrupted(() => setSocketOption(this.socket, option, value))
   }
 
   /** Reads a socket option, named as for `setsockopt`. (pyzmq `getsockopt`) @throws TypeError for an unknown option. */
@@ -521,7 +527,9 @@ export class ZMQStream<S extends Socket = Socket> {
     option: SocketOptionArgument<N>,
   ): N extends SocketOptionName ? SocketOptionValue<N> : unknown {
     this.checkOpen()
-    return getSocketOption(this.socket, option) as N extends SocketOptionName ? SocketOptionValue<N> : unknown
+    return retryInterrupted(() => getSocketOption(this.socket, option)) as N extends SocketOptionName
+      ? SocketOptionValue<N>
+      : unknown
   }
 
   static {
@@ -537,7 +545,7 @@ export class ZMQStream<S extends Socket = Socket> {
           if (typeof method !== "function") {
             throw new TypeError(`${name}: a ${this.socket.constructor.name} socket has no ${name}()`)
           }
-          return method.apply(this.socket, args)
+          return retryInterrupted(() => method.apply(this.socket, args))
         },
       })
     }
