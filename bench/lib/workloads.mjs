@@ -112,6 +112,7 @@ export const MICRO = [
   "native-data-path",
   "idle-stream-memory",
   "interval-toggle",
+  "poller",
   "zero-copy-thresholds",
   "zeromq-versions",
 ]

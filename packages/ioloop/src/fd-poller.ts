@@ -1,5 +1,5 @@
 import { ERROR, READ, WRITE, ZMQ_FD } from "./constants.js"
-import type { HandlerEntry } from "./handler-entry.js"
+import type { HandlerEntry, ZmqSocketAccess } from "./handler-entry.js"
 import { IntervalPoller } from "./interval-poller.js"
 import type { LogSink } from "./logger.js"
 import { UV_READABLE, UV_WRITABLE, type FdWatcher, type FdWatcherConstructor } from "./native/fd-watcher.js"
@@ -39,6 +39,17 @@ function atFdLimit(error: unknown): boolean {
 export class FdPoller implements Poller {
   readonly kind = "fd"
   private readonly watchers = new Map<HandlerEntry, FdWatcher>()
+  /** The entry each watched socket's watcher wakes now (a kept watcher wakes its socket's next entry). */
+  private readonly socketEntries = new Map<ZmqSocketAccess, HandlerEntry>()
+  /**
+   * Watchers of sockets whose handler was removed, stopped and kept until Node's next check phase: a poll
+   * loop removes its sockets' handlers when a `Poller.poll()` settles and adds them again for the next one
+   * within the same turn, and a new watcher costs a dup, uv_poll_init's epoll checks and a close (about
+   * 28 µs of the ~40 each socket cost per poll). Plain fds are not kept: their number is the caller's,
+   * which may close it and see it reused.
+   */
+  private readonly kept = new Map<ZmqSocketAccess, FdWatcher>()
+  private keptSweep: NodeJS.Immediate | undefined
   /** The sockets registered at the fd limit, checked on a timer; made at the first. */
   private overflow: IntervalPoller | null = null
   private watching = false
@@ -59,16 +70,29 @@ export class FdPoller implements Poller {
               entry.fdEvents |= loopEventsFrom(status, uvEvents)
               this.sink(entry)
             })
-          : new this.Watcher(socket.getInt32Option(ZMQ_FD), true, () => {
-              entry.forget()
-              this.sink(entry)
-            })
+          : this.socketWatcher(socket)
     } catch (error) {
       if (socket === null || !atFdLimit(error)) throw error
       return this.registerOverflow(entry)
     }
     this.watchers.set(entry, watcher)
+    if (socket !== null) this.socketEntries.set(socket, entry)
     if (this.watching) this.startWatcher(entry, watcher)
+  }
+
+  /** The kept watcher of `socket`, or a new one on a dup of its `ZMQ_FD`. */
+  private socketWatcher(socket: ZmqSocketAccess): FdWatcher {
+    const kept = this.kept.get(socket)
+    if (kept !== undefined) {
+      this.kept.delete(socket)
+      return kept
+    }
+    return new this.Watcher(socket.getInt32Option(ZMQ_FD), true, () => {
+      const entry = this.socketEntries.get(socket)
+      if (entry === undefined) return // kept, stopped: a wake-up libuv had already queued
+      entry.forget()
+      this.sink(entry)
+    })
   }
 
   private registerOverflow(entry: HandlerEntry): void {
@@ -92,8 +116,19 @@ export class FdPoller implements Poller {
   unregister(entry: HandlerEntry): void {
     const watcher = this.watchers.get(entry)
     if (watcher === undefined) return this.overflow?.unregister(entry)
-    watcher.close()
     this.watchers.delete(entry)
+    const socket = entry.socket
+    if (socket !== null) this.socketEntries.delete(socket)
+    if (socket === null || socket.closed) return watcher.close()
+    watcher.stop()
+    this.kept.set(socket, watcher)
+    this.keptSweep ??= setImmediate(this.closeKept).unref()
+  }
+
+  private readonly closeKept = (): void => {
+    this.keptSweep = undefined
+    for (const watcher of this.kept.values()) watcher.close()
+    this.kept.clear()
   }
 
   readyNow(entry: HandlerEntry): number {
@@ -117,6 +152,9 @@ export class FdPoller implements Poller {
   close(): void {
     for (const watcher of this.watchers.values()) watcher.close()
     this.watchers.clear()
+    this.socketEntries.clear()
+    if (this.keptSweep !== undefined) clearImmediate(this.keptSweep)
+    this.closeKept()
     this.overflow?.close()
   }
 

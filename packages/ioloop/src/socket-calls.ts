@@ -66,6 +66,18 @@ const lifeListeners = new WeakMap<object, SocketLifeListener>()
 const wrappedMembers = new WeakMap<object, Set<string>>()
 /** The `noted` wrappers installed, so the native member they shadow can be found. */
 const wrappers = new WeakSet<Function>()
+/** Binds/unbinds in flight per socket, as the wrappers saw them start (registered sockets or not). */
+const workerCalls = new WeakMap<object, number>()
+/**
+ * Sockets {@link heldByWorker} found free once their class was wrapped: every bind/unbind on them since
+ * went through a wrapper, so {@link workerCalls} answers for them without asking zeromq.js (~6 µs: the
+ * probe makes libzmq process the socket's commands).
+ */
+const seenFree = new WeakSet<object>()
+
+function countWorkerCall(socket: object, change: 1 | -1): void {
+  workerCalls.set(socket, (workerCalls.get(socket) ?? 0) + change)
+}
 
 function notify(socket: unknown, phase: SocketCallPhase = "call"): void {
   if (typeof socket === "object" && socket !== null) listeners.get(socket)?.(phase)
@@ -105,12 +117,18 @@ function wrapMember(owner: object, name: string): void {
           return held
         }
       }
-      if (settling) notify(this, "busy") // before the worker starts
+      if (settling) {
+        countWorkerCall(this as object, 1)
+        notify(this, "busy") // before the worker starts
+      }
       let result: unknown
       try {
         result = method.apply(this, args)
       } catch (error) {
-        if (settling) notify(this, "settled") // refused at once: no worker runs
+        if (settling) {
+          countWorkerCall(this as object, -1)
+          notify(this, "settled") // refused at once: no worker runs
+        }
         throw error
       } finally {
         notify(this, phase)
@@ -118,6 +136,7 @@ function wrapMember(owner: object, name: string): void {
       if (closes) lifeListeners.get(this as object)?.socketClosed()
       if (settling) {
         const settled = () => {
+          countWorkerCall(this as object, -1)
           notify(this, "settled")
           lifeListeners.get(this as object)?.workerSettled()
         }
@@ -191,9 +210,17 @@ export function noteSocketCalls(socket: object, onCall: SocketCallListener): () 
 /**
  * Whether zeromq.js holds `socket` for a bind/unbind on its worker thread: its calls that check the socket
  * then throw EBUSY. Asked through the native `disconnect("")` (not the noted wrapper): zeromq.js checks the
- * socket before libzmq refuses the empty endpoint (EINVAL), so nothing changes.
+ * socket before libzmq refuses the empty endpoint (EINVAL), so nothing changes. Once found free, the
+ * wrappers' count answers (see {@link seenFree}).
  */
 function heldByWorker(socket: object): boolean {
+  if (seenFree.has(socket)) return (workerCalls.get(socket) ?? 0) > 0
+  const held = askZeromqJsIfHeld(socket)
+  if (!held) seenFree.add(socket)
+  return held
+}
+
+function askZeromqJsIfHeld(socket: object): boolean {
   let disconnect: unknown
   for (let owner = Object.getPrototypeOf(socket) as object | null; owner !== null;) {
     disconnect = Object.getOwnPropertyDescriptor(owner, "disconnect")?.value
