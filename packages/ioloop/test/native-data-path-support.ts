@@ -135,6 +135,17 @@ t.test("checkNativeDataPath says why the native data path is off", async (t) => 
 })
 
 t.test(
+  "one failed self-test is not enough to turn the native data path off: one more run decides",
+  async (t) => {
+    let sends = 0
+    const failsOnce = new BrokenAddon({ send: (handle, parts) => sends++ > 0 && addon.send(handle, parts) })
+    const support = checkNativeDataPath({}, failsOnce)
+    t.notOk("reason" in support, "on, after a first run that failed")
+    t.equal(sends, 2, "the self-test ran twice")
+  },
+)
+
+t.test(
   "learnLayout refuses what is not a zeromq.js socket, and leaves it open when it is one it cannot read",
   async (t) => {
     t.equal(addon.learnLayout({}, 0, 0), "it wraps no native object")
