@@ -1,7 +1,8 @@
 // When the native data path is used at all (src/native/availability.ts, self-test.ts): the environment
 // switch, a missing addon, and a self-test that learns zeromq.js's layout and fails on each fact it
 // checks (the addon is real; one of its functions is replaced per case to break one fact).
-import { readdirSync } from "node:fs"
+import { spawnSync } from "node:child_process"
+import { fileURLToPath } from "node:url"
 import t from "tap"
 import * as zmq from "zeromq"
 import { checkNativeDataPath } from "../src/native/availability.js"
@@ -48,17 +49,37 @@ t.test("the self-test passes on the real addon and zeromq.js, synchronously, mor
   t.equal(runSelfTest(zmq, addon), null, "learning the layout again finds the same one")
 })
 
+// Run in a fresh process: here, an earlier test's context that the collector finalizes meanwhile is shut
+// down, and its reaper thread ends (zeromq.js's Context::Close), which would change the count.
+const threadsAroundSelfTest = `
+  import { readdirSync } from "node:fs"
+  import * as zmq from "zeromq"
+  import { loadDataPathAddon } from "./dist/native/addon.js"
+  import { runSelfTest } from "./dist/native/self-test.js"
+  const addon = loadDataPathAddon()
+  const threads = () => readdirSync("/proc/self/task").length
+  const before = threads()
+  const failure = runSelfTest(zmq, addon)
+  console.log(JSON.stringify({ failure, added: threads() - before }))
+`
+
 t.test(
   "the self-test's private context starts no I/O thread: what it leaves until exit is libzmq's reaper",
   { skip: process.platform !== "linux" && "counts threads in /proc/self/task" },
   async (t) => {
     // zeromq.js cannot terminate a context (a collected one is only shut down, and terminated at exit), so
-    // each context the self-test makes keeps its threads. Counted around the synchronous call: nothing
-    // else in this process starts a thread meanwhile.
-    const threads = () => readdirSync("/proc/self/task").length
-    const before = threads()
-    t.equal(runSelfTest(zmq, addon), null)
-    t.equal(threads() - before, 1, "one thread more: the reaper of a context with ioThreads 0")
+    // each context the self-test makes keeps its threads. Counted around the synchronous call.
+    const ran = spawnSync(process.execPath, ["--input-type=module", "-e", threadsAroundSelfTest], {
+      cwd: fileURLToPath(new URL("..", import.meta.url)), // the built package (dist/), which resolves zeromq
+      encoding: "utf8",
+      timeout: 60_000,
+    })
+    t.equal(ran.status, 0, "the program runs", { stderr: ran.stderr })
+    t.same(
+      JSON.parse(ran.stdout.trim() || "{}"),
+      { failure: null, added: 1 },
+      "one thread more: the reaper of a context with ioThreads 0",
+    )
   },
 )
 
