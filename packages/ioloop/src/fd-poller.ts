@@ -2,6 +2,7 @@ import { ERROR, READ, WRITE, ZMQ_FD } from "./constants.js"
 import type { HandlerEntry, ZmqSocketAccess } from "./handler-entry.js"
 import { IntervalPoller } from "./interval-poller.js"
 import type { LogSink } from "./logger.js"
+import { atFdLimit } from "./native/fd-headroom.js"
 import { UV_READABLE, UV_WRITABLE, type FdWatcher, type FdWatcherConstructor } from "./native/fd-watcher.js"
 import type { Poller, ReadySink } from "./poller.js"
 
@@ -18,12 +19,6 @@ function loopEventsFrom(status: number, uvEvents: number): number {
     (uvEvents & UV_WRITABLE ? WRITE : 0) |
     (uvEvents & UV_DISCONNECT ? ERROR : 0)
   )
-}
-
-/** Whether `error` says the process (or the system) has no fd left to give. */
-function atFdLimit(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code
-  return code === "EMFILE" || code === "ENFILE"
 }
 
 /**

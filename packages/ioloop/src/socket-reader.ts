@@ -23,6 +23,9 @@ export class ZeromqJsReader implements SocketReader {
 
   events(): number {
     // An EINTR thrown through would be taken for a closed socket (the loop reports ERROR for any other error).
-    return retryInterrupted(() => this.socket.getInt32Option(ZMQ_EVENTS))
+    return retryInterrupted(this.readEvents)
   }
+
+  /** Made once: `events()` runs on every wake-up of the socket. */
+  private readonly readEvents = (): number => this.socket.getInt32Option(ZMQ_EVENTS)
 }

@@ -89,7 +89,7 @@ export function nativeDataPathSupport(): NativeDataPathSupport | DataPathRefusal
   if (support !== undefined) return support
   const checked = checkNativeDataPath()
   debug("native data path: %s", "reason" in checked ? `off (${checked.reason})` : "on")
-  if (!("transient" in checked && checked.transient)) support = checked
+  if (!("transient" in checked)) support = checked // only a refusal for want of fds has it
   return checked
 }
 

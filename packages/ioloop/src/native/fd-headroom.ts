@@ -8,6 +8,12 @@
  */
 import { closeSync, openSync } from "node:fs"
 
+/** Whether `error` says the process (or the system) has no fd left to give. */
+export function atFdLimit(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code
+  return code === "EMFILE" || code === "ENFILE"
+}
+
 /**
  * Whether `count` more file descriptors can be opened now: `false` only when opening fails with EMFILE
  * or ENFILE (any other failure, /dev/null missing in a sandbox say, says nothing about the limit).
@@ -18,8 +24,7 @@ export function haveSpareFds(count: number): boolean {
     while (opened.length < count) opened.push(openSync("/dev/null", "r"))
     return true
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code
-    return code !== "EMFILE" && code !== "ENFILE"
+    return !atFdLimit(error)
   } finally {
     for (const fd of opened) closeSync(fd)
   }
