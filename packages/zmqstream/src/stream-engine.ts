@@ -7,7 +7,7 @@ import {
   type SocketLifeListener,
 } from "@zmq-eventloop/ioloop/internal"
 import { NullContext } from "@zmq-eventloop/stack-context"
-import { chooseDataPath } from "./choose-data-path.js"
+import { chooseDataPath, type AttachRetry } from "./choose-data-path.js"
 import { POLLIN, POLLOUT, ZMQ_LINGER } from "./constants.js"
 import type { DataPath, StreamDataPath } from "./data-path.js"
 import type { QueuedMessage } from "./parts.js"
@@ -19,9 +19,12 @@ import type { StreamCallbacks } from "./stream-callbacks.js"
 // While the native data path is refused because a bind/unbind holds the socket, the stream tries it again
 // when the loop reports the bind settled (it hears of every bind, started before the socket was registered
 // or after) and at each dispatch. A swap that had to wait for a receive or send in flight when the notice
-// came is retried on a timer, 1 ms later, doubling to 64 ms.
+// came is retried on a timer, 1 ms later, doubling to 64 ms. A refusal because the process was out of fds
+// for the checks is retried on that timer only (each check opens 16 fds to see whether they are back),
+// doubling to a second.
 const FIRST_ATTACH_RETRY_MS = 1
 const LAST_ATTACH_RETRY_MS = 64
+const LAST_FDS_RETRY_MS = 1024
 
 // On the interval poller the loop reads ZMQ_EVENTS only every millisecond or so. A native receive empties the
 // socket at once, so a sender held back by the high-water mark refills it right after and then waits for the
@@ -46,10 +49,10 @@ type LingeringSocket = Socket & { setInt32Option(id: number, value: number): voi
 export class StreamEngine implements ReceiverHost, SenderHost, SocketLifeListener {
   readonly receiver: Receiver
   readonly sender: Sender
-  /** The data path now; swapped for the native one once a bind that refused it settles. */
+  /** The data path now; swapped for the native one once what refused it (a bind, a lack of fds) passed. */
   path: StreamDataPath
-  /** Whether the native data path was refused only because a bind/unbind held the socket. */
-  private attachWhenSettled: boolean
+  /** When the native data path, refused, is tried again. */
+  private retryAttach: AttachRetry
   private attachRetry: Timeout | null = null
   private attachRetryMs = 0
   private readonly stopWatchingSocket: () => void
@@ -77,11 +80,14 @@ export class StreamEngine implements ReceiverHost, SenderHost, SocketLifeListene
   ) {
     const choice = chooseDataPath(socket)
     this.path = choice.path
-    this.attachWhenSettled = choice.retry
+    this.retryAttach = choice.retry
     this.receiver = new Receiver(this)
     this.sender = new Sender(this)
-    // pyzmq `_init_io_state`: the stream's own handler must not capture the caller's contexts.
-    new NullContext().run(() => loop.addHandler(socket, this.handleEvents, NONE))
+    // pyzmq `_init_io_state`: the stream's own handler (and timer) must not capture the caller's contexts.
+    new NullContext().run(() => {
+      loop.addHandler(socket, this.handleEvents, NONE)
+      if (choice.retry === "later") this.retryAttachLater()
+    })
     this.pathChosen()
     this.stopWatchingSocket = watchSocketLife(socket, this)
     services.closeListeners.add(this.loopClosed)
@@ -120,21 +126,26 @@ export class StreamEngine implements ReceiverHost, SenderHost, SocketLifeListene
     return !this.isClosed && (this.receiver.held.length > 0 || this.path.hasTaken)
   }
 
-  /**
-   * Swaps in the native data path, if it was refused only while a bind/unbind held the socket, once nothing
-   * the current path started is in flight. What the stream holds (held messages, the send queue) lives
-   * outside the path, so nothing is lost or reordered by the swap. Called when a bind settles, at each
-   * dispatch, and on a retry timer while a call in flight holds the swap back. Still refused, it waits for
-   * the next settle notice: another bind holds the socket.
-   */
+  /** Tries the native data path again if it was refused only while a bind/unbind held the socket. */
   private attachIfSettled(): void {
-    if (!this.attachWhenSettled || this.isClosed) return
+    if (this.retryAttach === "settled") this.attach()
+  }
+
+  /**
+   * Swaps in the native data path, once nothing the current path started is in flight. What the stream
+   * holds (held messages, the send queue) lives outside the path, so nothing is lost or reordered by the
+   * swap. Called when a bind settles, at each dispatch (both only while a bind refused it), and on the retry
+   * timer. Refused again, it waits for the next settle notice (another bind holds the socket) or the timer.
+   */
+  private attach(): void {
+    if (this.isClosed) return
     if (this.path.settling || this.sender.sendInFlight) return this.retryAttachLater()
-    const choice = chooseDataPath(this.socket, this.path)
+    const choice = chooseDataPath(this.socket, this.path, this.retryAttach)
     this.path = choice.path
-    this.attachWhenSettled = choice.retry
+    this.retryAttach = choice.retry
     this.pathChosen()
     this.cancelAttachRetry()
+    if (choice.retry === "later") this.retryAttachLater()
   }
 
   /**
@@ -155,14 +166,14 @@ export class StreamEngine implements ReceiverHost, SenderHost, SocketLifeListene
     if (this.attachRetry !== null) return
     this.attachRetryMs = Math.min(
       Math.max(this.attachRetryMs * 2, FIRST_ATTACH_RETRY_MS),
-      LAST_ATTACH_RETRY_MS,
+      this.retryAttach === "later" ? LAST_FDS_RETRY_MS : LAST_ATTACH_RETRY_MS,
     )
     this.attachRetry = this.loop.callLater(this.attachRetryMs, this.attachRetryDue)
   }
 
   private readonly attachRetryDue = (): void => {
     this.attachRetry = null
-    this.attachIfSettled()
+    if (this.retryAttach !== "never") this.attach()
   }
 
   private cancelAttachRetry(): void {

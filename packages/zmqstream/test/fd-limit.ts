@@ -1,7 +1,9 @@
 // A process at its fd limit: the fd poller watches each socket through a dup of its ZMQ_FD (a second fd
 // per socket), so it runs out of fds well before zeromq.js does. Sockets registered then are checked on a
 // timer, with one warning, instead of the stream's constructor failing with EMFILE where plain zeromq.js
-// works. Run in a child whose fd limit `prlimit` lowers (lowering needs no privilege).
+// works. And the first stream's data path checks need fds too: a stream made while they are short starts
+// on zeromq.js's path and attaches the native one once they are back. Run in a child whose fd limit
+// `prlimit` lowers (lowering needs no privilege).
 import t from "tap"
 import { spawnSync } from "node:child_process"
 import { fileURLToPath } from "node:url"
@@ -45,13 +47,17 @@ const program = `
 const prlimit = spawnSync("prlimit", ["--version"], { encoding: "utf8" })
 const skip = prlimit.status === 0 ? false : "util-linux prlimit is not installed"
 
-t.test("streams registered past the fd limit are checked on a timer, not refused", { skip }, async (t) => {
-  const ran = spawnSync(
+/** Runs `program` under the fd limit in the package's own folder (it resolves zeromq and our packages by name). */
+function runUnderLimit(program: string, limit: number, env: NodeJS.ProcessEnv = process.env) {
+  return spawnSync(
     "prlimit",
-    [`--nofile=${FD_LIMIT}:${FD_LIMIT}`, process.execPath, "--input-type=module", "-e", program],
-    // The package's own folder: it resolves zeromq, @zmq-eventloop/ioloop and itself by name.
-    { cwd: fileURLToPath(new URL("..", import.meta.url)), encoding: "utf8", timeout: 60_000 },
+    [`--nofile=${limit}:${limit}`, process.execPath, "--input-type=module", "-e", program],
+    { cwd: fileURLToPath(new URL("..", import.meta.url)), encoding: "utf8", timeout: 60_000, env },
   )
+}
+
+t.test("streams registered past the fd limit are checked on a timer, not refused", { skip }, async (t) => {
+  const ran = runUnderLimit(program, FD_LIMIT)
   t.equal(ran.status, 0, "the program runs", { stderr: ran.stderr })
   t.same(
     JSON.parse(ran.stdout.trim() || "{}"),
@@ -59,3 +65,69 @@ t.test("streams registered past the fd limit are checked on a timer, not refused
     "every pair answered, one warning",
   )
 })
+
+const MESSAGES = 100
+
+// Made with 4 fds free: enough for the stream (the fd poller's dup), not for the data path's checks (16).
+const shortProgram = `
+  import { closeSync, openSync } from "node:fs"
+  import * as zmq from "zeromq"
+  import { IOLoop, PeriodicCallback } from "@zmq-eventloop/ioloop"
+  import { ZMQStream } from "@zmq-eventloop/zmqstream"
+  const loop = new IOLoop({ makeCurrent: false, poller: "fd" })
+  const pull = new zmq.Pull()
+  const push = new zmq.Push()
+  await pull.bind("inproc://short")
+  push.connect("inproc://short")
+  const fillers = []
+  try {
+    for (;;) fillers.push(openSync("/dev/null", "r"))
+  } catch (error) {
+    if (error.code !== "EMFILE") throw error
+  }
+  fillers.splice(0, 4).forEach((fd) => closeSync(fd))
+  const stream = new ZMQStream(pull, loop)
+  const first = stream.dataPath
+  fillers.splice(0).forEach((fd) => closeSync(fd))
+  for (let i = 0; i < ${MESSAGES}; i++) await push.send(String(i))
+  const received = []
+  stream.onRecv(([message]) => {
+    received.push(Number(message))
+    if (received.length === ${2 * MESSAGES}) loop.stop()
+  })
+  let swapped = false
+  const watch = new PeriodicCallback(async () => {
+    if (swapped || stream.dataPath !== "native") return
+    swapped = true
+    for (let i = ${MESSAGES}; i < ${2 * MESSAGES}; i++) await push.send(String(i))
+  }, 5, loop)
+  watch.start()
+  loop.callLater(20_000, () => loop.stop()) // the deadline: still on zeromq.js's path then fails the test
+  await loop.start()
+  watch.stop()
+  console.log(JSON.stringify({ first, then: stream.dataPath, received }))
+  stream.close(0)
+  push.close()
+  loop.close()
+`
+
+const nativeHere = process.platform === "linux" && (process.arch === "x64" || process.arch === "arm64")
+
+t.test(
+  "a stream made while the process has no fds for the data path's checks attaches the native path once it has",
+  { skip: skip || (!nativeHere && "the native data path is linux-x64 and linux-arm64 only") },
+  async (t) => {
+    const env: NodeJS.ProcessEnv = { ...process.env }
+    delete env.ZMQ_EVENTLOOP_NATIVE // the suites run once with it "0"
+    const ran = runUnderLimit(shortProgram, 256, env)
+    t.equal(ran.status, 0, "the program runs", { stderr: ran.stderr })
+    const { first, then, received } = JSON.parse(ran.stdout.trim() || "{}")
+    t.equal(first, "zeromq.js", "refused while the fds are short")
+    t.equal(then, "native", "attached once they are back")
+    t.same(
+      received,
+      Array.from({ length: 2 * MESSAGES }, (_, i) => i),
+      "every message arrives once, in order, across the swap",
+    )
+  },
+)
