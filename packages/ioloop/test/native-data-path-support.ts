@@ -13,6 +13,7 @@ import {
   type NativeMessagePart,
 } from "../src/native/addon.js"
 import { runSelfTest } from "../src/native/self-test.js"
+import { NO_NATIVE_DATA_PATH } from "./helpers/loop.js"
 import { addon } from "./helpers/native-data-path.js"
 
 /** The real addon with some functions replaced: one broken fact per self-test case. */
@@ -194,12 +195,7 @@ t.test(
 
 t.test(
   "the loaded addon carries the data path on linux-x64 and linux-arm64",
-  {
-    skip:
-      process.platform === "linux" && ["x64", "arm64"].includes(process.arch)
-        ? false
-        : "only linux-x64 and linux-arm64 carry it",
-  },
+  { skip: NO_NATIVE_DATA_PATH },
   async (t) => {
     t.notOk(loadDataPathAddon() instanceof Error, "the prebuild exports dataPath")
   },

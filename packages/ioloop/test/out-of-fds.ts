@@ -7,6 +7,7 @@
 import { spawnSync } from "node:child_process"
 import { fileURLToPath } from "node:url"
 import t from "tap"
+import { NO_NATIVE_DATA_PATH } from "./helpers/loop.js"
 
 const FD_LIMIT = 256
 
@@ -43,12 +44,10 @@ function childEnv(spare: number): NodeJS.ProcessEnv {
   return env
 }
 
-const nativeHere = process.platform === "linux" && (process.arch === "x64" || process.arch === "arm64")
-
 for (const spare of [0, 2, 4, 6, 8]) {
   t.test(
     `with ${spare} fds free, the first loop's addon load and the first attach fail for now, and the next ones work`,
-    { skip: skip || (!nativeHere && "the native data path is linux-x64 and linux-arm64 only") },
+    { skip: skip || NO_NATIVE_DATA_PATH },
     async (t) => {
       const ran = spawnSync(
         "prlimit",

@@ -5,14 +5,12 @@ import t from "tap"
 import * as zmq from "zeromq"
 import { SLAB_BYTES } from "@zmq-eventloop/ioloop/internal"
 import { SNDMORE, ZMQStream } from "../src/index.js"
-import { bindAny, deferred, loopTest } from "./helpers/loop.js"
+import { bindAny, deferred, loopTest, NATIVE_DATA_PATH_HERE } from "./helpers/loop.js"
 import { BUILT_PACKAGE, runNodeScript } from "./helpers/node-child.js"
-
-const nativeHere = process.platform === "linux" && process.arch === "x64"
 
 loopTest("a stream reports the data path it uses", async (t, { loop, dataPath, track }) => {
   const stream = new ZMQStream(track(new zmq.Pull()), loop)
-  t.equal(stream.dataPath, nativeHere ? dataPath : "zeromq.js")
+  t.equal(stream.dataPath, NATIVE_DATA_PATH_HERE ? dataPath : "zeromq.js")
   stream.close()
 })
 
@@ -37,7 +35,7 @@ loopTest(
       got.map((m) => m.map(String)),
       [["a", "bc"], [large.toString()], ["d"]],
     )
-    if (dataPath === "native" && nativeHere) {
+    if (dataPath === "native" && NATIVE_DATA_PATH_HERE) {
       const [a, bc] = got[0]!
       t.equal(a!.buffer, bc!.buffer, "small frames share one slab")
       t.ok(a!.buffer.byteLength <= SLAB_BYTES, "a slab is capped")
@@ -194,7 +192,8 @@ loopTest(
     })
     await all.wait("every message")
     t.same(got, sent, "every message arrives intact, in order")
-    if (dataPath === "native" && nativeHere) t.equal(afterTransfer, sent[2], "the frame itself is intact")
+    if (dataPath === "native" && NATIVE_DATA_PATH_HERE)
+      t.equal(afterTransfer, sent[2], "the frame itself is intact")
     pull.close()
   },
 )

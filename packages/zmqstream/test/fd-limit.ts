@@ -7,6 +7,7 @@
 import t from "tap"
 import { spawnSync } from "node:child_process"
 import { fileURLToPath } from "node:url"
+import { NO_NATIVE_DATA_PATH } from "./helpers/loop.js"
 
 const PAIRS = 100
 // Node and libzmq take ~40 fds, the 200 sockets 200: about 80 dups fit, the other ~120 sockets do not.
@@ -111,11 +112,9 @@ const shortProgram = `
   loop.close()
 `
 
-const nativeHere = process.platform === "linux" && (process.arch === "x64" || process.arch === "arm64")
-
 t.test(
   "a stream made while the process has no fds for the data path's checks attaches the native path once it has",
-  { skip: skip || (!nativeHere && "the native data path is linux-x64 and linux-arm64 only") },
+  { skip: skip || NO_NATIVE_DATA_PATH },
   async (t) => {
     const env: NodeJS.ProcessEnv = { ...process.env }
     delete env.ZMQ_EVENTLOOP_NATIVE // the suites run once with it "0"

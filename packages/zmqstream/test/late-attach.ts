@@ -4,10 +4,8 @@
 import t from "tap"
 import * as zmq from "zeromq"
 import { ZMQStream } from "../src/index.js"
-import { deferred, loopTest, waitFor } from "./helpers/loop.js"
+import { deferred, loopTest, NATIVE_DATA_PATH_HERE, NO_NATIVE_DATA_PATH, waitFor } from "./helpers/loop.js"
 import { BUILT_PACKAGE, runNodeScript } from "./helpers/node-child.js"
-
-const nativeHere = process.platform === "linux" && process.arch === "x64"
 
 loopTest(
   "a stream made during bind() takes the native data path once the bind settles, losing nothing",
@@ -19,7 +17,7 @@ loopTest(
     // Queued before the bind settles: they go out on whichever path the stream has by then.
     for (let i = 0; i < 50; i++) stream.send(String(i))
     await binding
-    const expected = nativeHere ? dataPath : "zeromq.js"
+    const expected = NATIVE_DATA_PATH_HERE ? dataPath : "zeromq.js"
     await waitFor(() => stream.dataPath === expected, `the ${expected} data path`)
     for (let i = 50; i < 100; i++) stream.send(String(i))
     const pull = track(new zmq.Pull())
@@ -48,7 +46,7 @@ loopTest(
       if (got.length === 100) all.resolve()
     })
     await binding
-    const expected = nativeHere ? dataPath : "zeromq.js"
+    const expected = NATIVE_DATA_PATH_HERE ? dataPath : "zeromq.js"
     await waitFor(() => stream.dataPath === expected, `the ${expected} data path`)
     const push = track(new zmq.Push())
     push.connect(pull.lastEndpoint!)
@@ -64,7 +62,7 @@ loopTest(
 
 t.test(
   "NODE_DEBUG=zmq-eventloop says when a stream attached late",
-  { skip: !nativeHere && "the native data path is verified on linux-x64 only" },
+  { skip: NO_NATIVE_DATA_PATH },
   async (t) => {
     const script = `
     import * as zmq from "zeromq"

@@ -8,12 +8,11 @@ import t from "tap"
 import * as zmq from "zeromq"
 import { IOLoop } from "@zmq-eventloop/ioloop"
 import { ZMQStream } from "../src/index.js"
-import { bindAny, DATA_PATHS, deferred, useDataPath } from "./helpers/loop.js"
+import { bindAny, DATA_PATHS, deferred, NATIVE_DATA_PATH_HERE, useDataPath } from "./helpers/loop.js"
 
 const fixture = fileURLToPath(new URL("./fixtures/stream-worker.mjs", import.meta.url))
 const bigFrameFixture = fileURLToPath(new URL("./fixtures/big-frame-worker.mjs", import.meta.url))
 const zmqstream = new URL("../dist/index.js", import.meta.url).href
-const nativeHere = process.platform === "linux" && process.arch === "x64"
 
 interface Report {
   running?: true
@@ -27,7 +26,7 @@ interface Report {
 
 /** Runs one worker, asks it to stop once it is in mid-traffic; resolves with its last report and exit code. */
 function runWorker(id: number, env: NodeJS.ProcessEnv, exit: boolean) {
-  const largeAsString = env.ZMQ_EVENTLOOP_NATIVE === "0" || !nativeHere
+  const largeAsString = env.ZMQ_EVENTLOOP_NATIVE === "0" || !NATIVE_DATA_PATH_HERE
   // execArgv: [] keeps tap's TypeScript loader out of the worker, which runs plain JavaScript.
   const worker = new Worker(fixture, {
     env,
@@ -56,7 +55,7 @@ for (const dataPath of DATA_PATHS) {
       results.push(...(await Promise.all([6, 7, 8, 9].map((id) => runWorker(id, env, id % 2 === 1)))))
       for (const { report, code } of results) {
         t.equal(code, 0, "the worker exited by itself")
-        t.equal(report?.dataPath, nativeHere ? dataPath : "zeromq.js", JSON.stringify(report))
+        t.equal(report?.dataPath, NATIVE_DATA_PATH_HERE ? dataPath : "zeromq.js", JSON.stringify(report))
         t.ok(report!.received! >= 100, `it received what it reported (${report?.received})`)
         t.equal(report?.inOrder, true, "in order")
       }
@@ -105,7 +104,7 @@ for (const dataPath of DATA_PATHS) {
       })
       await allReceived.wait("the worker's frames")
       t.equal(await exited, 0, "the worker ended by itself")
-      t.equal(receiver.dataPath, nativeHere ? dataPath : "zeromq.js")
+      t.equal(receiver.dataPath, NATIVE_DATA_PATH_HERE ? dataPath : "zeromq.js")
       // What the worker's isolate freed is handed out again: a frame still pointing there would change.
       for (let i = 0; i < 64; i++) Buffer.alloc(1 << 20, 0x11)
       t.same(

@@ -2,6 +2,13 @@ import type { Test } from "tap"
 import { IOLoop, type IOLoopOptions, type Logger } from "../../src/index.js"
 
 export const POLLERS = ["fd", "interval"] as const
+
+/** Where the native data path ships (the linux-x64 and linux-arm64 prebuilds); elsewhere streams use zeromq.js's. */
+export const NATIVE_DATA_PATH_HERE =
+  process.platform === "linux" && (process.arch === "x64" || process.arch === "arm64")
+/** The skip reason of a test that needs the native data path, or `false` where it ships. */
+export const NO_NATIVE_DATA_PATH: string | false =
+  !NATIVE_DATA_PATH_HERE && "the native data path ships for linux-x64 and linux-arm64 only"
 export type PollerChoice = (typeof POLLERS)[number]
 
 /** A logger that keeps what it is given, so tests can assert on log lines. */

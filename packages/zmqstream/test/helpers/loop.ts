@@ -7,10 +7,16 @@ import { join } from "node:path"
 import * as zmq from "zeromq"
 import { IOLoop } from "@zmq-eventloop/ioloop"
 import { ZMQStream } from "../../src/index.js"
-import { MemoryLogger, POLLERS, type PollerChoice as PollerName } from "../../../ioloop/test/helpers/loop.js"
+import {
+  MemoryLogger,
+  NATIVE_DATA_PATH_HERE,
+  NO_NATIVE_DATA_PATH,
+  POLLERS,
+  type PollerChoice as PollerName,
+} from "../../../ioloop/test/helpers/loop.js"
 import { boundLinger, closeNow } from "../../../ioloop/test/helpers/sockets.js"
 
-export { POLLERS, type PollerName }
+export { NATIVE_DATA_PATH_HERE, NO_NATIVE_DATA_PATH, POLLERS, type PollerName }
 
 /** The ioloop suites' recording logger, plus the arguments of every line at one level. */
 export class RecordingLogger extends MemoryLogger {
