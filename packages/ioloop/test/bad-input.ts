@@ -3,6 +3,7 @@ import { spawnSync } from "node:child_process"
 import * as zmq from "zeromq"
 import { READ } from "../src/index.js"
 import { newLoop } from "./helpers/loop.js"
+import { CHILD_NODE } from "./helpers/child-node.js"
 
 const notAFunction = [42, "f", null, undefined, {}]
 
@@ -122,7 +123,7 @@ t.test(
     try { new IOLoop({ poller: "fd", makeCurrent: false }) } catch (error) { forced = error.message }
     console.log(JSON.stringify({ kinds: [first.pollerKind, second.pollerKind], warnings, forced }))
   `
-    const result = spawnSync(process.execPath, ["--input-type=module", "-e", script], {
+    const result = spawnSync(CHILD_NODE, ["--input-type=module", "-e", script], {
       encoding: "utf8",
       env: { ...process.env, ZMQ_EVENTLOOP_ADDON: "/nonexistent/fd_watcher.node" },
       timeout: 60_000,

@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url"
 import { ExceptionStackContext } from "@zmq-eventloop/stack-context"
 import { IOLoop, TimeoutError, type IOLoopOptions } from "../src/index.js"
 import { MemoryLogger, newLoop, runUntilStopped } from "./helpers/loop.js"
+import { CHILD_NODE } from "./helpers/child-node.js"
 
 t.afterEach(() => {
   IOLoop.clearCurrent()
@@ -336,7 +337,7 @@ t.test("a running loop keeps the process alive until stop()", async (t) => {
     await loop.start()
     console.log("stopped after", ticks)
   `
-  const result = spawnSync(process.execPath, ["--input-type=module", "-e", script], {
+  const result = spawnSync(CHILD_NODE, ["--input-type=module", "-e", script], {
     encoding: "utf8",
     timeout: 60_000,
   })

@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url"
 import { pino } from "pino"
 import { IOLoop, type Logger } from "../src/index.js"
 import { MemoryLogger, newLoop, runUntilStopped } from "./helpers/loop.js"
+import { CHILD_NODE } from "./helpers/child-node.js"
 
 t.test("a logger without error/warn/info/debug methods is a TypeError at the constructor", async (t) => {
   for (const bad of [{}, { error() {} }, null, "console", 42, () => {}]) {
@@ -165,7 +166,7 @@ t.test("a failed callback is logged whatever it and its error are, on the defaul
     loop.addCallback(() => { console.log("carried on"); loop.stop() })
     await loop.start()
   `
-  const run = spawnSync(process.execPath, ["--input-type=module", "-e", script], {
+  const run = spawnSync(CHILD_NODE, ["--input-type=module", "-e", script], {
     encoding: "utf8",
     timeout: 30_000,
   })
@@ -232,7 +233,7 @@ t.test("NODE_DEBUG=zmq-eventloop traces the poller, registrations and wake-ups",
     await loop.start()
     pull.close(); push.close(); loop.close()
   `
-  const run = spawnSync(process.execPath, ["--input-type=module", "-e", script], {
+  const run = spawnSync(CHILD_NODE, ["--input-type=module", "-e", script], {
     env: { ...process.env, NODE_DEBUG: "zmq-eventloop" },
     cwd: fileURLToPath(new URL("..", import.meta.url)), // where zeromq resolves
     encoding: "utf8",

@@ -17,6 +17,7 @@ import {
   SOURCE_BUILD_COMMAND,
   type AddonCandidate,
 } from "../src/native/loader.js"
+import { CHILD_NODE } from "./helpers/child-node.js"
 
 const packageRoot = fileURLToPath(new URL("..", import.meta.url))
 const [prebuild] = addonCandidates({})
@@ -146,7 +147,7 @@ t.test("NODE_DEBUG=zmq-eventloop traces each file tried and the outcome", async 
     console.log(JSON.stringify(forced))
   `
   const run = (env: NodeJS.ProcessEnv) =>
-    spawnSync(process.execPath, ["--input-type=module", "-e", script], {
+    spawnSync(CHILD_NODE, ["--input-type=module", "-e", script], {
       encoding: "utf8",
       env: { ...process.env, NODE_DEBUG: "zmq-eventloop", ...env },
       timeout: 60_000,

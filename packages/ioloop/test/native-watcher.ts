@@ -14,6 +14,7 @@ import {
   type FdWatcherConstructor,
 } from "../src/native/fd-watcher.js"
 import { makeFifo } from "./helpers/fifo.js"
+import { CHILD_NODE } from "./helpers/child-node.js"
 
 const ZMQ_FD = 14
 const DEADLINE_MS = 5000
@@ -67,7 +68,7 @@ function runNode(
   code: string,
   options: { input?: (child: ReturnType<typeof spawn>) => void; args?: string[] } = {},
 ) {
-  const child = spawn(process.execPath, [...(options.args ?? []), "-e", code], {
+  const child = spawn(CHILD_NODE, [...(options.args ?? []), "-e", code], {
     env: { ...process.env, ADDON: addonPath },
     stdio: ["pipe", "pipe", "pipe"],
   })

@@ -8,6 +8,7 @@ import { spawnSync } from "node:child_process"
 import { fileURLToPath } from "node:url"
 import t from "tap"
 import { NO_NATIVE_DATA_PATH } from "./helpers/loop.js"
+import { CHILD_NODE } from "./helpers/child-node.js"
 
 const FD_LIMIT = 256
 
@@ -51,7 +52,7 @@ for (const spare of [0, 2, 4, 6, 8]) {
     async (t) => {
       const ran = spawnSync(
         "prlimit",
-        [`--nofile=${FD_LIMIT}:${FD_LIMIT}`, process.execPath, "--input-type=module", "-e", program],
+        [`--nofile=${FD_LIMIT}:${FD_LIMIT}`, CHILD_NODE, "--input-type=module", "-e", program],
         // The package's own folder: it resolves zeromq and itself by name.
         {
           cwd: fileURLToPath(new URL("..", import.meta.url)),

@@ -8,6 +8,7 @@ import t from "tap"
 import { spawnSync } from "node:child_process"
 import { fileURLToPath } from "node:url"
 import { NO_NATIVE_DATA_PATH } from "./helpers/loop.js"
+import { CHILD_NODE } from "../../ioloop/test/helpers/child-node.js"
 
 const PAIRS = 100
 // Node and libzmq take ~40 fds, the 200 sockets 200: about 80 dups fit, the other ~120 sockets do not.
@@ -52,7 +53,7 @@ const skip = prlimit.status === 0 ? false : "util-linux prlimit is not installed
 function runUnderLimit(program: string, limit: number, env: NodeJS.ProcessEnv = process.env) {
   return spawnSync(
     "prlimit",
-    [`--nofile=${limit}:${limit}`, process.execPath, "--input-type=module", "-e", program],
+    [`--nofile=${limit}:${limit}`, CHILD_NODE, "--input-type=module", "-e", program],
     { cwd: fileURLToPath(new URL("..", import.meta.url)), encoding: "utf8", timeout: 60_000, env },
   )
 }

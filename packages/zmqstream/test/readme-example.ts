@@ -2,6 +2,7 @@ import t from "tap"
 import { spawnSync } from "node:child_process"
 import { readFileSync } from "node:fs"
 import { fileURLToPath } from "node:url"
+import { CHILD_NODE } from "../../ioloop/test/helpers/child-node.js"
 
 const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8")
 
@@ -30,7 +31,7 @@ for (const { file, stdout, says } of examples) {
     async (t) => {
       const example = fileURLToPath(new URL(`../examples/${file}`, import.meta.url))
       t.ok(readme.includes(readFileSync(example, "utf8")), `README and examples/${file} agree`)
-      const result = spawnSync(process.execPath, [example], { encoding: "utf8", timeout: 60_000 })
+      const result = spawnSync(CHILD_NODE, [example], { encoding: "utf8", timeout: 60_000 })
       t.equal(result.status, 0, result.stderr)
       t.equal(result.stdout, stdout)
       t.ok(readme.includes(says))

@@ -6,6 +6,7 @@
 import { spawnSync } from "node:child_process"
 import { fileURLToPath } from "node:url"
 import t from "tap"
+import { CHILD_NODE } from "../../ioloop/test/helpers/child-node.js"
 
 const SOCKETS = 20
 const ROUNDS = 500
@@ -69,7 +70,7 @@ const program = `
 t.test(
   "under a flood of signals, polls report only what is ready and forwarded socket calls do not throw EINTR",
   async (t) => {
-    const ran = spawnSync(process.execPath, ["--input-type=module", "-e", program], {
+    const ran = spawnSync(CHILD_NODE, ["--input-type=module", "-e", program], {
       // The package's own folder: it resolves zeromq, @zmq-eventloop/ioloop and itself by name.
       cwd: fileURLToPath(new URL("..", import.meta.url)),
       encoding: "utf8",
