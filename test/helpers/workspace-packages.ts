@@ -2,10 +2,21 @@
 // that install them (test/pack-install.ts, test/zeromq-versions.ts).
 import { execFileSync } from "node:child_process"
 import * as fs from "node:fs"
-import { basename, join } from "node:path"
+import { basename, dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
 
-export const root = fileURLToPath(new URL("../..", import.meta.url))
+/**
+ * The workspace's root: the nearest folder above this file with a pnpm-workspace.yaml (two up here; more
+ * when this file runs compiled elsewhere in the tree, as native/verify/qemu-arm64.sh runs it).
+ */
+export const root = workspaceRoot(fileURLToPath(new URL(".", import.meta.url)))
+
+function workspaceRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (fs.existsSync(join(dir, "pnpm-workspace.yaml"))) return dir
+    if (dirname(dir) === dir) throw new Error(`no pnpm-workspace.yaml above ${from}`)
+  }
+}
 /** Every published workspace package (folder under packages/), in dependency order. */
 export const packages = ["stack-context", "ioloop", "zmqstream", "auth"]
 
