@@ -70,6 +70,8 @@ export class Sender implements SendSink {
   private budget = 0
   private refusedInARow = 0
   private idleWaiters: Array<() => void> = []
+  /** What `trySendNow` handed to libzmq in this job, for the report at its end (as a settled send's). */
+  private sentNow: Part[][] = []
 
   constructor(private readonly host: SenderHost) {}
 
@@ -128,15 +130,27 @@ export class Sender implements SendSink {
   // Only for a message nobody waits to hear about (no send options, no per-send callback, no onSend): the
   // notices of the others come from the loop, not from inside the `send*()` call. Both data paths take it
   // there, so `sending()` says the same on both: the native path without a queue entry (trySendNow), the
-  // zeromq.js path as the queue's head in flight (startAlone), whose report comes from a promise.
+  // zeromq.js path as the queue's head in flight (startAlone), whose report comes from a promise. On both,
+  // the report comes at the end of the job that sent it, to an onSend registered by then: pyzmq's send is
+  // deferred, so `send(m); onSend(cb)` hears of `m` there.
 
   /**
    * The native half: with nothing queued, hands `parts` to libzmq now and returns whether it went (false:
    * queue it). The caller must tell the loop (the native call may have consumed the socket's edge).
    */
   trySendNow(parts: Part[]): boolean {
-    if (this.length > 0 || this.host.flushing()) return false
-    return this.host.path.sendNow(parts)
+    if (this.length > 0 || this.host.flushing() || !this.host.path.sendNow(parts)) return false
+    if (this.sentNow.push(parts) === 1) queueMicrotask(this.reportSentNow)
+    return true
+  }
+
+  private readonly reportSentNow = (): void => {
+    const sent = this.sentNow
+    this.sentNow = []
+    for (const parts of sent) {
+      if (this.host.closed()) return
+      this.host.sent({ body: parts, sendOptions: undefined, callback: null, bytes: 0 }, undefined)
+    }
   }
 
   /** The zeromq.js half, after `push()`: starts the only queued message's send when the socket has room. */

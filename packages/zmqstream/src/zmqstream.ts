@@ -86,7 +86,8 @@ export interface ZMQStream<S extends Socket = Socket> extends LinkedSocketMethod
  * - Sending: `send*()` checks the message (throwing there) and queues it; the stream hands queued messages to
  *   libzmq in order, exactly once, whenever the socket is writable, then calls `onSend`'s callback with
  *   `(msg, status)`. On the native data path a message sent while the queue is empty, with no `onSend` or
- *   per-send callback waiting, goes to libzmq at once, inside the `send*()` call (README "Data paths").
+ *   per-send callback waiting, goes to libzmq at once, inside the `send*()` call (README "Data paths"); an
+ *   `onSend` registered later in the same job still hears of it, as on the zeromq.js path.
  * - Where the socket's class is known, what it cannot do does not compile: `onRecv` on a
  *   `ZMQStream<zmq.Publisher>`, `subscribe` on anything but a `ZMQStream<zmq.Subscriber>`, a misspelt
  *   `setsockopt` name. The same calls throw a TypeError at run time (JavaScript, or a plain `ZMQStream`).
