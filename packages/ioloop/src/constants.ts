@@ -14,6 +14,8 @@ export const ALL_EVENTS = READ | WRITE | ERROR
 export const ZMQ_FD = 14
 export const ZMQ_EVENTS = 15
 export const ZMQ_TYPE = 16
+/** libzmq's `ZMQ_TYPE` of a SUB socket. */
+export const ZMQ_SUB = 2
 /** libzmq's `ZMQ_TYPE` of an XPUB socket. */
 export const ZMQ_XPUB = 9
 export const ZMQ_POLLIN = 1

@@ -14,9 +14,11 @@ type ReadableSocket = Socket & { receive(): Promise<Buffer[]> }
  * `send()`.
  *
  * A chunk is issued from the loop's READ dispatch without awaiting between calls; its settled promises are
- * then handed to the sink in order, as microtasks, by two pre-bound handlers (no per-message closure). No new
- * chunk starts before the previous one is fully handled (the gate), so messages keep their order. The sink
- * keeps what arrives while no recv callback is set: this path itself holds nothing once a chunk settled.
+ * then handed to the sink in order, as microtasks, by two pre-bound handlers (no per-message closure). On a
+ * socket that forbids receiving ahead (`mayReceiveAhead`: a SUB, an XPUB) the chunk's calls are issued one
+ * by one instead, each once the message before it was handed over. No new chunk starts before the previous
+ * one is fully handled (the gate), so messages keep their order. The sink keeps what arrives while no recv
+ * callback is set: this path itself holds nothing once a chunk settled.
  */
 export class ZeromqJsPath implements StreamDataPath {
   readonly name = "zeromq.js"
@@ -24,8 +26,11 @@ export class ZeromqJsPath implements StreamDataPath {
   readonly holding = false
   readonly settlesSendsLater = true
   private readonly sender: ZeromqJsSend
-  /** Chunks of at most MAX_RECEIVE_CHUNK, or 1 where the socket forbids receiving ahead of delivery (an XPUB). */
-  private readonly chunks: ReceiveChunks
+  private readonly chunks = new ReceiveChunks(MAX_RECEIVE_CHUNK)
+  /** Whether the socket forbids receiving ahead of delivery: a chunk's receives go one by one. */
+  private readonly oneByOne: boolean
+  /** Receives of the chunk in hand still to issue, one by one. */
+  private chunkLeft = 0
   private sink: ReceiveSink | null = null
   private pending = 0
   private chunkGot = 0
@@ -38,7 +43,7 @@ export class ZeromqJsPath implements StreamDataPath {
 
   constructor(private readonly socket: Socket) {
     this.sender = new ZeromqJsSend(socket)
-    this.chunks = new ReceiveChunks(socketMayReceiveAhead(socket) ? MAX_RECEIVE_CHUNK : 1)
+    this.oneByOne = !socketMayReceiveAhead(socket)
   }
 
   get settling(): boolean {
@@ -57,31 +62,38 @@ export class ZeromqJsPath implements StreamDataPath {
    */
   receive(sink: ReceiveSink, burst: boolean): boolean {
     if (this.pending > 0) return false // the gate: the previous chunk is still being handled
-    const socket = this.socket as ReadableSocket
     const size = this.chunks.next(burst)
     if (debug.enabled) debug("ZMQStream: receive chunk of %d", size)
     this.sink = sink
     this.chunkDrained = false
     this.chunkGot = 0
-    this.pending = size
+    const now = this.oneByOne ? 1 : size
+    this.chunkLeft = size - now
+    this.issue(now)
+    return false
+  }
+
+  /** Issues `count` of the chunk's `receive()` calls, without awaiting between them. */
+  private issue(count: number): void {
+    const socket = this.socket as ReadableSocket
+    this.pending += count
     this.issuing = true
     try {
-      for (let i = 0; i < size; i++) {
+      for (let i = 0; i < count; i++) {
         let result: Promise<Buffer[]>
         try {
           result = socket.receive()
         } catch (error) {
           // Thrown, not rejected: the socket was closed or is busy. Count the rest of the chunk as done.
-          this.pending -= size - i - 1
+          this.pending -= count - i - 1
           this.onFailed(error)
-          return false
+          return
         }
         result.then(this.onReceived, this.onFailed)
       }
     } finally {
       this.issuing = false
     }
-    return false
   }
 
   get hasTaken(): boolean {
@@ -115,7 +127,7 @@ export class ZeromqJsPath implements StreamDataPath {
     const last = --this.pending === 0
     if (this.takers.length > 0) this.takers.shift()!.resolve(message)
     else this.sink!.received(message)
-    if (last) this.chunkDone()
+    if (last) this.chunkSettled()
   }
 
   private readonly onFailed = (error: unknown): void => {
@@ -123,7 +135,17 @@ export class ZeromqJsPath implements StreamDataPath {
     const last = --this.pending === 0
     if (this.takers.length > 0) this.takers.shift()!.reject(error)
     else this.sink!.receiveFailed(error)
-    if (last) this.chunkDone()
+    if (last) this.chunkSettled()
+  }
+
+  /** Every receive issued so far settled: the next one of a one-by-one chunk, or the chunk's end. */
+  private chunkSettled(): void {
+    if (this.chunkLeft > 0 && !this.chunkDrained && this.sink!.accepting()) {
+      this.chunkLeft--
+      return this.issue(1)
+    }
+    this.chunkLeft = 0
+    this.chunkDone()
   }
 
   private chunkDone(): void {
