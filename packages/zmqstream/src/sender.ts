@@ -196,6 +196,9 @@ export class Sender implements SendSink {
       if (status !== undefined) this.host.unsent(1)
       return this.wakeIdle()
     }
+    // A message sent now in this job went before this one: its report comes first (a loop callback's
+    // send*() and the WRITE dispatch after it run in one job).
+    if (this.sentNow.length > 0) this.reportSentNow()
     this.host.sent(message, status)
     if (this.length === 0 && !this.host.closed()) this.host.queueEmptied()
     if (this.length > 0 && --this.budget > 0 && !this.host.closed() && !this.host.flushing()) {

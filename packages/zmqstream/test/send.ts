@@ -148,6 +148,27 @@ loopTest(
   },
 )
 
+loopTest(
+  "onSend hears of messages in send order when one went inside send() and the next were queued",
+  async (t, { loop, track }) => {
+    const pull = track(new zmq.Pull())
+    const push = track(new zmq.Push())
+    push.connect(await bindAny(pull, "inproc"))
+    const stream = new ZMQStream(push, loop)
+    const reported: string[] = []
+    // From a loop callback: the WRITE dispatch that sends m1 and m2 runs in the same job.
+    loop.addCallback(() => {
+      stream.send("m0") // nobody waits to hear about it: on the native path it goes inside send()
+      stream.onSend((msg) => reported.push(String(msg[0])))
+      stream.send("m1")
+      stream.send("m2")
+    })
+    await waitFor(() => reported.length >= 3, "three onSend calls")
+    t.same(reported, ["m0", "m1", "m2"])
+    stream.close()
+  },
+)
+
 loopTest("a send that fails gives its Error as status to onSend and to onErr", async (t, { loop, track }) => {
   const router = track(new zmq.Router({ mandatory: true }))
   const dealer = track(new zmq.Dealer())
