@@ -410,6 +410,46 @@ loopTest(
   },
 )
 
+// The same with the subscription accepted from a callback the recv callback schedules: pyzmq runs it
+// before the next message is taken, so it still applies to the right peer.
+loopTest(
+  "an XPUB's subscription accepted from a callback its recv callback scheduled goes to that peer",
+  async (t, { loop, track }) => {
+    const xpub = track(new ManualXPublisher({ manual: true }))
+    const address = await bindAny(xpub, "inproc")
+    const topics = ["ta", "tb"]
+    const subscribers = topics.map((topic) => {
+      const sub = track(new zmq.Subscriber())
+      sub.connect(address)
+      sub.subscribe(topic)
+      return sub
+    })
+    const stream = new ZMQStream(xpub, loop)
+    const accepted = deferred()
+    const seen: string[] = []
+    stream.onRecv(([event]) => {
+      const topic = event.subarray(1)
+      loop.addCallback(() => {
+        xpub.accept(topic)
+        seen.push(topic.toString())
+        if (seen.length === topics.length) accepted.resolve()
+      })
+    })
+    await accepted.wait("the two subscriptions")
+    for (const topic of topics) stream.send(topic)
+    const firsts = subscribers.map((sub) => {
+      const first = deferred<string>()
+      sub.receive().then(
+        ([message]) => first.resolve(message.toString()),
+        () => {},
+      )
+      return first.wait("a subscriber's first message")
+    })
+    t.same(await Promise.all(firsts), topics, "each peer gets the topic it subscribed to")
+    stream.close()
+  },
+)
+
 t.test("a stream on a socket that cannot receive refuses onRecv", async (t) => {
   const { IOLoop } = await import("@zmq-eventloop/ioloop")
   const loop = new IOLoop({ makeCurrent: false, poller: "interval" })

@@ -139,12 +139,14 @@ export class NativeDataPath implements SocketReader {
   }
 
   /**
-   * Takes the next batch from libzmq unless one is in hand, handing nothing out: whether a message is in hand
-   * now (`false`: libzmq had none, which proves the socket unreadable as a {@link receive} that returns
-   * `undefined` does).
+   * Takes the next batch from libzmq unless one is in hand, handing nothing out: whether a message may be
+   * waiting (`false`: libzmq had none, which proves the socket unreadable as a {@link receive} that returns
+   * `undefined` does). From a socket that forbids reading ahead (`mayReceiveAhead`) it takes nothing and
+   * answers `true`: its next message stays in libzmq until it is asked for, after what the callbacks of the
+   * messages before it scheduled has run.
    */
   prefetch(): boolean {
-    return this.#left > 0 || this.#fetch()
+    return this.#left > 0 || this.#batchMessages === 1 || this.#fetch()
   }
 
   /**
