@@ -73,6 +73,11 @@ export class HandlerEntry {
    * new signal, which tells a handler it is in a burst.
    */
   stillReady = false
+  /**
+   * Set while receives its handler started settle after it (`LoopServices.recheckAfterSettling`): the loop
+   * reads nothing of the socket meanwhile. Cleared by the `noteCall` that says they settled.
+   */
+  settling = false
   /** bind/unbind operations zeromq.js runs on a worker thread for this socket now: hands off meanwhile. */
   workerOperations = 0
   /**

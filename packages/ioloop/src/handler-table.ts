@@ -162,7 +162,7 @@ export class HandlerTable {
     this.readyEntries = this.spareEntries
     this.spareEntries = batch
     for (const entry of batch) {
-      if (entry.removed) continue
+      if (entry.removed || entry.settling) continue // settling: looked at once its handler says so
       const events = this.takeEvents(entry) & entry.events
       if (events === 0) {
         entry.stillReady = false // found not ready: a burst a call left standing is over
@@ -208,8 +208,18 @@ export class HandlerTable {
     return entry.knownEvents
   }
 
+  /** See `LoopServices.recheckAfterSettling`. */
+  holdUntilSettled(target: object): void {
+    const entry = this.entries.get(target as HandlerTarget)
+    if (entry !== undefined) entry.settling = true
+  }
+
   /** Reads a socket's events after its handler ran, keeping it ready while they still hold. */
   private recheck(entry: HandlerEntry): void {
+    if (entry.settling) {
+      entry.stillReady = true // a burst until the socket is read, once its handler says its receives settled
+      return
+    }
     if (entry.provenIdle()) {
       entry.stillReady = false
       return
@@ -257,6 +267,7 @@ export class HandlerTable {
   noteCall(target: object, provenClear: number): void {
     const entry = this.entries.get(target as HandlerTarget)
     if (entry === undefined) return
+    entry.settling = false
     this.onSocketCall(entry)
     entry.provenClear = provenClear
   }

@@ -59,6 +59,16 @@ export class LoopServices {
   }
 
   /**
+   * The receives the handler of the registered `socket` started settle later (with their recv callbacks),
+   * and reading `ZMQ_EVENTS` before then would be wrong for the socket (a SUB's read takes its next message
+   * through the subscription filter as it stands). The loop then reads nothing of the socket, its re-check
+   * after the handler included, until the next {@link noteSocketCall}: make it once they settled.
+   */
+  recheckAfterSettling(socket: object): void {
+    this.handlers.holdUntilSettled(socket)
+  }
+
+  /**
    * Whether the registered `socket` takes a message now, by `ZMQ_EVENTS` (false while a `bind()`/`unbind()`
    * holds it on zeromq.js's worker thread, when nothing may read it, and for a socket not registered). What the
    * loop last read serves while no call since could have taken the room: a reply sent from a recv callback

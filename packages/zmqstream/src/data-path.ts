@@ -56,6 +56,13 @@ export interface StreamDataPath {
   /** Whether a receive this path started is still to settle (a swap waits for it; the send queue knows its own). */
   readonly settling: boolean
   /**
+   * Whether the loop must not read the socket's `ZMQ_EVENTS` between a READ dispatch and the settling of the
+   * receives it started: the recv callbacks run after the dispatch (zeromq.js's promises), and the socket
+   * forbids receiving ahead of them (a SUB, whose `ZMQ_EVENTS` read takes the next message through libzmq's
+   * filter, before a callback's `unsubscribe` could apply to it; see `mayReceiveAhead`).
+   */
+  readonly recheckAfterSettling: boolean
+  /**
    * The READ dispatch: takes messages from the socket and hands each to `sink.received`, in order, while
    * `sink.accepting()`; at most one bounded batch (fairness between streams). `burst`: the loop calls again
    * because the socket stayed readable. Returns whether the batch ended at a receive that found the socket

@@ -16,6 +16,7 @@ import { ZeromqJsSend } from "./zeromq-js-send.js"
 export class NativePath implements StreamDataPath {
   readonly name = "native"
   readonly settling = false
+  readonly recheckAfterSettling = false // its recv callbacks run inside the dispatch
   readonly settlesSendsLater = false
   /** Sends with options only zeromq.js handles (routingId, group); made at the first such send. */
   private optionSender: ZeromqJsSend | null = null

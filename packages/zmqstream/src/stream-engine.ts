@@ -337,6 +337,10 @@ export class StreamEngine implements ReceiverHost, SenderHost, SocketLifeListene
     // A burst: the loop calls again because the socket stayed readable, or the path holds messages it took.
     const drained = this.path.receive(this.receiver, this.services.handlerStillReady || this.path.holding)
     this.scheduleHeld()
+    if (this.path.settling && this.path.recheckAfterSettling) {
+      this.services.recheckAfterSettling(this.socket)
+      void this.path.whenReceivesSettled().then(() => this.calledSocket())
+    }
     // Native receives go around zeromq.js, so the loop did not see them consume the socket's edge: outside
     // this stream's dispatch (a spawned callback) it must be told; inside, this only forgets a read. A batch
     // that ended at EAGAIN proved the socket unreadable, and one that stopped with messages in hand left a

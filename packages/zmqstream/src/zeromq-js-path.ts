@@ -29,6 +29,7 @@ export class ZeromqJsPath implements StreamDataPath {
   private readonly chunks = new ReceiveChunks(MAX_RECEIVE_CHUNK)
   /** Whether the socket forbids receiving ahead of delivery: a chunk's receives go one by one. */
   private readonly oneByOne: boolean
+  readonly recheckAfterSettling: boolean
   /** Receives of the chunk in hand still to issue, one by one. */
   private chunkLeft = 0
   private sink: ReceiveSink | null = null
@@ -44,6 +45,7 @@ export class ZeromqJsPath implements StreamDataPath {
   constructor(private readonly socket: Socket) {
     this.sender = new ZeromqJsSend(socket)
     this.oneByOne = !socketMayReceiveAhead(socket)
+    this.recheckAfterSettling = this.oneByOne
   }
 
   get settling(): boolean {
