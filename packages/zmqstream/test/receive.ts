@@ -4,7 +4,7 @@ import t from "tap"
 import * as zmq from "zeromq"
 import type { IOLoop } from "@zmq-eventloop/ioloop"
 import { ZMQStream, type Frame } from "../src/index.js"
-import { bindAny, deferred, loopTest, waitFor } from "./helpers/loop.js"
+import { bindAny, deferred, loopTest, waitFor, type LoopContext } from "./helpers/loop.js"
 
 async function pushPull(
   track: <S extends zmq.Socket>(s: S) => S,
@@ -376,6 +376,28 @@ class ManualXPublisher extends zmq.XPublisher {
   }
 }
 
+/** A SUB connected to `address`, subscribed to `topic`. */
+function subscriberTo(track: LoopContext["track"], address: string, topic: string): zmq.Subscriber {
+  const sub = track(new zmq.Subscriber())
+  sub.connect(address)
+  sub.subscribe(topic)
+  return sub
+}
+
+/** The first message each of `subscribers` receives, as text. */
+function firstMessages(subscribers: zmq.Subscriber[]): Promise<string[]> {
+  return Promise.all(
+    subscribers.map((sub) => {
+      const first = deferred<string>()
+      sub.receive().then(
+        ([message]) => first.resolve(message.toString()),
+        () => {},
+      )
+      return first.wait("a subscriber's first message")
+    }),
+  )
+}
+
 // pyzmq's ZMQStream receives one message per callback, and an XPUB in manual mode depends on it: libzmq
 // applies a ZMQ_SUBSCRIBE to the peer whose subscription it handed out last. Five subscriptions wait on
 // the socket at once (inproc: they are there when connect() returns), so a receive ahead of the callback
@@ -386,12 +408,7 @@ loopTest(
     const xpub = track(new ManualXPublisher({ manual: true }))
     const address = await bindAny(xpub, "inproc")
     const topics = ["a", "b", "c", "d", "e"]
-    const subscribers = topics.map((topic) => {
-      const sub = track(new zmq.Subscriber())
-      sub.connect(address)
-      sub.subscribe(topic)
-      return sub
-    })
+    const subscribers = topics.map((topic) => subscriberTo(track, address, topic))
     const stream = new ZMQStream(xpub, loop)
     const accepted = deferred()
     const seen: string[] = []
@@ -403,15 +420,7 @@ loopTest(
     await accepted.wait("the five subscriptions")
     t.same(seen, topics, "the subscriptions, in the order the peers sent them")
     for (const topic of topics) stream.send(topic)
-    const firsts = subscribers.map((sub) => {
-      const first = deferred<string>()
-      sub.receive().then(
-        ([message]) => first.resolve(message.toString()),
-        () => {},
-      )
-      return first.wait("a subscriber's first message")
-    })
-    t.same(await Promise.all(firsts), topics, "each peer gets the topic it subscribed to")
+    t.same(await firstMessages(subscribers), topics, "each peer gets the topic it subscribed to")
     stream.close()
   },
 )
@@ -424,12 +433,7 @@ loopTest(
     const xpub = track(new ManualXPublisher({ manual: true }))
     const address = await bindAny(xpub, "inproc")
     const topics = ["ta", "tb"]
-    const subscribers = topics.map((topic) => {
-      const sub = track(new zmq.Subscriber())
-      sub.connect(address)
-      sub.subscribe(topic)
-      return sub
-    })
+    const subscribers = topics.map((topic) => subscriberTo(track, address, topic))
     const stream = new ZMQStream(xpub, loop)
     const accepted = deferred()
     const seen: string[] = []
@@ -443,15 +447,7 @@ loopTest(
     })
     await accepted.wait("the two subscriptions")
     for (const topic of topics) stream.send(topic)
-    const firsts = subscribers.map((sub) => {
-      const first = deferred<string>()
-      sub.receive().then(
-        ([message]) => first.resolve(message.toString()),
-        () => {},
-      )
-      return first.wait("a subscriber's first message")
-    })
-    t.same(await Promise.all(firsts), topics, "each peer gets the topic it subscribed to")
+    t.same(await firstMessages(subscribers), topics, "each peer gets the topic it subscribed to")
     stream.close()
   },
 )

@@ -4,7 +4,7 @@ import t from "tap"
 import * as zmq from "zeromq"
 import { IOLoop } from "@zmq-eventloop/ioloop"
 import { loadJson, loadPyobj, SNDMORE, ZMQStream, type Part } from "../src/index.js"
-import { bindAny, deferred, loopTest, waitFor } from "./helpers/loop.js"
+import { bindAny, deferred, loopTest, waitFor, type LoopContext } from "./helpers/loop.js"
 
 /** Collects what a plain zeromq.js socket receives, in the background. */
 function collect(socket: zmq.Readable & zmq.Socket): Buffer[][] {
@@ -126,13 +126,22 @@ loopTest("a per-send callback is called for its message, and onSend too", async 
   stream.close()
 })
 
+/** A PUSH stream connected over inproc to a plain PULL, which has room: its sends can go inside send(). */
+async function inprocPushStream({
+  loop,
+  track,
+}: LoopContext): Promise<{ pull: zmq.Pull; stream: ZMQStream }> {
+  const pull = track(new zmq.Pull())
+  const push = track(new zmq.Push())
+  push.connect(await bindAny(pull, "inproc"))
+  return { pull, stream: new ZMQStream(push, loop) }
+}
+
 loopTest(
   "onSend registered right after sends, in the same job, hears of each of them (pyzmq's send is deferred)",
-  async (t, { loop, track }) => {
-    const pull = track(new zmq.Pull())
-    const push = track(new zmq.Push())
-    push.connect(await bindAny(pull, "inproc"))
-    const stream = new ZMQStream(push, loop)
+  async (t, ctx) => {
+    const { loop } = ctx
+    const { pull, stream } = await inprocPushStream(ctx)
     const reported: string[] = []
     loop.addCallback(() => {
       // Nobody waits to hear about these when they are sent: on the native path they go inside send().
@@ -150,11 +159,9 @@ loopTest(
 
 loopTest(
   "onSend hears of messages in send order when one went inside send() and the next were queued",
-  async (t, { loop, track }) => {
-    const pull = track(new zmq.Pull())
-    const push = track(new zmq.Push())
-    push.connect(await bindAny(pull, "inproc"))
-    const stream = new ZMQStream(push, loop)
+  async (t, ctx) => {
+    const { loop } = ctx
+    const { stream } = await inprocPushStream(ctx)
     const reported: string[] = []
     // From a loop callback: the WRITE dispatch that sends m1 and m2 runs in the same job.
     loop.addCallback(() => {
