@@ -15,6 +15,8 @@ export interface SenderHost {
   flushing(): boolean
   /** `message` was handed to libzmq (`status` undefined) or its send failed with `status`. */
   sent(message: QueuedMessage, status: Error | undefined): void
+  /** Whether an `onSend` callback is set: a message sent without a callback of its own is reported to it. */
+  hearsOfSends(): boolean
   /** The queue became empty, or a message is waiting for WRITE: interest may have changed. */
   queueChanged(): void
   /** The last queued message was handed to libzmq (or failed) and its callbacks have run. */
@@ -145,8 +147,13 @@ export class Sender implements SendSink {
   }
 
   private readonly reportSentNow = (): void => {
+    if (this.sentNow.length === 0) return
+    if (this.host.closed() || !this.host.hearsOfSends()) {
+      this.sentNow.length = 0 // the usual case: no report, and the array serves the next job
+      return
+    }
     const sent = this.sentNow
-    this.sentNow = []
+    this.sentNow = [] // an onSend callback may send again meanwhile
     for (const parts of sent) {
       if (this.host.closed()) return
       this.host.sent({ body: parts, sendOptions: undefined, callback: null, bytes: 0 }, undefined)

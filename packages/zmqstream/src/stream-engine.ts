@@ -211,6 +211,10 @@ export class StreamEngine implements ReceiverHost, SenderHost, SocketLifeListene
     this.callbacks.sent(message, status)
   }
 
+  hearsOfSends(): boolean {
+    return this.callbacks.send !== null
+  }
+
   roomToSend(): boolean {
     return this.services.roomToSend(this.socket)
   }
