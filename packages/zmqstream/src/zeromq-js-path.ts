@@ -29,7 +29,6 @@ export class ZeromqJsPath implements StreamDataPath {
   private readonly chunks = new ReceiveChunks(MAX_RECEIVE_CHUNK)
   /** Whether the socket forbids receiving ahead of delivery: a chunk's receives go one by one. */
   private readonly oneByOne: boolean
-  readonly recheckAfterSettling: boolean
   /** Receives of the chunk in hand still to issue, one by one. */
   private chunkLeft = 0
   private sink: ReceiveSink | null = null
@@ -45,7 +44,11 @@ export class ZeromqJsPath implements StreamDataPath {
   constructor(private readonly socket: Socket) {
     this.sender = new ZeromqJsSend(socket)
     this.oneByOne = !socketMayReceiveAhead(socket)
-    this.recheckAfterSettling = this.oneByOne
+  }
+
+  /** One by one, the recv callbacks run after the dispatch: the loop's read in between would filter ahead. */
+  get recheckAfterSettling(): boolean {
+    return this.oneByOne
   }
 
   get settling(): boolean {
