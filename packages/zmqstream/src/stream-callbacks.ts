@@ -68,7 +68,7 @@ export class StreamCallbacks {
       parts ??= partsOf(message)
       this.call(onSend, this.sendWithStream ? [this.stream, parts, status] : [parts, status])
     }
-    if (status !== undefined && !this.streamClosed) this.error(status, "ZMQStream send error")
+    if (status !== undefined && !this.streamClosed) this.sendFailed(status)
   }
 
   /** The stream is closing: from now on only `unsent` and `closed` call back. */
@@ -89,6 +89,15 @@ export class StreamCallbacks {
     else this.log.error(what, error)
   }
 
+  /**
+   * A send failed: onErr, or one log line without a stack when there is none (pyzmq's `SEND Error: …`):
+   * the stack is zeromq.js's own, and the message's callbacks were already told.
+   */
+  private sendFailed(error: Error): void {
+    if (this.err !== null) this.call(this.err, [error])
+    else this.log.error(`ZMQStream send error: ${describeError(error)}`)
+  }
+
   /** The send queue emptied after a `send*()` found it full: the drain callback, if any. */
   drained(): void {
     if (this.drain !== null) this.call(this.drain, [])
@@ -102,4 +111,10 @@ export class StreamCallbacks {
   private call(callback: UserCallback, args: unknown[]): void {
     this.funnel.run(callback.wrapped, callback.original, args, callback.origin, "ZMQStream")
   }
+}
+
+/** `Host unreachable (EHOSTUNREACH)`: an error's message, and its code where it has one. */
+function describeError(error: Error): string {
+  const code = (error as { code?: unknown }).code
+  return typeof code === "string" ? `${error.message} (${code})` : error.message
 }

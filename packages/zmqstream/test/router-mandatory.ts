@@ -119,3 +119,34 @@ loopTest(
     server.close()
   },
 )
+
+loopTest(
+  "without onErr, a send error is logged in one line, with its code and no stack (pyzmq's SEND Error)",
+  async (t, { loop, logger, track }) => {
+    const router = track(new zmq.Router({ mandatory: true }))
+    const dealer = track(new zmq.Dealer())
+    dealer.connect(await bindAny(router))
+    const server = new ZMQStream(router, loop)
+    const known = deferred<Buffer>()
+    server.onRecv(([peer]) => known.resolve(peer!))
+    const client = new ZMQStream(dealer, loop)
+    client.send("here")
+    await known.wait("the peer's first message")
+
+    const status = deferred<unknown>()
+    server.sendMultipart(["nobody", "hello?"], { callback: (_msg, error) => status.resolve(error) })
+    t.match(
+      await status.wait("the per-send callback"),
+      { code: "EHOSTUNREACH" },
+      "the callback has the error",
+    )
+    await waitFor(() => logger.at("error").length > 0, "the error line")
+    t.same(
+      logger.at("error"),
+      [["ZMQStream send error: Host unreachable (EHOSTUNREACH)"]],
+      "one line, no Error",
+    )
+    server.close()
+    client.close()
+  },
+)
