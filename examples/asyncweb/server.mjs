@@ -14,7 +14,7 @@ import * as zmq from "zeromq"
 import { createServer } from "node:http"
 import { IOLoop } from "@zmq-eventloop/ioloop"
 import { ZMQStream } from "@zmq-eventloop/zmqstream"
-import { integerOption, parseCommandLine } from "../lib/cli.mjs"
+import { integerOption, parseCommandLine, portOption } from "../lib/cli.mjs"
 import { stopOnSignals } from "../lib/deadline.mjs"
 import { startWorker } from "./worker.mjs"
 
@@ -23,7 +23,7 @@ const {
 } = parseCommandLine({
   usage: "node examples/asyncweb/server.mjs [--port P] [--workers N]",
   options: {
-    port: integerOption("P", 0, "http port, 0: a free one", 0),
+    port: portOption("http port, 0: a free one"),
     workers: integerOption("N", 4, "in-process workers", 0),
   },
 })

@@ -11,25 +11,22 @@
 import * as zmq from "zeromq"
 import { IOLoop, TimeoutError } from "@zmq-eventloop/ioloop"
 import { Poller, POLLIN } from "@zmq-eventloop/zmqstream"
-import { endpointArgument, integerOption, parseCommandLine } from "./options.mjs"
+import { endpoint as endpointArgument, integerOption, parseCommandLine } from "../lib/cli.mjs"
 
-const usage =
-  "usage: node examples/lazy-pirate/client.mjs <endpoint> [--requests 10] [--timeout 2500] [--retries 3] [--deadline 60000]"
-const { values, args } = parseCommandLine(
-  usage,
-  {
-    requests: { type: "string", default: "10" },
-    timeout: { type: "string", default: "2500" },
-    retries: { type: "string", default: "3" },
-    deadline: { type: "string", default: "60000" },
+const {
+  values: { requests, timeout, retries, deadline },
+  positionals: [endpoint],
+} = parseCommandLine({
+  usage:
+    "node examples/lazy-pirate/client.mjs <endpoint> [--requests N] [--timeout MS] [--retries N] [--deadline MS]",
+  options: {
+    requests: integerOption("N", 10, "requests, one at a time"),
+    timeout: integerOption("MS", 2500, "how long each try waits for its reply"),
+    retries: integerOption("N", 3, "tries per request before the server is taken for offline"),
+    deadline: integerOption("MS", 60000, "give up after MS milliseconds, saying what is missing"),
   },
-  1,
-)
-const endpoint = endpointArgument(args[0], "endpoint", usage)
-const requests = integerOption(values, "requests", 1, usage)
-const timeout = integerOption(values, "timeout", 1, usage)
-const retries = integerOption(values, "retries", 1, usage)
-const deadline = integerOption(values, "deadline", 1, usage)
+  positionals: { min: 1, parse: [endpointArgument] },
+})
 
 const loop = new IOLoop()
 const poller = new Poller(loop)

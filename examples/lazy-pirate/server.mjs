@@ -13,18 +13,24 @@
 import * as zmq from "zeromq"
 import { IOLoop } from "@zmq-eventloop/ioloop"
 import { Poller, POLLIN } from "@zmq-eventloop/zmqstream"
-import { endpointArgument, integerOption, parseCommandLine } from "./options.mjs"
+import { endpoint, integerOption, parseCommandLine } from "../lib/cli.mjs"
 
-const usage =
-  "usage: node examples/lazy-pirate/server.mjs [--bind tcp://127.0.0.1:*] [--drop-every 3] [--deadline 300000]"
-const { values } = parseCommandLine(usage, {
-  bind: { type: "string", default: "tcp://127.0.0.1:*" },
-  "drop-every": { type: "string", default: "3" },
-  deadline: { type: "string", default: "300000" },
+const {
+  values: { bind: bindTo, "drop-every": dropEvery, deadline },
+} = parseCommandLine({
+  usage: "node examples/lazy-pirate/server.mjs [--bind EP] [--drop-every N] [--deadline MS]",
+  options: {
+    bind: {
+      type: "string",
+      arg: "EP",
+      default: "tcp://127.0.0.1:*",
+      parse: endpoint,
+      help: "where to listen",
+    },
+    "drop-every": integerOption("N", 3, "drop every Nth request, 0: none", 0),
+    deadline: integerOption("MS", 300000, "stop after MS milliseconds, 0: never", 0),
+  },
 })
-const bindTo = endpointArgument(values.bind, "--bind", usage)
-const dropEvery = integerOption(values, "drop-every", 0, usage)
-const deadline = integerOption(values, "deadline", 0, usage)
 
 const loop = new IOLoop()
 const server = new zmq.Reply({ linger: 0 })

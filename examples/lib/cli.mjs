@@ -46,10 +46,12 @@ export function parseCommandLine({
   }
   if (parsed.values.help) {
     console.log(`usage: ${usage}`)
-    for (const [flag, { type, short, arg = "VALUE", default: value, help }] of Object.entries(spec)) {
-      const name = `${short ? `-${short}, ` : ""}--${flag}${type === "string" ? ` ${arg}` : ""}`
-      console.log(`  ${name.padEnd(20)}${help}${value === undefined ? "" : ` (default ${value})`}`)
-    }
+    const lines = Object.entries(spec).map(([flag, { type, short, arg = "VALUE", default: value, help }]) => [
+      `${short ? `-${short}, ` : ""}--${flag}${type === "string" ? ` ${arg}` : ""}`,
+      `${help}${value === undefined ? "" : ` (default ${value})`}`,
+    ])
+    const width = Math.max(...lines.map(([name]) => name.length)) + 2
+    for (const [name, help] of lines) console.log(`  ${name.padEnd(width)}${help}`)
     process.exit(0)
   }
   for (const [flag, { short, required }] of Object.entries(spec)) {
@@ -59,7 +61,9 @@ export function parseCommandLine({
   const count = parsed.positionals.length
   if (count < min || count > max) {
     const [allowed, last] =
-      max === Infinity ? [`at least ${min}`, min] : [min === max ? min : `${min} to ${max}`, max]
+      max === Infinity
+        ? [`at least ${min}`, min]
+        : [min === max ? min : min === 0 ? `at most ${max}` : `${min} to ${max}`, max]
     return fail(`expected ${allowed} argument${last === 1 ? "" : "s"}, got ${count}`)
   }
   try {
@@ -78,17 +82,23 @@ export function parseCommandLine({
   }
 }
 
-/** A string option holding an integer >= `least`, shown as `--flag ARG` in the help. */
-export function integerOption(arg, defaultValue, help, least = 1) {
-  return { type: "string", arg, default: String(defaultValue), parse: integerAtLeast(least), help }
+/** A string option holding an integer >= `least` (and <= `most`), shown as `--flag ARG` in the help. */
+export function integerOption(arg, defaultValue, help, least = 1, most = Number.MAX_SAFE_INTEGER) {
+  return { type: "string", arg, default: String(defaultValue), parse: integerWithin(least, most), help }
 }
 
-/** The value parser of an integer >= `least`. */
-function integerAtLeast(least) {
+/** A TCP port option, `--flag P`: 0 (a free one, the default) to 65535. */
+export function portOption(help) {
+  return integerOption("P", 0, help, 0, 65535)
+}
+
+/** The value parser of an integer from `least` to `most`. */
+function integerWithin(least, most) {
+  const range = most === Number.MAX_SAFE_INTEGER ? `>= ${least}` : `from ${least} to ${most}`
   return (text, flag) => {
     const value = Number(text)
-    if (text.trim() === "" || !Number.isSafeInteger(value) || value < least) {
-      throw new UsageError(`${flag} must be an integer >= ${least}, got ${JSON.stringify(text)}`)
+    if (text.trim() === "" || !Number.isSafeInteger(value) || value < least || value > most) {
+      throw new UsageError(`${flag} must be an integer ${range}, got ${JSON.stringify(text)}`)
     }
     return value
   }

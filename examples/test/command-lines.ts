@@ -49,7 +49,7 @@ const rows: Row[] = [
   ]),
   // bad values and arguments
   { args: ["examples/run.mjs", "nope"], status: 2, line: /^unknown example "nope"; one of: echo, / },
-  { args: ["examples/run.mjs", "echo", "pubsub"], status: 2, line: /^expected 0 to 1 argument, got 2$/ },
+  { args: ["examples/run.mjs", "echo", "pubsub"], status: 2, line: /^expected at most 1 argument, got 2$/ },
   { args: ["examples/echo/server.mjs", "5555"], status: 2, line: /^argument 1 must be a zmq endpoint/ },
   { args: ["examples/echo/client.mjs"], status: 2, line: /^expected at least 1 argument, got 0$/ },
   {
@@ -68,6 +68,11 @@ const rows: Row[] = [
     line: /^Option '--period <value>' argument/,
   },
   { args: ["examples/asyncweb/server.mjs", "--workers", "many"], status: 2, line: /^--workers must be/ },
+  {
+    args: ["examples/asyncweb/server.mjs", "--port", "99999"],
+    status: 2,
+    line: /^--port must be an integer from 0 to 65535, got "99999"$/,
+  },
   { args: ["examples/asyncweb/client.mjs", "ftp://x/"], status: 2, line: /^argument 1 must be an http/ },
   { args: ["examples/broker/broker.mjs", "--backend", "5556"], status: 2, line: /^--backend must be a zmq/ },
   { args: ["examples/broker/client.mjs", NOBODY, "--requests", "1.5"], status: 2, line: /^--requests must/ },

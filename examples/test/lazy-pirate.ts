@@ -98,7 +98,7 @@ t.test("both programs stop at their deadline and say what is missing", async (t)
 
 t.test("bad command lines get the reason and the usage, exit code 2", async (t) => {
   const cases = [
-    [["examples/lazy-pirate/client.mjs"], "expected 1 argument(s), got 0"],
+    [["examples/lazy-pirate/client.mjs"], "expected 1 argument, got 0"],
     [["examples/lazy-pirate/client.mjs", "tcp://127.0.0.1:5555", "--bogus"], "Unknown option '--bogus'"],
     [
       ["examples/lazy-pirate/client.mjs", "tcp://127.0.0.1:5555", "--retries", "x"],
@@ -106,7 +106,7 @@ t.test("bad command lines get the reason and the usage, exit code 2", async (t) 
     ],
     [
       ["examples/lazy-pirate/client.mjs", "localhost:5555"],
-      'endpoint must be a zmq endpoint, got "localhost:5555"',
+      'argument 1 must be a zmq endpoint like tcp://127.0.0.1:5555, got "localhost:5555"',
     ],
     [
       ["examples/lazy-pirate/server.mjs", "--drop-every", "some"],
