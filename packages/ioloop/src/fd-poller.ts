@@ -21,6 +21,15 @@ function loopEventsFrom(status: number, uvEvents: number): number {
   )
 }
 
+/** epoll refuses a regular file's or a directory's fd (EPERM): say so, for the argument it came as. */
+function unwatchableFd(entry: HandlerEntry, error: unknown): TypeError {
+  return new TypeError(
+    `target: fd ${String(entry.target)} cannot be watched: it is a regular file or a directory, which epoll ` +
+      "refuses (EPERM) as it is always ready; read it directly",
+    { cause: error },
+  )
+}
+
 /**
  * The default poller: one native watcher (uv_poll on Node's own loop) per entry. A zmq socket is watched
  * through a dup of its `ZMQ_FD`, for readability only (libzmq: "poll for ZMQ_POLLIN only"; the fd signals
@@ -67,6 +76,7 @@ export class FdPoller implements Poller {
             })
           : this.socketWatcher(socket)
     } catch (error) {
+      if (socket === null && (error as { code?: unknown }).code === "EPERM") throw unwatchableFd(entry, error)
       if (socket === null || !atFdLimit(error)) throw error
       return this.registerOverflow(entry)
     }

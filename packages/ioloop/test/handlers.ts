@@ -1,6 +1,7 @@
 import t from "tap"
 import { setTimeout as idleFor } from "node:timers/promises"
-import { closeSync, fstatSync, readSync, writeSync } from "node:fs"
+import { closeSync, fstatSync, openSync, readSync, writeSync } from "node:fs"
+import { fileURLToPath } from "node:url"
 import * as zmq from "zeromq"
 import { ERROR, IOLoop, NONE, READ, WRITE } from "../src/index.js"
 import { makeFifo } from "./helpers/fifo.js"
@@ -391,6 +392,19 @@ t.test("a plain file descriptor is watched on the fd poller", async (t) => {
     name: "TypeError",
     message: /plain file descriptors need the fd poller/,
   })
+})
+
+t.test("a regular file's fd is refused at the call with a TypeError that says why", async (t) => {
+  // epoll refuses a regular file (EPERM): tornado's epoll loop raises that OSError as it is
+  const fd = openSync(fileURLToPath(import.meta.url), "r")
+  t.teardown(() => closeSync(fd))
+  const loop = newLoop(t, { poller: "fd" })
+  t.throws(() => loop.addHandler(fd, () => {}, READ), {
+    name: "TypeError",
+    message: `target: fd ${fd} cannot be watched: it is a regular file or a directory, which epoll refuses (EPERM) as it is always ready; read it directly`,
+    cause: { code: "EPERM" },
+  })
+  t.throws(() => loop.addHandler(fd, () => {}, READ), { name: "TypeError" }, "and no entry was left behind")
 })
 
 t.test("an idle loop with 100 registered sockets does not wake on the fd poller", async (t) => {

@@ -1,6 +1,7 @@
-import { ERROR, IOLoop, NONE, type HandlerTarget } from "@zmq-eventloop/ioloop"
+import { ERROR, IOLoop, NONE, READ, WRITE, type HandlerTarget } from "@zmq-eventloop/ioloop"
 import { isZmqSocket, type LoopServices } from "@zmq-eventloop/ioloop/internal"
 import { NullContext } from "@zmq-eventloop/stack-context"
+import { isAlwaysReady } from "./always-ready.js"
 
 /** What the hub calls when a watched target is ready: a {@link Poller} with polls pending. */
 export interface PollSubscriber {
@@ -58,7 +59,7 @@ export class PollHub {
    * (a ZMQStream, an `addHandler` of the program), or the loop refuses it.
    */
   checkAvailable(target: HandlerTarget): void {
-    if (this.watches.has(target)) return // the hub's own handler: another Poller is polling it
+    if (this.watches.has(target) || isAlwaysReady(target)) return // has the hub's handler, or needs none
     this.addHandler(target, NONE)
     this.loop.removeHandler(target)
   }
@@ -68,6 +69,10 @@ export class PollHub {
     if (isClosedSocket(target)) {
       // The loop takes no handler for a closed socket: report its ERROR from the loop all the same.
       this.loop.spawnCallback(() => subscriber.targetReady(target, ERROR))
+      return
+    }
+    if (isAlwaysReady(target)) {
+      this.loop.spawnCallback(() => subscriber.targetReady(target, events & (READ | WRITE)))
       return
     }
     const watch = this.watches.get(target)

@@ -5,6 +5,7 @@
 import { spawn } from "node:child_process"
 import { closeSync, openSync, readSync, writeSync } from "node:fs"
 import { createInterface } from "node:readline"
+import { fileURLToPath } from "node:url"
 import t, { type Test } from "tap"
 import * as zmq from "zeromq"
 import { IOLoop, type IOLoopOptions } from "@zmq-eventloop/ioloop"
@@ -322,6 +323,22 @@ loopTest("a plain file descriptor is polled on the fd poller only", async (t, { 
   t.throws(() => other.register(closedFd, POLLIN), { code: "EBADF" })
   t.same(other.sockets, [])
 })
+
+loopTest(
+  "a regular file's fd is ready at once, every poll, as poll(2) has it (stdin redirected from a file)",
+  async (t, { loop }) => {
+    const fd = openSync(fileURLToPath(import.meta.url), "r")
+    t.teardown(() => closeSync(fd))
+    const poller = new Poller(loop)
+    poller.register(fd, POLLIN)
+    t.same(await within(poller.poll(), "the file's poll"), [[fd, POLLIN]])
+    t.same(await within(poller.poll(0), "poll(0)"), [[fd, POLLIN]], "and again: a file is always readable")
+    poller.modify(fd, POLLIN | POLLOUT)
+    t.same(await within(poller.poll(1000), "POLLIN | POLLOUT"), [[fd, POLLIN | POLLOUT]])
+    poller.unregister(fd)
+    t.same(await within(poller.poll(0), "nothing registered"), [])
+  },
+)
 
 /** Keeps the thread busy for `ms`, as a slow callback would: Node's timers then run before its poll phase. */
 function keepThreadBusy(ms: number): void {
