@@ -2,7 +2,7 @@ import { ERROR, READ, WRITE, ZMQ_FD } from "./constants.js"
 import type { HandlerEntry, ZmqSocketAccess } from "./handler-entry.js"
 import { IntervalPoller } from "./interval-poller.js"
 import type { LogSink } from "./logger.js"
-import { atFdLimit } from "./native/fd-headroom.js"
+import { atFdLimit, leavesFdReserve } from "./native/fd-headroom.js"
 import { UV_READABLE, UV_WRITABLE, type FdWatcher, type FdWatcherConstructor } from "./native/fd-watcher.js"
 import type { Poller, ReadySink } from "./poller.js"
 
@@ -37,8 +37,9 @@ function unwatchableFd(entry: HandlerEntry, error: unknown): TypeError {
  * registered interest.
  *
  * The dup costs a second fd per socket. A socket registered when the process has none left (EMFILE, where
- * plain zeromq.js would still work) is checked on the interval poller's timer instead, with one warning:
- * slower to notice, never refused.
+ * plain zeromq.js would still work), or when the dup would leave the program less than its reserve of free
+ * fds (`leavesFdReserve`), is checked on the interval poller's timer instead, with one warning: slower to
+ * notice, never refused, and the program can still open sockets of its own.
  */
 export class FdPoller implements Poller {
   readonly kind = "fd"
@@ -80,6 +81,10 @@ export class FdPoller implements Poller {
       if (socket === null || !atFdLimit(error)) throw error
       return this.registerOverflow(entry)
     }
+    if (socket !== null && !leavesFdReserve(watcher.fd)) {
+      watcher.close()
+      return this.registerOverflow(entry)
+    }
     this.watchers.set(entry, watcher)
     if (socket !== null) this.socketEntries.set(socket, entry)
     if (this.watching) this.startWatcher(entry, watcher)
@@ -105,8 +110,9 @@ export class FdPoller implements Poller {
       this.overflow = new IntervalPoller(this.sink)
       if (this.watching) this.overflow.resume()
       this.log.warn(
-        "zmq-eventloop: the process is out of file descriptors (EMFILE) for the fd poller's copy of a socket's " +
-          "ZMQ_FD: this socket and any others registered so are checked every 1-32 ms instead (raise `ulimit -n`)",
+        "zmq-eventloop: the process is out of file descriptors (EMFILE), or so near its limit that the fd " +
+          "poller's copy of a socket's ZMQ_FD would take the program's last ones: this socket and any others " +
+          "registered so are checked every 1-32 ms instead (raise `ulimit -n`)",
       )
     }
     this.overflow.register(entry)
