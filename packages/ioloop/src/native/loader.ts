@@ -128,7 +128,10 @@ export function loadAddonFrom(candidates: readonly AddonCandidate[]): LoadedAddo
     failures.push(`${candidate.origin} ${shown}: ${loaded}`)
   }
   debug("addon: none loaded; the IOLoop falls back to the interval poller")
-  return new Error(`${failures.join("; ")}; build one with \`${SOURCE_BUILD_COMMAND}\``)
+  return new Error(
+    `${failures.join("; ")}; build one with \`${SOURCE_BUILD_COMMAND}\`, or, in a bundle, name the ` +
+      "package's prebuilds/<platform>-<arch>/zmq_eventloop.node in ZMQ_EVENTLOOP_ADDON",
+  )
 }
 
 /** The loaded addon, or why it did not load, in one line (dlopen's first line, not a require stack). */
