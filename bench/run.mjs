@@ -54,7 +54,11 @@ function parseOptions() {
   const runs = parsed.runs === undefined ? (parsed.quick ? 1 : 3) : Number(parsed.runs)
   if (!Number.isInteger(runs) || runs < 1) usageError(`--runs must be a positive integer, got ${parsed.runs}`)
   if (!["self", "c"].includes(parsed.peer)) usageError(`--peer must be self or c, got ${parsed.peer}`)
-  const selected = (id) => !parsed.only || parsed.only.split(",").some((want) => id.startsWith(want.trim()))
+  // A whole id selects that one (push_pull_64 is not push_pull_64k too); anything else is a prefix.
+  const wanted = parsed.only?.split(",").map((want) => want.trim())
+  const ids = new Set([...WORKLOADS.map((w) => w.id), ...MICRO])
+  const selected = (id) =>
+    !wanted || wanted.some((want) => (ids.has(want) ? id === want : id.startsWith(want)))
   const workloads = parsed.micro
     ? []
     : WORKLOADS.filter((w) => selected(w.id)).map((w) => ({ ...w, n: parsed.quick ? w.n / 10 : w.n }))
