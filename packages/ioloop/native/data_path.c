@@ -175,6 +175,17 @@ static void finalize_env_data(napi_env env, void* data, void* hint) {
   free(d);
 }
 
+int pin_this_addon(void) {
+  static int pinned;
+  Dl_info info;
+  if (pinned) return 1;
+  if (!dladdr((void*)pin_this_addon, &info) || info.dli_fname == NULL ||
+      dlopen(info.dli_fname, RTLD_LAZY | RTLD_NOLOAD | RTLD_NODELETE) == NULL)
+    return 0;
+  pinned = 1;
+  return 1;
+}
+
 napi_value data_path_init(napi_env env, napi_value exports) {
   napi_value functions;
   uv_loop_t* loop;
@@ -182,6 +193,8 @@ napi_value data_path_init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"learnLayout", NULL, js_learn_layout, NULL, NULL, NULL, napi_enumerable, NULL},
       {"attach", NULL, js_attach, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"shareLayout", NULL, js_share_layout, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"adoptLayout", NULL, js_adopt_layout, NULL, NULL, NULL, napi_enumerable, NULL},
       {"receiveBatch", NULL, js_receive_batch, NULL, NULL, NULL, napi_enumerable, NULL},
       {"send", NULL, js_send, NULL, NULL, NULL, napi_enumerable, NULL},
       {"events", NULL, js_events, NULL, NULL, NULL, napi_enumerable, NULL},

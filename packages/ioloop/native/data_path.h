@@ -144,9 +144,14 @@ handle_t* get_handle(napi_env env, napi_value value);
 void* open_socket(napi_env env, const handle_t* h);
 /* Release the handle's pending message. */
 void close_parts(handle_t* h);
+/* Keep this addon mapped for good (1), or fail (0): libzmq may call a zero-copy send's free function
+ * after the last env that loaded the addon is gone, and the proven layouts must outlive every env. */
+int pin_this_addon(void);
 
 napi_value js_learn_layout(napi_env env, napi_callback_info info);
 napi_value js_attach(napi_env env, napi_callback_info info);
+napi_value js_share_layout(napi_env env, napi_callback_info info);
+napi_value js_adopt_layout(napi_env env, napi_callback_info info);
 napi_value js_receive_batch(napi_env env, napi_callback_info info);
 napi_value js_send(napi_env env, napi_callback_info info);
 napi_value js_events(napi_env env, napi_callback_info info);

@@ -12,6 +12,11 @@
  *   to Closed (1), while the pointer field becomes NULL, in every probe so far (the search window
  *   reaches past the object, where a neighbour may change too: the caller probes several sockets).
  * Each attach() then checks its socket with libzmq the same way, and every call the two fields.
+ *
+ * A layout is a property of the image, not of the env: once an env's self-test passed, shareLayout()
+ * records it for the process, and another env (a worker thread) adopts it at its first attach
+ * (adoptLayout) instead of running a self-test of its own, whose private zmq.Context zeromq.js 6 never
+ * terminates before the process exits (three fds per worker).
  */
 #include "data_path.h"
 
@@ -23,6 +28,7 @@
 #include <string.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -303,6 +309,69 @@ static void finalize_handle(napi_env env, void* data, void* hint) {
   napi_delete_reference(env, h->socket);
   free(h->parts);
   free(h);
+}
+
+/* The layouts proven by a passing self-test in some env of this process. Each entry holds a dlopen
+ * reference it never closes, so its image stays mapped and its base names it for the process's life;
+ * the first also pins this addon, whose table it is (Node unloads an addon with the last env that loaded
+ * it: a worker's, when the main thread never loaded it). */
+static struct {
+  void* base;
+  const void* socket_vptr;
+  size_t pointer_offset, state_offset;
+} proven[MAX_IMAGES];
+static int proven_count;
+static pthread_mutex_t proven_lock = PTHREAD_MUTEX_INITIALIZER;
+
+napi_value js_share_layout(napi_env env, napi_callback_info info) {
+  env_data_t* d = env_data(env);
+  int i, j;
+  (void)info;
+  pthread_mutex_lock(&proven_lock);
+  for (i = 0; i < d->image_count; i++) {
+    const image_t* image = &d->images[i];
+    Dl_info where;
+    if (!image->layout_learned) continue;
+    for (j = 0; j < proven_count && proven[j].base != image->base; j++) continue;
+    if (j < proven_count || proven_count == MAX_IMAGES) continue;
+    if (!dladdr(image->socket_vptr, &where) || dlopen(where.dli_fname, RTLD_LAZY | RTLD_NOLOAD) == NULL)
+      continue;
+    if (proven_count == 0 && !pin_this_addon()) continue;
+    proven[proven_count].base = image->base;
+    proven[proven_count].socket_vptr = image->socket_vptr;
+    proven[proven_count].pointer_offset = image->pointer_offset;
+    proven[proven_count].state_offset = image->state_offset;
+    proven_count++;
+  }
+  pthread_mutex_unlock(&proven_lock);
+  return NULL;
+}
+
+napi_value js_adopt_layout(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value socket, result;
+  napi_valuetype value_type;
+  const uint8_t* object;
+  image_t* image;
+  const char* refusal;
+  char why[512];
+  int i;
+  if (napi_get_cb_info(env, info, &argc, &socket, NULL, NULL) != napi_ok) return NULL;
+  if (argc < 1 || napi_typeof(env, socket, &value_type) != napi_ok || value_type != napi_object)
+    return throw_arg(env, 0, "socket must be an object", socket);
+  refusal = unwrap_socket(env, env_data(env), socket, &object, &image, why, sizeof why);
+  if (refusal != NULL) return string_value(env, refusal);
+  pthread_mutex_lock(&proven_lock);
+  for (i = 0; i < proven_count && !image->layout_learned; i++) {
+    if (proven[i].base != image->base || proven[i].socket_vptr != image->socket_vptr) continue;
+    image->pointer_offset = proven[i].pointer_offset;
+    image->state_offset = proven[i].state_offset;
+    image->layout_learned = 1;
+  }
+  pthread_mutex_unlock(&proven_lock);
+  /* attach() still proves each socket through libzmq (ZMQ_FD and ZMQ_TYPE) before using it. */
+  if (!image->layout_learned) return string_value(env, "no env of this process has proven its image's layout");
+  return napi_get_null(env, &result) == napi_ok ? result : NULL;
 }
 
 napi_value js_attach(napi_env env, napi_callback_info info) {

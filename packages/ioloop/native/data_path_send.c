@@ -141,26 +141,13 @@ static void on_env_teardown(napi_async_cleanup_hook_handle hook, void* data) {
   uv_close((uv_handle_t*)wake, on_wake_closed);
 }
 
-/* Keep this addon mapped for good: libzmq may call free_sent_part after the last env that loaded
- * the addon is gone. */
-static int pin_addon(void) {
-  static int pinned;
-  Dl_info info;
-  if (pinned) return 1;
-  if (!dladdr((void*)free_sent_part, &info) || info.dli_fname == NULL ||
-      dlopen(info.dli_fname, RTLD_LAZY | RTLD_NOLOAD | RTLD_NODELETE) == NULL)
-    return 0;
-  pinned = 1;
-  return 1;
-}
-
 /* The env's release queue, made at the first zero-copy send; NULL when it cannot be (then parts
  * are copied). */
 static release_queue_t* release_queue(napi_env env, env_data_t* d) {
   release_queue_t* q;
   uv_loop_t* loop;
   if (d->releases != NULL) return d->releases;
-  if (!pin_addon() || napi_get_uv_event_loop(env, &loop) != napi_ok) return NULL;
+  if (!pin_this_addon() || napi_get_uv_event_loop(env, &loop) != napi_ok) return NULL;
   q = calloc(1, sizeof *q);
   if (q == NULL || (q->wake = malloc(sizeof *q->wake)) == NULL) {
     free(q);

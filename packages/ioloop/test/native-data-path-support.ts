@@ -23,6 +23,12 @@ class BrokenAddon implements DataPathAddon {
   learnLayout(probe: object, fd: number, type: number): string | null {
     return (this.replaced.learnLayout ?? addon.learnLayout)(probe, fd, type)
   }
+  shareLayout(): void {
+    ;(this.replaced.shareLayout ?? addon.shareLayout)()
+  }
+  adoptLayout(socket: object): string | null {
+    return (this.replaced.adoptLayout ?? addon.adoptLayout)(socket)
+  }
   attach(socket: object, fd: number, type: number): DataPathHandle | string {
     return (this.replaced.attach ?? addon.attach)(socket, fd, type)
   }

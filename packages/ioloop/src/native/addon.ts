@@ -75,6 +75,17 @@ export interface DataPathAddon {
    */
   learnLayout(probe: object, fd: number, type: number): string | null
   /**
+   * Record for the whole process the layouts this env learned, once its self-test passed: every other env
+   * (worker thread) of the process may then adopt them instead of running a self-test of its own.
+   */
+  shareLayout(): void
+  /**
+   * Take the layout of `socket`'s zeromq.js image from another env of this process that proved it
+   * ({@link shareLayout}): `null` when this env has the layout now, else why not (no env proved it, or
+   * not a zeromq.js socket). `attach` still checks each socket through libzmq.
+   */
+  adoptLayout(socket: object): string | null
+  /**
    * Attach to a zeromq.js socket: a handle, or the reason it was refused (not a zeromq.js socket
    * of the image its vtable points into, layout not learned, closed, blocked by a bind or unbind
    * ({@link REFUSAL_BLOCKED}), or libzmq through the socket pointer disagreeing with zeromq.js

@@ -45,11 +45,14 @@ const CHECK_FDS = 16
 /**
  * The checks, cheapest first: the environment switch, room for the self-test's file descriptors, the
  * addon, zeromq.js, then the self-test, which learns and proves zeromq.js's socket layout at run time
- * (no version is assumed). Never throws: every failure is a refusal.
+ * (no version is assumed); unless another env of the process (the main thread, for a worker) already
+ * proved the layout of `socket`'s zeromq.js image, which this env then adopts. Never throws: every failure
+ * is a refusal.
  */
 export function checkNativeDataPath(
   env: NodeJS.ProcessEnv = process.env,
   given?: DataPathAddon | Error,
+  socket?: object,
 ): NativeDataPathSupport | DataPathRefusal {
   if (env.ZMQ_EVENTLOOP_NATIVE === "0") return { reason: "ZMQ_EVENTLOOP_NATIVE=0" }
   if (!haveSpareFds(CHECK_FDS)) {
@@ -66,14 +69,23 @@ export function checkNativeDataPath(
   } catch (error) {
     return { reason: `zeromq cannot be loaded: ${(error as Error).message}` }
   }
+  // A self-test of its own would leave this env's private zmq.Context behind (zeromq.js 6 terminates it
+  // only at process exit: three fds for every worker that ever made a stream).
+  if (socket instanceof zeromq.Socket) {
+    const notAdopted = addon.adoptLayout(socket)
+    debug("native data path: layout %s", notAdopted ?? "adopted from another thread's self-test")
+    if (notAdopted === null) return { addon, zeromq }
+  }
   const failure = runSelfTest(zeromq, addon)
-  if (failure === null) return { addon, zeromq }
-  // A layout that is wrong fails every run; one run can also fail by chance (a neighbour's byte that changed
-  // with the probe's state, a libzmq call a signal interrupted in zeromq.js), and the refusal is kept for
-  // the env's life: so one more run decides.
-  const again = runSelfTest(zeromq, addon)
-  debug("native data path: self-test failed (%s); again: %s", failure, again ?? "passed")
-  if (again !== null) return { reason: `self-test failed: ${again}` }
+  if (failure !== null) {
+    // A layout that is wrong fails every run; one run can also fail by chance (a neighbour's byte that
+    // changed with the probe's state, a libzmq call a signal interrupted in zeromq.js), and the refusal is
+    // kept for the env's life: so one more run decides.
+    const again = runSelfTest(zeromq, addon)
+    debug("native data path: self-test failed (%s); again: %s", failure, again ?? "passed")
+    if (again !== null) return { reason: `self-test failed: ${again}` }
+  }
+  addon.shareLayout()
   return { addon, zeromq }
 }
 
@@ -82,12 +94,13 @@ let support: NativeDataPathSupport | DataPathRefusal | undefined
 /**
  * The addon and zeromq module when this env uses the native data path, else why not; checked on the
  * first call (`ZMQ_EVENTLOOP_NATIVE=0` at every call, so a program can switch it per stream), and again
- * after a refusal for want of file descriptors.
+ * after a refusal for want of file descriptors. `socket`, the one being attached, may spare the self-test
+ * (see {@link checkNativeDataPath}).
  */
-export function nativeDataPathSupport(): NativeDataPathSupport | DataPathRefusal {
+export function nativeDataPathSupport(socket?: object): NativeDataPathSupport | DataPathRefusal {
   if (process.env.ZMQ_EVENTLOOP_NATIVE === "0") return { reason: "ZMQ_EVENTLOOP_NATIVE=0" }
   if (support !== undefined) return support
-  const checked = checkNativeDataPath()
+  const checked = checkNativeDataPath(process.env, undefined, socket)
   debug("native data path: %s", "reason" in checked ? `off (${checked.reason})` : "on")
   if (!("transient" in checked)) support = checked // only a refusal for want of fds has it
   return checked

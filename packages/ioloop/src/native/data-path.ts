@@ -228,7 +228,7 @@ export class NativeDataPath implements SocketReader {
 export function attachDataPath(socket: Socket): NativeDataPath | DataPathRefusal {
   // Read at each attach (not only at load), so a test or a program can switch it per stream.
   if (process.env.ZMQ_EVENTLOOP_NATIVE === "0") return { reason: "ZMQ_EVENTLOOP_NATIVE=0" }
-  const support = nativeDataPathSupport()
+  const support = nativeDataPathSupport(socket)
   if ("reason" in support) return support
   if (!(socket instanceof support.zeromq.Socket))
     return { reason: "the socket is not from the zeromq package that @zmq-eventloop/ioloop resolves" }
