@@ -447,12 +447,17 @@ export class ZMQStream<S extends Socket = Socket> {
    * libzmq (while the socket is writable), reports the rest through `onErr` and a `logger.warn` line
    * (`close(): 3 queued messages could not be sent`), sets `linger` (ms; -1 waits forever) if given, closes
    * the socket, then runs the close callback. Messages taken from libzmq but not delivered are dropped. A
-   * second call does nothing. (pyzmq `close(linger=None)`)
+   * second call does nothing. `null`, as pyzmq's `None`, leaves the socket's linger as it is, like
+   * `undefined`. (pyzmq `close(linger=None)`)
    * @throws TypeError for a bad `linger`.
    */
-  close(linger?: number): void {
-    if (linger !== undefined && (typeof linger !== "number" || !Number.isInteger(linger) || linger < -1)) {
-      throw new TypeError(`linger must be an integer >= -1 (ms), got ${describeValue(linger)}`)
+  close(linger?: number | null): void {
+    if (
+      linger !== undefined &&
+      linger !== null &&
+      (typeof linger !== "number" || !Number.isInteger(linger) || linger < -1)
+    ) {
+      throw new TypeError(`linger must be an integer >= -1 (ms) or null, got ${describeValue(linger)}`)
     }
     if (this.partial !== null) {
       servicesOf(this.ioLoop).log.debug(
@@ -461,7 +466,7 @@ export class ZMQStream<S extends Socket = Socket> {
       this.partial = null
       this.callbacks.unsent(1)
     }
-    this.engine.close(linger)
+    this.engine.close(linger ?? undefined)
   }
 
   // ---- flush -----------------------------------------------------------------------------------------------

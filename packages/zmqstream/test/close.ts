@@ -37,6 +37,18 @@ loopTest("close(linger) hands queued messages to libzmq before closing", async (
 })
 
 loopTest(
+  "close(null), pyzmq's close(linger=None), keeps the socket's own linger",
+  async (t, { loop, track }) => {
+    const push = track(new zmq.Push({ linger: 1234 }))
+    const stream = new ZMQStream(push, loop)
+    t.throws(() => stream.close(1.5 as number), { name: "TypeError", message: /or null, got 1\.5/ })
+    stream.close(null)
+    t.ok(stream.closed(), "closed")
+    t.ok(push.closed, "and its socket")
+  },
+)
+
+loopTest(
   "messages close() cannot send are reported with their count to onErr and as a warning",
   async (t, { loop, logger, track }) => {
     const push = track(new zmq.Push()) // no peer: never writable
