@@ -32,12 +32,13 @@
 typedef struct {
   uv_poll_t handle;                 /* handle.data points back here */
   napi_env env;
-  napi_ref on_event;                /* strong reference to the callback, NULL once released */
+  napi_ref on_event;                /* the callback: strong while started, NULL once released */
   napi_async_context async_context; /* gives each wake-up its own async_hooks scope */
   int fd;                           /* the fd being watched (the dup when duplicate) */
   int owns_fd;                      /* we dup'd it, so close() closes it */
   int closed;                       /* close() or the finalizer ran; methods now throw */
   int dispatching;                  /* inside onEvent: release JS state after it returns */
+  int started;                      /* start() ran since the last stop(): on_event is strong */
   int handle_closed;                /* uv_close callback ran */
   int finalized;                    /* wrapper finalizer ran */
   napi_async_cleanup_hook_handle teardown_hook; /* removed in the close callback */
@@ -112,7 +113,11 @@ static void on_poll(uv_poll_t* handle, int status, int events) {
   bool pending = false;
   if (w->closed || w->on_event == NULL) return;
   if (napi_open_handle_scope(env, &scope) != napi_ok) return;
-  napi_get_reference_value(env, w->on_event, &callback);
+  /* Strong while started; a wake-up libuv had queued before a stop() may find it collected. */
+  if (napi_get_reference_value(env, w->on_event, &callback) != napi_ok || callback == NULL) {
+    napi_close_handle_scope(env, scope);
+    return;
+  }
   napi_get_global(env, &global);
   napi_create_int32(env, status, &argv[0]);
   napi_create_int32(env, events, &argv[1]);
@@ -165,6 +170,7 @@ static watcher_t* unwrap(napi_env env, napi_callback_info info, napi_value* argv
 static napi_value construct(napi_env env, napi_callback_info info) {
   size_t argc = 3;
   napi_value argv[3], self, new_target, name;
+  napi_property_descriptor callback_property = {"onEvent", NULL, NULL, NULL, NULL, NULL, napi_default, NULL};
   napi_valuetype type;
   bool duplicate;
   int fd, err;
@@ -207,8 +213,14 @@ static napi_value construct(napi_env env, napi_callback_info info) {
     }
   }
   /* From here on the handle is in the loop and must be released through uv_close. */
+  /* Like a Node handle, a started watcher keeps its callback (and what it reaches) alive, a stopped one
+   * does not: the wrapper holds the callback, so a stopped watcher and its callback can be collected
+   * together even when the callback reaches the wrapper (an event loop's poller holds its watchers, and
+   * their callbacks hold the poller: a strong reference here would keep a dropped loop forever). */
+  callback_property.value = argv[2];
   if (napi_add_async_cleanup_hook(env, on_env_teardown, w, &w->teardown_hook) != napi_ok ||
-      napi_create_reference(env, argv[2], 1, &w->on_event) != napi_ok ||
+      napi_create_reference(env, argv[2], 0, &w->on_event) != napi_ok ||
+      napi_define_properties(env, self, 1, &callback_property) != napi_ok ||
       napi_create_string_utf8(env, "FdWatcher", NAPI_AUTO_LENGTH, &name) != napi_ok ||
       /* No resource object: Node 26 holds an async context's resource strongly until
        * napi_async_destroy, so `self` there would keep the wrapper from ever being collected. */
@@ -237,13 +249,22 @@ static napi_value start(napi_env env, napi_callback_info info) {
                      argv[0]);
   if ((err = uv_poll_start(&w->handle, events, on_poll)) != 0)
     return throw_uv(env, err, "uv_poll_start");
+  if (!w->started && napi_reference_ref(env, w->on_event, NULL) == napi_ok) w->started = 1;
   return NULL;
+}
+
+/* A stopped watcher's callback is held only by its wrapper (see construct). */
+static void weaken_callback(watcher_t* w) {
+  if (w->started && w->on_event != NULL) napi_reference_unref(w->env, w->on_event, NULL);
+  w->started = 0;
 }
 
 static napi_value stop(napi_env env, napi_callback_info info) {
   int err;
   watcher_t* w = unwrap(env, info, NULL, 1);
-  if (w != NULL && (err = uv_poll_stop(&w->handle)) != 0) throw_uv(env, err, "uv_poll_stop");
+  if (w == NULL) return NULL;
+  if ((err = uv_poll_stop(&w->handle)) != 0) return throw_uv(env, err, "uv_poll_stop");
+  weaken_callback(w);
   return NULL;
 }
 

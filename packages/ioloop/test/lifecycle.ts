@@ -366,3 +366,38 @@ t.test("the constructor validates its options", async (t) => {
   t.teardown(() => loop.close())
   t.equal(loop.pollerKind, "interval")
 })
+
+t.test("a loop dropped without close() is collected with its sockets, on either poller", async (t) => {
+  // tornado's is; ours was not on the fd poller, whose native watchers held their callbacks (and through
+  // them the poller, the loop and every registered socket) until closed. Run with --expose-gc in a child.
+  for (const poller of ["fd", "interval"]) {
+    const script = `
+      import { readdirSync } from "node:fs"
+      import * as zmq from "zeromq"
+      import { IOLoop } from ${JSON.stringify(fileURLToPath(new URL("../dist/index.js", import.meta.url)))}
+      const count = () => readdirSync("/proc/self/fd").length
+      const before = count()
+      for (let i = 0; i < 50; i++) {
+        const loop = new IOLoop({ poller: "${poller}", makeCurrent: false })
+        loop.addHandler(new zmq.Pull(), () => {}, IOLoop.READ)
+      }
+      const opened = count() - before
+      const deadline = Date.now() + 10_000
+      ;(function collect() {
+        globalThis.gc()
+        const left = count() - before
+        if (left < 10 || Date.now() > deadline) return console.log(JSON.stringify({ opened, left }))
+        setTimeout(collect, 10)
+      })()
+    `
+    const result = spawnSync(CHILD_NODE, ["--expose-gc", "--input-type=module", "-e", script], {
+      cwd: fileURLToPath(new URL("..", import.meta.url)), // resolves zeromq from the package
+      encoding: "utf8",
+      timeout: 60_000,
+    })
+    t.equal(result.status, 0, result.stderr)
+    const { opened, left } = JSON.parse(result.stdout.trim() || "{}") as { opened: number; left: number }
+    t.ok(opened >= 50, `${poller} poller: 50 loops with a socket each opened ${opened} fds`)
+    t.ok(left < 10, `${poller} poller: ${left} of them left once collected`)
+  }
+})

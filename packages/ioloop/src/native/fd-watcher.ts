@@ -87,7 +87,9 @@ export interface FdWatcherConstructor {
    *   the other is polling at that moment, silently lost events if it starts later), and stopping
    *   a watcher removes the fd number from epoll for everyone. The duplicate also means the
    *   watcher never polls an fd number that its owner closed and the system reused.
-   * @param onEvent Called once per wake-up; see {@link FdEventCallback}.
+   * @param onEvent Called once per wake-up; see {@link FdEventCallback}. Kept alive by the watcher,
+   *   and while started also by the addon, as a Node handle keeps its callback: a stopped watcher that
+   *   nothing else reaches is collected with its callback (and closed), even when the callback reaches it.
    * @throws TypeError for a bad argument (`fd must be a non-negative integer`, `duplicate must be
    *   a boolean`, `onEvent must be a function`); an `Error` with `code` when `dup` or
    *   `uv_poll_init` fails (`EBADF` for a closed fd, `EEXIST` for an fd this loop already polls).
