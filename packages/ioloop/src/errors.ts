@@ -5,3 +5,11 @@ export class TimeoutError extends Error {
     this.name = "TimeoutError"
   }
 }
+
+/**
+ * What the fd poller throws for a plain fd that epoll refuses (EPERM): a regular file, a directory, or a
+ * device with no poll support, such as /dev/null. poll(2) reports such an fd ready at once, always, which
+ * is what a `Poller` then reports. A `TypeError` (its name too): the fd is the wrong kind of argument.
+ * @internal
+ */
+export class UnwatchableFdError extends TypeError {}

@@ -1,4 +1,5 @@
 import { ERROR, READ, WRITE, ZMQ_FD } from "./constants.js"
+import { UnwatchableFdError } from "./errors.js"
 import type { HandlerEntry, ZmqSocketAccess } from "./handler-entry.js"
 import { IntervalPoller } from "./interval-poller.js"
 import type { LogSink } from "./logger.js"
@@ -21,11 +22,11 @@ function loopEventsFrom(status: number, uvEvents: number): number {
   )
 }
 
-/** epoll refuses a regular file's or a directory's fd (EPERM): say so, for the argument it came as. */
-function unwatchableFd(entry: HandlerEntry, error: unknown): TypeError {
-  return new TypeError(
-    `target: fd ${String(entry.target)} cannot be watched: it is a regular file or a directory, which epoll ` +
-      "refuses (EPERM) as it is always ready; read it directly",
+/** epoll refuses an fd whose file has no poll support (EPERM): say so, for the argument it came as. */
+function unwatchableFd(entry: HandlerEntry, error: unknown): UnwatchableFdError {
+  return new UnwatchableFdError(
+    `target: fd ${String(entry.target)} cannot be watched: epoll refuses it (EPERM), as a regular file, a ` +
+      "directory or a device without poll support (/dev/null), which is always ready: read or write it directly",
     { cause: error },
   )
 }

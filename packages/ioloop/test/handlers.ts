@@ -401,7 +401,7 @@ t.test("a regular file's fd is refused at the call with a TypeError that says wh
   const loop = newLoop(t, { poller: "fd" })
   t.throws(() => loop.addHandler(fd, () => {}, READ), {
     name: "TypeError",
-    message: `target: fd ${fd} cannot be watched: it is a regular file or a directory, which epoll refuses (EPERM) as it is always ready; read it directly`,
+    message: `target: fd ${fd} cannot be watched: epoll refuses it (EPERM), as a regular file, a directory or a device without poll support (/dev/null), which is always ready: read or write it directly`,
     cause: { code: "EPERM" },
   })
   t.throws(() => loop.addHandler(fd, () => {}, READ), { name: "TypeError" }, "and no entry was left behind")

@@ -1,7 +1,7 @@
 import { ERROR, IOLoop, NONE, READ, WRITE, type HandlerTarget } from "@zmq-eventloop/ioloop"
-import { isZmqSocket, type LoopServices } from "@zmq-eventloop/ioloop/internal"
+import { isZmqSocket, UnwatchableFdError, type LoopServices } from "@zmq-eventloop/ioloop/internal"
 import { NullContext } from "@zmq-eventloop/stack-context"
-import { isAlwaysReady } from "./always-ready.js"
+import { isAlwaysReadyFile } from "./always-ready.js"
 
 /** What the hub calls when a watched target is ready: a {@link Poller} with polls pending. */
 export interface PollSubscriber {
@@ -59,9 +59,8 @@ export class PollHub {
    * (a ZMQStream, an `addHandler` of the program), or the loop refuses it.
    */
   checkAvailable(target: HandlerTarget): void {
-    if (this.watches.has(target) || isAlwaysReady(target)) return // has the hub's handler, or needs none
-    this.addHandler(target, NONE)
-    this.loop.removeHandler(target)
+    if (this.watches.has(target)) return // the hub's own handler: another Poller is polling it
+    if (this.addHandler(target, NONE)) this.loop.removeHandler(target)
   }
 
   /** Starts (or changes) `subscriber`'s watch of `target` for `events` (loop bits). */
@@ -71,13 +70,12 @@ export class PollHub {
       this.loop.spawnCallback(() => subscriber.targetReady(target, ERROR))
       return
     }
-    if (isAlwaysReady(target)) {
-      this.loop.spawnCallback(() => subscriber.targetReady(target, events & (READ | WRITE)))
-      return
-    }
     const watch = this.watches.get(target)
     if (watch === undefined) {
-      this.addHandler(target, events)
+      if (!this.addHandler(target, events)) {
+        this.loop.spawnCallback(() => subscriber.targetReady(target, events & (READ | WRITE)))
+        return
+      }
       const created = new TargetWatch()
       created.subscribers.set(subscriber, events)
       created.events = events
@@ -97,11 +95,15 @@ export class PollHub {
     this.loop.removeHandler(target)
   }
 
-  private addHandler(target: HandlerTarget, events: number): void {
+  /** Registers the hub's handler for `target`: `false` for an fd that is always ready, which needs none. */
+  private addHandler(target: HandlerTarget, events: number): boolean {
+    if (isAlwaysReadyFile(target)) return false
     try {
       // Like ZMQStream's handler, the hub's must not capture the stack contexts of whoever polled first.
       nullContext.run(() => this.loop.addHandler(target, this.handleEvents, events))
+      return true
     } catch (error) {
+      if (error instanceof UnwatchableFdError) return false // poll(2) would say: ready
       // IOLoop.addHandler's refusal of a second handler (its wording is pinned by test/poller.ts).
       if (error instanceof Error && /already registered/.test(error.message)) {
         throw new Error(

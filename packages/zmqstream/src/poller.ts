@@ -9,7 +9,7 @@ import {
 } from "@zmq-eventloop/ioloop/internal"
 import { NullContext } from "@zmq-eventloop/stack-context"
 import { POLLERR, POLLIN, POLLOUT } from "./constants.js"
-import { isAlwaysReady } from "./always-ready.js"
+import { isAlwaysReadyFile } from "./always-ready.js"
 import { PollHub } from "./poll-hub.js"
 
 /** What a {@link Poller} polls: a zeromq.js socket, or a plain file descriptor (on the loop's `fd` poller). */
@@ -245,7 +245,7 @@ function checkTarget(target: unknown, loop: IOLoop): asserts target is PollTarge
       `target must be a zeromq.js socket or a file descriptor, got ${describeValue(target)}`,
     )
   }
-  if (loop.pollerKind !== "fd" && !isAlwaysReady(target)) {
+  if (loop.pollerKind !== "fd" && !isAlwaysReadyFile(target)) {
     throw new TypeError(
       `target: a plain file descriptor needs the IOLoop's fd poller (this loop uses "${loop.pollerKind}"), got ${target}`,
     )

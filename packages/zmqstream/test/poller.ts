@@ -340,6 +340,26 @@ loopTest(
   },
 )
 
+loopTest(
+  "/dev/null, a device without poll support (stdin under nohup or systemd), is ready at once, as poll(2) has it",
+  async (t, { loop, poller: kind }) => {
+    const fd = openSync("/dev/null", "r")
+    t.teardown(() => closeSync(fd))
+    const poller = new Poller(loop)
+    if (kind === "interval") {
+      // The interval poller watches no plain fd; a file or directory it can tell by fstat, a device not.
+      t.throws(() => poller.register(fd, POLLIN), {
+        name: "TypeError",
+        message: /needs the IOLoop's fd poller/,
+      })
+      return
+    }
+    poller.register(fd, POLLIN | POLLOUT)
+    t.same(await within(poller.poll(1000), "the device's poll"), [[fd, POLLIN | POLLOUT]])
+    t.same(await within(poller.poll(0), "poll(0)"), [[fd, POLLIN | POLLOUT]], "and again")
+  },
+)
+
 /** Keeps the thread busy for `ms`, as a slow callback would: Node's timers then run before its poll phase. */
 function keepThreadBusy(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms)

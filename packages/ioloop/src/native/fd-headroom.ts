@@ -41,7 +41,8 @@ function processFdLimit(): number | undefined {
     try {
       const line = /^Max open files\s+(\d+)/m.exec(readFileSync("/proc/self/limits", "utf8"))
       fdLimit = line === null ? undefined : Number(line[1])
-    } catch {
+    } catch (error) {
+      if (atFdLimit(error)) return undefined // asked again next time: the file is there, the fds are not
       fdLimit = undefined
     }
   }
