@@ -35,6 +35,23 @@ async function echoOverFullPipes(
   return { server, client, errors, replies }
 }
 
+/**
+ * A mandatory ROUTER stream and a DEALER stream that has sent it one message, and that peer's routing id. A
+ * mandatory ROUTER is writable (ZMQ_EVENTS has POLLOUT) only while some peer's pipe has room, so the stream
+ * tries a send only then: a peer is connected first, and it sends once so the ROUTER knows it.
+ */
+async function mandatoryRouterWithPeer(loop: LoopContext["loop"], track: LoopContext["track"]) {
+  const router = track(new zmq.Router({ mandatory: true }))
+  const dealer = track(new zmq.Dealer())
+  dealer.connect(await bindAny(router))
+  const server = new ZMQStream(router, loop)
+  const known = deferred<Buffer>()
+  server.onRecv(([peer]) => known.resolve(peer!))
+  const client = new ZMQStream(dealer, loop)
+  client.send("here")
+  return { server, client, peer: await known.wait("the peer's first message") }
+}
+
 loopTest(
   `a mandatory ROUTER echo waits for room: ${IN_FLIGHT} messages in flight all come back, in order`,
   async (t, ctx) => {
@@ -72,17 +89,7 @@ loopTest(
 loopTest(
   "a mandatory ROUTER reports a send to an unknown routing id as EHOSTUNREACH to onSend and onErr",
   async (t, { loop, track }) => {
-    // A mandatory ROUTER is writable (ZMQ_EVENTS has POLLOUT) only while some peer's pipe has room, so the
-    // stream tries a send only then: a peer is connected first, and it sends once so the ROUTER knows it.
-    const router = track(new zmq.Router({ mandatory: true }))
-    const dealer = track(new zmq.Dealer())
-    dealer.connect(await bindAny(router))
-    const server = new ZMQStream(router, loop)
-    const known = deferred<Buffer>()
-    server.onRecv(([peer]) => known.resolve(peer!))
-    const client = new ZMQStream(dealer, loop)
-    client.send("here")
-    const peer = await known.wait("the peer's first message")
+    const { server, client, peer } = await mandatoryRouterWithPeer(loop, track)
 
     const failed = deferred<Error>()
     server.onErr((error) => failed.resolve(error))
@@ -123,15 +130,7 @@ loopTest(
 loopTest(
   "without onErr, a send error is logged in one line, with its code and no stack (pyzmq's SEND Error)",
   async (t, { loop, logger, track }) => {
-    const router = track(new zmq.Router({ mandatory: true }))
-    const dealer = track(new zmq.Dealer())
-    dealer.connect(await bindAny(router))
-    const server = new ZMQStream(router, loop)
-    const known = deferred<Buffer>()
-    server.onRecv(([peer]) => known.resolve(peer!))
-    const client = new ZMQStream(dealer, loop)
-    client.send("here")
-    await known.wait("the peer's first message")
+    const { server, client } = await mandatoryRouterWithPeer(loop, track)
 
     const status = deferred<unknown>()
     server.sendMultipart(["nobody", "hello?"], { callback: (_msg, error) => status.resolve(error) })
