@@ -417,9 +417,9 @@ export class IOLoop {
   /**
    * Starts the loop, runs `fn` on it, and stops the loop when `fn`'s result (a value or a promise) is
    * settled. Resolves to that value or rejects with its error; with `options.timeout` (ms) rejects with a
-   * `TimeoutError` if it takes longer. (tornado `run_sync`)
+   * `TimeoutError` if it takes longer (`null`, as tornado's `None`: no timeout). (tornado `run_sync`)
    */
-  runSync<T>(fn: () => T | PromiseLike<T>, options: { timeout?: number } = {}): Promise<T> {
+  runSync<T>(fn: () => T | PromiseLike<T>, options: { timeout?: number | null } = {}): Promise<T> {
     return runSync(this, fn, options)
   }
 

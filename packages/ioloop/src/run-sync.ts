@@ -9,11 +9,11 @@ import { checkFiniteNumber, checkFunction, checkOptionsObject } from "./validate
 export async function runSync<T>(
   loop: IOLoop,
   fn: () => T | PromiseLike<T>,
-  options: { timeout?: number },
+  options: { timeout?: number | null },
 ): Promise<T> {
   checkFunction("fn", fn)
   checkOptionsObject("options", options)
-  const { timeout } = options
+  const timeout = options.timeout ?? undefined // null, as tornado's None: no timeout
   if (timeout !== undefined) {
     checkFiniteNumber("options.timeout", timeout)
     if (timeout < 0) throw new RangeError(`options.timeout must be >= 0 (ms), got ${timeout}`)

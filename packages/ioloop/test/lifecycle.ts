@@ -179,6 +179,12 @@ t.test("runSync rejects with a TimeoutError when the timeout passes first", asyn
   t.equal(await loop.runSync(() => "still usable"), "still usable")
 })
 
+t.test("runSync with timeout null, tornado's run_sync(func, timeout=None), has no timeout", async (t) => {
+  const loop = newLoop(t)
+  const late = () => new Promise<string>((resolve) => loop.callLater(30, () => resolve("done")))
+  t.equal(await loop.runSync(late, { timeout: null }), "done")
+})
+
 t.test("runSync rejects when the loop is stopped before the function completes", async (t) => {
   // tornado test_stop_no_timeout (RuntimeError "Event loop stopped before Future completed" there)
   const loop = newLoop(t)
