@@ -393,7 +393,7 @@ t.test("a loop dropped without close() is collected with its sockets, on either 
         globalThis.gc()
         const left = count() - before
         if (left < 10 || Date.now() > deadline) return console.log(JSON.stringify({ opened, left }))
-        setTimeout(collect, 10)
+        setImmediate(collect)
       })()
     `
     const result = spawnSync(CHILD_NODE, ["--expose-gc", "--input-type=module", "-e", script], {

@@ -68,7 +68,9 @@ export class StreamCallbacks {
       parts ??= partsOf(message)
       this.call(onSend, this.sendWithStream ? [this.stream, parts, status] : [parts, status])
     }
-    if (status !== undefined && !this.streamClosed) this.sendFailed(status)
+    // In one line without a stack, as pyzmq's `SEND Error: …`: the stack is zeromq.js's own, and the
+    // message's callbacks were already told.
+    if (status !== undefined && !this.streamClosed) this.error(status, "ZMQStream send error", false)
   }
 
   /** The stream is closing: from now on only `unsent` and `closed` call back. */
@@ -83,19 +85,14 @@ export class StreamCallbacks {
     if (this.err !== null) this.call(this.err, [error])
   }
 
-  /** Sends `error` to the onErr callback, or logs it with `what` when there is none. */
-  error(error: Error, what: string): void {
-    if (this.err !== null) this.call(this.err, [error])
-    else this.log.error(what, error)
-  }
-
   /**
-   * A send failed: onErr, or one log line without a stack when there is none (pyzmq's `SEND Error: …`):
-   * the stack is zeromq.js's own, and the message's callbacks were already told.
+   * Sends `error` to the onErr callback, or logs it with `what` when there is none: with the Error (its
+   * stack), or `withStack` false, in one line with its message and code.
    */
-  private sendFailed(error: Error): void {
+  error(error: Error, what: string, withStack = true): void {
     if (this.err !== null) this.call(this.err, [error])
-    else this.log.error(`ZMQStream send error: ${describeError(error)}`)
+    else if (withStack) this.log.error(what, error)
+    else this.log.error(`${what}: ${describeError(error)}`)
   }
 
   /** The send queue emptied after a `send*()` found it full: the drain callback, if any. */
