@@ -4,7 +4,10 @@
  */
 #include "addon.h"
 
+#include <uv.h>
+
 #include <math.h>
+#include <poll.h>
 #include <stdio.h>
 
 /* native/build.mjs defines it: the sha256 of the native/ .c and .h files, so a stale prebuild can be detected. */
@@ -15,6 +18,7 @@
 NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
   napi_value source_hash;
   if (fd_watcher_init(env, exports) == NULL) return NULL;
+  if (fd_set_init(env, exports) == NULL) return NULL;
   if (data_path_init(env, exports) == NULL) return NULL;
   if (napi_create_string_utf8(env, ZMQ_EVENTLOOP_SOURCE_HASH, NAPI_AUTO_LENGTH, &source_hash) != napi_ok ||
       napi_set_named_property(env, exports, "sourceHash", source_hash) != napi_ok)
@@ -52,4 +56,30 @@ int get_int(napi_env env, napi_value value, int min, int max, int* out) {
     return 0;
   *out = (int)d;
   return 1;
+}
+
+napi_value throw_uv(napi_env env, int err, const char* syscall) {
+  char message[256];
+  napi_value msg, error, value;
+  snprintf(message, sizeof message, "%s: %s, %s", uv_err_name(err), uv_strerror(err), syscall);
+  if (napi_create_string_utf8(env, message, NAPI_AUTO_LENGTH, &msg) != napi_ok ||
+      napi_create_error(env, NULL, msg, &error) != napi_ok)
+    return NULL;
+  napi_create_string_utf8(env, uv_err_name(err), NAPI_AUTO_LENGTH, &value);
+  napi_set_named_property(env, error, "code", value);
+  napi_create_int32(env, err, &value);
+  napi_set_named_property(env, error, "errno", value);
+  napi_create_string_utf8(env, syscall, NAPI_AUTO_LENGTH, &value);
+  napi_set_named_property(env, error, "syscall", value);
+  napi_throw(env, error);
+  return NULL;
+}
+
+/* As uv__io_poll and uv__poll_io (libuv's unix/linux.c and unix/poll.c) map them: a lone POLLERR
+ * or POLLHUP wakes the events of interest, so a read or write meets the error; POLLERR then becomes
+ * UV_EBADF. POLLNVAL (a closed fd, which epoll cannot report) too. */
+int uv_poll_result(int revents, int interest) {
+  if (revents & (POLLERR | POLLNVAL)) return UV_EBADF;
+  if (revents == POLLHUP) return interest;
+  return (revents & POLLIN ? UV_READABLE : 0) | (revents & POLLOUT ? UV_WRITABLE : 0);
 }

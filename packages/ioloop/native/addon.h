@@ -12,6 +12,9 @@
 /* The fd watcher (fd_watcher.c): exports FdWatcher. */
 napi_value fd_watcher_init(napi_env env, napi_value exports);
 
+/* The fd set (fd_set.c): exports fdSet, an object of functions on an epoll set. */
+napi_value fd_set_init(napi_env env, napi_value exports);
+
 /* The native data path (data_path.c): exports dataPath, an object of functions. */
 napi_value data_path_init(napi_env env, napi_value exports);
 
@@ -19,6 +22,15 @@ napi_value data_path_init(napi_env env, napi_value exports);
  * received: "<what> (got 1.5)" for a number, "<what> (got string)" for anything else. Returns NULL
  * for `return throw_arg(...)`. */
 napi_value throw_arg(napi_env env, int range, const char* what, napi_value got);
+
+/* Throw an Error shaped like Node's own libuv errors: "EBADF: bad file descriptor, uv_poll_init"
+ * with code "EBADF", errno -9 and syscall "uv_poll_init". Returns NULL for `return throw_uv(...)`. */
+napi_value throw_uv(napi_env env, int err, const char* syscall);
+
+/* What libuv's epoll backend would hand a uv_poll callback for these poll(2) (or epoll: the bits
+ * are the same on Linux) results, as one number: the UV_READABLE | UV_WRITABLE bits within
+ * `interest`, or a negative libuv error. */
+int uv_poll_result(int revents, int interest);
 
 /* Read a JS number that must be an integer in [min, max] into *out; 0 if it is not. */
 int get_int(napi_env env, napi_value value, int min, int max, int* out);

@@ -4,7 +4,7 @@
  * are the TypeScript side's business (src/native/fd-watcher.ts declares this shape).
  *
  *   new FdWatcher(fd, duplicate, onEvent(status, events))
- *   start(events) / stop() / check(events) / ref() / unref() / close() / get fd
+ *   start(events) / stop() / ref() / unref() / close() / get fd
  *
  * Lifetime. The watcher struct is shared by two owners, the JS wrapper (napi_wrap) and the libuv
  * handle, and is freed when both are done with it: the wrapper when its finalizer has run, the
@@ -24,7 +24,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -48,25 +47,6 @@ typedef struct {
   do {                                                                \
     if ((call) != napi_ok) return NULL; /* an exception is pending */ \
   } while (0)
-
-/* Throw an Error shaped like Node's own libuv errors: "EBADF: bad file descriptor, uv_poll_init"
- * with code "EBADF", errno -9 and syscall "uv_poll_init". Returns NULL for `return throw_uv(...)`. */
-static napi_value throw_uv(napi_env env, int err, const char* syscall) {
-  char message[256];
-  napi_value msg, error, value;
-  snprintf(message, sizeof message, "%s: %s, %s", uv_err_name(err), uv_strerror(err), syscall);
-  if (napi_create_string_utf8(env, message, NAPI_AUTO_LENGTH, &msg) != napi_ok ||
-      napi_create_error(env, NULL, msg, &error) != napi_ok)
-    return NULL;
-  napi_create_string_utf8(env, uv_err_name(err), NAPI_AUTO_LENGTH, &value);
-  napi_set_named_property(env, error, "code", value);
-  napi_create_int32(env, err, &value);
-  napi_set_named_property(env, error, "errno", value);
-  napi_create_string_utf8(env, syscall, NAPI_AUTO_LENGTH, &value);
-  napi_set_named_property(env, error, "syscall", value);
-  napi_throw(env, error);
-  return NULL;
-}
 
 static void maybe_free(watcher_t* w) {
   if (w->handle_closed && w->finalized) free(w);
@@ -268,40 +248,6 @@ static napi_value stop(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/* What libuv's epoll backend would hand on_poll for these poll(2) results (uv__io_poll and
- * uv__poll_io in libuv's unix/linux.c and unix/poll.c), as one number: the UV_* bits, or a negative
- * error. A lone POLLERR or POLLHUP wakes the events of interest, so a read or write meets the
- * error; POLLERR then becomes UV_EBADF. POLLNVAL (a closed fd, which epoll cannot report) too. */
-static int uv_result_of(short revents, int interest) {
-  if (revents & (POLLERR | POLLNVAL)) return UV_EBADF;
-  if (revents == POLLHUP) return interest;
-  return (revents & POLLIN ? UV_READABLE : 0) | (revents & POLLOUT ? UV_WRITABLE : 0);
-}
-
-/* check(events): asks the fd now with a zero-timeout poll(2), for a caller that cannot wait for
- * libuv's next poll phase (it comes after Node's timers phase). Returns what onEvent would be
- * given if libuv polled the fd this instant: the ready bits within `events`, or a negative libuv
- * error code. Never throws for the fd's state; stopped watchers can be asked too. */
-static napi_value check(napi_env env, napi_callback_info info) {
-  napi_value argv[1], result;
-  int events, ready;
-  struct pollfd request;
-  watcher_t* w = unwrap(env, info, argv, 1);
-  if (w == NULL) return NULL;
-  if (!get_int(env, argv[0], 0, UV_READABLE | UV_WRITABLE, &events))
-    return throw_arg(env, 1, "events must be a mask of UV_READABLE (1) and UV_WRITABLE (2)",
-                     argv[0]);
-  request.fd = w->fd;
-  request.events = (events & UV_READABLE ? POLLIN : 0) | (events & UV_WRITABLE ? POLLOUT : 0);
-  request.revents = 0;
-  do
-    ready = poll(&request, 1, 0);
-  while (ready < 0 && errno == EINTR);
-  ready = ready < 0 ? -errno : uv_result_of(request.revents, events);
-  CHECK_NAPI(napi_create_int32(env, ready, &result));
-  return result;
-}
-
 static napi_value close_method(napi_env env, napi_callback_info info) {
   watcher_t* w = unwrap(env, info, NULL, 0);
   if (w != NULL) close_watcher(w); /* idempotent */
@@ -333,7 +279,6 @@ napi_value fd_watcher_init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"start", NULL, start, NULL, NULL, NULL, napi_default_method, NULL},
       {"stop", NULL, stop, NULL, NULL, NULL, napi_default_method, NULL},
-      {"check", NULL, check, NULL, NULL, NULL, napi_default_method, NULL},
       {"close", NULL, close_method, NULL, NULL, NULL, napi_default_method, NULL},
       {"ref", NULL, ref, NULL, NULL, NULL, napi_default_method, NULL},
       {"unref", NULL, unref, NULL, NULL, NULL, napi_default_method, NULL},

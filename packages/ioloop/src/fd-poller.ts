@@ -1,25 +1,19 @@
+import { closeSync } from "node:fs"
 import { ERROR, READ, WRITE, ZMQ_FD } from "./constants.js"
 import { UnwatchableFdError } from "./errors.js"
-import type { HandlerEntry, ZmqSocketAccess } from "./handler-entry.js"
-import { IntervalPoller } from "./interval-poller.js"
-import type { LogSink } from "./logger.js"
-import { atFdLimit, leavesFdReserve } from "./native/fd-headroom.js"
+import type { HandlerEntry } from "./handler-entry.js"
+import type { FdSet } from "./native/fd-set.js"
 import { UV_READABLE, UV_WRITABLE, type FdWatcher, type FdWatcherConstructor } from "./native/fd-watcher.js"
 import type { Poller, ReadySink } from "./poller.js"
-
-const UV_DISCONNECT = 4
 
 function uvEventsFor(interest: number): number {
   return (interest & READ ? UV_READABLE : 0) | (interest & WRITE ? UV_WRITABLE : 0)
 }
 
-function loopEventsFrom(status: number, uvEvents: number): number {
-  if (status < 0) return ERROR
-  return (
-    (uvEvents & UV_READABLE ? READ : 0) |
-    (uvEvents & UV_WRITABLE ? WRITE : 0) |
-    (uvEvents & UV_DISCONNECT ? ERROR : 0)
-  )
+/** Loop bits for an fd set's result: the ready `UV_*` bits, or a negative libuv error. */
+function loopEventsFrom(result: number): number {
+  if (result < 0) return ERROR
+  return (result & UV_READABLE ? READ : 0) | (result & UV_WRITABLE ? WRITE : 0)
 }
 
 /** epoll refuses an fd whose file has no poll support (EPERM): say so, for the argument it came as. */
@@ -31,146 +25,120 @@ function unwatchableFd(entry: HandlerEntry, error: unknown): UnwatchableFdError 
   )
 }
 
+/** One watched target: its entry and the fd the set holds for it (a socket's `ZMQ_FD`, or the plain fd). */
+interface Member {
+  readonly entry: HandlerEntry
+  readonly fd: number
+}
+
+/** Room for this many ready members per wake-up; more stay ready in the set for the next one. */
+const READY_BATCH = 1024
+
 /**
- * The default poller: one native watcher (uv_poll on Node's own loop) per entry. A zmq socket is watched
- * through a dup of its `ZMQ_FD`, for readability only (libzmq: "poll for ZMQ_POLLIN only"; the fd signals
- * any state change, and zeromq.js watches the original fd itself); a plain fd is watched directly for the
- * registered interest.
- *
- * The dup costs a second fd per socket. A socket registered when the process has none left (EMFILE, where
- * plain zeromq.js would still work), or when the dup would leave the program less than its reserve of free
- * fds (`leavesFdReserve`), is checked on the interval poller's timer instead, with one warning: slower to
- * notice, never refused, and the program can still open sockets of its own.
+ * The default poller: the loop's own epoll set (`FdSet`), watched by one native watcher (uv_poll on Node's
+ * own loop), so the loop holds one fd however many targets it watches. A zmq socket's member is its
+ * `ZMQ_FD` itself, for readability only (libzmq: "poll for ZMQ_POLLIN only"; the fd signals any state
+ * change); a plain fd is watched for the registered interest. One wake-up hands the loop every ready target
+ * at once (up to {@link READY_BATCH}), with one call from native code instead of one per target.
  */
 export class FdPoller implements Poller {
   readonly kind = "fd"
-  private readonly watchers = new Map<HandlerEntry, FdWatcher>()
-  /** The entry each watched socket's watcher wakes now (a kept watcher wakes its socket's next entry). */
-  private readonly socketEntries = new Map<ZmqSocketAccess, HandlerEntry>()
-  /**
-   * Watchers of sockets whose handler was removed, stopped and kept until Node's next check phase: a poll
-   * loop removes its sockets' handlers when a `Poller.poll()` settles and adds them again for the next one
-   * within the same turn, and a new watcher costs a dup, uv_poll_init's epoll checks and a close (about
-   * 28 µs of the ~40 each socket cost per poll). Plain fds are not kept: their number is the caller's,
-   * which may close it and see it reused.
-   */
-  private readonly kept = new Map<ZmqSocketAccess, FdWatcher>()
-  private keptSweep: NodeJS.Immediate | undefined
-  /** The sockets registered at the fd limit, checked on a timer; made at the first. */
-  private overflow: IntervalPoller | null = null
-  private watching = false
+  /** The set's fd: the watcher's own dup of it (see the constructor), so valid until the watcher closes. */
+  private readonly set: number
+  private readonly watcher: FdWatcher
+  /** Members by token (the index); a free slot is `undefined`. */
+  private readonly members: Array<Member | undefined> = []
+  private readonly freeTokens: number[] = []
+  private readonly tokens = new Map<HandlerEntry, number>()
+  private readonly ready = new Int32Array(2 * READY_BATCH)
+  private closed = false
 
+  /**
+   * @throws an `Error` with `code` when the set cannot be made (`EMFILE` at the fd limit).
+   */
   constructor(
-    private readonly Watcher: FdWatcherConstructor,
+    Watcher: FdWatcherConstructor,
+    private readonly fdSet: FdSet,
     private readonly sink: ReadySink,
-    private readonly log: LogSink,
-  ) {}
+  ) {
+    // The watcher watches a dup of the set's fd and closes it with itself, also when it is collected
+    // unclosed (a dropped loop): with the original closed at once, that dup is the set's only fd, and the
+    // set goes with the watcher.
+    const created = fdSet.create()
+    try {
+      this.watcher = new Watcher(created, true, this.onWake)
+    } finally {
+      closeSync(created)
+    }
+    this.set = this.watcher.fd
+  }
 
   register(entry: HandlerEntry): void {
     const socket = entry.socket
-    let watcher: FdWatcher
+    const fd = socket === null ? (entry.target as number) : socket.getInt32Option(ZMQ_FD)
+    const token = this.freeTokens.pop() ?? this.members.length
     try {
-      watcher =
-        socket === null
-          ? new this.Watcher(entry.target as number, false, (status, uvEvents) => {
-              entry.fdEvents |= loopEventsFrom(status, uvEvents)
-              this.sink(entry)
-            })
-          : this.socketWatcher(socket)
+      this.fdSet.add(this.set, fd, socket === null ? uvEventsFor(entry.events) : UV_READABLE, token)
     } catch (error) {
+      this.freeTokens.push(token)
       if (socket === null && (error as { code?: unknown }).code === "EPERM") throw unwatchableFd(entry, error)
-      if (socket === null || !atFdLimit(error)) throw error
-      return this.registerOverflow(entry)
+      throw error
     }
-    if (socket !== null && !leavesFdReserve(watcher.fd)) {
-      watcher.close()
-      return this.registerOverflow(entry)
-    }
-    this.watchers.set(entry, watcher)
-    if (socket !== null) this.socketEntries.set(socket, entry)
-    if (this.watching) this.startWatcher(entry, watcher)
-  }
-
-  /** The kept watcher of `socket`, or a new one on a dup of its `ZMQ_FD`. */
-  private socketWatcher(socket: ZmqSocketAccess): FdWatcher {
-    const kept = this.kept.get(socket)
-    if (kept !== undefined) {
-      this.kept.delete(socket)
-      return kept
-    }
-    return new this.Watcher(socket.getInt32Option(ZMQ_FD), true, () => {
-      const entry = this.socketEntries.get(socket)
-      if (entry === undefined) return // kept, stopped: a wake-up libuv had already queued
-      entry.forget()
-      this.sink(entry)
-    })
-  }
-
-  private registerOverflow(entry: HandlerEntry): void {
-    if (this.overflow === null) {
-      this.overflow = new IntervalPoller(this.sink)
-      if (this.watching) this.overflow.resume()
-      this.log.warn(
-        "zmq-eventloop: the process is out of file descriptors (EMFILE), or so near its limit that the fd " +
-          "poller's copy of a socket's ZMQ_FD would take the program's last ones: this socket and any others " +
-          "registered so are checked every 1-32 ms instead (raise `ulimit -n`)",
-      )
-    }
-    this.overflow.register(entry)
+    this.members[token] = { entry, fd }
+    this.tokens.set(entry, token)
   }
 
   modify(entry: HandlerEntry): void {
-    const watcher = this.watchers.get(entry)
-    if (watcher === undefined) this.overflow?.modify()
-    else if (this.watching && entry.socket === null) this.startWatcher(entry, watcher)
+    if (entry.socket !== null) return // a socket's ZMQ_FD is watched for readability whatever the interest
+    const token = this.tokens.get(entry)!
+    this.fdSet.modify(this.set, this.members[token]!.fd, uvEventsFor(entry.events), token)
   }
 
   unregister(entry: HandlerEntry): void {
-    const watcher = this.watchers.get(entry)
-    if (watcher === undefined) return this.overflow?.unregister(entry)
-    this.watchers.delete(entry)
-    const socket = entry.socket
-    if (socket !== null) this.socketEntries.delete(socket)
-    if (socket === null || socket.closed) return watcher.close()
-    watcher.stop()
-    this.kept.set(socket, watcher)
-    this.keptSweep ??= setImmediate(this.closeKept).unref()
+    const token = this.tokens.get(entry)
+    if (token === undefined) return
+    this.tokens.delete(entry)
+    const { fd } = this.members[token]!
+    this.members[token] = undefined
+    this.freeTokens.push(token)
+    // A closed socket's ZMQ_FD is closed by libzmq, and closing it takes it out of the set; until then a
+    // wake-up for its token finds the slot empty, or reaches the slot's next member for nothing (a member is
+    // always checked before its handler runs). Its number may already belong to another file, which a
+    // removal by number would take out of the set instead.
+    if (entry.socket?.closed !== true) this.fdSet.remove(this.set, fd)
   }
 
-  private readonly closeKept = (): void => {
-    this.keptSweep = undefined
-    for (const watcher of this.kept.values()) watcher.close()
-    this.kept.clear()
+  private readonly onWake = (): void => {
+    if (this.closed) return
+    const count = this.fdSet.wait(this.set, this.ready)
+    for (let index = 0; index < count; index++) {
+      const member = this.members[this.ready[2 * index]!]
+      if (member === undefined) continue
+      const entry = member.entry
+      if (entry.socket === null) entry.fdEvents |= loopEventsFrom(this.ready[2 * index + 1]!)
+      else entry.forget()
+      this.sink(entry)
+    }
   }
 
   readyNow(entry: HandlerEntry): number {
     if (entry.socket !== null) return entry.readZmqEvents()
-    const result = this.watchers.get(entry)!.check(uvEventsFor(entry.events))
-    return result < 0 ? loopEventsFrom(result, 0) : loopEventsFrom(0, result)
+    return loopEventsFrom(this.fdSet.check(entry.target as number, uvEventsFor(entry.events)))
   }
 
   resume(): void {
-    this.watching = true
-    for (const [entry, watcher] of this.watchers) this.startWatcher(entry, watcher)
-    this.overflow?.resume()
+    if (!this.closed) this.watcher.start(UV_READABLE)
   }
 
   pause(): void {
-    this.watching = false
-    for (const watcher of this.watchers.values()) watcher.stop()
-    this.overflow?.pause()
+    if (!this.closed) this.watcher.stop()
   }
 
   close(): void {
-    for (const watcher of this.watchers.values()) watcher.close()
-    this.watchers.clear()
-    this.socketEntries.clear()
-    if (this.keptSweep !== undefined) clearImmediate(this.keptSweep)
-    this.closeKept()
-    this.overflow?.close()
-  }
-
-  private startWatcher(entry: HandlerEntry, watcher: FdWatcher): void {
-    watcher.start(entry.socket === null ? uvEventsFor(entry.events) : UV_READABLE)
+    this.closed = true
+    this.watcher.close()
+    this.members.length = 0
+    this.freeTokens.length = 0
+    this.tokens.clear()
   }
 }

@@ -5,6 +5,8 @@ import { HandlerEntry, type HandlerTarget } from "./handler-entry.js"
 import { IntervalPoller } from "./interval-poller.js"
 import { debug, type LogSink } from "./logger.js"
 import { fallbackWarning } from "./native/loader.js"
+import { atFdLimit } from "./native/fd-headroom.js"
+import { loadFdSet } from "./native/fd-set.js"
 import { loadFdWatcher } from "./native/fd-watcher.js"
 import type { Poller, PollerKind } from "./poller.js"
 import { noteSocketCalls, type SocketCallPhase } from "./socket-calls.js"
@@ -58,11 +60,25 @@ export class HandlerTable {
     const sink = (entry: HandlerEntry) => this.onPollerReady(entry)
     if (choice === "interval") return new IntervalPoller(sink)
     const Watcher = loadFdWatcher()
-    if (!(Watcher instanceof Error)) return new FdPoller(Watcher, sink, this.log)
-    if (choice === "fd") throw new Error(`the fd poller is not available: ${Watcher.message}`)
+    const fdSet = loadFdSet()
+    if (!(Watcher instanceof Error) && !(fdSet instanceof Error)) {
+      try {
+        return new FdPoller(Watcher, fdSet, sink)
+      } catch (error) {
+        if (!atFdLimit(error)) throw error
+        // One fd per loop: a loop made at the fd limit polls on a timer, and says so (the next one tries again).
+        this.log.warn(
+          "zmq-eventloop: the process is out of file descriptors (EMFILE), so this loop could not make its " +
+            "epoll set: it checks its sockets every 1-32 ms instead (raise `ulimit -n`)",
+        )
+        return new IntervalPoller(sink)
+      }
+    }
+    const missing = Watcher instanceof Error ? Watcher : (fdSet as Error)
+    if (choice === "fd") throw new Error(`the fd poller is not available: ${missing.message}`)
     if (!warnedAboutFallback) {
       warnedAboutFallback = true
-      this.log.warn(fallbackWarning(Watcher))
+      this.log.warn(fallbackWarning(missing))
     }
     return new IntervalPoller(sink)
   }

@@ -47,16 +47,6 @@ export interface FdWatcher {
   /** Stop watching; `start()` resumes. A no-op when stopped. @throws Error after `close()`. */
   stop(): void
   /**
-   * Ask the fd now, with a zero-timeout `poll(2)`, for a caller that cannot wait for libuv's next
-   * poll phase (it comes after Node's timers phase). Returns what `onEvent` would be given if libuv
-   * polled the fd this instant, mapped as libuv maps poll results: the ready `UV_READABLE |
-   * UV_WRITABLE` bits within `events` (a hang-up wakes all of them, as libuv does), or a negative
-   * libuv error code (`UV_EBADF` for `POLLERR` or a closed fd). Works started or stopped.
-   * @throws RangeError for a mask other than `UV_READABLE | UV_WRITABLE` bits; `Error("FdWatcher is
-   *   closed")` after `close()`.
-   */
-  check(events: number): number
-  /**
    * Stop watching, close the duplicate fd if the watcher made one (never the caller's fd), and
    * release the callback. Idempotent. Afterwards every other member throws
    * `Error("FdWatcher is closed")`. A watcher that is garbage collected unclosed is closed then,

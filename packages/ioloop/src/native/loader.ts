@@ -20,12 +20,14 @@ import { haveSpareFds } from "./fd-headroom.js"
 
 /**
  * What the addon exports, as loaded: the loader checks only what tells an addon of this version apart.
- * Each part's shape is declared by the module that uses it (`fd-watcher.ts`, `addon.ts`), which imports
+ * Each part's shape is declared by the module that uses it (`fd-watcher.ts`, `fd-set.ts`, `addon.ts`), which imports
  * this one, never the other way round.
  */
 export interface NativeAddon {
   /** The fd watcher class (`native/fd_watcher.c`), checked to be a function; see `fd-watcher.ts`. */
   readonly FdWatcher: Function
+  /** The fd set's functions (`native/fd_set.c`), on Linux; see `fd-set.ts`. */
+  readonly fdSet: unknown
   /** sha256 of the `native/*.c` and `*.h` files the binary was built from (`native/build.mjs`). */
   readonly sourceHash: string
   /** The native data path (`native/data_path*.c`), on the platforms whose zeromq.js layout was verified; see `addon.ts`. */
@@ -143,13 +145,13 @@ function loadCandidate(candidate: AddonCandidate): LoadedAddon | string {
   } catch (error) {
     return String((error as Error).message).split("\n")[0]!
   }
-  const { FdWatcher, sourceHash, dataPath } = module.exports
+  const { FdWatcher, fdSet, sourceHash, dataPath } = module.exports
   if (typeof FdWatcher !== "function" || typeof sourceHash !== "string") {
     return "does not export FdWatcher and sourceHash (an addon from another version?)"
   }
   return {
     ...candidate,
-    exports: { FdWatcher, sourceHash, dataPath },
+    exports: { FdWatcher, fdSet, sourceHash, dataPath },
   }
 }
 

@@ -1,0 +1,156 @@
+// The native fd set (native/fd_set.c), on real FIFOs: wait() and check() must report a member as an
+// FdWatcher's onEvent reports the same fd (the fd poller moved from one watcher per fd to one set per loop,
+// and a second implementation that behaves differently from the first is a bug), so each case compares them.
+import t, { type Test } from "tap"
+import * as fs from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import * as zmq from "zeromq"
+import { ZMQ_FD } from "../src/constants.js"
+import { loadFdSet } from "../src/native/fd-set.js"
+import type { FdWatcherConstructor } from "../src/native/fd-watcher.js"
+import { loadFdWatcher, UV_READABLE, UV_WRITABLE } from "../src/native/fd-watcher.js"
+import { makeFifo } from "./helpers/fifo.js"
+
+const UV_EBADF = -9
+const loadedSet = loadFdSet()
+const loadedWatcher = loadFdWatcher()
+if (loadedSet instanceof Error) throw new Error(`no fd set: ${loadedSet.message}`)
+if (loadedWatcher instanceof Error) throw new Error(`no native addon: ${loadedWatcher.message}`)
+const fdSet = loadedSet
+const Watcher: FdWatcherConstructor = loadedWatcher
+
+/** A new set, closed when the test ends. */
+function newSet(t: Test): number {
+  const set = fdSet.create()
+  t.teardown(() => fs.closeSync(set))
+  return set
+}
+
+/** The set's ready members now, as [token, result] pairs. */
+function readyIn(set: number, room = 16): Array<[number, number]> {
+  const ready = new Int32Array(2 * room)
+  const count = fdSet.wait(set, ready)
+  return Array.from({ length: count }, (_, i) => [ready[2 * i]!, ready[2 * i + 1]!])
+}
+
+/** What a watcher on `fd` reports at its first wake-up for `events` (its status when negative). */
+function watcherReport(fd: number, events: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("no onEvent within 5 s")), 5000)
+    const watcher = new Watcher(fd, true, (status, ready) => {
+      clearTimeout(timer)
+      watcher.close()
+      resolve(status < 0 ? status : ready)
+    })
+    watcher.start(events)
+  })
+}
+
+t.test("a member is reported as a watcher reports its fd: writable, readable, hang-up", async (t) => {
+  const set = newSet(t)
+  const { readFd, writeFd } = makeFifo(t, { closesEnds: true })
+  fdSet.add(set, writeFd, UV_WRITABLE, 1)
+  fdSet.add(set, readFd, UV_READABLE, 2)
+  t.same(readyIn(set), [[1, UV_WRITABLE]], "an empty FIFO's write end is writable, its read end not readable")
+  t.equal(fdSet.check(writeFd, UV_WRITABLE), UV_WRITABLE, "check() agrees")
+  t.equal(fdSet.check(readFd, UV_READABLE), 0, "nothing to read: 0, at once")
+  t.equal(await watcherReport(writeFd, UV_WRITABLE), UV_WRITABLE, "a watcher agrees")
+
+  fs.writeSync(writeFd, "x")
+  t.same(
+    readyIn(set).sort(),
+    [
+      [1, UV_WRITABLE],
+      [2, UV_READABLE],
+    ],
+    "level-triggered: both, and again",
+  )
+  t.same(readyIn(set).sort(), [
+    [1, UV_WRITABLE],
+    [2, UV_READABLE],
+  ])
+  t.equal(fdSet.check(readFd, UV_READABLE | UV_WRITABLE), UV_READABLE, "check(): only what is ready")
+  t.equal(await watcherReport(readFd, UV_READABLE), UV_READABLE, "a watcher agrees")
+
+  fdSet.modify(set, writeFd, UV_READABLE, 3)
+  t.same(readyIn(set), [[2, UV_READABLE]], "modify() changes the interest: a write end is never readable")
+  fdSet.remove(set, writeFd)
+  fs.closeSync(writeFd) // the data stays readable, plus a hang-up
+  t.same(readyIn(set), [[2, UV_READABLE]], "readable with data and a hang-up")
+  fs.readSync(readFd, Buffer.alloc(4))
+  t.same(readyIn(set), [[2, UV_READABLE]], "a lone hang-up wakes the interest, as libuv does")
+  t.equal(fdSet.check(readFd, UV_READABLE), UV_READABLE, "check() agrees")
+  t.equal(await watcherReport(readFd, UV_READABLE), UV_READABLE, "a watcher agrees")
+
+  fdSet.remove(set, readFd)
+  t.same(readyIn(set), [], "removed: no longer reported")
+  fs.closeSync(readFd)
+  t.equal(fdSet.check(readFd, UV_READABLE), UV_EBADF, "check() on a closed fd is UV_EBADF")
+  t.doesNotThrow(() => fdSet.remove(set, readFd), "removing a closed fd is a no-op: closing took it out")
+})
+
+t.test("a socket's ZMQ_FD, which zeromq.js polls on Node's own loop, is a member as it is", async (t) => {
+  const set = newSet(t)
+  const [pull, push] = [new zmq.Pull({ linger: 0 }), new zmq.Push({ linger: 0 })]
+  t.teardown(() => {
+    pull.close()
+    push.close()
+  })
+  await pull.bind("inproc://fd-set")
+  push.connect("inproc://fd-set")
+  const zmqFd = (pull as unknown as { getInt32Option(option: number): number }).getInt32Option(ZMQ_FD)
+  fdSet.add(set, zmqFd, UV_READABLE, 7)
+  await push.send("x")
+  // The ZMQ_FD signals that the socket's state may have changed; reading ZMQ_EVENTS (`readable`) resets it.
+  const deadline = Date.now() + 5000
+  while (readyIn(set).length === 0 && Date.now() < deadline) await new Promise(setImmediate)
+  t.same(readyIn(set), [[7, UV_READABLE]], "the message signals the member")
+  t.equal(pull.readable, true)
+  t.same(readyIn(set), [], "ZMQ_EVENTS read: the signal is consumed, as on the watcher's own fd")
+  t.equal(String((await pull.receive())[0]), "x", "zeromq.js still receives on it")
+})
+
+t.test("more ready members than a wait() has room for stay ready for the next", async (t) => {
+  const set = newSet(t)
+  const fifos = Array.from({ length: 5 }, () => makeFifo(t))
+  fifos.forEach(({ writeFd }, token) => fdSet.add(set, writeFd, UV_WRITABLE, token))
+  const first = readyIn(set, 3)
+  t.equal(first.length, 3, "as many as there is room for")
+  const all = new Set([...first, ...readyIn(set, 8)].map(([token]) => token))
+  t.same([...all].sort(), [0, 1, 2, 3, 4], "every member, across calls")
+})
+
+t.test("refusals: an fd epoll cannot watch, twice the same fd, bad arguments", async (t) => {
+  const set = newSet(t)
+  const dir = fs.mkdtempSync(join(tmpdir(), "zmq-eventloop-fd-set-"))
+  t.teardown(() => fs.rmSync(dir, { recursive: true }))
+  const file = fs.openSync(join(dir, "file"), "w")
+  t.teardown(() => fs.closeSync(file))
+  t.throws(() => fdSet.add(set, file, UV_READABLE, 1), { code: "EPERM", syscall: "epoll_ctl" })
+  const { readFd } = makeFifo(t)
+  fdSet.add(set, readFd, UV_READABLE, 1)
+  t.throws(() => fdSet.add(set, readFd, UV_READABLE, 2), { code: "EEXIST", syscall: "epoll_ctl" })
+  t.throws(() => fdSet.add(set, -1, UV_READABLE, 1), {
+    name: "TypeError",
+    message: "fd must be a non-negative integer (got -1)",
+  })
+  t.throws(() => fdSet.add(set, readFd, 4, 1), {
+    name: "RangeError",
+    message: /^events must be a mask .* \(got 4\)$/,
+  })
+  t.throws(() => fdSet.modify(set, readFd, UV_READABLE, 1.5), {
+    name: "TypeError",
+    message: /^token .*\(got 1.5\)$/,
+  })
+  t.throws(() => fdSet.check(readFd, "1" as never), { name: "RangeError", message: /\(got string\)$/ })
+  t.throws(() => fdSet.wait(set, new Uint32Array(4) as never), {
+    name: "TypeError",
+    message: "ready must be an Int32Array of at least 2 elements (got object)",
+  })
+  t.throws(
+    () => fdSet.wait(readFd, new Int32Array(4)),
+    { code: "EINVAL", syscall: "epoll_wait" },
+    "not a set",
+  )
+})
