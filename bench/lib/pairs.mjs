@@ -6,9 +6,9 @@ import * as zmq from "zeromq"
 
 export const PAIRS_MESSAGE_BYTES = 64
 // libzmq's default ZMQ_MAX_SOCKETS is 1023. Each socket holds an eventfd (its
-// mailbox), and the loop's fd watcher a dup of it: 5000 pairs need ~20k fds.
+// mailbox; the loop's fd poller takes one fd per loop): 5000 pairs need ~10k fds.
 const SPARE_SOCKETS = 64
-const FDS_PER_SOCKET = 2
+const FDS_PER_SOCKET = 1
 const SPARE_FDS = 1024
 
 /**
