@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The ASAN step of CI: builds the native addon once with -fsanitize=address and runs the addon's native
-# data path tests and the streams' data path, flush, receive and send suites on that
+# tests and the streams' data path, flush, receive and send suites on that
 # build, with gcc's libasan preloaded into Node (Node itself is not instrumented, so leak checking, which
 # would report Node's own allocations, is off). Passes only with zero AddressSanitizer reports, from any
 # process. The one step of .ci/run that needs a C compiler (gcc, with its libasan).
@@ -16,10 +16,12 @@ addon=$work/zmq_eventloop.node
 gcc -O1 -g -fno-omit-frame-pointer -fsanitize=address -shared -fPIC -Wall -Wextra -I"$headers" \
   -o "$addon" packages/ioloop/native/*.c || { echo "asan: the build failed"; exit 1; }
 
-# The streams' suites that exercise the native data path most (each runs on both data paths, on the fd
-# watcher). native-watcher.ts is left out: its child processes do not exit within its 5 s deadlines
-# when each loads libasan on a busy machine.
-tests=(packages/ioloop/test/native-data-path*.ts packages/zmqstream/test/{data-path,flush,receive,send}.ts)
+# The fd poller's epoll set, dropped loops collected with it (lifecycle.ts), and the streams' suites that
+# exercise the native data path most (each runs on both data paths and both pollers). native-watcher.ts
+# is left out: its child processes do not exit within its 5 s deadlines when each loads libasan on a busy
+# machine.
+tests=(packages/ioloop/test/{fd-set,handler-churn,lifecycle}.ts packages/ioloop/test/native-data-path*.ts
+  packages/zmqstream/test/{data-path,flush,receive,send}.ts)
 echo "== ${#tests[@]} test files on the ASAN build"
 LD_PRELOAD=$libasan ASAN_OPTIONS="detect_leaks=0:log_path=$work/asan" ZMQ_EVENTLOOP_ADDON=$addon \
   node_modules/.bin/tap --disable-coverage --jobs 1 "${tests[@]}"
