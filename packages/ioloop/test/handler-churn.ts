@@ -117,3 +117,53 @@ t.test(
     t.equal(epollSets(), before, "closing the loop closes its set")
   },
 )
+
+t.test(
+  "a socket closed while registered, its fd number then reused by the next socket: the next one's handler runs",
+  {
+    skip:
+      !kernelNamesEventfds() &&
+      "telling a reused fd number apart needs /proc/self/fdinfo's eventfd-id (Linux ≥ 5.19)",
+  },
+  async (t) => {
+    forEachPoller(t, async (t, poller) => {
+      const loop = newLoop(t, { poller })
+      const closed = new zmq.Pull({ linger: 0 })
+      const number = zmqFdOf(closed)
+      const oldId = eventfdId(number)
+      loop.addHandler(closed, () => {}, READ)
+      closed.close()
+      // libzmq's reaper closes the socket's eventfd on its own thread: wait for the number to be free.
+      const deadline = Date.now() + 5000
+      while (eventfdId(number) === oldId && Date.now() < deadline) await nextCheckPhase()
+      const made: zmq.Pull[] = []
+      t.teardown(() => made.forEach((socket) => socket.close()))
+      let next: zmq.Pull | undefined
+      while (next === undefined && made.length < 64) {
+        const socket = new zmq.Pull({ linger: 0 })
+        made.push(socket)
+        if (zmqFdOf(socket) === number) next = socket
+      }
+      if (next === undefined) return t.fail(`no new socket took fd ${number}`)
+      await next.bind(`inproc://handler-churn-reused-${poller}`)
+      const push = new zmq.Push({ linger: 0 })
+      t.teardown(() => push.close())
+      push.connect(`inproc://handler-churn-reused-${poller}`)
+      const got: string[] = []
+      loop.addHandler(
+        next,
+        async () => {
+          got.push(String((await next.receive())[0]))
+          loop.stop()
+        },
+        READ,
+      )
+      loop.removeHandler(closed) // after the new socket took its number: must not take that one out
+      // Sent once the loop waits on its poller (two check phases after its first iteration), so that only
+      // the poller can tell the loop of the message.
+      loop.addCallback(() => setImmediate(() => setImmediate(() => void push.send("to the new socket"))))
+      await runUntilStopped(loop, 10_000)
+      t.same(got, ["to the new socket"])
+    })
+  },
+)
