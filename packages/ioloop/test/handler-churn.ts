@@ -144,7 +144,10 @@ t.test(
         made.push(socket)
         if (zmqFdOf(socket) === number) next = socket
       }
-      if (next === undefined) return t.fail(`no new socket took fd ${number}`)
+      if (next === undefined) {
+        t.fail(`no new socket took fd ${number}`)
+        return
+      }
       await next.bind(`inproc://handler-churn-reused-${poller}`)
       const push = new zmq.Push({ linger: 0 })
       t.teardown(() => push.close())
