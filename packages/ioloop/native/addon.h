@@ -18,6 +18,12 @@ napi_value fd_set_init(napi_env env, napi_value exports);
 /* The native data path (data_path.c): exports dataPath, an object of functions. */
 napi_value data_path_init(napi_env env, napi_value exports);
 
+/* In a function returning napi_value: return NULL (an exception is pending) unless `call` succeeds. */
+#define CHECK_NAPI(call)                                              \
+  do {                                                                \
+    if ((call) != napi_ok) return NULL; /* an exception is pending */ \
+  } while (0)
+
 /* Throw a TypeError (RangeError with `range`) whose message names the argument and shows what was
  * received: "<what> (got 1.5)" for a number, "<what> (got string)" for anything else. Returns NULL
  * for `return throw_arg(...)`. */

@@ -31,11 +31,6 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
-#define CHECK_NAPI(call)                                              \
-  do {                                                                \
-    if ((call) != napi_ok) return NULL; /* an exception is pending */ \
-  } while (0)
-
 static napi_value create(napi_env env, napi_callback_info info) {
   napi_value result;
   int set = epoll_create1(EPOLL_CLOEXEC);

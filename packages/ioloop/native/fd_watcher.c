@@ -43,11 +43,6 @@ typedef struct {
   napi_async_cleanup_hook_handle teardown_hook; /* removed in the close callback */
 } watcher_t;
 
-#define CHECK_NAPI(call)                                              \
-  do {                                                                \
-    if ((call) != napi_ok) return NULL; /* an exception is pending */ \
-  } while (0)
-
 static void maybe_free(watcher_t* w) {
   if (w->handle_closed && w->finalized) free(w);
 }
