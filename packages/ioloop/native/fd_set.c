@@ -7,6 +7,8 @@
  * business (src/native/fd-set.ts declares this shape):
  *
  *   fdSet.create()                        -> the set's fd (close-on-exec)
+ *   fdSet.close(set)                      close it (not fs.closeSync: in a worker thread Node warns
+ *                                            of closing an fd it did not open)
  *   fdSet.add(set, fd, events, token)     watch `fd` for `events` (UV_READABLE | UV_WRITABLE)
  *   fdSet.modify(set, fd, events, token)  change them
  *   fdSet.remove(set, fd)                 stop watching it; a no-op for an fd the set does not hold
@@ -41,6 +43,17 @@ static napi_value create(napi_env env, napi_callback_info info) {
     return NULL;
   }
   return result;
+}
+
+static napi_value close_set(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  int set;
+  CHECK_NAPI(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (!get_int(env, argv[0], 0, INT32_MAX, &set))
+    return throw_arg(env, 0, "set must be a non-negative integer", argv[0]);
+  if (close(set) != 0 && errno != EINTR) return throw_uv(env, -errno, "close");
+  return NULL;
 }
 
 /* argv[0] the set, argv[1] the member fd: 1, or 0 with a TypeError pending. */
@@ -154,6 +167,7 @@ napi_value fd_set_init(napi_env env, napi_value exports) {
   napi_value functions;
   napi_property_descriptor props[] = {
       {"create", NULL, create, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"close", NULL, close_set, NULL, NULL, NULL, napi_enumerable, NULL},
       {"add", NULL, add, NULL, NULL, NULL, napi_enumerable, NULL},
       {"modify", NULL, modify, NULL, NULL, NULL, napi_enumerable, NULL},
       {"remove", NULL, remove_member, NULL, NULL, NULL, napi_enumerable, NULL},

@@ -1,4 +1,3 @@
-import { closeSync } from "node:fs"
 import { ERROR, READ, WRITE, ZMQ_FD } from "./constants.js"
 import { UnwatchableFdError } from "./errors.js"
 import type { HandlerEntry } from "./handler-entry.js"
@@ -68,7 +67,7 @@ export class FdPoller implements Poller {
     try {
       this.watcher = new Watcher(created, true, this.onWake)
     } finally {
-      closeSync(created)
+      fdSet.close(created)
     }
     this.set = this.watcher.fd
   }

@@ -23,7 +23,7 @@ const Watcher: FdWatcherConstructor = loadedWatcher
 /** A new set, closed when the test ends. */
 function newSet(t: Test): number {
   const set = fdSet.create()
-  t.teardown(() => fs.closeSync(set))
+  t.teardown(() => fdSet.close(set))
   return set
 }
 

@@ -1,6 +1,7 @@
 import t from "tap"
 import { spawnSync } from "node:child_process"
 import { fileURLToPath } from "node:url"
+import { Worker } from "node:worker_threads"
 import { ExceptionStackContext } from "@zmq-eventloop/stack-context"
 import { IOLoop, TimeoutError, type IOLoopOptions } from "../src/index.js"
 import { MemoryLogger, newLoop, runUntilStopped } from "./helpers/loop.js"
@@ -406,4 +407,21 @@ t.test("a loop dropped without close() is collected with its sockets, on either 
     t.ok(opened >= 50, `${poller} poller: 50 loops with a socket each opened ${opened} fds`)
     t.ok(left < 10, `${poller} poller: ${left} of them left once collected`)
   }
+})
+
+t.test("a loop made, run and closed in a worker thread raises no process warning", async (t) => {
+  // Node tracks the fds a worker opens through fs and warns when the worker closes another one with fs;
+  // the fd poller's epoll set is made natively, and it closed the set's first fd with fs.closeSync: a
+  // Jupyter kernel whose loop runs in a worker printed that warning into `jupyter console`.
+  const worker = new Worker(fileURLToPath(new URL("./fixtures/loop-in-worker.mjs", import.meta.url)))
+  const warnings = await new Promise<string[]>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("no answer from the worker within 20 s")), 20_000)
+    worker.once("message", (message: string[]) => {
+      clearTimeout(timer)
+      resolve(message)
+    })
+    worker.once("error", reject)
+  })
+  await worker.terminate()
+  t.same(warnings, [])
 })

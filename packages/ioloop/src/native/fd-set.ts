@@ -14,8 +14,13 @@ import { loadAddon } from "./loader.js"
  * Node's own I/O errors; a bad argument throws a `TypeError` naming it.
  */
 export interface FdSet {
-  /** A new, empty set: its fd (close-on-exec), which the caller closes. */
+  /** A new, empty set: its fd (close-on-exec), which the caller closes with {@link close}. */
   create(): number
+  /**
+   * Close a set's fd. (Not `fs.closeSync`, which in a worker thread warns of closing an fd that `fs` did
+   * not open.)
+   */
+  close(set: number): void
   /**
    * Watch `fd` for `events` (`UV_READABLE | UV_WRITABLE`), level-triggered as libuv's `uv_poll`:
    * {@link wait} reports it for as long as it stays ready. `token` is what {@link wait} reports it as.
