@@ -1,3 +1,4 @@
+import { performance } from "node:perf_hooks"
 import { setTimeout as delay } from "node:timers/promises"
 import * as zmq from "zeromq"
 import { IOLoop, type Logger } from "@zmq-eventloop/ioloop"
@@ -179,9 +180,9 @@ export class IOLoopAuthenticator {
   private async endpointReleased(): Promise<void> {
     const probe = new zmq.Router({ context: this.context, linger: 0 })
     try {
-      const giveUpAt = Date.now() + RELEASE_WAIT_MS
+      const giveUpAt = performance.now() + RELEASE_WAIT_MS
       do {
-        if (Date.now() > giveUpAt) {
+        if (performance.now() > giveUpAt) {
           this.log.error(`${ZAP_ENDPOINT} still bound ${RELEASE_WAIT_MS} ms after stop(): another handler?`)
           return
         }

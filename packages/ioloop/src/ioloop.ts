@@ -28,6 +28,15 @@ import {
   describeValue,
   isThenable,
 } from "./validate.js"
+import {
+  clearImmediate,
+  clearInterval,
+  clearTimeout,
+  queueMicrotask,
+  setImmediate,
+  setInterval,
+  setTimeout,
+} from "./host-timers.js"
 
 /** Options of `new IOLoop()`. */
 export interface IOLoopOptions {

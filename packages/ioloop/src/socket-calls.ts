@@ -19,6 +19,7 @@
  */
 
 import { isThenable } from "./validate.js"
+import { clearTimeout, setTimeout } from "./host-timers.js"
 
 const NOTED_GETTERS = ["readable", "writable"]
 // zeromq.js runs these on a worker thread and blocks the socket (EBUSY) until their promise settles: the

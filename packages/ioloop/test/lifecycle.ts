@@ -6,6 +6,7 @@ import { ExceptionStackContext } from "@zmq-eventloop/stack-context"
 import { IOLoop, TimeoutError, type IOLoopOptions } from "../src/index.js"
 import { MemoryLogger, newLoop, runUntilStopped } from "./helpers/loop.js"
 import { CHILD_NODE } from "./helpers/child-node.js"
+import { withFakeGlobalTimers, within } from "./helpers/fake-timers.js"
 
 t.afterEach(() => {
   IOLoop.clearCurrent()
@@ -424,4 +425,26 @@ t.test("a loop made, run and closed in a worker thread raises no process warning
   })
   await worker.terminate()
   t.same(warnings, [])
+})
+
+t.test("the loop runs under a test runner's fake timers (the globals faked)", async (t) => {
+  // jest's and vitest's fake timers replace setImmediate, setTimeout and queueMicrotask by default: a
+  // loop on the globals stalled there (a callback added from a callback never ran, start() never returned
+  // after stop()), while plain zeromq.js went on.
+  await withFakeGlobalTimers(async (real) => {
+    const loop = newLoop(t)
+    const ran: string[] = []
+    loop.addCallback(() => {
+      ran.push("first")
+      loop.addCallback(() => {
+        ran.push("added from a callback")
+        loop.callLater(1, () => {
+          ran.push("a timeout")
+          loop.stop()
+        })
+      })
+    })
+    await within(loop.start(), 10_000, "start() after stop()", real)
+    t.same(ran, ["first", "added from a callback", "a timeout"])
+  })
 })

@@ -11,6 +11,7 @@ import { NullContext } from "@zmq-eventloop/stack-context"
 import { POLLERR, POLLIN, POLLOUT } from "./constants.js"
 import { isAlwaysReadyFile } from "./always-ready.js"
 import { PollHub } from "./poll-hub.js"
+import { queueMicrotask } from "@zmq-eventloop/ioloop/internal"
 
 /** What a {@link Poller} polls: a zeromq.js socket, or a plain file descriptor (on the loop's `fd` poller). */
 export type PollTarget = Socket | number

@@ -4,6 +4,7 @@ import type { SendSink, StreamDataPath } from "./data-path.js"
 import type { Part, QueuedMessage } from "./parts.js"
 import { SendQueue } from "./send-queue.js"
 import { wouldBlock } from "./would-block.js"
+import { queueMicrotask } from "@zmq-eventloop/ioloop/internal"
 
 /** What the send side needs from its stream. */
 export interface SenderHost {
