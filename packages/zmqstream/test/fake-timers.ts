@@ -2,7 +2,7 @@
 // replace the global setImmediate, setTimeout and queueMicrotask), streams and a Poller go on as plain
 // zeromq.js does: the loop and its streams take Node's timers from node:timers, not from the globals.
 import * as zmq from "zeromq"
-import { Poller, POLLIN, ZMQStream } from "../src/index.js"
+import { Poller, POLLIN } from "../src/index.js"
 import { withFakeGlobalTimers, within } from "../../ioloop/test/helpers/fake-timers.js"
 import { bindAny, loopTest, routerDealerStreams } from "./helpers/loop.js"
 
