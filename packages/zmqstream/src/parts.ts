@@ -2,6 +2,7 @@ import { checkFunction, describeValue } from "@zmq-eventloop/ioloop/internal"
 import { DONTWAIT, SNDMORE, ZMQ_RADIO, ZMQ_SERVER } from "./constants.js"
 import { isReceivedFrame, type Frame } from "./frame.js"
 import type { UserCallback } from "./stream-callbacks.js"
+import { undefinedFlagError } from "./flag-arguments.js"
 
 /**
  * One part of an outgoing message: bytes (a Buffer, the bytes of any typed array, an ArrayBuffer) or a string,
@@ -148,6 +149,9 @@ export function splitSendOptions(
   let more = false
   let copy = false
   for (const [key, value] of Object.entries(options)) {
+    if (key === "flags" && value === undefined) {
+      throw undefinedFlagError("options.flags", ["SNDMORE", "DONTWAIT"], "no flags")
+    }
     if (value === undefined || own.includes(key)) continue
     if (key === "callback") {
       if (value !== null) {

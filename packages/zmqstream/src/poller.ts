@@ -12,6 +12,7 @@ import { POLLERR, POLLIN, POLLOUT } from "./constants.js"
 import { isAlwaysReadyFile } from "./always-ready.js"
 import { PollHub } from "./poll-hub.js"
 import { queueMicrotask } from "@zmq-eventloop/ioloop/internal"
+import { pollFlagsArgument } from "./flag-arguments.js"
 
 /** What a {@link Poller} polls: a zeromq.js socket, or a plain file descriptor (on the loop's `fd` poller). */
 export type PollTarget = Socket | number
@@ -98,10 +99,20 @@ export class Poller {
    * Polls `target` for `flags` (`POLLIN | POLLOUT`; `POLLERR` is always reported). Registering a target
    * again changes its flags; flags 0 unregisters it, as in pyzmq. A target added while a poll is pending
    * takes part in it.
+   * @param flags `POLLIN | POLLOUT` when left out; `undefined` is refused (a port's `zmq.POLLIN` on zeromq.js).
    * @throws TypeError / RangeError for a bad argument (a plain fd needs the loop's `fd` poller); Error when
    * the socket is closed, is registered with the loop by a ZMQStream or `addHandler`, or the loop is closed.
    */
-  register(target: PollTarget, flags: number = POLLIN | POLLOUT): void {
+  register(target: PollTarget, ...flags: [flags?: number]): void {
+    this.registerFlags(target, pollFlagsArgument("flags", flags, POLLIN | POLLOUT))
+  }
+
+  /** Same as `register(target, flags)`. (pyzmq `modify`) @throws as `register`. */
+  modify(target: PollTarget, ...flags: [flags?: number]): void {
+    this.registerFlags(target, pollFlagsArgument("flags", flags, POLLIN | POLLOUT))
+  }
+
+  private registerFlags(target: PollTarget, flags: unknown): void {
     checkTarget(target, this.ioLoop)
     checkFlags(flags)
     this.checkOpen()
@@ -115,11 +126,6 @@ export class Poller {
     }
     if (this.pending.size > 0) this.hub.watch(target, this, loopEventsFor(flags))
     this.registered.set(target, flags)
-  }
-
-  /** Same as `register(target, flags)`. (pyzmq `modify`) @throws as `register`. */
-  modify(target: PollTarget, flags: number = POLLIN | POLLOUT): void {
-    this.register(target, flags)
   }
 
   /**

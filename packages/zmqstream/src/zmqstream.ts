@@ -52,6 +52,7 @@ import {
   type SocketOptionName,
   type SocketOptionValue,
 } from "./socket-links.js"
+import { pollFlagsArgument } from "./flag-arguments.js"
 
 /** The constructor's options, for what pyzmq's `ZMQStream(socket, io_loop)` cannot say. */
 export interface ZMQStreamOptions {
@@ -477,10 +478,13 @@ export class ZMQStream<S extends Socket = Socket> {
    * the recv callback, or dropped (and counted) when there is none; with `POLLOUT`, queued messages are sent.
    * `limit` (null/0: none) caps the count (pyzmq's could exceed it by one). Work the loop already started
    * settles first, so nothing is handled twice or out of order. (pyzmq `flush(flag=POLLIN|POLLOUT, limit=None)`)
+   * `flag` is `POLLIN | POLLOUT` when left out; `undefined` is refused (a port's `zmq.POLLIN` on zeromq.js).
    * @throws TypeError for bad arguments; Error("Stream is closed"), synchronously.
    */
-  flush(flag: number = POLLIN | POLLOUT, limit: number | null = null): Promise<number> {
+  flush(...args: [flag?: number, limit?: number | null]): Promise<number> {
     this.checkOpen()
+    const flag = pollFlagsArgument("flag", args, POLLIN | POLLOUT)
+    const limit = args[1] ?? null
     if (typeof flag !== "number" || !Number.isInteger(flag)) {
       throw new TypeError(`flag must be an integer of POLLIN | POLLOUT bits, got ${describeValue(flag)}`)
     }

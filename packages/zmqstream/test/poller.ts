@@ -482,6 +482,19 @@ t.test("bad arguments are refused with errors naming them", async (t) => {
     message: "flags must only hold POLLIN | POLLOUT | POLLERR bits (1 | 2 | 4), got 8",
   })
   t.throws(() => poller.modify(socket, -1), { name: "RangeError" })
+  // A port that kept pyzmq's zmq.POLLIN on zeromq.js's namespace passes undefined: it once polled for
+  // POLLIN | POLLOUT, and a REQ client's poll then said "ready" with no reply to read.
+  const portedPollin = (zmq as unknown as { POLLIN?: number }).POLLIN
+  for (const call of [
+    () => poller.register(socket, portedPollin),
+    () => poller.modify(socket, portedPollin),
+  ]) {
+    t.throws(call, {
+      name: "TypeError",
+      message:
+        'flags is undefined: zeromq.js has no POLLIN, POLLOUT, POLLERR (a port\'s zmq.POLLIN is undefined there); import { POLLIN, POLLOUT, POLLERR } from "@zmq-eventloop/zmqstream", or leave flags out for POLLIN | POLLOUT',
+    })
+  }
   t.same(poller.sockets, [], "nothing registered by a refused call")
   for (const bad of ["10", Number.NaN, Infinity, {}]) {
     t.throws(() => poller.poll(bad as number), {
