@@ -49,9 +49,35 @@ t.test("dumpJson refuses values JSON cannot represent, naming the problem", asyn
     name: "TypeError",
     message: "value is undefined, which JSON cannot represent",
   })
+  // JSON.stringify wrote these as {} or {"type":"Buffer",…}, where Python's json.dumps raises (a set, bytes).
+  t.throws(() => dumpJson(new Map([[1, "x"]])), {
+    name: "TypeError",
+    message: "value is a Map, which JSON cannot represent",
+  })
+  t.throws(() => dumpJson({ tags: new Set([1]) }), { name: "TypeError", message: /a Set at key "tags"/ })
+  t.throws(() => dumpJson([Buffer.from("x")]), {
+    name: "TypeError",
+    message: 'value contains binary data (Buffer) at key "0", which JSON cannot represent',
+  })
+  t.throws(() => dumpJson({ u: new Uint8Array(2) }), {
+    name: "TypeError",
+    message: /binary data \(Uint8Array\)/,
+  })
+  t.throws(() => dumpJson(new ArrayBuffer(1)), { name: "TypeError", message: /binary data \(ArrayBuffer\)/ })
+  t.same(
+    JSON.parse(dumpJson({ when: new Date(0) }).toString()),
+    { when: "1970-01-01T00:00:00.000Z" },
+    "a Date: toJSON",
+  )
   const cyclic: Record<string, unknown> = {}
   cyclic.self = cyclic
   t.throws(() => dumpJson(cyclic), { name: "TypeError", message: /^value contains a cycle/ })
+})
+
+t.test("loadJson reads Python's NaN, Infinity and -Infinity tokens, as json.loads does", async (t) => {
+  const value = loadJson(Buffer.from('{"a": NaN, "b": [Infinity, -Infinity], "c": "NaN \\" Infinity"}'))
+  t.same(value, { a: NaN, b: [Infinity, -Infinity], c: 'NaN " Infinity' })
+  t.throws(() => loadJson(Buffer.from("[NaN, nope]")), { name: "SyntaxError" }, "still JSON otherwise")
 })
 
 t.test("loadJson rejects bad input with the right error type", async (t) => {

@@ -161,3 +161,15 @@ sys.stdout.write(json.dumps(v))
     t.same(loadJson(Buffer.from(out, "utf8")), value)
   },
 )
+
+t.test("loadJson reads the NaN and infinities Python's json.dumps writes for floats", { skip }, async (t) => {
+  const out = runPython(
+    `import json, sys
+sys.stdout.write(json.dumps({"nan": float("nan"), "inf": [float("inf"), -float("inf")], "text": "NaN Infinity"}))
+`,
+  )
+  const value = loadJson(Buffer.from(out, "utf8")) as { nan: number; inf: number[]; text: string }
+  t.ok(Number.isNaN(value.nan), "NaN")
+  t.same(value.inf, [Infinity, -Infinity], "Infinity, -Infinity")
+  t.equal(value.text, "NaN Infinity", "the same words inside a string stay words")
+})
