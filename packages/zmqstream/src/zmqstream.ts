@@ -595,7 +595,7 @@ function streamOptions(value: unknown): { ioLoop: IOLoop | undefined; sendQueueL
 function checkNotForeignLoop(name: string, value: unknown): void {
   if (typeof value === "object" && value !== null && value.constructor?.name === "IOLoop") {
     throw new TypeError(
-      `${name} is an IOLoop from another copy of @zmq-eventloop/ioloop than the one @zmq-eventloop/zmqstream uses: install one copy (npm ls @zmq-eventloop/ioloop)`,
+      `${name} is an IOLoop from another copy of @zmq-eventloop/ioloop than the one @zmq-eventloop/zmqstream uses: install one copy (npm ls @zmq-eventloop/ioloop), or, in a test runner, make the loop and the stream with the modules of one registry (jest.isolateModules and jest.resetModules load them again)`,
     )
   }
 }
