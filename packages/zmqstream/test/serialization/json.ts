@@ -1,5 +1,6 @@
 // loadJson/dumpJson: pyzmq's recv_json/send_json (zmq.utils.jsonapi) frames.
 import t from "tap"
+import { runInNewContext } from "node:vm"
 import { dumpJson, loadJson } from "../../src/serialization/json.js"
 
 t.test("JSON values survive a round trip, non-ASCII text included", async (t) => {
@@ -69,6 +70,39 @@ t.test("dumpJson refuses values JSON cannot represent, naming the problem", asyn
     { when: "1970-01-01T00:00:00.000Z" },
     "a Date: toJSON",
   )
+  t.throws(
+    () => dumpJson({ a: { toJSON: () => new Set([1]) } }),
+    { message: /a Set at key "a"/ },
+    "from a toJSON",
+  )
+  t.throws(
+    () => dumpJson(runInNewContext("new Map([[1, 2]])")),
+    { message: /^value is a Map/ },
+    "another realm's",
+  )
+  t.throws(() => dumpJson([new SharedArrayBuffer(4)]), { message: /binary data \(SharedArrayBuffer\)/ })
+  t.throws(
+    () =>
+      dumpJson({
+        get value() {
+          return Buffer.from("x")
+        },
+      }),
+    { message: /binary data \(Buffer\) at key "value"/ },
+  )
+  let reads = 0
+  dumpJson({
+    get n() {
+      reads++
+      return 1
+    },
+  })
+  t.equal(reads, 1, "a getter runs once")
+  t.same(
+    JSON.parse(dumpJson({ type: "Buffer", data: [1] }).toString()),
+    { type: "Buffer", data: [1] },
+    "an object shaped like a Buffer's JSON is no Buffer",
+  )
   const cyclic: Record<string, unknown> = {}
   cyclic.self = cyclic
   t.throws(() => dumpJson(cyclic), { name: "TypeError", message: /^value contains a cycle/ })
@@ -78,6 +112,24 @@ t.test("loadJson reads Python's NaN, Infinity and -Infinity tokens, as json.load
   const value = loadJson(Buffer.from('{"a": NaN, "b": [Infinity, -Infinity], "c": "NaN \\" Infinity"}'))
   t.same(value, { a: NaN, b: [Infinity, -Infinity], c: 'NaN " Infinity' })
   t.throws(() => loadJson(Buffer.from("[NaN, nope]")), { name: "SyntaxError" }, "still JSON otherwise")
+  t.throws(
+    () => loadJson(Buffer.from("{NaN: 1}")),
+    { name: "SyntaxError" },
+    "not as a key, as Python refuses it",
+  )
+  t.same(
+    loadJson(Buffer.from('\ufeff{"a": NaN}')),
+    { a: NaN },
+    "after a UTF-8 byte order mark, as json.loads reads bytes",
+  )
+  t.same(loadJson(Buffer.from("\ufeff[1]")), [1])
+  // An unclosed string, in one pass: scanning it again from each quote took minutes for a frame this size.
+  t.throws(
+    () => loadJson(Buffer.from('"' + '\\"'.repeat(500_000))),
+    { name: "SyntaxError" },
+    "1 MB of escaped quotes",
+  )
+  t.throws(() => loadJson(Buffer.from('["' + '\\"x'.repeat(300_000))), { name: "SyntaxError" })
 })
 
 t.test("loadJson rejects bad input with the right error type", async (t) => {
