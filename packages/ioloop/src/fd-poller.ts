@@ -1,3 +1,4 @@
+import { fstatSync } from "node:fs"
 import { ERROR, READ, WRITE, ZMQ_FD } from "./constants.js"
 import { UnwatchableFdError } from "./errors.js"
 import type { HandlerEntry } from "./handler-entry.js"
@@ -28,6 +29,28 @@ function unwatchableFd(entry: HandlerEntry, error: unknown): UnwatchableFdError 
 interface Member {
   readonly entry: HandlerEntry
   readonly fd: number
+  /** For a plain fd, the open file it was registered as (`fileOf`); a socket's is known by `closed`. */
+  readonly file: string | undefined
+}
+
+/** The identity of the open file behind `fd` (device and inode), or `undefined` when the fd is closed. */
+function fileOf(fd: number): string | undefined {
+  try {
+    const { dev, ino } = fstatSync(fd)
+    return `${dev}:${ino}`
+  } catch {
+    return undefined
+  }
+}
+
+/** Two targets on one fd of the set (epoll's EEXIST): a socket's `ZMQ_FD` given as a plain fd too. */
+function watchedTwice(entry: HandlerEntry, fd: number, error: unknown): TypeError {
+  return new TypeError(
+    entry.socket === null
+      ? `target: fd ${fd} is already watched by this loop as the ZMQ_FD of a socket registered with it: watch the socket, not its fd`
+      : `target: the socket's ZMQ_FD (fd ${fd}) is already registered with this loop as a plain fd: remove that handler first`,
+    { cause: error },
+  )
 }
 
 /** Room for this many ready members per wake-up; more stay ready in the set for the next one. */
@@ -80,31 +103,43 @@ export class FdPoller implements Poller {
       this.fdSet.add(this.set, fd, socket === null ? uvEventsFor(entry.events) : UV_READABLE, token)
     } catch (error) {
       this.freeTokens.push(token)
-      if (socket === null && (error as { code?: unknown }).code === "EPERM") throw unwatchableFd(entry, error)
+      const code = (error as { code?: unknown }).code
+      if (socket === null && code === "EPERM") throw unwatchableFd(entry, error)
+      if (code === "EEXIST") throw watchedTwice(entry, fd, error)
       throw error
     }
-    this.members[token] = { entry, fd }
+    this.members[token] = { entry, fd, file: socket === null ? fileOf(fd) : undefined }
     this.tokens.set(entry, token)
   }
 
   modify(entry: HandlerEntry): void {
     if (entry.socket !== null) return // a socket's ZMQ_FD is watched for readability whatever the interest
     const token = this.tokens.get(entry)!
-    this.fdSet.modify(this.set, this.members[token]!.fd, uvEventsFor(entry.events), token)
+    const member = this.members[token]!
+    if (this.holds(member)) this.fdSet.modify(this.set, member.fd, uvEventsFor(entry.events), token)
   }
 
   unregister(entry: HandlerEntry): void {
     const token = this.tokens.get(entry)
     if (token === undefined) return
     this.tokens.delete(entry)
-    const { fd } = this.members[token]!
+    const member = this.members[token]!
     this.members[token] = undefined
     this.freeTokens.push(token)
-    // A closed socket's ZMQ_FD is closed by libzmq, and closing it takes it out of the set; until then a
-    // wake-up for its token finds the slot empty, or reaches the slot's next member for nothing (a member is
-    // always checked before its handler runs). Its number may already belong to another file, which a
-    // removal by number would take out of the set instead.
-    if (entry.socket?.closed !== true) this.fdSet.remove(this.set, fd)
+    if (this.holds(member)) this.fdSet.remove(this.set, member.fd)
+  }
+
+  /**
+   * Whether the set's member for `member.fd` is still this target's: the set knows a member by fd number,
+   * and the number of an fd closed while registered may belong to another file by now (a new socket's
+   * ZMQ_FD, in this set too), which a removal or change by number would hit instead. Closing an fd takes it
+   * out of the set (a closed socket's, once libzmq's reaper closes it; until then a wake-up for its token
+   * finds the slot empty, or reaches the slot's next member for nothing: a member is always checked before
+   * its handler runs).
+   */
+  private holds(member: Member): boolean {
+    const socket = member.entry.socket
+    return socket === null ? fileOf(member.fd) === member.file : !socket.closed
   }
 
   private readonly onWake = (): void => {

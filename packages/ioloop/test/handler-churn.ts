@@ -2,11 +2,12 @@
 // registers its sockets per poll; ours goes through the loop's addHandler/removeHandler): the new handler
 // gets the socket's events, the removed one none. And what the fd poller costs in fds: one per loop. (That the loop, which asks zeromq.js whether a bind holds a socket
 // only until it has seen it free, reads nothing while a later bind runs: test/bind-before-register.ts.)
-import { readdirSync, readFileSync, readlinkSync } from "node:fs"
+import { closeSync, readdirSync, readFileSync, readlinkSync } from "node:fs"
 import t, { type Test } from "tap"
 import * as zmq from "zeromq"
 import { ZMQ_FD } from "../src/constants.js"
-import { READ } from "../src/index.js"
+import { READ, WRITE } from "../src/index.js"
+import { makeFifo } from "./helpers/fifo.js"
 import { forEachPoller, newLoop, runUntilStopped } from "./helpers/loop.js"
 
 /**
@@ -168,5 +169,69 @@ t.test(
       await runUntilStopped(loop, 10_000)
       t.same(got, ["to the new socket"])
     })
+  },
+)
+
+t.test(
+  "a plain fd closed while registered, its number then a socket's ZMQ_FD: removing the fd's handler leaves the socket's",
+  async (t) => {
+    const loop = newLoop(t, { poller: "fd" })
+    const { readFd, writeFd } = makeFifo(t, { closesEnds: true })
+    loop.addHandler(readFd, () => {}, READ)
+    closeSync(readFd) // wrong, but it happens: the handler is still registered
+    closeSync(writeFd)
+    const made: zmq.Pull[] = []
+    t.teardown(() => made.forEach((socket) => socket.close()))
+    let socket: zmq.Pull | undefined
+    while (socket === undefined && made.length < 64) {
+      const next = new zmq.Pull({ linger: 0 })
+      made.push(next)
+      if (zmqFdOf(next) === readFd) socket = next
+    }
+    if (socket === undefined) {
+      t.fail(`no new socket took fd ${readFd}`)
+      return
+    }
+    await socket.bind("inproc://handler-churn-plain-reused")
+    const push = new zmq.Push({ linger: 0 })
+    t.teardown(() => push.close())
+    push.connect("inproc://handler-churn-plain-reused")
+    const got: string[] = []
+    const pull = socket
+    loop.addHandler(
+      pull,
+      async () => {
+        got.push(String((await pull.receive())[0]))
+        loop.stop()
+      },
+      READ,
+    )
+    loop.updateHandler(readFd, READ | WRITE) // neither this change nor the removal may reach the socket's member
+    loop.removeHandler(readFd)
+    // Sent once the loop waits on its poller, so that only the poller can tell the loop of the message.
+    loop.addCallback(() => setImmediate(() => setImmediate(() => void push.send("to the socket"))))
+    await runUntilStopped(loop, 10_000)
+    t.same(got, ["to the socket"])
+  },
+)
+
+t.test(
+  "a socket's ZMQ_FD given as a plain fd to the loop that watches the socket is refused, saying why",
+  async (t) => {
+    const loop = newLoop(t, { poller: "fd" })
+    const [a] = await pair(t, "twice")
+    loop.addHandler(a, () => {}, READ)
+    t.throws(() => loop.addHandler(zmqFdOf(a), () => {}, READ), {
+      name: "TypeError",
+      message: `target: fd ${zmqFdOf(a)} is already watched by this loop as the ZMQ_FD of a socket registered with it: watch the socket, not its fd`,
+    })
+    loop.removeHandler(a)
+    const fd = zmqFdOf(a)
+    loop.addHandler(fd, () => {}, READ)
+    t.throws(() => loop.addHandler(a, () => {}, READ), {
+      name: "TypeError",
+      message: `target: the socket's ZMQ_FD (fd ${fd}) is already registered with this loop as a plain fd: remove that handler first`,
+    })
+    loop.removeHandler(fd)
   },
 )
