@@ -30,6 +30,7 @@ export type SendablePart = Part | Frame
  */
 export interface SendOptions {
   callback?: ((msg: Part[], status: Error | undefined) => unknown) | null
+  /** `SNDMORE` and/or `DONTWAIT`; leave it out for none (`undefined`, a port's `zmq.SNDMORE` on zeromq.js, is a TypeError). */
   flags?: number
   copy?: boolean
   routingId?: number

@@ -99,15 +99,19 @@ export class Poller {
    * Polls `target` for `flags` (`POLLIN | POLLOUT`; `POLLERR` is always reported). Registering a target
    * again changes its flags; flags 0 unregisters it, as in pyzmq. A target added while a poll is pending
    * takes part in it.
-   * @param flags `POLLIN | POLLOUT` when left out; `undefined` is refused (a port's `zmq.POLLIN` on zeromq.js).
+   * Left out, `flags` is `POLLIN | POLLOUT`; `undefined` is refused (a port's `zmq.POLLIN` on zeromq.js).
    * @throws TypeError / RangeError for a bad argument (a plain fd needs the loop's `fd` poller); Error when
    * the socket is closed, is registered with the loop by a ZMQStream or `addHandler`, or the loop is closed.
    */
+  register(target: PollTarget): void
+  register(target: PollTarget, flags: number): void
   register(target: PollTarget, ...flags: [flags?: number]): void {
     this.registerFlags(target, pollFlagsArgument("flags", flags, POLLIN | POLLOUT))
   }
 
   /** Same as `register(target, flags)`. (pyzmq `modify`) @throws as `register`. */
+  modify(target: PollTarget): void
+  modify(target: PollTarget, flags: number): void
   modify(target: PollTarget, ...flags: [flags?: number]): void {
     this.registerFlags(target, pollFlagsArgument("flags", flags, POLLIN | POLLOUT))
   }

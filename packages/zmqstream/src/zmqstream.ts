@@ -481,6 +481,8 @@ export class ZMQStream<S extends Socket = Socket> {
    * `flag` is `POLLIN | POLLOUT` when left out; `undefined` is refused (a port's `zmq.POLLIN` on zeromq.js).
    * @throws TypeError for bad arguments; Error("Stream is closed"), synchronously.
    */
+  flush(): Promise<number>
+  flush(flag: number, limit?: number | null): Promise<number>
   flush(...args: [flag?: number, limit?: number | null]): Promise<number> {
     this.checkOpen()
     const flag = pollFlagsArgument("flag", args, POLLIN | POLLOUT)
