@@ -6,7 +6,7 @@ import { closeSync, readdirSync, readFileSync, readlinkSync } from "node:fs"
 import t, { type Test } from "tap"
 import * as zmq from "zeromq"
 import { ZMQ_FD } from "../src/constants.js"
-import { READ, WRITE } from "../src/index.js"
+import { READ, WRITE, type IOLoop } from "../src/index.js"
 import { makeFifo } from "./helpers/fifo.js"
 import { forEachPoller, newLoop, runUntilStopped } from "./helpers/loop.js"
 
@@ -47,6 +47,56 @@ async function pair(t: Test, name: string): Promise<[zmq.Pair, zmq.Pair]> {
   await a.bind(`inproc://handler-churn-${name}`)
   b.connect(`inproc://handler-churn-${name}`)
   return [a, b]
+}
+
+/** A new PULL whose ZMQ_FD is `fd` (a new fd takes the lowest free number), bound, with a PUSH connected. */
+async function pullTakingFd(
+  t: Test,
+  fd: number,
+  name: string,
+): Promise<{ pull: zmq.Pull; push: zmq.Push } | undefined> {
+  const made: zmq.Pull[] = []
+  t.teardown(() => made.forEach((socket) => socket.close()))
+  let pull: zmq.Pull | undefined
+  while (pull === undefined && made.length < 64) {
+    const socket = new zmq.Pull({ linger: 0 })
+    made.push(socket)
+    if (zmqFdOf(socket) === fd) pull = socket
+  }
+  if (pull === undefined) {
+    t.fail(`no new socket took fd ${fd}`)
+    return undefined
+  }
+  await pull.bind(`inproc://handler-churn-${name}`)
+  const push = new zmq.Push({ linger: 0 })
+  t.teardown(() => push.close())
+  push.connect(`inproc://handler-churn-${name}`)
+  return { pull, push }
+}
+
+/**
+ * Registers `pull`, calls `meanwhile`, and runs `loop` until the handler got a message sent once the loop
+ * waits on its poller (two check phases after its first iteration), so that only the poller can tell the
+ * loop of it. Resolves to what the handler received.
+ */
+async function receivedThroughPoller(
+  loop: IOLoop,
+  { pull, push }: { pull: zmq.Pull; push: zmq.Push },
+  meanwhile: () => void,
+): Promise<string[]> {
+  const got: string[] = []
+  loop.addHandler(
+    pull,
+    async () => {
+      got.push(String((await pull.receive())[0]))
+      loop.stop()
+    },
+    READ,
+  )
+  meanwhile()
+  loop.addCallback(() => setImmediate(() => setImmediate(() => void push.send("through the poller"))))
+  await runUntilStopped(loop, 10_000)
+  return got
 }
 
 t.test(
@@ -137,37 +187,11 @@ t.test(
       // libzmq's reaper closes the socket's eventfd on its own thread: wait for the number to be free.
       const deadline = Date.now() + 5000
       while (eventfdId(number) === oldId && Date.now() < deadline) await nextCheckPhase()
-      const made: zmq.Pull[] = []
-      t.teardown(() => made.forEach((socket) => socket.close()))
-      let next: zmq.Pull | undefined
-      while (next === undefined && made.length < 64) {
-        const socket = new zmq.Pull({ linger: 0 })
-        made.push(socket)
-        if (zmqFdOf(socket) === number) next = socket
-      }
-      if (next === undefined) {
-        t.fail(`no new socket took fd ${number}`)
-        return
-      }
-      await next.bind(`inproc://handler-churn-reused-${poller}`)
-      const push = new zmq.Push({ linger: 0 })
-      t.teardown(() => push.close())
-      push.connect(`inproc://handler-churn-reused-${poller}`)
-      const got: string[] = []
-      loop.addHandler(
-        next,
-        async () => {
-          got.push(String((await next.receive())[0]))
-          loop.stop()
-        },
-        READ,
-      )
-      loop.removeHandler(closed) // after the new socket took its number: must not take that one out
-      // Sent once the loop waits on its poller (two check phases after its first iteration), so that only
-      // the poller can tell the loop of the message.
-      loop.addCallback(() => setImmediate(() => setImmediate(() => void push.send("to the new socket"))))
-      await runUntilStopped(loop, 10_000)
-      t.same(got, ["to the new socket"])
+      const next = await pullTakingFd(t, number, `reused-${poller}`)
+      if (next === undefined) return
+      // After the new socket took its number, the closed one's removal must not take that one out.
+      const got = await receivedThroughPoller(loop, next, () => loop.removeHandler(closed))
+      t.same(got, ["through the poller"])
     })
   },
 )
@@ -180,38 +204,13 @@ t.test(
     loop.addHandler(readFd, () => {}, READ)
     closeSync(readFd) // wrong, but it happens: the handler is still registered
     closeSync(writeFd)
-    const made: zmq.Pull[] = []
-    t.teardown(() => made.forEach((socket) => socket.close()))
-    let socket: zmq.Pull | undefined
-    while (socket === undefined && made.length < 64) {
-      const next = new zmq.Pull({ linger: 0 })
-      made.push(next)
-      if (zmqFdOf(next) === readFd) socket = next
-    }
-    if (socket === undefined) {
-      t.fail(`no new socket took fd ${readFd}`)
-      return
-    }
-    await socket.bind("inproc://handler-churn-plain-reused")
-    const push = new zmq.Push({ linger: 0 })
-    t.teardown(() => push.close())
-    push.connect("inproc://handler-churn-plain-reused")
-    const got: string[] = []
-    const pull = socket
-    loop.addHandler(
-      pull,
-      async () => {
-        got.push(String((await pull.receive())[0]))
-        loop.stop()
-      },
-      READ,
-    )
-    loop.updateHandler(readFd, READ | WRITE) // neither this change nor the removal may reach the socket's member
-    loop.removeHandler(readFd)
-    // Sent once the loop waits on its poller, so that only the poller can tell the loop of the message.
-    loop.addCallback(() => setImmediate(() => setImmediate(() => void push.send("to the socket"))))
-    await runUntilStopped(loop, 10_000)
-    t.same(got, ["to the socket"])
+    const socket = await pullTakingFd(t, readFd, "plain-reused")
+    if (socket === undefined) return
+    const got = await receivedThroughPoller(loop, socket, () => {
+      loop.updateHandler(readFd, READ | WRITE) // neither this change nor the removal may reach the socket
+      loop.removeHandler(readFd)
+    })
+    t.same(got, ["through the poller"])
   },
 )
 
