@@ -75,3 +75,42 @@ for (const spare of [0, 2, 4, 6, 8]) {
     },
   )
 }
+
+t.test(
+  "a loop made at the fd limit, with the addon loaded, polls on the timer and says so; the next one has its set",
+  { skip },
+  async (t) => {
+    const program = `
+      import { closeSync, openSync } from "node:fs"
+      import { IOLoop } from "@zmq-eventloop/ioloop"
+      const warnings = []
+      const logger = { error: console.error, info() {}, debug() {}, warn: (line) => warnings.push(String(line)) }
+      const loaded = new IOLoop({ makeCurrent: false, logger })
+      const fillers = []
+      try {
+        for (;;) fillers.push(openSync("/dev/null", "r"))
+      } catch (error) {
+        if (error.code !== "EMFILE") throw error
+      }
+      const atLimit = new IOLoop({ makeCurrent: false, logger })
+      fillers.forEach((fd) => closeSync(fd))
+      const after = new IOLoop({ makeCurrent: false, logger })
+      console.log(JSON.stringify({ pollers: [loaded, atLimit, after].map((loop) => loop.pollerKind), warnings }))
+      for (const loop of [loaded, atLimit, after]) loop.close()
+    `
+    const ran = spawnSync(
+      "prlimit",
+      [`--nofile=${FD_LIMIT}:${FD_LIMIT}`, CHILD_NODE, "--input-type=module", "-e", program],
+      {
+        cwd: fileURLToPath(new URL("..", import.meta.url)),
+        encoding: "utf8",
+        timeout: 60_000,
+        env: childEnv(0),
+      },
+    )
+    t.equal(ran.status, 0, "the program runs", { stderr: ran.stderr })
+    const { pollers, warnings } = JSON.parse(ran.stdout.trim() || "{}")
+    t.same(pollers, ["fd", "interval", "fd"])
+    t.match(warnings, [/out of file descriptors \(EMFILE\), so this loop could not make its epoll set/])
+  },
+)
