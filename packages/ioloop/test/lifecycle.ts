@@ -414,7 +414,10 @@ t.test("a loop made, run and closed in a worker thread raises no process warning
   // Node tracks the fds a worker opens through fs and warns when the worker closes another one with fs;
   // the fd poller's epoll set is made natively, and it closed the set's first fd with fs.closeSync: a
   // Jupyter kernel whose loop runs in a worker printed that warning into `jupyter console`.
-  const worker = new Worker(fileURLToPath(new URL("./fixtures/loop-in-worker.mjs", import.meta.url)))
+  // Without the test runner's loaders (execArgv: []), which warn in a worker of their own on Node 26.
+  const worker = new Worker(fileURLToPath(new URL("./fixtures/loop-in-worker.mjs", import.meta.url)), {
+    execArgv: [],
+  })
   const warnings = await new Promise<string[]>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error("no answer from the worker within 20 s")), 20_000)
     worker.once("message", (message: string[]) => {
