@@ -10,6 +10,7 @@ import { ZMQ_FD } from "../src/constants.js"
 import { loadFdSet } from "../src/native/fd-set.js"
 import type { FdWatcherConstructor } from "../src/native/fd-watcher.js"
 import { loadFdWatcher, UV_READABLE, UV_WRITABLE } from "../src/native/fd-watcher.js"
+import { within } from "./helpers/deadline.js"
 import { makeFifo } from "./helpers/fifo.js"
 
 const UV_EBADF = -9
@@ -36,15 +37,14 @@ function readyIn(set: number, room = 16): Array<[number, number]> {
 
 /** What a watcher on `fd` reports at its first wake-up for `events` (its status when negative). */
 function watcherReport(fd: number, events: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("no onEvent within 5 s")), 5000)
+  const report = new Promise<number>((resolve) => {
     const watcher = new Watcher(fd, true, (status, ready) => {
-      clearTimeout(timer)
       watcher.close()
       resolve(status < 0 ? status : ready)
     })
     watcher.start(events)
   })
+  return within(report, 5000, "the watcher's onEvent")
 }
 
 t.test("a member is reported as a watcher reports its fd: writable, readable, hang-up", async (t) => {

@@ -6,7 +6,8 @@ import { ExceptionStackContext } from "@zmq-eventloop/stack-context"
 import { IOLoop, TimeoutError, type IOLoopOptions } from "../src/index.js"
 import { MemoryLogger, newLoop, runUntilStopped } from "./helpers/loop.js"
 import { CHILD_NODE } from "./helpers/child-node.js"
-import { withFakeGlobalTimers, within } from "./helpers/fake-timers.js"
+import { within } from "./helpers/deadline.js"
+import { withFakeGlobalTimers } from "./helpers/fake-timers.js"
 
 t.afterEach(() => {
   IOLoop.clearCurrent()
@@ -418,14 +419,11 @@ t.test("a loop made, run and closed in a worker thread raises no process warning
   const worker = new Worker(fileURLToPath(new URL("./fixtures/loop-in-worker.mjs", import.meta.url)), {
     execArgv: [],
   })
-  const warnings = await new Promise<string[]>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("no answer from the worker within 20 s")), 20_000)
-    worker.once("message", (message: string[]) => {
-      clearTimeout(timer)
-      resolve(message)
-    })
+  const answer = new Promise<string[]>((resolve, reject) => {
+    worker.once("message", resolve)
     worker.once("error", reject)
   })
+  const warnings = await within(answer, 20_000, "the worker's answer")
   await worker.terminate()
   t.same(warnings, [])
 })

@@ -45,22 +45,26 @@ function childEnv(spare: number): NodeJS.ProcessEnv {
   return env
 }
 
+/** Runs `program` under the fd limit, in the package's own folder (it resolves zeromq and itself by name). */
+function runUnderLimit(program: string, spare: number) {
+  return spawnSync(
+    "prlimit",
+    [`--nofile=${FD_LIMIT}:${FD_LIMIT}`, CHILD_NODE, "--input-type=module", "-e", program],
+    {
+      cwd: fileURLToPath(new URL("..", import.meta.url)),
+      encoding: "utf8",
+      timeout: 60_000,
+      env: childEnv(spare),
+    },
+  )
+}
+
 for (const spare of [0, 2, 4, 6, 8]) {
   t.test(
     `with ${spare} fds free, the first loop's addon load and the first attach fail for now, and the next ones work`,
     { skip: skip || NO_NATIVE_DATA_PATH },
     async (t) => {
-      const ran = spawnSync(
-        "prlimit",
-        [`--nofile=${FD_LIMIT}:${FD_LIMIT}`, CHILD_NODE, "--input-type=module", "-e", program],
-        // The package's own folder: it resolves zeromq and itself by name.
-        {
-          cwd: fileURLToPath(new URL("..", import.meta.url)),
-          encoding: "utf8",
-          timeout: 60_000,
-          env: childEnv(spare),
-        },
-      )
+      const ran = runUnderLimit(program, spare)
       t.equal(ran.status, 0, "the process was not aborted", { stderr: ran.stderr, signal: ran.signal })
       const { first, then, warnings } = JSON.parse(ran.stdout.trim() || "{}")
       t.match(first?.dataPath, { reason: /out of file descriptors/, transient: true }, "refused for now")
@@ -98,16 +102,7 @@ t.test(
       console.log(JSON.stringify({ pollers: [loaded, atLimit, after].map((loop) => loop.pollerKind), warnings }))
       for (const loop of [loaded, atLimit, after]) loop.close()
     `
-    const ran = spawnSync(
-      "prlimit",
-      [`--nofile=${FD_LIMIT}:${FD_LIMIT}`, CHILD_NODE, "--input-type=module", "-e", program],
-      {
-        cwd: fileURLToPath(new URL("..", import.meta.url)),
-        encoding: "utf8",
-        timeout: 60_000,
-        env: childEnv(0),
-      },
-    )
+    const ran = runUnderLimit(program, 0)
     t.equal(ran.status, 0, "the program runs", { stderr: ran.stderr })
     const { pollers, warnings } = JSON.parse(ran.stdout.trim() || "{}")
     t.same(pollers, ["fd", "interval", "fd"])

@@ -3,7 +3,8 @@
 // zeromq.js does: the loop and its streams take Node's timers from node:timers, not from the globals.
 import * as zmq from "zeromq"
 import { Poller, POLLIN } from "../src/index.js"
-import { withFakeGlobalTimers, within } from "../../ioloop/test/helpers/fake-timers.js"
+import { within } from "../../ioloop/test/helpers/deadline.js"
+import { withFakeGlobalTimers } from "../../ioloop/test/helpers/fake-timers.js"
 import { bindAny, loopTest, routerDealerStreams } from "./helpers/loop.js"
 
 const ROUND_TRIPS = 20

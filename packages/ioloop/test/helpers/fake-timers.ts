@@ -2,6 +2,8 @@
 // setImmediate, setTimeout, setInterval, queueMicrotask and performance replaced by fakes that run only
 // when the test advances its fake clock, which these never do.
 
+import type { DeadlineTimers } from "./deadline.js"
+
 const FAKED = [
   "setImmediate",
   "clearImmediate",
@@ -13,11 +15,8 @@ const FAKED = [
   "performance",
 ] as const
 
-/** The real timers, for a test's deadline while the globals are faked. */
-export interface RealTimers {
-  readonly setTimeout: typeof setTimeout
-  readonly clearTimeout: typeof clearTimeout
-}
+/** The real timers, for a test's deadline (`within`) while the globals are faked. */
+export type RealTimers = DeadlineTimers
 
 /** Runs `body` with the globals faked, and restores them after. */
 export async function withFakeGlobalTimers<T>(body: (real: RealTimers) => Promise<T>): Promise<T> {
@@ -39,21 +38,4 @@ export async function withFakeGlobalTimers<T>(body: (real: RealTimers) => Promis
   } finally {
     Object.assign(globalThis, saved)
   }
-}
-
-/** `promise`, or a rejection naming `what` once `ms` pass on the real clock. */
-export function within<T>(promise: Promise<T>, ms: number, what: string, real: RealTimers): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = real.setTimeout(() => reject(new Error(`${what}: not within ${ms} ms`)), ms)
-    promise.then(
-      (value) => {
-        real.clearTimeout(timer)
-        resolve(value)
-      },
-      (error: unknown) => {
-        real.clearTimeout(timer)
-        reject(error as Error)
-      },
-    )
-  })
 }
