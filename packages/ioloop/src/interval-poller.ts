@@ -1,6 +1,6 @@
 import type { HandlerEntry } from "./handler-entry.js"
-import type { Poller, ReadySink } from "./poller.js"
 import { clearTimeout, setTimeout } from "./host-timers.js"
+import type { Poller, ReadySink } from "./poller.js"
 
 // Checks ZMQ_EVENTS of every registered socket on a timer: 1 ms while sockets are busy, doubling on each idle
 // check up to 32 ms, so an idle loop costs ~30 getsockopt calls a second per socket.

@@ -4,6 +4,15 @@ import { bindMethods } from "./bind-methods.js"
 import { ALL_EVENTS, ERROR, MAX_TIMER_DELAY, NONE, READ, WRITE } from "./constants.js"
 import { checkTarget, type Handler, type HandlerTarget } from "./handler-entry.js"
 import { HandlerTable } from "./handler-table.js"
+import {
+  clearImmediate,
+  clearInterval,
+  clearTimeout,
+  queueMicrotask,
+  setImmediate,
+  setInterval,
+  setTimeout,
+} from "./host-timers.js"
 import { runInExecutor, setDefaultExecutor } from "./loop-executor.js"
 import { LoopServices, registerServices } from "./loop-services.js"
 import { runSync } from "./run-sync.js"
@@ -28,15 +37,6 @@ import {
   describeValue,
   isThenable,
 } from "./validate.js"
-import {
-  clearImmediate,
-  clearInterval,
-  clearTimeout,
-  queueMicrotask,
-  setImmediate,
-  setInterval,
-  setTimeout,
-} from "./host-timers.js"
 
 /** Options of `new IOLoop()`. */
 export interface IOLoopOptions {

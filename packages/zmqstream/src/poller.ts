@@ -4,15 +4,15 @@ import {
   bindMethods,
   describeValue,
   isZmqSocket,
+  queueMicrotask,
   servicesOf,
   type LoopServices,
 } from "@zmq-eventloop/ioloop/internal"
 import { NullContext } from "@zmq-eventloop/stack-context"
-import { POLLERR, POLLIN, POLLOUT } from "./constants.js"
 import { isAlwaysReadyFile } from "./always-ready.js"
-import { PollHub } from "./poll-hub.js"
-import { queueMicrotask } from "@zmq-eventloop/ioloop/internal"
+import { POLLERR, POLLIN, POLLOUT } from "./constants.js"
 import { pollFlagsArgument } from "./flag-arguments.js"
+import { PollHub } from "./poll-hub.js"
 
 /** What a {@link Poller} polls: a zeromq.js socket, or a plain file descriptor (on the loop's `fd` poller). */
 export type PollTarget = Socket | number

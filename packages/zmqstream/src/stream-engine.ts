@@ -1,3 +1,4 @@
+import { performance } from "node:perf_hooks"
 import type { Socket } from "zeromq"
 import { ERROR, NONE, READ, WRITE, type IOLoop, type Timeout } from "@zmq-eventloop/ioloop"
 import {
@@ -15,7 +16,6 @@ import { Receiver, type ReceiverHost } from "./receiver.js"
 import { Sender, type SenderHost } from "./sender.js"
 import { belowLimit, SendQueueFullError, UNBOUNDED, type SendQueueLimit } from "./send-queue-limit.js"
 import type { StreamCallbacks } from "./stream-callbacks.js"
-import { performance } from "node:perf_hooks"
 
 // While the native data path is refused because a bind/unbind holds the socket, the stream tries it again
 // when the loop reports the bind settled (it hears of every bind, started before the socket was registered

@@ -17,6 +17,7 @@ import {
   ZMQ_SNDTIMEO,
   ZMQ_TYPE,
 } from "./constants.js"
+import { pollFlagsArgument } from "./flag-arguments.js"
 import type { Frame } from "./frame.js"
 import {
   byteLength,
@@ -52,7 +53,6 @@ import {
   type SocketOptionName,
   type SocketOptionValue,
 } from "./socket-links.js"
-import { pollFlagsArgument } from "./flag-arguments.js"
 
 /** The constructor's options, for what pyzmq's `ZMQStream(socket, io_loop)` cannot say. */
 export interface ZMQStreamOptions {
