@@ -92,6 +92,28 @@ const publish = (msgType, content, parent = {}) => send("iopub", session.message
 // Heartbeat: echo every ping at once.
 streams.hb.onRecv((frames) => streams.hb.sendMultipart(frames))
 
+// jupyter console (up to 6.6) takes the kernel_info_reply for "ready", runs the first cell at once and
+// waits for that cell's `status: idle` on iopub, without a deadline. Its iopub socket, refused while the
+// kernel was starting, retries on a reconnect timer of its own (100-200 ms) and can connect after the
+// shell's: an idle published before its subscription arrived was lost, and the console hung. So shell
+// requests wait for the first iopub subscription, for at most FIRST_SUBSCRIBER_WAIT_MS from the start
+// (a client without iopub gets its first replies late, not never).
+const FIRST_SUBSCRIBER_WAIT_MS = 2000
+/** Shell requests that came before the first subscription; null once it came, or the wait ended. */
+let heldShell = []
+const shellWait = loop.callLater(FIRST_SUBSCRIBER_WAIT_MS, () => {
+  if (verbose) log(`no iopub subscriber ${FIRST_SUBSCRIBER_WAIT_MS} ms after the start: shell goes on`)
+  releaseShell()
+})
+
+function releaseShell() {
+  if (heldShell === null) return
+  loop.removeTimeout(shellWait)
+  const held = heldShell
+  heldShell = null
+  for (const request of held) parentPort.postMessage({ kind: "request", channel: "shell", request })
+}
+
 // A subscription arrives as [1, topic...], an unsubscription as [0, topic...]. The stream hands them over
 // one at a time, each right after libzmq did, as manual mode needs: `apply` acts on the last one read.
 // The welcome goes to libzmq at once, past the stream's queue: a status queued before the subscription
@@ -106,6 +128,7 @@ streams.iopub.onRecv(([event]) => {
   iopub
     .send(signedFrames("iopub", welcome))
     .catch((error) => log(`could not send iopub_welcome: ${error.message}`))
+  releaseShell()
 })
 
 /** The verified message in `frames`, or null (logged) when it is malformed or badly signed. */
@@ -120,7 +143,9 @@ function receive(channel, frames) {
 
 const forward = (channel) => (frames) => {
   const request = receive(channel, frames)
-  if (request) parentPort.postMessage({ kind: "request", channel, request })
+  if (!request) return
+  if (channel === "shell" && heldShell !== null) heldShell.push(request)
+  else parentPort.postMessage({ kind: "request", channel, request })
 }
 streams.shell.onRecv(forward("shell"))
 streams.stdin.onRecv(forward("stdin"))
