@@ -17,12 +17,13 @@ import { parentPort, workerData } from "node:worker_threads"
 import { IOLoop, PeriodicCallback } from "@zmq-eventloop/ioloop"
 import { POLLIN, POLLOUT, ZMQStream } from "@zmq-eventloop/zmqstream"
 import { Session } from "./session.mjs"
+import { StreamBacklog } from "./stream-backlog.mjs"
 import { StreamBatch } from "./stream-batch.mjs"
 import { kernelInfo } from "./kernel-info.mjs"
 import { log } from "./log.mjs"
 
-/** @type {{ connectionFile: string, config: object, interruptMode: "signal" | "message", verbose: boolean }} */
-const { connectionFile, config, interruptMode, verbose } = workerData
+/** @type {{ connectionFile: string, config: object, interruptMode: "signal" | "message", verbose: boolean, backlogBuffer: SharedArrayBuffer }} */
+const { connectionFile, config, interruptMode, verbose, backlogBuffer } = workerData
 const loop = new IOLoop()
 const session = new Session({ key: config.key, signatureScheme: config.signature_scheme })
 
@@ -79,7 +80,8 @@ function signedFrames(channel, message, identities = []) {
 function sendSigned(channel, message, identities = []) {
   streams[channel].sendMultipart(signedFrames(channel, message, identities))
 }
-const streamText = new StreamBatch(loop, (name, text, parent) =>
+const backlog = new StreamBacklog(backlogBuffer)
+const streamText = new StreamBatch(loop, backlog, (name, text, parent) =>
   sendSigned("iopub", session.message("stream", { name, text }, parent)),
 )
 /** Sends `message` after the stream text written before it, so outputs keep the order they were made in. */
@@ -208,6 +210,7 @@ function handleNote(note) {
   // shutdown, say. Nothing can carry it any more.
   if (closed) {
     if (verbose) log(`after the shutdown, not sent: ${note.kind} ${note.message?.msgType ?? ""}`)
+    if (note.kind === "write") backlog.remove(StreamBacklog.unitsOf(note.text)) // the cell may be waiting
   } else if (note.kind === "write") {
     streamText.add(note.name, note.text, note.parent)
   } else if (note.kind === "send") {

@@ -13,6 +13,7 @@ import { Worker } from "node:worker_threads"
 import { exitWithUsage, parseCommandLine } from "../lib/cli.mjs"
 import { Kernel } from "./handlers.mjs"
 import { log } from "./log.mjs"
+import { StreamBacklog } from "./stream-backlog.mjs"
 
 const USAGE =
   "node examples/jupyter-kernel/kernel.mjs -f <connection file> [--interrupt-mode MODE] [--verbose]"
@@ -41,14 +42,18 @@ if (interruptMode !== "signal" && interruptMode !== "message")
   exitWithUsage(`--interrupt-mode must be signal or message, got ${interruptMode}`, USAGE)
 
 const config = JSON.parse(readFileSync(connectionFile, "utf8"))
+const backlog = new StreamBacklog()
 const channels = new Worker(new URL("channels.mjs", import.meta.url), {
-  workerData: { connectionFile, config, interruptMode, verbose },
+  workerData: { connectionFile, config, interruptMode, verbose, backlogBuffer: backlog.buffer },
 })
 const kernel = new Kernel({
   interruptMode,
   send: (channel, message, identities) =>
     channels.postMessage({ kind: "send", channel, message, identities }),
-  write: (name, text, parent) => channels.postMessage({ kind: "write", name, text, parent }),
+  write(name, text, parent) {
+    backlog.add(StreamBacklog.unitsOf(text))
+    channels.postMessage({ kind: "write", name, text, parent })
+  },
   sync: () => channels.postMessage({ kind: "sync" }),
 })
 channels.on("message", (note) => {

@@ -182,6 +182,16 @@ t.test("a Jupyter client runs JavaScript on the kernel (interrupt mode signal)",
   t.ok(s.heartbeat_busy.pings >= 5, `the heartbeat answered ${s.heartbeat_busy.pings} pings while busy`)
   t.comment(`slowest heartbeat during the busy cell: ${s.heartbeat_busy.max_ms.toFixed(1)} ms`)
 
+  // 400 MB printed faster than the worker publishes it: the main thread waits on the backlog between the
+  // threads (stream-backlog.mjs). Before it, the kernel peaked at 1.75 GB here (and died of "Invalid string
+  // length" in the worker's batch near 1 GB), and the heartbeat went unanswered for over a second.
+  const flood = s.output_flood
+  t.equal(flood.reply, "ok", "a cell printing 400 MB completes")
+  t.equal(flood.chars, flood.expected, "and every character of it arrives")
+  t.ok(flood.peak_rss_mb < 600, `the kernel peaked at ${flood.peak_rss_mb} MB (bounded backlog)`)
+  t.ok(flood.pings >= 1, "the heartbeat answered during the flood")
+  t.comment(`slowest heartbeat during the flood: ${flood.max_ms?.toFixed(1)} ms over ${flood.pings} pings`)
+
   t.same(s.bad_signature, { replies_to_bad: 0, replies_to_good: 1 }, "a bad message gets no reply")
   t.match(
     s.log.split("\n").filter(Boolean),
