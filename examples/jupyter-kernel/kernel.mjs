@@ -1,6 +1,6 @@
 // A JavaScript kernel for Jupyter (messaging protocol 5.4) on zmq-eventloop.
 //
-//   node examples/jupyter-kernel/kernel.mjs -f <connection file> [--interrupt-mode signal|message] [--verbose]
+//   node examples/jupyter-kernel/kernel.mjs -f <connection file> [--interrupt-mode signal|message] [--verbose] [FILE ...]
 //
 // Jupyter starts it from its kernelspec (install it with install.mjs). Two threads: a worker_threads
 // worker owns the five ZeroMQ channels on an IOLoop (channels.mjs), so the heartbeat and control channel
@@ -16,11 +16,14 @@ import { log } from "./log.mjs"
 import { StreamBacklog } from "./stream-backlog.mjs"
 
 const USAGE =
-  "node examples/jupyter-kernel/kernel.mjs -f <connection file> [--interrupt-mode MODE] [--verbose]"
+  "node examples/jupyter-kernel/kernel.mjs -f <connection file> [--interrupt-mode MODE] [--verbose] [FILE ...]"
+// FILE arguments are taken and ignored: `jupyter run FILE` passes its files on to the kernel's command line
+// too (ipykernel ignores them as well), then sends their code as cells.
 const {
   values: { "connection-file": connectionFile, "interrupt-mode": interruptMode, verbose },
 } = parseCommandLine({
   usage: USAGE,
+  positionals: { max: Infinity },
   options: {
     "connection-file": {
       type: "string",
