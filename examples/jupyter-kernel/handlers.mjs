@@ -1,6 +1,7 @@
 // The main thread's side of the kernel: shell requests, one at a time in arrival order as ipykernel
 // handles them, each between `status: busy` and `status: idle` on iopub, with its outputs in between.
 import { Comms } from "./comms.mjs"
+import { codePointOffset, codeUnitOffset } from "./cursor.mjs"
 import { createClearOutput, createDisplay, DisplayHandle, mimeBundle, plainText } from "./display.mjs"
 import { Executor } from "./executor.mjs"
 import { History } from "./history.mjs"
@@ -181,16 +182,19 @@ const handlers = {
     return ["is_complete_reply", isComplete(code)]
   },
 
-  complete_request({ code, cursor_pos = code.length }) {
-    const { matches, start } = complete(code, cursor_pos)
+  complete_request({ code, cursor_pos }) {
+    const cursor = cursor_pos === undefined ? code.length : codeUnitOffset(code, cursor_pos)
+    const { matches, start } = complete(code, cursor)
+    const [cursorStart, cursorEnd] = [codePointOffset(code, start), codePointOffset(code, cursor)]
     return [
       "complete_reply",
-      { status: "ok", matches, cursor_start: start, cursor_end: cursor_pos, metadata: {} },
+      { status: "ok", matches, cursor_start: cursorStart, cursor_end: cursorEnd, metadata: {} },
     ]
   },
 
-  inspect_request({ code, cursor_pos = code.length, detail_level = 0 }) {
-    const found = inspect(code, detail_level, cursor_pos)
+  inspect_request({ code, cursor_pos, detail_level = 0 }) {
+    const cursor = cursor_pos === undefined ? code.length : codeUnitOffset(code, cursor_pos)
+    const found = inspect(code, detail_level, cursor)
     return [
       "inspect_reply",
       { status: "ok", found: found !== null, data: found ? { "text/plain": found.text } : {}, metadata: {} },

@@ -35,7 +35,7 @@ export class History {
   }) {
     let entries = this.entries
     if (hist_access_type === "tail") {
-      entries = n === null ? entries : entries.slice(-n)
+      entries = lastOf(entries, n)
     } else if (hist_access_type === "range") {
       const wanted = session > 0 ? session : SESSION + session // 0 or less counts back from this one
       entries =
@@ -52,10 +52,15 @@ export class History {
           .filter(({ input }) => !seen.has(input) && seen.add(input))
           .toReversed()
       }
-      if (n !== null) entries = entries.slice(-n)
+      entries = lastOf(entries, n)
     } else {
       throw new RangeError(`hist_access_type must be tail, range or search, got ${hist_access_type}`)
     }
     return entries.map(({ line, input, output: result }) => [SESSION, line, output ? [input, result] : input])
   }
+}
+
+/** The last `n` of `entries` (all of them for null; none for 0, where `slice(-0)` would give all). */
+function lastOf(entries, n) {
+  return n === null ? entries : entries.slice(Math.max(entries.length - n, 0))
 }

@@ -192,6 +192,19 @@ t.test("a Jupyter client runs JavaScript on the kernel (interrupt mode signal)",
   t.ok(flood.pings >= 1, "the heartbeat answered during the flood")
   t.comment(`slowest heartbeat during the flood: ${flood.max_ms?.toFixed(1)} ms over ${flood.pings} pings`)
 
+  const completion = s.complete_after_emoji
+  t.same(
+    [completion.cursor_start, completion.cursor_end],
+    [completion.length - 2, completion.length],
+    "complete_request: cursor positions in code points, emoji before the cursor",
+  )
+  t.ok(
+    completion.matches.some((match: string) => match.endsWith("alpha")),
+    "and the right word completed",
+  )
+  t.equal(s.inspect_after_emoji, true, "inspect_request finds the name after emoji")
+  t.same(s.history_n0, { tail: [], search: [] }, "history_request with n=0: no entries")
+
   t.same(s.bad_signature, { replies_to_bad: 0, replies_to_good: 1 }, "a bad message gets no reply")
   t.match(
     s.log.split("\n").filter(Boolean),
@@ -248,6 +261,20 @@ t.test(
     )
   },
 )
+
+t.test("`jupyter run FILE.js` runs the file on the kernel", { skip }, async (t) => {
+  // runapp passes its files on to the kernel's command line as well: the kernel must take them.
+  const { dir, env } = await installedKernels(t, [[KERNEL_NAME, "signal"]])
+  const file = join(dir, "script.js")
+  writeFileSync(file, 'const answer = 6 * 7\nconsole.log("the answer is", answer)\n')
+  const run = spawnSync(PYTHON, ["-m", "jupyter_client.runapp", `--kernel=${KERNEL_NAME}`, file], {
+    env,
+    encoding: "utf8",
+    timeout: 120_000,
+  })
+  t.equal(run.status, 0, `runapp exits 0${run.status ? `: ${run.stderr}` : ""}`)
+  t.equal(run.stdout, "the answer is 42\n", "with the file's output")
+})
 
 t.test("the kernel exits when the process that started it dies", async (t) => {
   const dir = mkdtempSync(join(tmpdir(), "js-kernel-orphan-"))
