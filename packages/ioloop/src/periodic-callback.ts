@@ -31,23 +31,38 @@ export class PeriodicCallback {
 
   /**
    * @param callbackTime - the period in ms, > 0.
-   * @param ioLoop - the loop to run on; by default `IOLoop.current()` at `start()`.
-   * @throws TypeError for a non-function callback, a non-number period, options that are not an object or a
-   * non-number jitter; RangeError for a period ≤ 0 or jitter outside 0–1.
+   * @param ioLoop - the loop to run on; by default `IOLoop.current()` at `start()`. A number here is the
+   * jitter, as tornado ≥ 5 takes it third (`PeriodicCallback(cb, ms, jitter)`: tornado 5 dropped the loop
+   * argument); `options` is then left out.
+   * @throws TypeError for a non-function callback, a non-number period, options that are not an object (or
+   * given after a jitter) or a non-number jitter; RangeError for a period ≤ 0 or jitter outside 0–1.
    */
+  constructor(callback: () => unknown, callbackTime: number, jitter: number)
   constructor(
     callback: () => unknown,
     callbackTime: number,
     ioLoop?: IOLoop | null,
-    options: { jitter?: number } = {},
+    options?: { jitter?: number },
+  )
+  constructor(
+    callback: () => unknown,
+    callbackTime: number,
+    ioLoopOrJitter?: IOLoop | null | number,
+    options?: { jitter?: number },
   ) {
     checkFunction("callback", callback)
     checkFiniteNumber("callbackTime", callbackTime)
     if (callbackTime <= 0) throw new RangeError(`callbackTime must be positive, got ${callbackTime}`)
-    checkOptionsObject("options", options)
-    const jitter = options.jitter === undefined ? 0 : options.jitter
-    checkFiniteNumber("options.jitter", jitter, "fraction of the period")
-    if (jitter < 0 || jitter > 1) throw new RangeError(`options.jitter must be within 0–1, got ${jitter}`)
+    const jitterGivenThird = typeof ioLoopOrJitter === "number"
+    if (jitterGivenThird && options !== undefined) {
+      throw new TypeError("options must be left out when the jitter is given third (tornado ≥ 5's form)")
+    }
+    const ioLoop = jitterGivenThird ? null : ioLoopOrJitter
+    if (!jitterGivenThird) checkOptionsObject("options", options === undefined ? {} : options)
+    const jitterName = jitterGivenThird ? "jitter" : "options.jitter"
+    const jitter = jitterGivenThird ? ioLoopOrJitter : options?.jitter === undefined ? 0 : options.jitter
+    checkFiniteNumber(jitterName, jitter, "fraction of the period")
+    if (jitter < 0 || jitter > 1) throw new RangeError(`${jitterName} must be within 0–1, got ${jitter}`)
     if (ioLoop != null && !(ioLoop instanceof IOLoop)) {
       throw new TypeError(`ioLoop must be an IOLoop, got ${describeValue(ioLoop)}`)
     }

@@ -11,6 +11,7 @@ async function simulateCalls(
   t: Test,
   durations: number[],
   options: { jitter?: number } = {},
+  form: "loop and options" | "jitter third" = "loop and options",
 ): Promise<number[]> {
   let now = 1_000_000
   const deadlines: number[] = []
@@ -28,18 +29,21 @@ async function simulateCalls(
   const loop = new JumpingLoop({ makeCurrent: false, timeFunc: () => now })
   t.teardown(() => loop.close())
   const remaining = [...durations]
-  const periodic = new PeriodicCallback(
-    () => {
-      now += remaining.shift()!
-      if (remaining.length === 0) {
-        periodic.stop()
-        loop.stop()
-      }
-    },
-    10_000,
-    loop,
-    options,
-  )
+  const call = () => {
+    now += remaining.shift()!
+    if (remaining.length === 0) {
+      periodic.stop()
+      loop.stop()
+    }
+  }
+  let periodic: PeriodicCallback
+  if (form === "jitter third") {
+    periodic = new PeriodicCallback(call, 10_000, options.jitter!)
+    loop.makeCurrent() // no loop argument in this form: start() binds the current one
+    t.teardown(() => IOLoop.clearCurrent())
+  } else {
+    periodic = new PeriodicCallback(call, 10_000, loop, options)
+  }
   periodic.start()
   await runUntilStopped(loop)
   return deadlines.slice(0, durations.length)
@@ -77,6 +81,28 @@ t.test("jitter varies each period by up to half the jitter either way", async (t
   } finally {
     Math.random = random
   }
+})
+
+t.test("tornado ≥ 5's form: the jitter given third, the current loop at start()", async (t) => {
+  const randoms = [0.5, 1, 0, 0.75]
+  const random = Math.random
+  Math.random = () => randoms.shift()!
+  try {
+    t.same(
+      await simulateCalls(t, [0, 0, 0, 0], { jitter: 0.5 }, "jitter third"),
+      [1_010_000, 1_022_500, 1_030_000, 1_041_250],
+    )
+  } finally {
+    Math.random = random
+  }
+  t.throws(() => new PeriodicCallback(() => {}, 5, 2), {
+    name: "RangeError",
+    message: /^jitter must be within/,
+  })
+  t.throws(() => new PeriodicCallback(() => {}, 5, 0.1 as never, {}), {
+    name: "TypeError",
+    message: /^options must be left out when the jitter is given third/,
+  })
 })
 
 /**
