@@ -30,14 +30,20 @@ export class PeriodicCallback {
   private timeout: Timeout | null = null
 
   /**
+   * tornado ≥ 5's form (`PeriodicCallback(cb, ms, jitter)`: tornado 5 dropped the loop argument); the loop
+   * is `IOLoop.current()` at `start()`.
    * @param callbackTime - the period in ms, > 0.
-   * @param ioLoop - the loop to run on; by default `IOLoop.current()` at `start()`. A number here is the
-   * jitter, as tornado ≥ 5 takes it third (`PeriodicCallback(cb, ms, jitter)`: tornado 5 dropped the loop
-   * argument); `options` is then left out.
-   * @throws TypeError for a non-function callback, a non-number period, options that are not an object (or
-   * given after a jitter) or a non-number jitter; RangeError for a period ≤ 0 or jitter outside 0–1.
+   * @param jitter - a fraction of the period, 0–1, by which each call's time varies.
+   * @throws TypeError for a non-function callback or a non-number period or jitter; RangeError for a period
+   * ≤ 0 or a jitter outside 0–1.
    */
   constructor(callback: () => unknown, callbackTime: number, jitter: number)
+  /**
+   * @param callbackTime - the period in ms, > 0.
+   * @param ioLoop - the loop to run on; by default `IOLoop.current()` at `start()`.
+   * @throws TypeError for a non-function callback, a non-number period, options that are not an object or a
+   * non-number jitter; RangeError for a period ≤ 0 or jitter outside 0–1.
+   */
   constructor(
     callback: () => unknown,
     callbackTime: number,

@@ -68,33 +68,24 @@ t.test("a clock going backwards still advances the schedule by one period", asyn
   t.same(await simulateCalls(t, seconds([-100, 0, 0])), seconds([1010, 1020, 1030]))
 })
 
-t.test("jitter varies each period by up to half the jitter either way", async (t) => {
-  // tornado TestPeriodicCallbackMath.test_jitter
-  const randoms = [0.5, 1, 0, 0.75]
-  const random = Math.random
-  Math.random = () => randoms.shift()!
-  try {
-    t.same(
-      await simulateCalls(t, [0, 0, 0, 0], { jitter: 0.5 }),
-      [1_010_000, 1_022_500, 1_030_000, 1_041_250],
-    )
-  } finally {
-    Math.random = random
-  }
-})
+for (const form of ["loop and options", "jitter third"] as const) {
+  t.test(`jitter varies each period by up to half the jitter either way (${form})`, async (t) => {
+    // tornado TestPeriodicCallbackMath.test_jitter; "jitter third" is tornado ≥ 5's form, no loop argument
+    const randoms = [0.5, 1, 0, 0.75]
+    const random = Math.random
+    Math.random = () => randoms.shift()!
+    try {
+      t.same(
+        await simulateCalls(t, [0, 0, 0, 0], { jitter: 0.5 }, form),
+        [1_010_000, 1_022_500, 1_030_000, 1_041_250],
+      )
+    } finally {
+      Math.random = random
+    }
+  })
+}
 
-t.test("tornado ≥ 5's form: the jitter given third, the current loop at start()", async (t) => {
-  const randoms = [0.5, 1, 0, 0.75]
-  const random = Math.random
-  Math.random = () => randoms.shift()!
-  try {
-    t.same(
-      await simulateCalls(t, [0, 0, 0, 0], { jitter: 0.5 }, "jitter third"),
-      [1_010_000, 1_022_500, 1_030_000, 1_041_250],
-    )
-  } finally {
-    Math.random = random
-  }
+t.test("a jitter given third is checked, and leaves no room for options", (t) => {
   t.throws(() => new PeriodicCallback(() => {}, 5, 2), {
     name: "RangeError",
     message: /^jitter must be within/,
@@ -103,6 +94,7 @@ t.test("tornado ≥ 5's form: the jitter given third, the current loop at start(
     name: "TypeError",
     message: /^options must be left out when the jitter is given third/,
   })
+  t.end()
 })
 
 /**
