@@ -140,10 +140,31 @@ export class Sender implements SendSink {
   }
 
   private sendHead(): void {
-    const message = this.queue.at(0)
-    this.current = message
+    this.current = this.queue.at(0)
     this.inFlight = true
-    this.host.path.send(message, this)
+    this.sendCurrent()
+  }
+
+  /**
+   * Hands the head message to the data path, once no receive of a socket that forbids receiving ahead
+   * (`mayReceiveAhead`) is waiting for its recv callback. A send processes libzmq's pending commands, and
+   * for an XPUB in manual mode a peer's pipe ending there clears the "last pipe" that the callback's
+   * `ZMQ_SUBSCRIBE` applies to: the subscription went to nobody (a Jupyter kernel's iopub lost frontends'
+   * subscriptions during output floods on the zeromq.js path, whose recv callbacks run after the dispatch).
+   */
+  private readonly sendCurrent = (): void => {
+    const path = this.host.path
+    if (path.settling && path.recheckAfterSettling) {
+      void path.whenReceivesSettled().then(this.sendCurrent)
+      return
+    }
+    if (this.host.closed()) {
+      this.inFlight = false
+      this.take()
+      this.host.unsent(1)
+      return this.wakeIdle()
+    }
+    path.send(this.current!, this)
     // The last queued message is in flight: drop WRITE interest now rather than when it settles, so the
     // loop's re-check after this dispatch does not schedule one more dispatch for nothing.
     if (this.inFlight && this.length === 1) this.host.queueChanged()

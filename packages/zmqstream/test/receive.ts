@@ -452,6 +452,61 @@ loopTest(
   },
 )
 
+// A send processes libzmq's pending commands, and in manual mode a peer's pipe ending there clears the
+// XPUB's "last pipe": the ZMQ_SUBSCRIBE of a recv callback that runs after it subscribes nobody (a Jupyter
+// kernel's iopub lost frontends that way during output floods, on the zeromq.js path). So no send of the
+// stream may run between a receive and that message's recv callback. Counted by wrapping the socket's own
+// receive() and send(), which the zeromq.js path calls (the native path calls neither, and runs each recv
+// callback inside its receive); subscribers arrive while the stream has hundreds of messages queued.
+loopTest(
+  "no send of an XPUB's stream runs between a subscription's receive and its recv callback",
+  async (t, { loop, track }) => {
+    // Receives whose message has not reached the recv callback yet (the callback below counts down), and
+    // the socket's sends made meanwhile. (zeromq.js sockets take no new properties: counted out here.)
+    let awaitingCallback = 0
+    let sendsBetween = 0
+    class CountingXPublisher extends ManualXPublisher {
+      override receive(): Promise<Buffer[]> {
+        awaitingCallback++
+        return super.receive().catch((error: unknown) => {
+          awaitingCallback-- // EAGAIN: no message, so no callback
+          throw error
+        })
+      }
+
+      override send(message: zmq.MessageLike | zmq.MessageLike[]): Promise<void> {
+        if (awaitingCallback > 0) sendsBetween++
+        return super.send(message)
+      }
+    }
+    const xpub = track(new CountingXPublisher({ manual: true }))
+    const address = await bindAny(xpub, "inproc")
+    const stream = new ZMQStream(xpub, loop)
+    const topics = Array.from({ length: 10 }, (_, i) => `topic${i}`)
+    let subscribed = 0
+    let next = deferred()
+    stream.onRecv(([event]) => {
+      if (stream.dataPath === "zeromq.js") awaitingCallback--
+      if (event[0] !== 1) return
+      xpub.accept(event.subarray(1))
+      subscribed++
+      next.resolve()
+    })
+    const subscribers: zmq.Subscriber[] = []
+    for (const topic of topics) {
+      for (let i = 0; i < 600; i++) stream.send("filler")
+      subscribers.push(subscriberTo(track, address, topic))
+      await next.wait(`the subscription to ${topic}`)
+      next = deferred()
+    }
+    t.equal(subscribed, topics.length, "every subscription reached the recv callback")
+    t.equal(sendsBetween, 0, "and no send ran between its receive and its callback")
+    for (const topic of topics) stream.send(topic)
+    t.same(await firstMessages(subscribers), topics, "each peer gets the topic it subscribed to")
+    stream.close()
+  },
+)
+
 t.test("a stream on a socket that cannot receive refuses onRecv", async (t) => {
   const { IOLoop } = await import("@zmq-eventloop/ioloop")
   const loop = new IOLoop({ makeCurrent: false, poller: "interval" })
