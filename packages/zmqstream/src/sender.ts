@@ -89,6 +89,8 @@ export class Sender implements SendSink {
   /** The head message, as handed to the data path while its send is in flight. */
   private current: QueuedMessage | null = null
   private inFlight = false
+  /** The head is reserved for a send that waits for the path's receives to settle (see `sendCurrent`). */
+  private headWaits = false
   private lastOutcome: SendOutcome = "empty"
   private budget = 0
   private refusedInARow = 0
@@ -155,19 +157,20 @@ export class Sender implements SendSink {
   private readonly sendCurrent = (): void => {
     const path = this.host.path
     if (path.settling && path.recheckAfterSettling) {
-      void path.whenReceivesSettled().then(this.sendCurrent)
+      this.headWaits = true
+      void path.whenReceivesSettled().then(this.sendWaitingHead)
       return
-    }
-    if (this.host.closed()) {
-      this.inFlight = false
-      this.take()
-      this.host.unsent(1)
-      return this.wakeIdle()
     }
     path.send(this.current!, this)
     // The last queued message is in flight: drop WRITE interest now rather than when it settles, so the
     // loop's re-check after this dispatch does not schedule one more dispatch for nothing.
     if (this.inFlight && this.length === 1) this.host.queueChanged()
+  }
+
+  private readonly sendWaitingHead = (): void => {
+    if (!this.headWaits) return // close() took it meanwhile
+    this.headWaits = false
+    this.sendCurrent()
   }
 
   // ---- the ping-pong fast path: a message sent while nothing is queued goes inside send*() ------------------
@@ -294,6 +297,13 @@ export class Sender implements SendSink {
    */
   drainForClose(): number {
     const socket = this.host.socket as WritableSocket
+    // A head still waiting for receives to settle was never handed over: it goes first, with the rest.
+    const tookWaitingHead = this.headWaits
+    if (tookWaitingHead) {
+      this.headWaits = false
+      this.inFlight = false
+      this.current = null
+    }
     // A send in flight holds the head: it has been handed to libzmq (or came back EAGAIN, reported by
     // sendFailed as unsent). Either way it is no longer ours to send.
     let index = this.inFlight ? 1 : 0
@@ -320,6 +330,7 @@ export class Sender implements SendSink {
     }
     dropped += this.queue.length - index
     this.queue.truncate(this.inFlight ? 1 : 0)
+    if (tookWaitingHead) this.wakeIdle()
     return dropped
   }
 }
