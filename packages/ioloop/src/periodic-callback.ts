@@ -59,14 +59,7 @@ export class PeriodicCallback {
     checkFunction("callback", callback)
     checkFiniteNumber("callbackTime", callbackTime)
     if (callbackTime <= 0) throw new RangeError(`callbackTime must be positive, got ${callbackTime}`)
-    const jitterGivenThird = typeof ioLoopOrJitter === "number"
-    if (jitterGivenThird && options !== undefined) {
-      throw new TypeError("options must be left out when the jitter is given third (tornado ≥ 5's form)")
-    }
-    const ioLoop = jitterGivenThird ? null : ioLoopOrJitter
-    if (!jitterGivenThird) checkOptionsObject("options", options === undefined ? {} : options)
-    const jitterName = jitterGivenThird ? "jitter" : "options.jitter"
-    const jitter = jitterGivenThird ? ioLoopOrJitter : options?.jitter === undefined ? 0 : options.jitter
+    const { ioLoop, jitter, jitterName } = loopAndJitter(ioLoopOrJitter, options)
     checkFiniteNumber(jitterName, jitter, "fraction of the period")
     if (jitter < 0 || jitter > 1) throw new RangeError(`${jitterName} must be within 0–1, got ${jitter}`)
     if (ioLoop != null && !(ioLoop instanceof IOLoop)) {
@@ -130,5 +123,25 @@ export class PeriodicCallback {
       this.nextTimeout += period // the clock went backwards: still move on by one period
     }
     this.timeout = this.loop!.addTimeout(this.nextTimeout, this.run)
+  }
+}
+
+/** The constructor's two forms, `(…, jitter)` (tornado ≥ 5) and `(…, ioLoop?, { jitter? }?)`, as one. */
+function loopAndJitter(
+  ioLoopOrJitter: IOLoop | null | number | undefined,
+  options: { jitter?: number } | undefined,
+): { ioLoop: IOLoop | null | undefined; jitter: unknown; jitterName: string } {
+  if (typeof ioLoopOrJitter === "number") {
+    if (options !== undefined) {
+      throw new TypeError("options must be left out when the jitter is given third (tornado ≥ 5's form)")
+    }
+    return { ioLoop: null, jitter: ioLoopOrJitter, jitterName: "jitter" }
+  }
+  const given = options === undefined ? {} : options
+  checkOptionsObject("options", given)
+  return {
+    ioLoop: ioLoopOrJitter,
+    jitter: given.jitter === undefined ? 0 : given.jitter,
+    jitterName: "options.jitter",
   }
 }
