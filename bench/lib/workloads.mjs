@@ -35,11 +35,27 @@ export const WORKLOADS = [
     metrics: [MSGS, MB],
   },
   {
+    id: "push_pull_16k",
+    script: "push_pull",
+    n: 50_000,
+    size: 16 * 1024,
+    label: "PUSH->PULL 16 KiB",
+    metrics: [MSGS, MB],
+  },
+  {
     id: "push_pull_64k",
     script: "push_pull",
     n: 20_000,
     size: 64 * 1024,
     label: "PUSH->PULL 64 KiB",
+    metrics: [MSGS, MB],
+  },
+  {
+    id: "push_pull_256k",
+    script: "push_pull",
+    n: 5_000,
+    size: 256 * 1024,
+    label: "PUSH->PULL 256 KiB",
     metrics: [MSGS, MB],
   },
   {
