@@ -123,7 +123,7 @@ typedef struct {
 } handle_t;
 
 /* receiveBatch's meta array: a header, then per message its part count and each part's length
- * (META_OWN_FRAME for a frame handed out in an ArrayBuffer of its own, in the frames array). */
+ * (META_OWN_FRAME for a frame handed out in a Buffer of its own, in the frames array). */
 enum { META_STATUS, META_MESSAGES, META_OFFSET, META_HEADER };
 /* META_STATUS values. DRAINED: libzmq had nothing more (EAGAIN). MORE: a bound stopped the batch,
  * call again. META_FULL: the next message has more parts than meta holds; META_MESSAGES then holds

@@ -1,7 +1,8 @@
 /*
  * data_path_receive.c: receiveBatch(), whole messages from libzmq: their small frames copied into
- * one shared slab, each large frame handed out in an ArrayBuffer over the zmq_msg's own memory
- * (no copy; its finalizer closes the message), their shape written into meta.
+ * one shared slab, each larger frame handed out in a Buffer of its own (a copy in memory V8
+ * allocates, or above a bound the zmq_msg's own memory, whose finalizer closes the message), their
+ * shape written into meta.
  */
 #include "data_path.h"
 
@@ -82,8 +83,8 @@ static uint8_t* slab_with_room(napi_env env, env_data_t* d, size_t need, size_t 
   return data;
 }
 
-/* A received frame handed to JS in its own ArrayBuffer: the zmq_msg that owns the memory, closed
- * by the ArrayBuffer's finalizer. `pressure`: the bytes it adds to V8's external memory count. */
+/* A received frame handed to JS over the zmq_msg's own memory: the zmq_msg, closed by the Buffer's
+ * finalizer. `pressure`: the bytes it adds to V8's external memory count. */
 typedef struct {
   zmq_msg_t msg;
   const image_t* zmq;
@@ -99,20 +100,37 @@ static void finalize_own_frame(napi_env env, void* data, void* hint) {
   free(frame);
 }
 
-/* An ArrayBuffer over `part`'s own memory (no copy, no zero-fill): the part is moved out of the
- * handle. Where external ArrayBuffers are not allowed, a copy. NULL with an exception pending. */
-static napi_value own_frame_buffer(napi_env env, const image_t* zmq, zmq_msg_t* part) {
+/* A Buffer of its own holding a copy of `part`, in memory V8 allocates (not zero-filled). NULL with
+ * an exception pending. */
+static napi_value copied_frame_buffer(napi_env env, const image_t* zmq, zmq_msg_t* part) {
+  napi_value buffer;
+  void* data;
+  size_t size = zmq->msg_size(part);
+  if (napi_create_buffer(env, size, &data, &buffer) != napi_ok) return NULL;
+  memcpy(data, zmq->msg_data(part), size);
+  return buffer;
+}
+
+/* A Buffer of its own for `part`. Up to `copy_bytes`, a copy: V8 counts the bytes it allocates
+ * towards its young generation, so a receiver's dropped frames go in its cheap minor collections;
+ * libzmq's memory, counted as external memory, is only reclaimed by full collections (which mark the
+ * whole heap) once enough of it piles up. Larger, the zmq_msg's own memory (no copy; the part is
+ * moved out of the handle), as zeromq.js hands out its frames; where external buffers are not
+ * allowed, a copy. NULL with an exception pending. */
+static napi_value own_frame_buffer(napi_env env, const image_t* zmq, zmq_msg_t* part,
+                                   size_t copy_bytes) {
   napi_value buffer;
   size_t size = zmq->msg_size(part);
-  void* copy;
-  own_frame_t* frame = malloc(sizeof *frame);
+  own_frame_t* frame;
+  if (size <= copy_bytes) return copied_frame_buffer(env, zmq, part);
+  frame = malloc(sizeof *frame);
   if (frame == NULL) return throw_errno(env, zmq, ENOMEM, "Out of memory receiving a frame");
   frame->zmq = zmq;
   frame->pressure = 0;
   zmq->msg_init(&frame->msg);
   zmq->msg_move(&frame->msg, part);
-  if (napi_create_external_arraybuffer(env, zmq->msg_data(&frame->msg), size, finalize_own_frame,
-                                       frame, &buffer) == napi_ok) {
+  if (napi_create_external_buffer(env, size, zmq->msg_data(&frame->msg), finalize_own_frame, frame,
+                                  &buffer) == napi_ok) {
     /* Tell V8's GC what this small object holds, as zeromq.js does for its received frames: else
      * the frames of a fast stream pile up between collections (peak RSS at 64 KiB and 1 MiB frames
      * was 1.3-1.5x plain zeromq.js's) and libzmq receives into fresh, unfaulted memory. */
@@ -121,10 +139,7 @@ static napi_value own_frame_buffer(napi_env env, const image_t* zmq, zmq_msg_t* 
       frame->pressure = (int64_t)size;
     return buffer;
   }
-  if (napi_create_arraybuffer(env, size, &copy, &buffer) == napi_ok)
-    memcpy(copy, zmq->msg_data(&frame->msg), size);
-  else
-    buffer = NULL;
+  buffer = copied_frame_buffer(env, zmq, &frame->msg);
   finalize_own_frame(env, NULL, frame);
   return buffer;
 }
@@ -136,12 +151,13 @@ static napi_value own_frame_buffer(napi_env env, const image_t* zmq, zmq_msg_t* 
 #define FRAME_ALIGN 8
 #define ALIGNED(size) (((size) + FRAME_ALIGN - 1) & ~(size_t)(FRAME_ALIGN - 1))
 
-/* Where one batch's frames go: the copied ones one after another into `dest`, each at an aligned
- * offset, the larger ones each in an ArrayBuffer of its own, appended to the JS array `own_frames`. */
+/* Where one batch's frames go: the small ones one after another into `dest`, each at an aligned
+ * offset, the larger ones each in a Buffer of its own, appended to the JS array `own_frames`. */
 typedef struct {
   napi_value own_frames;
   uint32_t own_count;
-  size_t own_bytes; /* a frame larger than this gets its own ArrayBuffer */
+  size_t own_bytes;  /* a frame larger than this gets its own Buffer */
+  size_t copy_bytes; /* ... which is a copy up to this size, else libzmq's memory */
 } batch_t;
 
 /* The slab bytes the pending message's copied frames take (those not larger than own_bytes), each
@@ -157,14 +173,14 @@ static size_t copied_bytes(const handle_t* h, size_t own_bytes) {
 }
 
 /* Hand out the pending message: copy its small frames to dest, give each large one its own
- * ArrayBuffer, write its part count and lengths to out, release it. 0 with an exception pending. */
+ * Buffer, write its part count and lengths to out, release it. 0 with an exception pending. */
 static int take_pending(napi_env env, handle_t* h, batch_t* batch, uint8_t* dest, int32_t* out) {
   int i;
   *out++ = h->pending;
   for (i = 0; i < h->pending; i++) {
     size_t size = h->zmq->msg_size(&h->parts[i]);
     if (size > batch->own_bytes) {
-      napi_value buffer = own_frame_buffer(env, h->zmq, &h->parts[i]);
+      napi_value buffer = own_frame_buffer(env, h->zmq, &h->parts[i], batch->copy_bytes);
       if (buffer == NULL ||
           napi_set_element(env, batch->own_frames, batch->own_count++, buffer) != napi_ok) {
         close_parts(h);
@@ -182,11 +198,12 @@ static int take_pending(napi_env env, handle_t* h, batch_t* batch, uint8_t* dest
 }
 
 napi_value js_receive_batch(napi_env env, napi_callback_info info) {
-  size_t argc = 7, meta_length;
-  napi_value argv[7], buffer, undefined;
+  size_t argc = 8, meta_length;
+  napi_value argv[8], buffer, undefined;
   napi_typedarray_type meta_type;
   int32_t* meta;
-  int max_messages, max_bytes, slab_bytes, own_bytes, messages = 0, status = STATUS_MORE;
+  int max_messages, max_bytes, slab_bytes, own_bytes, copy_bytes, messages = 0,
+                                                                   status = STATUS_MORE;
   size_t bytes = 0, used_meta = META_HEADER, offset = 0, slab_length = 0;
   uint8_t* slab = NULL;
   bool is_array;
@@ -212,10 +229,13 @@ napi_value js_receive_batch(napi_env env, napi_callback_info info) {
     return throw_arg(env, 1, "slabBytes must be a positive integer", argv[5]);
   if (!get_int(env, argv[6], 0, INT32_MAX, &own_bytes))
     return throw_arg(env, 1, "ownBytes must be a non-negative integer", argv[6]);
+  if (!get_int(env, argv[7], 0, INT32_MAX, &copy_bytes))
+    return throw_arg(env, 1, "copyBytes must be a non-negative integer", argv[7]);
   if ((socket = open_socket(env, h)) == NULL) return NULL;
   batch.own_frames = argv[2];
   batch.own_count = 0;
   batch.own_bytes = (size_t)own_bytes;
+  batch.copy_bytes = (size_t)copy_bytes;
 
   while (messages < max_messages && bytes < (size_t)max_bytes) {
     size_t need;

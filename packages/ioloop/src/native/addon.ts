@@ -102,15 +102,15 @@ export interface DataPathAddon {
    * least `maxBytes` are in, or the next does not fit the slab. Frames of up to `ownBytes` are
    * copied one after another into the env's current slab, an ArrayBuffer of `slabBytes` shared with
    * earlier batches (a new one when the current one lacks room); a message whose copied frames
-   * are more than `slabBytes` comes alone, in an ArrayBuffer of its own. A larger frame is not
-   * copied: it is handed out in an ArrayBuffer over libzmq's own memory (freed when that
-   * ArrayBuffer is collected), appended to `ownFrames`. A message that did not fit stays in the
-   * handle and opens the next batch.
+   * are more than `slabBytes` comes alone, in an ArrayBuffer of its own. A larger frame is handed
+   * out in a Buffer of its own, appended to `ownFrames`: up to `copyBytes` a copy in memory V8
+   * allocates, above that a Buffer over libzmq's own memory (freed when the Buffer is collected). A
+   * message that did not fit stays in the handle and opens the next batch.
    *
    * `meta` receives the status at {@link META_STATUS}, the message count at {@link META_MESSAGES},
    * the first frame's offset at {@link META_OFFSET}, then from {@link META_HEADER} on, per message,
    * its part count followed by each part's length, or {@link META_OWN_FRAME} for a frame that is
-   * the next ArrayBuffer of `ownFrames`; each copied frame starts where {@link nextFrameOffset} puts it.
+   * the next Buffer of `ownFrames`; each slab frame starts where {@link nextFrameOffset} puts it.
    * @returns The slab (or own buffer) holding the batch's copied frames, or `undefined` when the
    *   batch holds no message.
    * @throws An Error with `code`/`errno` when the first receive fails with anything but EAGAIN/EFSM
@@ -119,11 +119,12 @@ export interface DataPathAddon {
   receiveBatch(
     handle: DataPathHandle,
     meta: Int32Array,
-    ownFrames: ArrayBuffer[],
+    ownFrames: Buffer[],
     maxMessages: number,
     maxBytes: number,
     slabBytes: number,
     ownBytes: number,
+    copyBytes: number,
   ): ArrayBuffer | undefined
   /**
    * Send one message with `ZMQ_DONTWAIT` (and `ZMQ_SNDMORE` on all but the last part). Parts under

@@ -33,12 +33,26 @@ import { nativeDataPathSupport, type DataPathRefusal } from "./availability.js"
 export const SLAB_BYTES = 8 * 1024
 
 /**
- * A received frame larger than this is not copied into a slab: it comes in an ArrayBuffer over libzmq's own
- * memory (no copy, no zero-fill), as zeromq.js hands out its frames; so a kept large frame holds only itself.
- * `bench/micro/zero-copy-thresholds.mjs` measures the crossover: such an ArrayBuffer costs about 2 µs of CPU
- * whatever the size, a copy into the slab less up to about 8 KiB (bench/README.md has the figures).
+ * A received frame larger than this is not copied into a slab: it comes in a Buffer of its own, so a kept
+ * large frame holds only itself. `bench/micro/zero-copy-thresholds.mjs` measures the crossover: a Buffer of
+ * its own costs about 2 µs of CPU whatever the size, a copy into the slab less up to about 8 KiB
+ * (bench/README.md has the figures).
  */
 export const OWN_FRAME_BYTES = SLAB_BYTES
+
+/**
+ * A received frame larger than this is not copied at all: its Buffer is libzmq's own memory, as zeromq.js
+ * hands out its frames. Up to this size the frame's Buffer is a copy (not zero-filled) in memory V8 allocates:
+ * V8 counts those bytes towards its young generation, so a receiver's dropped frames go in its cheap minor
+ * collections, and libzmq's message is released at once, its memory reused while still in cache. libzmq's
+ * memory held by a frame is only reclaimed by a full collection, which marks the whole heap, once enough of
+ * it has piled up. Measured over tcp (bench/README.md, "Zero-copy thresholds"): per 1.6 GB received, 39-45
+ * full collections with libzmq's memory, none with copies, and as many messages per second or more at every
+ * size from 16 KiB to 1 MiB (medians: 16 KiB +13 %, 64 KiB +15 %, 256 KiB +1 %, 1 MiB +12 %). Above 1 MiB the
+ * copies' memory outgrew what the young generation bounds (16 MiB frames: peak RSS 320-614 MB against
+ * 159-175 MB).
+ */
+export const ZERO_COPY_FRAME_BYTES = 1024 * 1024
 
 /** Messages per native receive call: enough to make the call's cost vanish per message, few enough that
  * a batch pulled out of libzmq and then dropped (the stream closed mid-batch) is small. */
@@ -76,7 +90,7 @@ export class NativeDataPath implements SocketReader {
   /** The batch's meta array while one is being handed out, else `undefined` (back in {@link spareMetas}). */
   #meta: Int32Array | undefined
   // The batch's frames in ArrayBuffers of their own, in order; emptied once all are handed out.
-  readonly #ownFrames: ArrayBuffer[] = []
+  readonly #ownFrames: Buffer[] = []
   #ownIndex = 0
   // The batch being handed out: its buffer, how many messages are left, where the next one starts.
   #buffer: ArrayBuffer | undefined
@@ -96,8 +110,8 @@ export class NativeDataPath implements SocketReader {
   /**
    * The next message, or `undefined` when libzmq has no message now. Frames of up to {@link OWN_FRAME_BYTES}
    * are Buffer views into a shared slab of {@link SLAB_BYTES} (`frame.buffer` is that slab, as with
-   * `Buffer.allocUnsafe`: `Buffer.from(frame)` copies); a larger frame is a Buffer over libzmq's own memory,
-   * alone in its ArrayBuffer. Messages are fetched from libzmq in batches
+   * `Buffer.allocUnsafe`: `Buffer.from(frame)` copies); a larger frame is alone in its ArrayBuffer (a copy,
+   * or above {@link ZERO_COPY_FRAME_BYTES} libzmq's own memory). Messages are fetched from libzmq in batches
    * (one at a time from a socket that forbids reading ahead: see `mayReceiveAhead`) and handed out one per
    * call, in order; a batch read from libzmq but not handed out yet is lost if the
    * socket closes.
@@ -111,7 +125,7 @@ export class NativeDataPath implements SocketReader {
     for (let i = 0; i < parts; i++) {
       const length = meta[this.#metaIndex++]
       if (length === META_OWN_FRAME) {
-        frames[i] = Buffer.from(this.#ownFrames[this.#ownIndex++])
+        frames[i] = this.#ownFrames[this.#ownIndex++]
         if (this.#ownIndex === this.#ownFrames.length) this.#ownFrames.length = this.#ownIndex = 0
         continue
       }
@@ -192,6 +206,7 @@ export class NativeDataPath implements SocketReader {
         BATCH_BYTES,
         SLAB_BYTES,
         OWN_FRAME_BYTES,
+        ZERO_COPY_FRAME_BYTES,
       )
       this.#status = meta[META_STATUS]
       if (this.#status !== RECEIVE_META_FULL) break
