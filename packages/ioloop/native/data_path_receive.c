@@ -202,8 +202,8 @@ napi_value js_receive_batch(napi_env env, napi_callback_info info) {
   napi_value argv[8], buffer, undefined;
   napi_typedarray_type meta_type;
   int32_t* meta;
-  int max_messages, max_bytes, slab_bytes, own_bytes, copy_bytes, messages = 0,
-                                                                   status = STATUS_MORE;
+  int max_messages, max_bytes, slab_bytes, own_bytes, copy_bytes;
+  int messages = 0, status = STATUS_MORE;
   size_t bytes = 0, used_meta = META_HEADER, offset = 0, slab_length = 0;
   uint8_t* slab = NULL;
   bool is_array;

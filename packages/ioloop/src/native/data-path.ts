@@ -34,9 +34,8 @@ export const SLAB_BYTES = 8 * 1024
 
 /**
  * A received frame larger than this is not copied into a slab: it comes in a Buffer of its own, so a kept
- * large frame holds only itself. `bench/micro/zero-copy-thresholds.mjs` measures the crossover: a Buffer of
- * its own costs about 2 µs of CPU whatever the size, a copy into the slab less up to about 8 KiB
- * (bench/README.md has the figures).
+ * large frame holds only itself. `bench/micro/zero-copy-thresholds.mjs` measures the crossover: a copy into the
+ * slab costs less up to about 8 KiB, a Buffer of its own less from there on (bench/README.md has the figures).
  */
 export const OWN_FRAME_BYTES = SLAB_BYTES
 
@@ -89,7 +88,7 @@ export class NativeDataPath implements SocketReader {
   readonly #batchMessages: number
   /** The batch's meta array while one is being handed out, else `undefined` (back in {@link spareMetas}). */
   #meta: Int32Array | undefined
-  // The batch's frames in ArrayBuffers of their own, in order; emptied once all are handed out.
+  // The batch's frames in Buffers of their own, in order; emptied once all are handed out.
   readonly #ownFrames: Buffer[] = []
   #ownIndex = 0
   // The batch being handed out: its buffer, how many messages are left, where the next one starts.
