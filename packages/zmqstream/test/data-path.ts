@@ -198,6 +198,48 @@ loopTest(
   },
 )
 
+loopTest(
+  "a received 64 KiB frame's buffer goes to another thread whole: moved on the native path, never torn",
+  async (t, { loop, dataPath, track }) => {
+    // On the native path a frame of 8 KiB to 1 MiB is a copy of its own in memory V8 allocates: a transfer
+    // list moves it (no copy) and detaches it here. zeromq.js's frames over 128 B are libzmq's memory, which
+    // Node 20 copies into the message and later releases refuse with DataCloneError. Either way the other
+    // side gets every byte, or nothing.
+    const pull = new ZMQStream(track(new zmq.Pull()), loop)
+    const push = track(new zmq.Push())
+    push.connect(await bindAny(pull.socket, "inproc"))
+    const sent = Buffer.alloc(64 * 1024, 5)
+    sent.write("first and last", 0)
+    sent.write("the end", sent.length - 7)
+    const channel = new MessageChannel()
+    t.teardown(() => channel.port1.close())
+    const arrived = deferred<ArrayBuffer>()
+    channel.port2.once("message", (memory: ArrayBuffer) => arrived.resolve(memory))
+    const outcome = deferred<string>()
+    pull.onRecv(([frame]) => {
+      const memory = frame!.buffer as ArrayBuffer
+      t.equal(memory.byteLength, sent.length, "the frame is alone in its ArrayBuffer")
+      try {
+        channel.port1.postMessage(memory, [memory])
+      } catch (error) {
+        t.equal((error as Error).name, "DataCloneError", "a refused transfer says why")
+        t.ok(frame!.equals(sent), "a refused transfer leaves the frame intact")
+        outcome.resolve("refused")
+        return
+      }
+      outcome.resolve(memory.byteLength === 0 ? "moved" : "copied")
+    })
+    await push.send(sent)
+    const how = await outcome.wait("the frame")
+    if (dataPath === "native" && NATIVE_DATA_PATH_HERE) t.equal(how, "moved", "moved, not copied")
+    if (how !== "refused") {
+      const memory = await arrived.wait("the frame on the other port")
+      t.ok(Buffer.from(memory).equals(sent), "every byte arrived")
+    }
+    pull.close()
+  },
+)
+
 t.test(
   "on the zeromq.js path, a stream that replies from its recv callback still reads growing chunks",
   async (t) => {
