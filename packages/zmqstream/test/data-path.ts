@@ -201,7 +201,7 @@ loopTest(
 loopTest(
   "a received 64 KiB frame's buffer goes to another thread whole: moved on the native path, never torn",
   async (t, { loop, dataPath, track }) => {
-    // On the native path a frame of 8 KiB to 1 MiB is a copy of its own in memory V8 allocates: a transfer
+    // On the native path a frame of 8 KiB to 64 KiB is a copy of its own in memory V8 allocates: a transfer
     // list moves it (no copy) and detaches it here. zeromq.js's frames over 128 B are libzmq's memory, which
     // Node 20 copies into the message and later releases refuse with DataCloneError. Either way the other
     // side gets every byte, or nothing.

@@ -45,13 +45,12 @@ export const OWN_FRAME_BYTES = SLAB_BYTES
  * V8 counts those bytes towards its young generation, so a receiver's dropped frames go in its cheap minor
  * collections, and libzmq's message is released at once, its memory reused while still in cache. libzmq's
  * memory held by a frame is only reclaimed by a full collection, which marks the whole heap, once enough of
- * it has piled up. Measured over tcp (bench/README.md, "Zero-copy thresholds"): per 1.6 GB received, 39-45
- * full collections with libzmq's memory, none with copies, and as many messages per second or more at every
- * size from 16 KiB to 1 MiB (medians: 16 KiB +13 %, 64 KiB +15 %, 256 KiB +1 %, 1 MiB +12 %). Above 1 MiB the
- * copies' memory outgrew what the young generation bounds (16 MiB frames: peak RSS 320-614 MB against
- * 159-175 MB).
+ * it has piled up. Measured over tcp (bench/README.md, "Zero-copy thresholds"), 26 GB per run: copies ran no
+ * full collection, 16 KiB +21 % msg/s, 32 KiB +16 %, 64 KiB level, at about the same memory; from 128 KiB on they
+ * were slower and the receiver's peak RSS grew with the size (256 KiB: 311 MB against 149 MB; 1 MiB: 746
+ * against 153), so larger frames stay libzmq's memory.
  */
-export const ZERO_COPY_FRAME_BYTES = 1024 * 1024
+export const ZERO_COPY_FRAME_BYTES = 64 * 1024
 
 /** Messages per native receive call: enough to make the call's cost vanish per message, few enough that
  * a batch pulled out of libzmq and then dropped (the stream closed mid-batch) is small. */
