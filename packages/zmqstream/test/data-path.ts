@@ -5,8 +5,16 @@ import t from "tap"
 import * as zmq from "zeromq"
 import { SLAB_BYTES } from "@zmq-eventloop/ioloop/internal"
 import { SNDMORE, ZMQStream } from "../src/index.js"
-import { bindAny, deferred, loopTest, NATIVE_DATA_PATH_HERE } from "./helpers/loop.js"
+import { bindAny, deferred, loopTest, NATIVE_DATA_PATH_HERE, type LoopContext } from "./helpers/loop.js"
 import { BUILT_PACKAGE, runNodeScript } from "./helpers/node-child.js"
+
+/** A PULL stream on `loop` and the plain PUSH socket connected to it over inproc. */
+async function pullStreamFromPush({ loop, track }: Pick<LoopContext, "loop" | "track">) {
+  const pull = new ZMQStream(track(new zmq.Pull()), loop)
+  const push = track(new zmq.Push())
+  push.connect(await bindAny(pull.socket, "inproc"))
+  return { pull, push }
+}
 
 loopTest("a stream reports the data path it uses", async (t, { loop, dataPath, track }) => {
   const stream = new ZMQStream(track(new zmq.Pull()), loop)
@@ -17,9 +25,7 @@ loopTest("a stream reports the data path it uses", async (t, { loop, dataPath, t
 loopTest(
   "received frames, small and large, arrive intact on either path",
   async (t, { loop, dataPath, track }) => {
-    const pull = new ZMQStream(track(new zmq.Pull()), loop)
-    const push = track(new zmq.Push())
-    push.connect(await bindAny(pull.socket, "inproc"))
+    const { pull, push } = await pullStreamFromPush({ loop, track })
     const got: Buffer[][] = []
     const all = deferred()
     pull.onRecv((msg) => {
@@ -52,9 +58,7 @@ loopTest(
   async (t, { loop, track }) => {
     // Frames of every length up to 3 words, copied into the slab one after another: each must start on an
     // 8-byte boundary (as in Node's own Buffer pool), or a Float64Array over it throws a RangeError.
-    const pull = new ZMQStream(track(new zmq.Pull()), loop)
-    const push = track(new zmq.Push())
-    push.connect(await bindAny(pull.socket, "inproc"))
+    const { pull, push } = await pullStreamFromPush({ loop, track })
     const lengths = Array.from({ length: 25 }, (_, i) => i)
     const frameOf = (length: number): Buffer => {
       const frame = Buffer.alloc(length, length)
@@ -167,9 +171,7 @@ loopTest(
     // zeromq.js gives each small frame an ArrayBuffer of its own, which a worker can be handed. A slab holds
     // other messages' frames too, handed out or still to come in the batch: like Node's own Buffer pool, it
     // must not be transferable (Node 20 then copies it into the message, later releases throw DataCloneError).
-    const pull = new ZMQStream(track(new zmq.Pull()), loop)
-    const push = track(new zmq.Push())
-    push.connect(await bindAny(pull.socket, "inproc"))
+    const { pull, push } = await pullStreamFromPush({ loop, track })
     const sent = Array.from({ length: 10 }, (_, i) => `message ${i}`)
     for (const text of sent) await push.send(text) // all waiting in the pipe: one native batch takes them
     const channel = new MessageChannel()
@@ -205,9 +207,7 @@ loopTest(
     // list moves it (no copy) and detaches it here. zeromq.js's frames over 128 B are libzmq's memory, which
     // Node 20 copies into the message and later releases refuse with DataCloneError. Either way the other
     // side gets every byte, or nothing.
-    const pull = new ZMQStream(track(new zmq.Pull()), loop)
-    const push = track(new zmq.Push())
-    push.connect(await bindAny(pull.socket, "inproc"))
+    const { pull, push } = await pullStreamFromPush({ loop, track })
     const sent = Buffer.alloc(64 * 1024, 5)
     sent.write("first and last", 0)
     sent.write("the end", sent.length - 7)
