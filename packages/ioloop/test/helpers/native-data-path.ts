@@ -6,7 +6,12 @@ import { ZMQ_FD } from "../../src/constants.js"
 import { loadDataPathAddon, type DataPathAddon } from "../../src/native/addon.js"
 import { nativeDataPathRefusal } from "../../src/native/availability.js"
 import { attachDataPath, NativeDataPath } from "../../src/native/data-path.js"
-import { loadFdWatcher, UV_READABLE, type FdWatcherConstructor } from "../../src/native/fd-watcher.js"
+import {
+  loadFdWatcher,
+  UV_READABLE,
+  type FdWatcher,
+  type FdWatcherConstructor,
+} from "../../src/native/fd-watcher.js"
 
 export const DEADLINE_MS = 10_000
 
@@ -40,6 +45,17 @@ export function attachOrFail(socket: zmq.Socket): NativeDataPath {
 }
 
 /**
+ * A watcher's slot that the test's teardown closes. Made in a scope of its own: a closure keeps its whole
+ * scope alive, and a teardown closure made beside a promise's `resolve` would keep every settled promise, and
+ * its value, alive until the test ends (512 received 1 MiB frames, in one test).
+ */
+function closedAtTeardown(t: Test): { watcher?: FdWatcher } {
+  const slot: { watcher?: FdWatcher } = {}
+  t.teardown(() => slot.watcher?.close())
+  return slot
+}
+
+/**
  * Resolves once `ready()` returns something other than `undefined`, trying it now and after every wake-up
  * of `socket`'s ZMQ_FD (so `ready` must read the socket, which re-arms the fd's edge); rejects with
  * `what` after `ms`.
@@ -51,10 +67,12 @@ export function whenReady<T>(
   what: string,
   ms = DEADLINE_MS,
 ): Promise<T> {
+  const slot = closedAtTeardown(t)
   return new Promise<T>((resolve, reject) => {
     const finish = (settle: () => void) => {
       clearTimeout(timer)
       watcher.close()
+      slot.watcher = undefined
       settle()
     }
     const attempt = () => {
@@ -67,7 +85,7 @@ export function whenReady<T>(
     }
     const timer = setTimeout(() => finish(() => reject(new Error(`no ${what} within ${ms} ms`))), ms)
     const watcher = new Watcher(intOption(socket, ZMQ_FD), true, attempt)
-    t.teardown(() => watcher.close())
+    slot.watcher = watcher
     watcher.start(UV_READABLE)
     attempt()
   })
