@@ -1,10 +1,9 @@
-// Micro-benchmark: how the native data path's receive hands out a frame, by size (OWN_FRAME_BYTES and
-// ZERO_COPY_FRAME_BYTES in packages/ioloop/src/native/data-path.ts). Per frame size, the CPU time per received
-// frame (process.cpuUsage: the one thread that works, as the pair is inproc) of the addon's receiveBatch when
-// it copies every frame into its 8 KiB slabs, when it copies every frame into a Buffer of its own, and when it
-// hands every frame out over libzmq's own memory, Buffer creation included. It leaves out what each way costs
-// the garbage collector later (bench/README.md, "Zero-copy thresholds", measures that over tcp). Run
-// `pnpm build && node bench/micro/zero-copy-thresholds.mjs`.
+// Micro-benchmark: how the native data path's receive hands out a frame, by size (OWN_FRAME_BYTES in
+// packages/ioloop/src/native/data-path.ts). Per frame size, the CPU time per received frame (process.cpuUsage:
+// the one thread that works, as the pair is inproc) of the addon's receiveBatch when it copies every frame into
+// its 8 KiB slabs, and when it hands every frame out over libzmq's own memory, Buffer creation included. It
+// leaves out what each way costs the garbage collector later (bench/README.md, "Zero-copy thresholds",
+// measures that over tcp). Run `pnpm build && node bench/micro/zero-copy-thresholds.mjs`.
 //
 // One inproc PUSH -> PULL pair with no high-water mark: each round queues N frames (untimed), then drains
 // them. The fastest of the rounds is reported. Prints a table, then one JSON line.
@@ -32,24 +31,15 @@ async function load() {
 }
 
 /**
- * Receives every queued frame with receiveBatch, copying frames up to `ownBytes` into the slab and larger ones
- * up to `copyBytes` into a Buffer of their own; returns how many.
+ * Receives every queued frame with receiveBatch, copying frames up to `ownBytes` into the slab and handing
+ * larger ones out over libzmq's memory; returns how many.
  */
-function drain({ addon, nextFrameOffset }, handle, ownBytes, copyBytes) {
+function drain({ addon, nextFrameOffset }, handle, ownBytes) {
   const meta = new Int32Array(META_HEADER + 2 * 256)
   const ownFrames = []
   let frames = 0
   for (;;) {
-    const buffer = addon.receiveBatch(
-      handle,
-      meta,
-      ownFrames,
-      256,
-      256 * 1024,
-      SLAB_BYTES,
-      ownBytes,
-      copyBytes,
-    )
+    const buffer = addon.receiveBatch(handle, meta, ownFrames, 256, 256 * 1024, SLAB_BYTES, ownBytes)
     if (buffer === undefined) return frames
     let index = META_HEADER
     let offset = meta[2]
@@ -78,16 +68,15 @@ async function measure(loaded) {
   for (const size of SIZES) {
     const n = Math.max(100, Math.min(count(20_000), Math.floor(count(64 << 20) / size)))
     const payload = Buffer.alloc(size, 1)
-    const best = { copy: Infinity, ownCopy: Infinity, own: Infinity }
+    const best = { copy: Infinity, own: Infinity }
     for (let round = 0; round < ROUNDS; round++) {
-      for (const [variant, ownBytes, copyBytes] of [
-        ["copy", 2 ** 31 - 1, 0],
-        ["ownCopy", size - 1, 2 ** 31 - 1],
-        ["own", size - 1, 0],
+      for (const [variant, ownBytes] of [
+        ["copy", 2 ** 31 - 1],
+        ["own", size - 1],
       ]) {
         for (let i = 0; i < n; i++) pushPath.send(payload)
         const start = process.cpuUsage()
-        const received = drain(loaded, handle, ownBytes, copyBytes)
+        const received = drain(loaded, handle, ownBytes)
         const used = process.cpuUsage(start)
         if (received !== n) throw new Error(`${variant} at ${size} B: ${received} frames instead of ${n}`)
         best[variant] = Math.min(best[variant], ((used.user + used.system) * 1000) / n)
@@ -97,7 +86,6 @@ async function measure(loaded) {
       size,
       n,
       copy_ns: Math.round(best.copy),
-      own_copy_ns: Math.round(best.ownCopy),
       own_ns: Math.round(best.own),
     })
   }
@@ -114,9 +102,8 @@ printTable(
   [
     "frame size (CPU ns per received frame, fastest of 3 rounds)",
     "copied into a slab",
-    "copied into a Buffer of its own",
     "libzmq's own memory",
   ],
-  (results ?? []).map((r) => [`${fmt(r.size)} B`, fmt(r.copy_ns), fmt(r.own_copy_ns), fmt(r.own_ns)]),
+  (results ?? []).map((r) => [`${fmt(r.size)} B`, fmt(r.copy_ns), fmt(r.own_ns)]),
 )
 finish({ micro: "zero-copy-thresholds", unit: "ns/frame", better: "lower", results }, failure)

@@ -1,8 +1,7 @@
 /*
  * data_path_receive.c: receiveBatch(), whole messages from libzmq: their small frames copied into
- * one shared slab, each larger frame handed out in a Buffer of its own (a copy in memory V8
- * allocates, or above a bound the zmq_msg's own memory, whose finalizer closes the message), their
- * shape written into meta.
+ * one shared slab, each larger frame handed out in a Buffer of its own over the zmq_msg's own memory
+ * (whose finalizer closes the message), their shape written into meta.
  */
 #include "data_path.h"
 
@@ -84,62 +83,42 @@ static uint8_t* slab_with_room(napi_env env, env_data_t* d, size_t need, size_t 
 }
 
 /* A received frame handed to JS over the zmq_msg's own memory: the zmq_msg, closed by the Buffer's
- * finalizer. `pressure`: the bytes it adds to V8's external memory count. */
+ * finalizer. */
 typedef struct {
   zmq_msg_t msg;
   const image_t* zmq;
-  int64_t pressure;
 } own_frame_t;
 
 static void finalize_own_frame(napi_env env, void* data, void* hint) {
   own_frame_t* frame = hint;
-  int64_t total;
+  (void)env;
   (void)data;
-  if (frame->pressure != 0) napi_adjust_external_memory(env, -frame->pressure, &total);
   frame->zmq->msg_close(&frame->msg);
   free(frame);
 }
 
-/* A Buffer of its own holding a copy of `part`, in memory V8 allocates (not zero-filled). NULL with
- * an exception pending. */
-static napi_value copied_frame_buffer(napi_env env, const image_t* zmq, zmq_msg_t* part) {
+/* A Buffer of its own for `part`: the zmq_msg's own memory (no copy; the part is moved out of the
+ * handle), as zeromq.js hands out its frames; where external buffers are not allowed, a copy in
+ * memory V8 allocates (not zero-filled). V8 counts an external Buffer's bytes as external memory
+ * itself: this does not also report them with napi_adjust_external_memory, as zeromq.js does, which
+ * counts them twice and so starts a full collection for every 32 MB of frames instead of 64
+ * (src/native/young-ballast.ts keeps even those away). NULL with an exception pending. */
+static napi_value own_frame_buffer(napi_env env, const image_t* zmq, zmq_msg_t* part) {
   napi_value buffer;
-  void* data;
+  void* copy;
   size_t size = zmq->msg_size(part);
-  if (napi_create_buffer(env, size, &data, &buffer) != napi_ok) return NULL;
-  memcpy(data, zmq->msg_data(part), size);
-  return buffer;
-}
-
-/* A Buffer of its own for `part`. Up to `copy_bytes`, a copy: V8 counts the bytes it allocates
- * towards its young generation, so a receiver's dropped frames go in its cheap minor collections;
- * libzmq's memory, counted as external memory, is only reclaimed by full collections (which mark the
- * whole heap) once enough of it piles up. Larger, the zmq_msg's own memory (no copy; the part is
- * moved out of the handle), as zeromq.js hands out its frames; where external buffers are not
- * allowed, a copy. NULL with an exception pending. */
-static napi_value own_frame_buffer(napi_env env, const image_t* zmq, zmq_msg_t* part,
-                                   size_t copy_bytes) {
-  napi_value buffer;
-  size_t size = zmq->msg_size(part);
-  own_frame_t* frame;
-  if (size <= copy_bytes) return copied_frame_buffer(env, zmq, part);
-  frame = malloc(sizeof *frame);
+  own_frame_t* frame = malloc(sizeof *frame);
   if (frame == NULL) return throw_errno(env, zmq, ENOMEM, "Out of memory receiving a frame");
   frame->zmq = zmq;
-  frame->pressure = 0;
   zmq->msg_init(&frame->msg);
   zmq->msg_move(&frame->msg, part);
   if (napi_create_external_buffer(env, size, zmq->msg_data(&frame->msg), finalize_own_frame, frame,
-                                  &buffer) == napi_ok) {
-    /* Tell V8's GC what this small object holds, as zeromq.js does for its received frames: else
-     * the frames of a fast stream pile up between collections (peak RSS at 64 KiB and 1 MiB frames
-     * was 1.3-1.5x plain zeromq.js's) and libzmq receives into fresh, unfaulted memory. */
-    int64_t total;
-    if (napi_adjust_external_memory(env, (int64_t)size, &total) == napi_ok)
-      frame->pressure = (int64_t)size;
+                                  &buffer) == napi_ok)
     return buffer;
-  }
-  buffer = copied_frame_buffer(env, zmq, &frame->msg);
+  if (napi_create_buffer(env, size, &copy, &buffer) == napi_ok)
+    memcpy(copy, zmq->msg_data(&frame->msg), size);
+  else
+    buffer = NULL;
   finalize_own_frame(env, NULL, frame);
   return buffer;
 }
@@ -156,8 +135,7 @@ static napi_value own_frame_buffer(napi_env env, const image_t* zmq, zmq_msg_t* 
 typedef struct {
   napi_value own_frames;
   uint32_t own_count;
-  size_t own_bytes;  /* a frame larger than this gets its own Buffer */
-  size_t copy_bytes; /* ... which is a copy up to this size, else libzmq's memory */
+  size_t own_bytes; /* a frame larger than this gets its own Buffer */
 } batch_t;
 
 /* The slab bytes the pending message's copied frames take (those not larger than own_bytes), each
@@ -180,7 +158,7 @@ static int take_pending(napi_env env, handle_t* h, batch_t* batch, uint8_t* dest
   for (i = 0; i < h->pending; i++) {
     size_t size = h->zmq->msg_size(&h->parts[i]);
     if (size > batch->own_bytes) {
-      napi_value buffer = own_frame_buffer(env, h->zmq, &h->parts[i], batch->copy_bytes);
+      napi_value buffer = own_frame_buffer(env, h->zmq, &h->parts[i]);
       if (buffer == NULL ||
           napi_set_element(env, batch->own_frames, batch->own_count++, buffer) != napi_ok) {
         close_parts(h);
@@ -198,11 +176,11 @@ static int take_pending(napi_env env, handle_t* h, batch_t* batch, uint8_t* dest
 }
 
 napi_value js_receive_batch(napi_env env, napi_callback_info info) {
-  size_t argc = 8, meta_length;
-  napi_value argv[8], buffer, undefined;
+  size_t argc = 7, meta_length;
+  napi_value argv[7], buffer, undefined;
   napi_typedarray_type meta_type;
   int32_t* meta;
-  int max_messages, max_bytes, slab_bytes, own_bytes, copy_bytes;
+  int max_messages, max_bytes, slab_bytes, own_bytes;
   int messages = 0, status = STATUS_MORE;
   size_t bytes = 0, used_meta = META_HEADER, offset = 0, slab_length = 0;
   uint8_t* slab = NULL;
@@ -229,13 +207,10 @@ napi_value js_receive_batch(napi_env env, napi_callback_info info) {
     return throw_arg(env, 1, "slabBytes must be a positive integer", argv[5]);
   if (!get_int(env, argv[6], 0, INT32_MAX, &own_bytes))
     return throw_arg(env, 1, "ownBytes must be a non-negative integer", argv[6]);
-  if (!get_int(env, argv[7], 0, INT32_MAX, &copy_bytes))
-    return throw_arg(env, 1, "copyBytes must be a non-negative integer", argv[7]);
   if ((socket = open_socket(env, h)) == NULL) return NULL;
   batch.own_frames = argv[2];
   batch.own_count = 0;
   batch.own_bytes = (size_t)own_bytes;
-  batch.copy_bytes = (size_t)copy_bytes;
 
   while (messages < max_messages && bytes < (size_t)max_bytes) {
     size_t need;

@@ -103,9 +103,10 @@ export interface DataPathAddon {
    * copied one after another into the env's current slab, an ArrayBuffer of `slabBytes` shared with
    * earlier batches (a new one when the current one lacks room); a message whose copied frames
    * are more than `slabBytes` comes alone, in an ArrayBuffer of its own. A larger frame is handed
-   * out in a Buffer of its own, appended to `ownFrames`: up to `copyBytes` a copy in memory V8
-   * allocates, above that a Buffer over libzmq's own memory (freed when the Buffer is collected). A
-   * message that did not fit stays in the handle and opens the next batch.
+   * out in a Buffer of its own over libzmq's own memory (freed when the Buffer is collected; a
+   * copy where external buffers are not allowed), appended to `ownFrames`, with short-lived
+   * ballast of 1/8 its size in V8's young generation, so that minor collections reclaim such
+   * frames. A message that did not fit stays in the handle and opens the next batch.
    *
    * `meta` receives the status at {@link META_STATUS}, the message count at {@link META_MESSAGES},
    * the first frame's offset at {@link META_OFFSET}, then from {@link META_HEADER} on, per message,
@@ -124,7 +125,6 @@ export interface DataPathAddon {
     maxBytes: number,
     slabBytes: number,
     ownBytes: number,
-    copyBytes: number,
   ): ArrayBuffer | undefined
   /**
    * Send one message with `ZMQ_DONTWAIT` (and `ZMQ_SNDMORE` on all but the last part). Parts under

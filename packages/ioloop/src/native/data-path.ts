@@ -24,6 +24,7 @@ import {
   type NativeMessagePart,
 } from "./addon.js"
 import { nativeDataPathSupport, type DataPathRefusal } from "./availability.js"
+import { collectYoungGenerationIfDue, noteExternalFrameBytes } from "./young-ballast.js"
 
 /**
  * Bytes per slab, the ArrayBuffer that received small frames share, as `Buffer.allocUnsafe`'s pool does
@@ -33,24 +34,12 @@ import { nativeDataPathSupport, type DataPathRefusal } from "./availability.js"
 export const SLAB_BYTES = 8 * 1024
 
 /**
- * A received frame larger than this is not copied into a slab: it comes in a Buffer of its own, so a kept
- * large frame holds only itself. `bench/micro/zero-copy-thresholds.mjs` measures the crossover: a copy into the
- * slab costs less up to about 8 KiB, a Buffer of its own less from there on (bench/README.md has the figures).
+ * A received frame larger than this is not copied: its Buffer is libzmq's own memory, alone in its ArrayBuffer,
+ * as zeromq.js hands out its frames, so a kept large frame holds only itself. `bench/micro/zero-copy-thresholds.mjs`
+ * measures the crossover: a copy into the slab costs less up to about 8 KiB, libzmq's memory less from there on
+ * (bench/README.md, "Zero-copy thresholds", has the figures, and those of the garbage collector's side).
  */
 export const OWN_FRAME_BYTES = SLAB_BYTES
-
-/**
- * A received frame larger than this is not copied at all: its Buffer is libzmq's own memory, as zeromq.js
- * hands out its frames. Up to this size the frame's Buffer is a copy (not zero-filled) in memory V8 allocates:
- * V8 counts those bytes towards its young generation, so a receiver's dropped frames go in its cheap minor
- * collections, and libzmq's message is released at once, its memory reused while still in cache. libzmq's
- * memory held by a frame is only reclaimed by a full collection, which marks the whole heap, once enough of
- * it has piled up. Measured over tcp (bench/README.md, "Zero-copy thresholds"), 26 GB per run: copies ran no
- * full collection, 16 KiB +21 % msg/s, 32 KiB +16 %, 64 KiB level, at about the same memory; from 128 KiB on they
- * were slower and the receiver's peak RSS grew with the size (256 KiB: 311 MB against 149 MB; 1 MiB: 746
- * against 153), so larger frames stay libzmq's memory.
- */
-export const ZERO_COPY_FRAME_BYTES = 64 * 1024
 
 /** Messages per native receive call: enough to make the call's cost vanish per message, few enough that
  * a batch pulled out of libzmq and then dropped (the stream closed mid-batch) is small. */
@@ -108,8 +97,8 @@ export class NativeDataPath implements SocketReader {
   /**
    * The next message, or `undefined` when libzmq has no message now. Frames of up to {@link OWN_FRAME_BYTES}
    * are Buffer views into a shared slab of {@link SLAB_BYTES} (`frame.buffer` is that slab, as with
-   * `Buffer.allocUnsafe`: `Buffer.from(frame)` copies); a larger frame is alone in its ArrayBuffer (a copy,
-   * or above {@link ZERO_COPY_FRAME_BYTES} libzmq's own memory). Messages are fetched from libzmq in batches
+   * `Buffer.allocUnsafe`: `Buffer.from(frame)` copies); a larger frame is alone in its ArrayBuffer, over
+   * libzmq's own memory. Messages are fetched from libzmq in batches
    * (one at a time from a socket that forbids reading ahead: see `mayReceiveAhead`) and handed out one per
    * call, in order; a batch read from libzmq but not handed out yet is lost if the
    * socket closes.
@@ -124,6 +113,7 @@ export class NativeDataPath implements SocketReader {
       const length = meta[this.#metaIndex++]
       if (length === META_OWN_FRAME) {
         frames[i] = this.#ownFrames[this.#ownIndex++]
+        noteExternalFrameBytes(frames[i].length)
         if (this.#ownIndex === this.#ownFrames.length) this.#ownFrames.length = this.#ownIndex = 0
         continue
       }
@@ -189,6 +179,8 @@ export class NativeDataPath implements SocketReader {
 
   /** Fill the batch from libzmq; whether it holds a message. */
   #fetch(): boolean {
+    // Here no frame of this path is in hand: one would outlive the collection, and later wait for a full one.
+    collectYoungGenerationIfDue()
     let meta = spareMetas.pop() ?? new Int32Array(INITIAL_META_LENGTH)
     this.#meta = meta
     for (;;) {
@@ -204,7 +196,6 @@ export class NativeDataPath implements SocketReader {
         BATCH_BYTES,
         SLAB_BYTES,
         OWN_FRAME_BYTES,
-        ZERO_COPY_FRAME_BYTES,
       )
       this.#status = meta[META_STATUS]
       if (this.#status !== RECEIVE_META_FULL) break

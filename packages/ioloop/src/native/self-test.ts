@@ -45,7 +45,7 @@ function fdAndType(socket: Zmq.Socket): [fd: number, type: number] {
 /** Whether the one message waiting on `handle` has exactly the frames `expected`. */
 function receivedIs(addon: DataPathAddon, handle: DataPathHandle, expected: readonly Buffer[]): boolean {
   const meta = new Int32Array(META_HEADER + 1 + expected.length)
-  const buffer = addon.receiveBatch(handle, meta, [], 1, 1 << 16, 1 << 16, 1 << 16, 1 << 16)
+  const buffer = addon.receiveBatch(handle, meta, [], 1, 1 << 16, 1 << 16, 1 << 16)
   if (buffer === undefined || meta[META_MESSAGES] !== 1 || meta[META_HEADER] !== expected.length) return false
   let offset = meta[META_OFFSET]
   return expected.every((frame, i) => {
