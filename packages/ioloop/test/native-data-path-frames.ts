@@ -170,9 +170,9 @@ async function collectionsDuring(body: () => Promise<void>): Promise<{ minor: nu
 
 t.test("dropped large frames are reclaimed by minor collections, not by full ones", async (t) => {
   // A received 1 MiB frame is libzmq's memory in an external Buffer, which weighs almost nothing in V8's
-  // young generation: without the ballast the receive allocates with it, no minor collection would come,
-  // and V8 would start a full one for every 64 MB of frames (8 in this test; 16 when the frames' bytes are
-  // also reported with napi_adjust_external_memory, as zeromq.js does).
+  // young generation: without young-ballast.ts filling it every 16 MB of frames, no minor collection would
+  // come, and V8 would start a full one for every 64 MB of frames (7 or 8 in this test; twice as many when
+  // the frames' bytes are also reported with napi_adjust_external_memory, as zeromq.js does).
   const [pull, push] = await socketPair(t, new zmq.Pull(), new zmq.Push())
   const pullPath = attachOrFail(pull)
   const pushPath = attachOrFail(push)
