@@ -36,7 +36,7 @@
 /* Parts from this size up are sent without a copy. Below it, zmq_send's copy costs less than the
  * reference, libzmq's content block and the release on the JS thread (measured with this constant
  * changed and rebuilt; the figures are in bench/README.md, "Zero-copy thresholds"). */
-#define ZERO_COPY_BYTES (16 * 1024)
+#define ZERO_COPY_BYTES (32 * 1024)
 
 /* One part to send: its bytes, or (for a string) where its UTF-8 sits in the scratch space, which
  * may move while later parts are converted. `value` is the JS object holding the bytes. */

@@ -31,8 +31,8 @@ function messages(): Buffer[][] {
     [
       randomBytes(OWN_FRAME_BYTES),
       randomBytes(OWN_FRAME_BYTES + 1),
-      randomBytes(16 * KiB - 1),
-      randomBytes(16 * KiB),
+      randomBytes(32 * KiB - 1),
+      randomBytes(32 * KiB),
     ],
   ]
 }

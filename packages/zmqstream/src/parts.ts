@@ -24,7 +24,7 @@ export type SendablePart = Part | Frame
  * holds them until a send without it) and `DONTWAIT` (implied: a stream never blocks). `copy: true` copies
  * the parts' bytes at the call, so the caller may change its buffers as soon as `send*()` returns, as after
  * pyzmq's `send(copy=True)`; without it the stream holds the caller's buffers, and on the main thread a part
- * of 16 KiB or more goes to libzmq without a copy (README "Data paths"). `routingId` (SERVER sockets) and
+ * of 32 KiB or more goes to libzmq without a copy (README "Data paths"). `routingId` (SERVER sockets) and
  * `group` (RADIO sockets) go to zeromq.js's `socket.send(parts, options)`. Anything else, or an option the
  * socket cannot take, is a TypeError at the call.
  */

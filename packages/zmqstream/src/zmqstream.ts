@@ -305,7 +305,7 @@ export class ZMQStream<S extends Socket = Socket> {
    * it, when the socket is writable, then calls `options.callback(msg, status)` and `onSend`'s callback. With
    * `flags: SNDMORE` the parts are held, and go out with the next send without it, as one message (one
    * `onSend`). `copy: true` copies the parts' bytes at the call, so the caller may change its buffers as soon as
-   * this returns; without it, do not change a part of 16 KiB or more: libzmq reads it, not copied, until the
+   * this returns; without it, do not change a part of 32 KiB or more: libzmq reads it, not copied, until the
    * message has left, which can be after its callbacks. `routingId` (SERVER) and `group` (RADIO) go to
    * zeromq.js's `send`.
    *

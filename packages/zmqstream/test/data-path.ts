@@ -128,7 +128,7 @@ loopTest(
   "with copy: true the caller may change its buffers as soon as send returns; without it the stream holds them",
   async (t, { loop, track }) => {
     // pyzmq's send(copy=True) copies at the call. The stream's default holds the caller's buffers until libzmq
-    // has them (and libzmq holds a part of 16 KiB or more until it has left): a message queued behind onSend
+    // has them (and libzmq holds a part of 32 KiB or more until it has left): a message queued behind onSend
     // shows a change made after the call.
     const pull = track(new zmq.Pull())
     const push = new ZMQStream(track(new zmq.Push()), loop)

@@ -128,7 +128,7 @@ export interface DataPathAddon {
   ): ArrayBuffer | undefined
   /**
    * Send one message with `ZMQ_DONTWAIT` (and `ZMQ_SNDMORE` on all but the last part). Parts under
-   * 16 KiB are copied; on the main thread larger bytes go without a copy, like zeromq.js's own send:
+   * 32 KiB are copied; on the main thread larger bytes go without a copy, like zeromq.js's own send:
    * libzmq reads the caller's memory until it has sent it, so it must not be changed after the call (a
    * worker thread's parts are all copied: its memory goes with it, the message may not). Every part is
    * checked before the first goes out, and libzmq accepts the rest of a message whose first part it
