@@ -226,6 +226,7 @@ loopTest(
         outcome.resolve("refused")
         return
       }
+      if (memory.byteLength !== 0) t.ok(frame!.equals(sent), "a copying transfer leaves the frame intact")
       outcome.resolve(memory.byteLength === 0 ? "moved" : "copied")
     })
     await push.send(sent)
