@@ -104,9 +104,9 @@ export interface DataPathAddon {
    * earlier batches (a new one when the current one lacks room); a message whose copied frames
    * are more than `slabBytes` comes alone, in an ArrayBuffer of its own. A larger frame is handed
    * out in a Buffer of its own over libzmq's own memory (freed when the Buffer is collected; a
-   * copy where external buffers are not allowed), appended to `ownFrames`, with short-lived
-   * ballast of 1/8 its size in V8's young generation, so that minor collections reclaim such
-   * frames. A message that did not fit stays in the handle and opens the next batch.
+   * copy where external buffers are not allowed), appended to `ownFrames`; V8 counts its bytes as
+   * external memory (see young-ballast.ts for how they reach minor collections). A message that did
+   * not fit stays in the handle and opens the next batch.
    *
    * `meta` receives the status at {@link META_STATUS}, the message count at {@link META_MESSAGES},
    * the first frame's offset at {@link META_OFFSET}, then from {@link META_HEADER} on, per message,
