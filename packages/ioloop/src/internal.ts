@@ -19,3 +19,4 @@ export { attachDataPath, NativeDataPath, SLAB_BYTES } from "./native/data-path.j
 export { nativeDataPathRefusal, type DataPathRefusal } from "./native/availability.js"
 export type { NativeMessagePart } from "./native/addon.js"
 export { queueMicrotask } from "./host-timers.js"
+export { collectYoungGenerationIfDue, noteExternalFrameBytes } from "./young-ballast.js"

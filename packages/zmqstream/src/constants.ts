@@ -32,6 +32,8 @@ export const ZMQ_RADIO = 14
 // messages in chunks up to a few hundred, against 1544 ms for `for await`; 256 bounds the time one stream
 // holds the loop (fairness between streams: the loop re-dispatches while the socket stays readable).
 export const MAX_RECEIVE_CHUNK = 256
+// ...and at most this many bytes of messages, at the last chunk's mean message size (receive-chunks.ts).
+export const MAX_RECEIVE_CHUNK_BYTES = 1024 * 1024
 
 // Sends chained from one dispatch (each from the previous one's settlement) before the stream yields to the
 // loop; the loop dispatches WRITE again while the socket stays writable. Same fairness bound as receiving.

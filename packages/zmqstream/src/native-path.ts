@@ -1,9 +1,8 @@
 import type { Socket } from "zeromq"
 import type { NativeDataPath, SocketReader } from "@zmq-eventloop/ioloop/internal"
-import { MAX_RECEIVE_CHUNK } from "./constants.js"
 import type { ReceiveSink, SendSink, StreamDataPath } from "./data-path.js"
 import type { Part, QueuedMessage } from "./parts.js"
-import { ReceiveChunks } from "./receive-chunks.js"
+import { messageBytes, ReceiveChunks } from "./receive-chunks.js"
 import { ZeromqJsSend } from "./zeromq-js-send.js"
 
 /**
@@ -20,7 +19,7 @@ export class NativePath implements StreamDataPath {
   readonly settlesSendsLater = false
   /** Sends with options only zeromq.js handles (routingId, group); made at the first such send. */
   private optionSender: ZeromqJsSend | null = null
-  private readonly chunks = new ReceiveChunks(MAX_RECEIVE_CHUNK)
+  private readonly chunks = new ReceiveChunks()
 
   constructor(
     private readonly socket: Socket,
@@ -45,6 +44,7 @@ export class NativePath implements StreamDataPath {
     // fetches the next batch without handing it out: finding libzmq empty there costs no loop turn.
     const limit = this.chunks.next(burst)
     let got = 0
+    let bytes = 0
     let drained = false
     try {
       for (; got < limit && sink.accepting(); got++) {
@@ -53,13 +53,14 @@ export class NativePath implements StreamDataPath {
           drained = true
           break
         }
+        bytes += messageBytes(message)
         sink.received(message)
       }
       if (!drained && got === limit && sink.accepting()) drained = !this.native.prefetch()
     } catch (error) {
       sink.receiveFailed(error)
     }
-    this.chunks.ended(got, drained)
+    this.chunks.ended(got, drained, bytes)
     return drained
   }
 

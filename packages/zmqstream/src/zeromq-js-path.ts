@@ -1,12 +1,19 @@
 import type { Socket } from "zeromq"
-import { debug, socketMayReceiveAhead } from "@zmq-eventloop/ioloop/internal"
-import { MAX_RECEIVE_CHUNK } from "./constants.js"
+import {
+  collectYoungGenerationIfDue,
+  debug,
+  noteExternalFrameBytes,
+  socketMayReceiveAhead,
+} from "@zmq-eventloop/ioloop/internal"
 import type { ReceiveSink, SendSink, StreamDataPath } from "./data-path.js"
 import type { QueuedMessage } from "./parts.js"
 import { ReceiveChunks } from "./receive-chunks.js"
 import { ZeromqJsSend } from "./zeromq-js-send.js"
 
 type ReadableSocket = Socket & { receive(): Promise<Buffer[]> }
+
+/** zeromq.js hands out a received frame above this many bytes over libzmq's memory (`incoming_msg.cc`). */
+const ZEROMQ_JS_EXTERNAL_FRAME_BYTES = 128
 
 /**
  * The zeromq.js data path: gated chunks of `receive()` calls on a socket whose `receiveTimeout` is 0, so
@@ -26,7 +33,7 @@ export class ZeromqJsPath implements StreamDataPath {
   readonly holding = false
   readonly settlesSendsLater = true
   private readonly sender: ZeromqJsSend
-  private readonly chunks = new ReceiveChunks(MAX_RECEIVE_CHUNK)
+  private readonly chunks = new ReceiveChunks()
   /** Whether the socket forbids receiving ahead of delivery: a chunk's receives go one by one. */
   private readonly oneByOne: boolean
   /** Receives of the chunk in hand still to issue, one by one. */
@@ -34,6 +41,7 @@ export class ZeromqJsPath implements StreamDataPath {
   private sink: ReceiveSink | null = null
   private pending = 0
   private chunkGot = 0
+  private chunkBytes = 0
   private chunkDrained = false
   private settledWaiters: Array<() => void> = []
   /** Whether this path is issuing a chunk's `receive()` calls (they are its own: no taker's). */
@@ -67,11 +75,14 @@ export class ZeromqJsPath implements StreamDataPath {
    */
   receive(sink: ReceiveSink, burst: boolean): boolean {
     if (this.pending > 0) return false // the gate: the previous chunk is still being handled
+    // Here none of the path's frames is in hand: one would outlive the collection, and wait for a full one.
+    collectYoungGenerationIfDue()
     const size = this.chunks.next(burst)
     if (debug.enabled) debug("ZMQStream: receive chunk of %d", size)
     this.sink = sink
     this.chunkDrained = false
     this.chunkGot = 0
+    this.chunkBytes = 0
     const now = this.oneByOne ? 1 : size
     this.chunkLeft = size - now
     this.issue(now)
@@ -129,10 +140,22 @@ export class ZeromqJsPath implements StreamDataPath {
   // only the results still to come.
   private readonly onReceived = (message: Buffer[]): void => {
     this.chunkGot++
+    this.noteBytes(message)
     const last = --this.pending === 0
     if (this.takers.length > 0) this.takers.shift()!.resolve(message)
     else this.sink!.received(message)
     if (last) this.chunkSettled()
+  }
+
+  private noteBytes(message: Buffer[]): void {
+    let external = 0
+    for (let i = 0; i < message.length; i++) {
+      const length = message[i]!.length
+      this.chunkBytes += length
+      if (length > ZEROMQ_JS_EXTERNAL_FRAME_BYTES) external += length
+    }
+    // zeromq.js reports each such frame to V8 with napi_adjust_external_memory as well: it counts twice.
+    if (external > 0) noteExternalFrameBytes(2 * external)
   }
 
   private readonly onFailed = (error: unknown): void => {
@@ -154,7 +177,7 @@ export class ZeromqJsPath implements StreamDataPath {
   }
 
   private chunkDone(): void {
-    this.chunks.ended(this.chunkGot, this.chunkDrained)
+    this.chunks.ended(this.chunkGot, this.chunkDrained, this.chunkBytes)
     if (this.settledWaiters.length > 0) {
       const waiters = this.settledWaiters
       this.settledWaiters = []

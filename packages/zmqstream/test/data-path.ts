@@ -5,8 +5,17 @@ import t from "tap"
 import * as zmq from "zeromq"
 import { SLAB_BYTES } from "@zmq-eventloop/ioloop/internal"
 import { SNDMORE, ZMQStream } from "../src/index.js"
-import { bindAny, deferred, loopTest, NATIVE_DATA_PATH_HERE, type LoopContext } from "./helpers/loop.js"
+import {
+  bindAny,
+  DATA_PATHS,
+  deferred,
+  loopTest,
+  NATIVE_DATA_PATH_HERE,
+  type LoopContext,
+} from "./helpers/loop.js"
 import { BUILT_PACKAGE, runNodeScript } from "./helpers/node-child.js"
+
+const droppedLargeFrames = new URL("./fixtures/dropped-large-frames.mjs", import.meta.url).href
 
 /** A PULL stream on `loop` and the plain PUSH socket connected to it over inproc. */
 async function pullStreamFromPush({ loop, track }: Pick<LoopContext, "loop" | "track">) {
@@ -275,3 +284,72 @@ t.test(
     )
   },
 )
+
+t.test("a stream's dropped large frames are reclaimed by minor collections, not by full ones", async (t) => {
+  // On either path a received 1 MiB frame is external memory (libzmq's, in the addon's Buffer or in
+  // zeromq.js's), which weighs almost nothing in V8's young generation: without the young-generation fill
+  // (ioloop's young-ballast.ts) no minor collection would come, and V8 would start a full one for every
+  // 64 MB of frames (every 32 MB on the zeromq.js path, which reports each frame's bytes once more).
+  for (const dataPath of DATA_PATHS) {
+    if (dataPath === "native" && !NATIVE_DATA_PATH_HERE) continue
+    const run = runNodeScript(`import ${JSON.stringify(droppedLargeFrames)}`, {
+      ZMQSTREAM_URL: JSON.parse(BUILT_PACKAGE),
+      ZMQ_EVENTLOOP_NATIVE: dataPath === "native" ? "" : "0",
+    })
+    t.equal(run.status, 0, run.stderr)
+    const result = JSON.parse(run.stdout) as {
+      intact: number
+      dataPath: string
+      minor: number
+      major: number
+    }
+    t.equal(result.dataPath, dataPath, `on the ${dataPath} path`)
+    t.equal(result.intact, 512, "every frame arrived intact")
+    t.ok(result.minor >= 4, `minor collections ran (${result.minor})`)
+    t.ok(result.major <= 2, `at most 2 full collections for 512 MB of frames (${result.major})`)
+  }
+})
+
+t.test("on the zeromq.js path, a chunk of large messages holds about 1 MiB, not 256 messages", async (t) => {
+  // The zeromq.js path takes a whole chunk of messages out of libzmq before it hands out the first, so a
+  // chunk of 256 messages of 256 KiB held 64 MiB at once. Chunks still grow while the burst lasts, to as many
+  // messages of the last chunk's mean size as fit in 1 MiB: 4 here.
+  const script = `
+    import * as zmq from "zeromq"
+    import { IOLoop } from "@zmq-eventloop/ioloop"
+    import { ZMQStream } from ${BUILT_PACKAGE}
+    const loop = new IOLoop({ makeCurrent: false })
+    const pull = new zmq.Pull({ receiveHighWaterMark: 0, linger: 0 })
+    const push = new zmq.Push({ sendHighWaterMark: 0, linger: 0 })
+    await pull.bind("inproc://large-chunks")
+    push.connect("inproc://large-chunks")
+    const frame = Buffer.alloc(256 * 1024, 1)
+    for (let i = 0; i < 200; i++) await push.send(frame)
+    for (let i = 0; i < 1000; i++) await push.send("small")
+    const stream = new ZMQStream(pull, loop)
+    let got = 0
+    stream.onRecv(() => {
+      if (++got === 1200) loop.stop()
+    })
+    await loop.start()
+    console.log(got, stream.dataPath)
+    stream.close(); loop.close(); push.close()
+  `
+  const run = runNodeScript(script, { NODE_DEBUG: "zmq-eventloop", ZMQ_EVENTLOOP_NATIVE: "0" })
+  t.equal(run.status, 0, run.stderr)
+  t.equal(run.stdout.trim(), "1200 zeromq.js", "every message arrived, on the zeromq.js path")
+  const chunks = [...run.stderr.matchAll(/receive chunk of (\d+)/g)].map((match) => Number(match[1]))
+  const largeChunks = chunks.slice(
+    0,
+    chunks.findIndex((size) => size > 4),
+  )
+  t.ok(
+    largeChunks.length >= 50,
+    `the 256 KiB messages came in chunks of at most 4 (${largeChunks.join(" ")})`,
+  )
+  t.ok(largeChunks.includes(4), "which grew to 4")
+  t.ok(
+    Math.max(...chunks) >= 128,
+    `and chunks of the small ones after them grew again (${Math.max(...chunks)})`,
+  )
+})

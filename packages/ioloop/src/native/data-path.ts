@@ -24,7 +24,7 @@ import {
   type NativeMessagePart,
 } from "./addon.js"
 import { nativeDataPathSupport, type DataPathRefusal } from "./availability.js"
-import { collectYoungGenerationIfDue, noteExternalFrameBytes } from "./young-ballast.js"
+import { collectYoungGenerationIfDue, noteExternalFrameBytes } from "../young-ballast.js"
 
 /**
  * Bytes per slab, the ArrayBuffer that received small frames share, as `Buffer.allocUnsafe`'s pool does

@@ -1,15 +1,17 @@
 /**
- * Minor collections for received frames that are libzmq's memory.
+ * Minor collections for received frames held in external memory.
  *
- * A received frame above `OWN_FRAME_BYTES` (data-path.ts) is an external Buffer over libzmq's own memory: its bytes
- * count as external memory, and next to nothing in V8's young generation. V8 runs a minor collection when
- * enough has been allocated in the young generation, so a receiver whose garbage is mostly such frames runs
- * none, and its dropped frames wait for a full collection, which V8 starts once external memory has grown by
- * 64 MB and which marks the whole heap. (Node 20 and 22 also run a minor collection when young external memory
- * passes twice the largest semi-space, at their next ArrayBuffer allocation; from Node 24 not while a full
- * collection is marking, which the same bytes start first.) So every {@link CHECK_BYTES} of such frames, unless
- * the young generation was collected meanwhile, the rest of it is filled with arrays that die at once: the
- * minor collection that follows frees the frames dropped since, at the cost of the few objects still alive.
+ * A large received frame is an external Buffer: on the native data path a frame above `OWN_FRAME_BYTES`
+ * (native/data-path.ts) is libzmq's own memory, and zeromq.js hands out every frame above 128 bytes the same
+ * way (its `incoming_msg.cc`). Its bytes count as external memory, and next to nothing in V8's young
+ * generation. V8 runs a minor collection when enough has been allocated in the young generation, so a
+ * receiver whose garbage is mostly such frames runs none, and its dropped frames wait for a full collection,
+ * which V8 starts once external memory has grown by 64 MB and which marks the whole heap. (Node 20 and 22
+ * also run a minor collection when young external memory passes twice the largest semi-space, at their next
+ * ArrayBuffer allocation; from Node 24 not while a full collection is marking, which the same bytes start
+ * first.) So every {@link CHECK_BYTES} of such frames, unless the young generation was collected meanwhile,
+ * the rest of it is filled with arrays that die at once: the minor collection that follows frees the frames
+ * dropped since, at the cost of the few objects still alive. Both data paths note their frames here.
  * Measured in bench/README.md, "Zero-copy thresholds".
  *
  * @module
@@ -46,7 +48,10 @@ function youngGeneration(): YoungGeneration {
   return { used: 0, available: 0 }
 }
 
-/** Notes `bytes` of received frames handed out over libzmq's memory. */
+/**
+ * Notes `bytes` of received frames in external memory, as V8 counts them towards its next full collection
+ * (zeromq.js also reports each frame's bytes with `napi_adjust_external_memory`: its frames count twice).
+ */
 export function noteExternalFrameBytes(bytes: number): void {
   bytesSinceLook += bytes
 }
