@@ -1,7 +1,7 @@
 // Which data path a stream uses, and the native one's memory contract: a received frame is a view into a
 // shared slab (`frame.buffer` shows its neighbours; `Buffer.from(frame)` copies), a large frame has its own.
 import { MessageChannel } from "node:worker_threads"
-import t from "tap"
+import t, { type Test } from "tap"
 import * as zmq from "zeromq"
 import { SLAB_BYTES } from "@zmq-eventloop/ioloop/internal"
 import { SNDMORE, ZMQStream } from "../src/index.js"
@@ -248,6 +248,18 @@ loopTest(
   },
 )
 
+/**
+ * Runs `script` in a child Node on the zeromq.js path with `NODE_DEBUG=zmq-eventloop`, checks that it ended
+ * well and printed `expected` (what it received, and its stream's data path), and returns the sizes of the
+ * receive chunks its stream issued, in order.
+ */
+function receiveChunksOf(t: Test, script: string, expected: string): number[] {
+  const run = runNodeScript(script, { NODE_DEBUG: "zmq-eventloop", ZMQ_EVENTLOOP_NATIVE: "0" })
+  t.equal(run.status, 0, run.stderr)
+  t.equal(run.stdout.trim(), expected, "every message arrived, on the zeromq.js path")
+  return [...run.stderr.matchAll(/receive chunk of (\d+)/g)].map((match) => Number(match[1]))
+}
+
 t.test(
   "on the zeromq.js path, a stream that replies from its recv callback still reads growing chunks",
   async (t) => {
@@ -274,10 +286,7 @@ t.test(
     console.log(got, echo.dataPath)
     echo.close(); loop.close(); peer.close()
   `
-    const run = runNodeScript(script, { NODE_DEBUG: "zmq-eventloop", ZMQ_EVENTLOOP_NATIVE: "0" })
-    t.equal(run.status, 0, run.stderr)
-    t.equal(run.stdout.trim(), "2000 zeromq.js", "every message echoed, on the zeromq.js path")
-    const chunks = [...run.stderr.matchAll(/receive chunk of (\d+)/g)].map((match) => Number(match[1]))
+    const chunks = receiveChunksOf(t, script, "2000 zeromq.js")
     t.ok(
       Math.max(...chunks) >= 128,
       `chunks grew (${chunks.length} chunks, the largest ${Math.max(...chunks)})`,
@@ -335,10 +344,7 @@ t.test("on the zeromq.js path, a chunk of large messages holds about 1 MiB, not 
     console.log(got, stream.dataPath)
     stream.close(); loop.close(); push.close()
   `
-  const run = runNodeScript(script, { NODE_DEBUG: "zmq-eventloop", ZMQ_EVENTLOOP_NATIVE: "0" })
-  t.equal(run.status, 0, run.stderr)
-  t.equal(run.stdout.trim(), "1200 zeromq.js", "every message arrived, on the zeromq.js path")
-  const chunks = [...run.stderr.matchAll(/receive chunk of (\d+)/g)].map((match) => Number(match[1]))
+  const chunks = receiveChunksOf(t, script, "1200 zeromq.js")
   const largeChunks = chunks.slice(
     0,
     chunks.findIndex((size) => size > 4),
