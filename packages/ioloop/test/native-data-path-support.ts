@@ -207,3 +207,37 @@ t.test(
     t.notOk(loadDataPathAddon() instanceof Error, "the prebuild exports dataPath")
   },
 )
+
+t.test(
+  "NODE_DEBUG=zmq-eventloop says once whether the native data path is on, and why not",
+  { skip: NO_NATIVE_DATA_PATH },
+  async (t) => {
+    const internal = JSON.stringify(new URL("../dist/internal.js", import.meta.url).href)
+    const script = `
+      import * as zmq from "zeromq"
+      import { attachDataPath } from ${internal}
+      const sockets = [new zmq.Pull(), new zmq.Push()]
+      console.log(sockets.map((socket) => "reason" in attachDataPath(socket) ? "refused" : "attached").join(" "))
+      for (const socket of sockets) socket.close()
+    `
+    const run = (native: string) =>
+      spawnSync(CHILD_NODE, ["--input-type=module", "-e", script], {
+        cwd: fileURLToPath(new URL("..", import.meta.url)),
+        encoding: "utf8",
+        env: { ...process.env, NODE_DEBUG: "zmq-eventloop", ZMQ_EVENTLOOP_NATIVE: native },
+        timeout: 60_000,
+      })
+    const count = (text: string, line: string) => text.split(line).length - 1
+
+    const off = run("0")
+    t.equal(off.status, 0, off.stderr)
+    t.equal(off.stdout.trim(), "refused refused")
+    t.equal(count(off.stderr, "native data path: off (ZMQ_EVENTLOOP_NATIVE=0)"), 1, "off, said once")
+
+    const on = run("")
+    t.equal(on.status, 0, on.stderr)
+    t.equal(on.stdout.trim(), "attached attached")
+    t.equal(count(on.stderr, "native data path: running the self-test (no layout to adopt: "), 1)
+    t.equal(count(on.stderr, "native data path: on"), 1, "on, said once")
+  },
+)

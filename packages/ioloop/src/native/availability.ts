@@ -73,8 +73,11 @@ export function checkNativeDataPath(
   // only at process exit: three fds for every worker that ever made a stream).
   if (socket instanceof zeromq.Socket) {
     const notAdopted = addon.adoptLayout(socket)
-    debug("native data path: layout %s", notAdopted ?? "adopted from another thread's self-test")
-    if (notAdopted === null) return { addon, zeromq }
+    if (notAdopted === null) {
+      debug("native data path: zeromq.js's layout adopted from another thread's self-test")
+      return { addon, zeromq }
+    }
+    debug("native data path: running the self-test (no layout to adopt: %s)", notAdopted)
   }
   const failure = runSelfTest(zeromq, addon)
   if (failure !== null) {
@@ -90,6 +93,8 @@ export function checkNativeDataPath(
 }
 
 let support: NativeDataPathSupport | DataPathRefusal | undefined
+/** Whether the debug line for `ZMQ_EVENTLOOP_NATIVE=0` was written (once: the switch is read at every attach). */
+let switchedOffSaid = false
 
 /**
  * The addon and zeromq module when this env uses the native data path, else why not; checked on the
@@ -98,7 +103,11 @@ let support: NativeDataPathSupport | DataPathRefusal | undefined
  * (see {@link checkNativeDataPath}).
  */
 export function nativeDataPathSupport(socket?: object): NativeDataPathSupport | DataPathRefusal {
-  if (process.env.ZMQ_EVENTLOOP_NATIVE === "0") return { reason: "ZMQ_EVENTLOOP_NATIVE=0" }
+  if (process.env.ZMQ_EVENTLOOP_NATIVE === "0") {
+    if (!switchedOffSaid) debug("native data path: off (ZMQ_EVENTLOOP_NATIVE=0)")
+    switchedOffSaid = true
+    return { reason: "ZMQ_EVENTLOOP_NATIVE=0" }
+  }
   if (support !== undefined) return support
   const checked = checkNativeDataPath(process.env, undefined, socket)
   debug("native data path: %s", "reason" in checked ? `off (${checked.reason})` : "on")

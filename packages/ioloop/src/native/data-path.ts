@@ -230,8 +230,7 @@ export class NativeDataPath implements SocketReader {
  * socket. Synchronous; the first call runs the env's self-test (see `nativeDataPathSupport()`).
  */
 export function attachDataPath(socket: Socket): NativeDataPath | DataPathRefusal {
-  // Read at each attach (not only at load), so a test or a program can switch it per stream.
-  if (process.env.ZMQ_EVENTLOOP_NATIVE === "0") return { reason: "ZMQ_EVENTLOOP_NATIVE=0" }
+  // ZMQ_EVENTLOOP_NATIVE=0 is read at each attach, there, so a test or a program can switch it per stream.
   const support = nativeDataPathSupport(socket)
   if ("reason" in support) return support
   if (!(socket instanceof support.zeromq.Socket))
