@@ -14,8 +14,8 @@ const serverKeys = loadCertificate(serverSecretFile)
 const clientKeys = loadCertificate(clientSecretFile)
 
 const loop = new IOLoop()
-// zeromq.js's global context, this loop; each decision is logged at debug level, here to nowhere.
-const auth = new IOLoopAuthenticator(undefined, loop, { logger: { ...console, debug() {} } })
+// zeromq.js's global context, this loop; each decision is logged at debug level (NODE_DEBUG=zmq-eventloop).
+const auth = new IOLoopAuthenticator(undefined, loop)
 auth.start()
 auth.allow("127.0.0.1")
 auth.configureCurve("*", dir) // the public keys of every *.key file in dir

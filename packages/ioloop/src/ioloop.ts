@@ -19,6 +19,7 @@ import { runSync } from "./run-sync.js"
 import {
   checkLogger,
   debug,
+  defaultLogger,
   describeCallback,
   failureMessage,
   LogSink,
@@ -52,8 +53,9 @@ export interface IOLoopOptions {
    */
   timeFunc?: () => number
   /**
-   * Where errors and warnings go. Default: `console`. Any object with `error`, `warn`, `info` and `debug`
-   * methods; checked here (a TypeError names what is missing).
+   * Where errors, warnings and debug lines go. Any object with `error`, `warn`, `info` and `debug` methods,
+   * `console` for instance; checked here (a TypeError names what is missing). Default: {@link defaultLogger},
+   * which writes errors and warnings to `console` and the rest only with `NODE_DEBUG=zmq-eventloop`.
    */
   logger?: Logger
   /**
@@ -158,7 +160,7 @@ export class IOLoop {
    */
   constructor(options: IOLoopOptions = {}) {
     checkOptionsObject("options", options)
-    const { makeCurrent, timeFunc, logger = console, loggerStyle, poller = "auto" } = options
+    const { makeCurrent, timeFunc, logger = defaultLogger, loggerStyle, poller = "auto" } = options
     if (makeCurrent !== undefined && typeof makeCurrent !== "boolean") {
       throw new TypeError(`options.makeCurrent must be a boolean, got ${describeValue(makeCurrent)}`)
     }

@@ -1,8 +1,8 @@
-import { debuglog } from "node:util"
+import { debuglog, formatWithOptions } from "node:util"
 import { describeValue, isThenable } from "./validate.js"
 
 /**
- * Where the loop writes its messages: `console` fits, and so does any logger with these four methods. Two
+ * Where the loop writes its messages: `console` fits ({@link defaultLogger} when none is given), and so does any logger with these four methods. Two
  * calling conventions are understood, chosen once when the loop is made (`IOLoopOptions.loggerStyle`):
  * console-style `(message, ...args)` (console, winston, log4js) and object-first `(object, message)`
  * (pino, bunyan). Errors from user callbacks go to `error`, blocking warnings to `warn`.
@@ -21,6 +21,20 @@ const LEVELS = ["error", "warn", "info", "debug"] as const
 
 /** Traces for developers, printed when `NODE_DEBUG=zmq-eventloop` is set. */
 export const debug = debuglog("zmq-eventloop")
+
+/**
+ * The logger of a loop given none: errors and warnings to `console.error` and `console.warn` (stderr), info
+ * and debug lines only with `NODE_DEBUG=zmq-eventloop`, as Python's logging shows pyzmq's and tornado's
+ * loggers by default (warnings and errors, on stderr). `console` itself would print every debug line on
+ * stdout (an authenticator's decision for each connection, say). `console` is read at each call, so a test
+ * runner's replacement of it is used.
+ */
+export const defaultLogger: Logger = Object.freeze({
+  error: (...args: unknown[]) => console.error(...args),
+  warn: (...args: unknown[]) => console.warn(...args),
+  info: (...args: unknown[]) => debug("%s", formatWithOptions({}, ...args)),
+  debug: (...args: unknown[]) => debug("%s", formatWithOptions({}, ...args)),
+})
 
 /** The name a log line uses for a user callback; never throws (a `name` getter may, a revoked Proxy does). */
 export function describeCallback(callback: Function): string {

@@ -245,3 +245,37 @@ t.test("NODE_DEBUG=zmq-eventloop traces the poller, registrations and wake-ups",
   t.match(run.stderr, /wake-up: Pull socket/)
   t.match(run.stderr, /removeHandler: Pull socket/)
 })
+
+t.test(
+  "the default logger writes errors and warnings to stderr, info and debug lines only with NODE_DEBUG",
+  async (t) => {
+    // As Python's logging shows pyzmq's loggers when nothing is configured: console.debug would print an
+    // authenticator's decision for every connection on the program's stdout.
+    const script = `
+      import { IOLoop, defaultLogger } from ${JSON.stringify(new URL("../dist/index.js", import.meta.url).href)}
+      const loop = new IOLoop({ makeCurrent: false })
+      console.log(String(loop.logger === defaultLogger))
+      loop.logger.error("error line", new Error("its error"))
+      loop.logger.warn("warn line")
+      loop.logger.info("info line", { n: 1 })
+      loop.logger.debug("debug line")
+      loop.close()
+    `
+    const run = (env: NodeJS.ProcessEnv) =>
+      spawnSync(CHILD_NODE, ["--input-type=module", "-e", script], {
+        env: { ...process.env, NODE_DEBUG: "", ...env },
+        encoding: "utf8",
+        timeout: 30_000,
+      })
+    const quiet = run({})
+    t.equal(quiet.status, 0, quiet.stderr)
+    t.equal(quiet.stdout, "true\n", "nothing on stdout")
+    t.match(quiet.stderr, /error line Error: its error/)
+    t.match(quiet.stderr, /warn line/)
+    t.notMatch(quiet.stderr, /info line|debug line/, "no info or debug line")
+    const traced = run({ NODE_DEBUG: "zmq-eventloop" })
+    t.equal(traced.stdout, "true\n")
+    t.match(traced.stderr, /ZMQ-EVENTLOOP \d+: info line \{ n: 1 \}/)
+    t.match(traced.stderr, /ZMQ-EVENTLOOP \d+: debug line/)
+  },
+)
