@@ -2,8 +2,9 @@ import { debuglog, formatWithOptions } from "node:util"
 import { describeValue, isThenable } from "./validate.js"
 
 /**
- * Where the loop writes its messages: `console` fits ({@link defaultLogger} when none is given), and so does any logger with these four methods. Two
- * calling conventions are understood, chosen once when the loop is made (`IOLoopOptions.loggerStyle`):
+ * Where the loop writes its messages: `console` fits, and so does any logger with these four methods
+ * ({@link defaultLogger} when none is given). Two calling conventions are understood, chosen once when the
+ * loop is made (`IOLoopOptions.loggerStyle`):
  * console-style `(message, ...args)` (console, winston, log4js) and object-first `(object, message)`
  * (pino, bunyan). Errors from user callbacks go to `error`, blocking warnings to `warn`.
  */
@@ -32,9 +33,13 @@ export const debug = debuglog("zmq-eventloop")
 export const defaultLogger: Logger = Object.freeze({
   error: (...args: unknown[]) => console.error(...args),
   warn: (...args: unknown[]) => console.warn(...args),
-  info: (...args: unknown[]) => debug("%s", formatWithOptions({}, ...args)),
-  debug: (...args: unknown[]) => debug("%s", formatWithOptions({}, ...args)),
+  info: traceLine,
+  debug: traceLine,
 })
+
+function traceLine(...args: unknown[]): void {
+  if (debug.enabled) debug("%s", formatWithOptions({}, ...args))
+}
 
 /** The name a log line uses for a user callback; never throws (a `name` getter may, a revoked Proxy does). */
 export function describeCallback(callback: Function): string {
