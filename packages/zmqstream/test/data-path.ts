@@ -298,12 +298,15 @@ t.test("a stream's dropped large frames are reclaimed by minor collections, not 
   // On either path a received 1 MiB frame is external memory (libzmq's, in the addon's Buffer or in
   // zeromq.js's), which weighs almost nothing in V8's young generation: without the young-generation fill
   // (ioloop's young-ballast.ts) no minor collection would come, and V8 would start a full one for every
-  // 64 MB of frames (every 32 MB on the zeromq.js path, which reports each frame's bytes once more).
+  // 64 MB of frames (every 32 MB on the zeromq.js path, which reports each frame's bytes once more): 7 or 8
+  // full collections here on the native path, 11 to 13 on the zeromq.js path. With it, 0 in most runs and up
+  // to 3 in some (a freed frame leaves V8's external count when its finalizer runs, which can lag).
   for (const dataPath of DATA_PATHS) {
     if (dataPath === "native" && !NATIVE_DATA_PATH_HERE) continue
     const run = runNodeScript(`import ${JSON.stringify(droppedLargeFrames)}`, {
       ZMQSTREAM_URL: JSON.parse(BUILT_PACKAGE),
       ZMQ_EVENTLOOP_NATIVE: dataPath === "native" ? "" : "0",
+      NODE_OPTIONS: "", // a plain receiver: no test runner's module hooks allocating beside it
     })
     t.equal(run.status, 0, run.stderr)
     const result = JSON.parse(run.stdout) as {
@@ -315,7 +318,7 @@ t.test("a stream's dropped large frames are reclaimed by minor collections, not 
     t.equal(result.dataPath, dataPath, `on the ${dataPath} path`)
     t.equal(result.intact, 512, "every frame arrived intact")
     t.ok(result.minor >= 4, `minor collections ran (${result.minor})`)
-    t.ok(result.major <= 2, `at most 2 full collections for 512 MB of frames (${result.major})`)
+    t.ok(result.major <= 5, `at most 5 full collections for 512 MB of frames (${result.major})`)
   }
 })
 
