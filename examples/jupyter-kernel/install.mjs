@@ -8,7 +8,7 @@
 //
 // kernel.json must name kernel.mjs by absolute path (Jupyter starts kernels from any directory), so it is
 // generated here rather than kept in git. Uninstall: see examples/README.md (jupyter-kernel).
-import { copyFileSync, mkdirSync, writeFileSync } from "node:fs"
+import { mkdirSync, renameSync, writeFileSync } from "node:fs"
 import { homedir } from "node:os"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -54,11 +54,22 @@ const spec = {
   interrupt_mode: interruptMode,
   metadata: {},
 }
+/**
+ * Writes `text` to `path` whole or not at all (a temporary file renamed over it): two installs at once, of
+ * other names or modes, must neither read a file the other has just truncated nor install the other's spec.
+ */
+function writeWhole(path, text) {
+  const temporary = `${path}.${process.pid}.tmp`
+  writeFileSync(temporary, text)
+  renameSync(temporary, path)
+}
+
 const specDir = join(here, "kernelspec")
 mkdirSync(specDir, { recursive: true })
 // One key per line, values compact: the layout Prettier gives it (for paths of usual length).
 const json = Object.entries(spec).map(([key, value]) => `  ${JSON.stringify(key)}: ${JSON.stringify(value)}`)
-writeFileSync(join(specDir, "kernel.json"), `{\n${json.join(",\n")}\n}\n`)
+const specText = `{\n${json.join(",\n")}\n}\n`
+writeWhole(join(specDir, "kernel.json"), specText)
 console.log(`wrote ${join(specDir, "kernel.json")}`)
 
 let dataDir = null
@@ -77,7 +88,7 @@ if (dataDir === null) {
 } else {
   const target = join(dataDir, "kernels", name)
   mkdirSync(target, { recursive: true })
-  copyFileSync(join(specDir, "kernel.json"), join(target, "kernel.json"))
+  writeWhole(join(target, "kernel.json"), specText)
   console.log(`installed kernelspec ${name} in ${target}`)
   console.log(`try it: jupyter console --kernel ${name}`)
 }
