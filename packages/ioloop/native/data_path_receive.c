@@ -102,7 +102,7 @@ static void finalize_own_frame(napi_env env, void* data, void* hint) {
  * memory V8 allocates (not zero-filled). V8 counts an external Buffer's bytes as external memory
  * itself: this does not also report them with napi_adjust_external_memory, as zeromq.js does, which
  * counts them twice and so starts a full collection for every 32 MB of frames instead of 64
- * (src/native/young-ballast.ts keeps even those away). NULL with an exception pending. */
+ * (src/young-ballast.ts brings such frames to minor collections). NULL with an exception pending. */
 static napi_value own_frame_buffer(napi_env env, const image_t* zmq, zmq_msg_t* part) {
   napi_value buffer;
   void* copy;
