@@ -76,7 +76,7 @@ async function serve() {
 }
 
 const summary = () => `received ${counts.received}, answered ${counts.answered}, dropped ${counts.dropped}`
-const stop = () => loop.addCallback(() => loop.stop())
+const stop = () => loop.addCallbackFromSignal(() => loop.stop())
 process.once("SIGINT", stop)
 process.once("SIGTERM", stop)
 if (deadline > 0) {

@@ -25,7 +25,7 @@ export function stopOnSignals(loop, program, signals = ["SIGINT", "SIGTERM"]) {
   const stopSoon = (reason) => {
     if (stopping) return
     stopping = true
-    loop.addCallback(() => loop.stop())
+    loop.addCallbackFromSignal(() => loop.stop())
     expireAfter(
       STOP_DEADLINE_MS,
       () => `${program}: still running ${duration(STOP_DEADLINE_MS)} after ${reason}`,

@@ -373,6 +373,19 @@ export class IOLoop {
     this.enqueue(callback, callback, args.length === 0 ? NO_ARGS : args) // iterations run in a NullContext
   }
 
+  /**
+   * `addCallback` for a signal listener (`process.on("SIGTERM", …)`): the callback runs without stack
+   * contexts. A plain `addCallback` there could capture the wrong ones: Node runs every listener of a
+   * signal in the async context that was current when the process began to listen for it (its signal
+   * handle's), so once the first listener of a signal was added inside a `StackContext`, the callbacks that
+   * any listener of it adds get that context and its exception handler. A callback already wrapped keeps
+   * its own contexts.
+   * (tornado `add_callback_from_signal`)
+   */
+  addCallbackFromSignal<A extends unknown[]>(callback: (...args: A) => unknown, ...args: A): void {
+    this.spawnCallback(callback, ...args)
+  }
+
   private enqueue(callback: Function, original: Function, args: unknown[]): void {
     if (this.services.closed) {
       // tornado ≥ 4.5 returns silently here (PollIOLoop, and AsyncIOLoop "for consistency with PollIOLoop")

@@ -113,6 +113,12 @@ t.test("bad arguments are refused at the call, naming the argument", async (t) =
     ["removeTimeout(null)", () => loop.removeTimeout(null as never), TypeError, /^timeout must be a Timeout/],
     ["addCallback(1)", () => loop.addCallback(1 as never), TypeError, /^callback must be a function/],
     ["spawnCallback(1)", () => loop.spawnCallback(1 as never), TypeError, /^callback must be a function/],
+    [
+      "addCallbackFromSignal(1)",
+      () => loop.addCallbackFromSignal(1 as never),
+      TypeError,
+      /^callback must be a function/,
+    ],
     ["addPromise(1)", () => loop.addPromise(1 as never, noop), TypeError, /^promise must be a promise/],
     [
       "addPromise cb",

@@ -96,13 +96,12 @@ t.test("addCallback from outside the loop wakes a waiting loop", async (t) => {
   t.ok(ranAt - asked < 1000, "ran long before the only timeout was due")
 })
 
-t.test("addCallback from a signal listener runs the callback on the loop", async (t) => {
-  // tornado test_add_callback_from_signal: Node delivers a signal as an event on the loop's thread, so the
-  // plain addCallback is the add_callback_from_signal of this port (ioloop README, mapping table)
+t.test("addCallbackFromSignal from a signal listener runs the callback on the loop", async (t) => {
+  // tornado test_add_callback_from_signal
   const loop = newLoop(t)
   let ranInLoop = false
   const onSignal = () =>
-    loop.addCallback(() => {
+    loop.addCallbackFromSignal(() => {
       ranInLoop = loop.running()
       loop.stop()
     })
@@ -112,6 +111,34 @@ t.test("addCallback from a signal listener runs the callback on the loop", async
   await runUntilStopped(loop)
   t.equal(ranInLoop, true)
 })
+
+t.test(
+  "addCallbackFromSignal: the callback runs without the contexts of the signal's first listener",
+  async (t) => {
+    // Node runs a signal's listeners in the async context of its first listener's `process.on`: here a
+    // request's StackContext. tornado's add_callback_from_signal adds the callback under a NullContext.
+    const signal = "SIGWINCH"
+    t.equal(process.listenerCount(signal), 0, `nothing listens for ${signal} yet (this test adds the first)`)
+    const loop = newLoop(t)
+    const { active, context } = tracker()
+    const seen: string[][] = []
+    const onSignal = () => {
+      loop.addCallbackFromSignal(() => seen.push([...active]))
+      loop.addCallbackFromSignal(wrapped, "after")
+    }
+    const wrapped = new StackContext(context("wrapped")).run(() =>
+      wrap((label: string) => {
+        seen.push([...active, label])
+        loop.stop()
+      }),
+    )
+    new StackContext(context("request")).run(() => process.once(signal, onSignal))
+    t.teardown(() => void process.off(signal, onSignal))
+    loop.addCallback(() => process.kill(process.pid, signal))
+    await runUntilStopped(loop)
+    t.same(seen, [[], ["wrapped", "after"]], "none; a pre-wrapped callback keeps its own (test_pre_wrap)")
+  },
+)
 
 t.test("extra arguments reach the callback", async (t) => {
   const loop = newLoop(t)
