@@ -166,6 +166,29 @@ loopTest("every ready socket is reported, in registration order", async (t, ctx)
   ])
 })
 
+loopTest(
+  "registering a socket again replaces its flags (pyzmq test_poller_events, REQ/REP)",
+  async (t, ctx) => {
+    // pyzmq's zmq/tests/test_ioloop.py test_poller_events as written, but for its poll(1): the poll that
+    // expects REQ's POLLOUT waits for it (the tcp connection may take longer than 1 ms on a busy machine)
+    const rep = ctx.track(new zmq.Reply())
+    const req = ctx.track(new zmq.Request())
+    req.connect(await bindAny(rep, "tcp"))
+    const poller = new Poller(ctx.loop)
+    poller.register(req, POLLIN)
+    poller.register(rep, POLLIN)
+    t.same(await within(poller.poll(0), "poll(0)"), [], "nothing to read on either")
+
+    poller.register(req, POLLOUT)
+    poller.register(rep, POLLOUT)
+    t.same(await within(poller.poll(), "REQ's POLLOUT"), [[req, POLLOUT]], "REQ may send, REP may not yet")
+
+    poller.register(rep, POLLIN)
+    await req.send("hi")
+    t.same(await within(poller.poll(), "REP's POLLIN"), [[rep, POLLIN]], "REP has the request, REQ awaits it")
+  },
+)
+
 loopTest("a closed socket is reported with POLLERR, by every poll", async (t, ctx) => {
   const { pull } = await pushPull(ctx.track)
   const poller = new Poller(ctx.loop)
