@@ -7,7 +7,6 @@
 #include <uv.h>
 
 #include <math.h>
-#include <poll.h>
 #include <stdio.h>
 
 /* native/build.mjs defines it: the sha256 of the native/ .c and .h files, so a stale prebuild can be detected. */
@@ -75,11 +74,3 @@ napi_value throw_uv(napi_env env, int err, const char* syscall) {
   return NULL;
 }
 
-/* As uv__io_poll and uv__poll_io (libuv's unix/linux.c and unix/poll.c) map them: a lone POLLERR
- * or POLLHUP wakes the events of interest, so a read or write meets the error; POLLERR then becomes
- * UV_EBADF. POLLNVAL (a closed fd, which epoll cannot report) too. */
-int uv_poll_result(int revents, int interest) {
-  if (revents & (POLLERR | POLLNVAL)) return UV_EBADF;
-  if (revents == POLLHUP) return interest;
-  return (revents & POLLIN ? UV_READABLE : 0) | (revents & POLLOUT ? UV_WRITABLE : 0);
-}

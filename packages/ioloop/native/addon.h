@@ -33,10 +33,6 @@ napi_value throw_arg(napi_env env, int range, const char* what, napi_value got);
  * with code "EBADF", errno -9 and syscall "uv_poll_init". Returns NULL for `return throw_uv(...)`. */
 napi_value throw_uv(napi_env env, int err, const char* syscall);
 
-/* What libuv's epoll backend would hand a uv_poll callback for these poll(2) (or epoll: the bits
- * are the same on Linux) results, as one number: the UV_READABLE | UV_WRITABLE bits within
- * `interest`, or a negative libuv error. */
-int uv_poll_result(int revents, int interest);
 
 /* Read a JS number that must be an integer in [min, max] into *out; 0 if it is not. */
 int get_int(napi_env env, napi_value value, int min, int max, int* out);

@@ -16,10 +16,14 @@
  *                                            (token, result) pairs in the Int32Array `ready`
  *   fdSet.check(fd, events)               -> result: one fd asked now with poll(2), member or not
  *
- * A member's result is what an FdWatcher's onEvent would be given for that fd: the ready
- * UV_READABLE | UV_WRITABLE bits, or a negative libuv error (UV_EBADF for EPOLLERR). The set is
- * level-triggered, as libuv's uv_poll is. Linux only (epoll); elsewhere fdSet is not exported and
- * the loop uses the interval poller.
+ * A member's result is what zmq_poll reports for a plain fd (its ZMQ_POLLIN, ZMQ_POLLOUT and
+ * ZMQ_POLLERR): the ready UV_READABLE | UV_WRITABLE bits of interest, and FD_SET_ERROR for anything
+ * else the kernel says of the fd (an error, a hang-up, or for check() a closed fd), beside them: a
+ * pipe's write end whose reader is gone is writable and in error, a read end whose writer is gone is
+ * in error, and readable while data is left. (libuv's uv_poll instead hands a lone hang-up to the
+ * events of interest, so a read end with nothing left reads as readable, and drops the readiness of
+ * an fd in error.) The set is level-triggered, as zmq_poll and uv_poll are. Linux only (epoll);
+ * elsewhere fdSet is not exported and the loop uses the interval poller.
  */
 #include "addon.h"
 
@@ -32,6 +36,16 @@
 #include <stdint.h>
 #include <sys/epoll.h>
 #include <unistd.h>
+
+/* A member's result bit for an error or a hang-up (src/native/fd-set.ts: FD_ERROR). */
+#define FD_SET_ERROR 4
+
+/* A member's result for the poll(2) or epoll bits `revents` (they are the same on Linux): neither
+ * reports POLLIN or POLLOUT unless asked for, and both always report POLLERR and POLLHUP. */
+static int member_result(int revents) {
+  return (revents & POLLIN ? UV_READABLE : 0) | (revents & POLLOUT ? UV_WRITABLE : 0) |
+         (revents & ~(POLLIN | POLLOUT) ? FD_SET_ERROR : 0);
+}
 
 static napi_value create(napi_env env, napi_callback_info info) {
   napi_value result;
@@ -82,8 +96,7 @@ static napi_value control(napi_env env, napi_callback_info info, int op) {
   if (!get_int(env, argv[3], 0, INT32_MAX, &token))
     return throw_arg(env, 0, "token must be a non-negative integer", argv[3]);
   request.events = (events & UV_READABLE ? EPOLLIN : 0) | (events & UV_WRITABLE ? EPOLLOUT : 0);
-  /* The interest rides along: a lone EPOLLHUP or EPOLLERR wakes what the member was watched for. */
-  request.data.u64 = (uint64_t)(uint32_t)token | (uint64_t)events << 32;
+  request.data.u32 = (uint32_t)token;
   if (epoll_ctl(set, op, fd, &request) != 0) return throw_uv(env, -errno, "epoll_ctl");
   return NULL;
 }
@@ -128,7 +141,7 @@ static napi_value check(napi_env env, napi_callback_info info) {
   do
     ready = poll(&request, 1, 0);
   while (ready < 0 && errno == EINTR);
-  ready = ready < 0 ? -errno : uv_poll_result(request.revents, events);
+  ready = ready < 0 ? -errno : member_result(request.revents);
   CHECK_NAPI(napi_create_int32(env, ready, &result));
   return result;
 }
@@ -141,7 +154,7 @@ static napi_value wait_ready(napi_env env, napi_callback_info info) {
   napi_value argv[2], result;
   napi_typedarray_type type;
   int32_t* ready;
-  int set, count, interest;
+  int set, count;
   struct epoll_event events[WAIT_BATCH];
   CHECK_NAPI(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   if (!get_int(env, argv[0], 0, INT32_MAX, &set))
@@ -155,9 +168,8 @@ static napi_value wait_ready(napi_env env, napi_callback_info info) {
   while (count < 0 && errno == EINTR);
   if (count < 0) return throw_uv(env, -errno, "epoll_wait");
   for (i = 0; i < (size_t)count; i++) {
-    interest = (int)(events[i].data.u64 >> 32);
-    ready[2 * i] = (int32_t)(uint32_t)events[i].data.u64;
-    ready[2 * i + 1] = uv_poll_result((int)events[i].events, interest);
+    ready[2 * i] = (int32_t)events[i].data.u32;
+    ready[2 * i + 1] = member_result((int)events[i].events);
   }
   CHECK_NAPI(napi_create_int32(env, count, &result));
   return result;

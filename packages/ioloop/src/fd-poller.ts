@@ -2,7 +2,7 @@ import { fstatSync } from "node:fs"
 import { ERROR, READ, WRITE, ZMQ_FD } from "./constants.js"
 import { UnwatchableFdError } from "./errors.js"
 import type { HandlerEntry } from "./handler-entry.js"
-import type { FdSet } from "./native/fd-set.js"
+import { FD_ERROR, type FdSet } from "./native/fd-set.js"
 import { UV_READABLE, UV_WRITABLE, type FdWatcher, type FdWatcherConstructor } from "./native/fd-watcher.js"
 import type { Poller, ReadySink } from "./poller.js"
 
@@ -10,10 +10,12 @@ function uvEventsFor(interest: number): number {
   return (interest & READ ? UV_READABLE : 0) | (interest & WRITE ? UV_WRITABLE : 0)
 }
 
-/** Loop bits for an fd set's result: the ready `UV_*` bits, or a negative libuv error. */
+/** Loop bits for an fd set's result: the ready `UV_*` bits and `FD_ERROR`, or a negative libuv error. */
 function loopEventsFrom(result: number): number {
   if (result < 0) return ERROR
-  return (result & UV_READABLE ? READ : 0) | (result & UV_WRITABLE ? WRITE : 0)
+  return (
+    (result & UV_READABLE ? READ : 0) | (result & UV_WRITABLE ? WRITE : 0) | (result & FD_ERROR ? ERROR : 0)
+  )
 }
 
 /** epoll refuses an fd whose file has no poll support (EPERM): say so, for the argument it came as. */

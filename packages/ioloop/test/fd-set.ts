@@ -1,19 +1,18 @@
-// The native fd set (native/fd_set.c), on real FIFOs: wait() and check() must report a member as an
-// FdWatcher's onEvent reports the same fd (the fd poller moved from one watcher per fd to one set per loop,
-// and a second implementation that behaves differently from the first is a bug), so each case compares them.
+// The native fd set (native/fd_set.c), on real FIFOs: wait() and check() report a member as zmq_poll reports
+// a plain fd (pyzmq's zmq.Poller), readiness as an FdWatcher's onEvent reports it (each such case compares
+// them), and an error or hang-up as FD_ERROR beside it, where libuv hands a lone hang-up to the interest.
 import t, { type Test } from "tap"
 import * as fs from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import * as zmq from "zeromq"
 import { ZMQ_FD } from "../src/constants.js"
-import { loadFdSet } from "../src/native/fd-set.js"
+import { FD_ERROR, loadFdSet } from "../src/native/fd-set.js"
 import type { FdWatcherConstructor } from "../src/native/fd-watcher.js"
 import { loadFdWatcher, UV_READABLE, UV_WRITABLE } from "../src/native/fd-watcher.js"
 import { within } from "./helpers/deadline.js"
 import { makeFifo } from "./helpers/fifo.js"
 
-const UV_EBADF = -9
 const loadedSet = loadFdSet()
 const loadedWatcher = loadFdWatcher()
 if (loadedSet instanceof Error) throw new Error(`no fd set: ${loadedSet.message}`)
@@ -47,7 +46,7 @@ function watcherReport(fd: number, events: number): Promise<number> {
   return within(report, 5000, "the watcher's onEvent")
 }
 
-t.test("a member is reported as a watcher reports its fd: writable, readable, hang-up", async (t) => {
+t.test("a member is reported as a watcher reports its fd: writable, readable", async (t) => {
   const set = newSet(t)
   const { readFd, writeFd } = makeFifo(t, { closesEnds: true })
   fdSet.add(set, writeFd, UV_WRITABLE, 1)
@@ -75,19 +74,44 @@ t.test("a member is reported as a watcher reports its fd: writable, readable, ha
 
   fdSet.modify(set, writeFd, UV_READABLE, 3)
   t.same(readyIn(set), [[2, UV_READABLE]], "modify() changes the interest: a write end is never readable")
-  fdSet.remove(set, writeFd)
-  fs.closeSync(writeFd) // the data stays readable, plus a hang-up
-  t.same(readyIn(set), [[2, UV_READABLE]], "readable with data and a hang-up")
-  fs.readSync(readFd, Buffer.alloc(4))
-  t.same(readyIn(set), [[2, UV_READABLE]], "a lone hang-up wakes the interest, as libuv does")
-  t.equal(fdSet.check(readFd, UV_READABLE), UV_READABLE, "check() agrees")
-  t.equal(await watcherReport(readFd, UV_READABLE), UV_READABLE, "a watcher agrees")
-
   fdSet.remove(set, readFd)
   t.same(readyIn(set), [], "removed: no longer reported")
-  fs.closeSync(readFd)
-  t.equal(fdSet.check(readFd, UV_READABLE), UV_EBADF, "check() on a closed fd is UV_EBADF")
-  t.doesNotThrow(() => fdSet.remove(set, readFd), "removing a closed fd is a no-op: closing took it out")
+  t.doesNotThrow(() => fdSet.remove(set, writeFd))
+})
+
+t.test("an error or a hang-up is FD_ERROR beside the readiness, as zmq_poll's POLLERR", async (t) => {
+  // pyzmq 24's zmq.Poller on the same FIFOs (libzmq 4.3.4): POLLERR; POLLIN | POLLERR; POLLOUT | POLLERR
+  const set = newSet(t)
+  const withData = makeFifo(t, { closesEnds: true })
+  fdSet.add(set, withData.readFd, UV_READABLE, 1)
+  fs.writeSync(withData.writeFd, "x")
+  fs.closeSync(withData.writeFd)
+  t.same(readyIn(set), [[1, UV_READABLE | FD_ERROR]], "a read end with data left, its writer gone")
+  t.equal(fdSet.check(withData.readFd, UV_READABLE), UV_READABLE | FD_ERROR, "check() agrees")
+  fs.readSync(withData.readFd, Buffer.alloc(4))
+  t.same(readyIn(set), [[1, FD_ERROR]], "nothing left to read: in error only (libuv: readable)")
+  fdSet.modify(set, withData.readFd, UV_WRITABLE, 1)
+  t.same(readyIn(set), [[1, FD_ERROR]], "watched for writing only: in error, never writable")
+  t.equal(fdSet.check(withData.readFd, UV_READABLE | UV_WRITABLE), FD_ERROR, "check() agrees")
+
+  const noReader = makeFifo(t, { closesEnds: true })
+  fdSet.add(set, noReader.writeFd, UV_WRITABLE, 2)
+  fs.closeSync(noReader.readFd)
+  t.same(
+    readyIn(set).filter(([token]) => token === 2),
+    [[2, UV_WRITABLE | FD_ERROR]],
+    "a write end whose reader is gone: writable and in error (libuv: only the error)",
+  )
+
+  fdSet.remove(set, noReader.writeFd)
+  fs.closeSync(noReader.writeFd)
+  fdSet.remove(set, withData.readFd)
+  fs.closeSync(withData.readFd)
+  t.equal(fdSet.check(withData.readFd, UV_READABLE), FD_ERROR, "check() on a closed fd: in error (POLLNVAL)")
+  t.doesNotThrow(
+    () => fdSet.remove(set, withData.readFd),
+    "removing a closed fd is a no-op: closing took it out",
+  )
 })
 
 t.test("a socket's ZMQ_FD, which zeromq.js polls on Node's own loop, is a member as it is", async (t) => {

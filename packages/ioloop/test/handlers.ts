@@ -394,6 +394,30 @@ t.test("a plain file descriptor is watched on the fd poller", async (t) => {
   })
 })
 
+t.test(
+  "a hang-up is ERROR, beside READ while data is left, as tornado's epoll loop reports it",
+  async (t) => {
+    // tornado's IOLoop.ERROR is EPOLLERR | EPOLLHUP; pyzmq's zmq_poll reports a hang-up as POLLERR
+    const { readFd, writeFd } = makeFifo(t, { closesEnds: true })
+    t.teardown(() => closeSync(readFd))
+    const loop = newLoop(t, { poller: "fd" })
+    const seen: number[] = []
+    loop.addHandler(
+      readFd,
+      (fd, events) => {
+        seen.push(events)
+        if (events & READ) readSync(fd, Buffer.alloc(64))
+        else loop.stop() // at end of file: ERROR alone, level-triggered until the handler goes
+      },
+      READ,
+    )
+    writeSync(writeFd, "data")
+    closeSync(writeFd)
+    await runUntilStopped(loop)
+    t.same(seen, [READ | ERROR, ERROR], "the data with the hang-up, then the hang-up alone (not READ)")
+  },
+)
+
 t.test("a regular file's fd is refused at the call with a TypeError that says why", async (t) => {
   // epoll refuses a regular file (EPERM): tornado's epoll loop raises that OSError as it is
   const fd = openSync(fileURLToPath(import.meta.url), "r")

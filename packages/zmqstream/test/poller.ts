@@ -347,6 +347,33 @@ loopTest("a plain file descriptor is polled on the fd poller only", async (t, { 
   t.same(other.sockets, [])
 })
 
+t.test("a plain fd's error or hang-up is POLLERR, as pyzmq's zmq_poll has it", async (t) => {
+  // pyzmq 24's zmq.Poller on the same FIFOs (libzmq 4.3.4) gives each of these results
+  const loop = runningLoop(t, { poller: "fd" })
+  const withData = makeFifo(t, { closesEnds: true })
+  t.teardown(() => closeSync(withData.readFd))
+  writeSync(withData.writeFd, "x")
+  closeSync(withData.writeFd)
+  const poller = new Poller(loop)
+  poller.register(withData.readFd, POLLIN)
+  t.same(await within(poller.poll(), "data, then a hang-up"), [[withData.readFd, POLLIN | POLLERR]])
+  readSync(withData.readFd, Buffer.alloc(4))
+  t.same(await within(poller.poll(), "a hang-up alone"), [[withData.readFd, POLLERR]], "not POLLIN")
+  poller.modify(withData.readFd, POLLOUT)
+  t.same(
+    await within(poller.poll(), "POLLOUT asked"),
+    [[withData.readFd, POLLERR]],
+    "a read end is never writable",
+  )
+  poller.unregister(withData.readFd)
+
+  const noReader = makeFifo(t, { closesEnds: true })
+  t.teardown(() => closeSync(noReader.writeFd))
+  closeSync(noReader.readFd)
+  poller.register(noReader.writeFd, POLLOUT)
+  t.same(await within(poller.poll(), "a write end, its reader gone"), [[noReader.writeFd, POLLOUT | POLLERR]])
+})
+
 loopTest(
   "a regular file's fd is ready at once, every poll, as poll(2) has it (stdin redirected from a file)",
   async (t, { loop }) => {

@@ -9,6 +9,12 @@
 import { loadAddon } from "./loader.js"
 
 /**
+ * A member's result bit for an error or a hang-up (`POLLERR`, `POLLHUP`; for {@link FdSet.check}, a closed
+ * fd's `POLLNVAL`): `zmq_poll`'s `ZMQ_POLLERR` for a plain fd. (libuv's `UV_DISCONNECT` has the same value.)
+ */
+export const FD_ERROR = 4
+
+/**
  * Functions on a set's fd. Every failed system call throws an `Error` with `code` (`"EPERM"` for a file
  * that epoll cannot watch, such as a regular file or `/dev/null`), `errno` (negative) and `syscall`, like
  * Node's own I/O errors; a bad argument throws a `TypeError` naming it.
@@ -32,15 +38,18 @@ export interface FdSet {
   remove(set: number, fd: number): void
   /**
    * The members ready now, without waiting: returns how many, and writes each as a pair
-   * `(token, result)` into `ready`, where `result` is what an `FdWatcher`'s `onEvent` would be given
-   * for that fd (the ready `UV_READABLE | UV_WRITABLE` bits, or a negative libuv error: `UV_EBADF` for
-   * an error condition). At most `ready.length / 2` (and 1024) a call; the rest stay ready.
+   * `(token, result)` into `ready`, where `result` is what `zmq_poll` reports for that fd: the ready
+   * `UV_READABLE | UV_WRITABLE` bits of interest, with {@link FD_ERROR} beside them for an error or a
+   * hang-up (a pipe's write end whose reader is gone: writable and in error; a read end whose writer is
+   * gone: in error, and readable while data is left). At most `ready.length / 2` (and 1024) a call; the
+   * rest stay ready.
    */
   wait(set: number, ready: Int32Array): number
   /**
    * Ask one fd now, with a zero-timeout `poll(2)`, for a caller that cannot wait for libuv's next poll
-   * phase (it comes after Node's timers phase): the ready bits within `events`, or a negative libuv
-   * error code (`UV_EBADF` for `POLLERR` or a closed fd), as {@link wait} reports a member.
+   * phase (it comes after Node's timers phase): what {@link wait} would report for it as a member
+   * watched for `events` ({@link FD_ERROR} for a closed fd too), or a negative libuv error code when
+   * `poll(2)` itself fails.
    */
   check(fd: number, events: number): number
 }
