@@ -28,7 +28,7 @@ import {
   type LoggerStyle,
 } from "./logger.js"
 import type { PollerKind } from "./poller.js"
-import { scheduledCallOf, TimeoutQueue, type Timeout } from "./timeout-queue.js"
+import { scheduledCallOf, TimeoutQueue, type DueCalls, type Timeout } from "./timeout-queue.js"
 import { UserCodeRunner } from "./user-code.js"
 import type { Executor } from "./worker-pool.js"
 import {
@@ -567,19 +567,22 @@ export class IOLoop {
     this.cancelWait()
     this.iterating = true
     try {
-      // 1. Callbacks queued before this point; the ones they queue wait for the next iteration.
+      // 1. Timeouts due now, collected before anything runs (tornado 4.5): one that a callback or timeout of
+      //    this iteration schedules waits for the next, after the callbacks queued meanwhile.
+      const due = this.timeouts.takeDue(this.time())
+      // 2. Callbacks queued before this point; the ones they queue wait for the next iteration.
       this.runCallbacks()
-      // 2. Timeouts due at a fresh time(), all collected before any runs.
-      this.runDueTimeouts()
-      // 3. A stop() ends the run here, before waiting (after one more callbacks and timeouts pass).
+      // 3. The due timeouts, but those a callback cancelled.
+      this.runTimeouts(due)
+      // 4. A stop() ends the run here, before waiting (after one more callbacks and timeouts pass).
       if (!this.isRunning) return this.finish()
-      // 4. Handlers of targets found ready: by the poller, by a call on the socket, or still ready after
+      // 5. Handlers of targets found ready: by the poller, by a call on the socket, or still ready after
       //    their last handler (the zmq fd will not signal again for that).
       this.handlers.runReady()
     } finally {
       this.iterating = false
     }
-    // 5. Wait for the poller or the next deadline.
+    // 6. Wait for the poller or the next deadline.
     this.scheduleWait()
   }
 
@@ -590,11 +593,10 @@ export class IOLoop {
     for (const queued of batch) this.funnel.run(queued.callback, queued.original, queued.args, queued.origin)
   }
 
-  private runDueTimeouts(): void {
-    const { calls, callbacks } = this.timeouts.takeDue(this.time())
+  private runTimeouts({ calls, callbacks }: DueCalls): void {
     for (let index = 0; index < calls.length; index++) {
       const timeout = calls[index]!
-      if (!timeout.takenOut) continue // cancelled by an earlier timeout of this pass
+      if (!timeout.takenOut) continue // cancelled since it was taken out
       timeout.callback = null
       const callback = callbacks[index]!
       const extras = timeout.extras

@@ -15,6 +15,27 @@ t.test("callbacks run first-in, first-out, before the timeouts of the same itera
   t.same(order, ["cb1", "cb2", "timeout"])
 })
 
+t.test("a timeout a callback or timeout schedules waits for the callbacks it queued first", async (t) => {
+  // tornado 4.5 (and 6): the due timeouts are collected before the callbacks run, so callLater(0) made in
+  // this iteration runs in the next one, after the callbacks queued before it
+  const loop = newLoop(t)
+  const order: string[] = []
+  const schedule = (from: string) => {
+    loop.addCallback(() => order.push(`callback from ${from}`))
+    loop.callLater(0, () => order.push(`callLater(0) from ${from}`))
+  }
+  loop.addCallback(() => schedule("a callback"))
+  loop.addTimeout(loop.time(), () => schedule("a timeout"))
+  loop.callLater(20, () => loop.stop())
+  await runUntilStopped(loop)
+  t.same(order, [
+    "callback from a callback",
+    "callback from a timeout",
+    "callLater(0) from a callback",
+    "callLater(0) from a timeout",
+  ])
+})
+
 t.test(
   "addCallback returns nothing, and callbacks added by callbacks run on the next iteration",
   async (t) => {

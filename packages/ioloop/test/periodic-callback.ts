@@ -98,19 +98,23 @@ t.test("a jitter given third is checked, and leaves no room for options", (t) =>
 })
 
 /**
- * A loop on a fake clock that moves 1 ms per iteration, so timeouts fire exactly at their deadlines;
- * `at(ms, fn)` runs `fn` in the iteration where the clock reaches `ms`, and `sleep(ms)` waits on that clock.
+ * A loop on a fake clock that moves 1 ms between iterations while the loop runs, as tornado's FakeTimeIOLoop
+ * moves it in its poll, so timeouts fire exactly at their deadlines; `at(ms, fn)` runs `fn` as a callback of
+ * the iteration where the clock reaches `ms`, and `sleep(ms)` waits on that clock.
  */
 function tickingLoop(t: Test) {
   let now = 0
   const loop = newLoop(t, { timeFunc: () => now })
   const scheduled = new Map<number, () => void>()
+  let ticking: NodeJS.Immediate | undefined
   const tick = () => {
+    ticking = setImmediate(tick)
+    if (!loop.running()) return
     now += 1
-    scheduled.get(now)?.()
-    if (loop.running()) loop.addCallback(tick)
+    loop.addCallback(scheduled.get(now) ?? (() => {})) // the iteration at the new time
   }
-  loop.addCallback(tick)
+  ticking = setImmediate(tick)
+  t.teardown(() => clearImmediate(ticking))
   return {
     loop,
     now: () => now,
