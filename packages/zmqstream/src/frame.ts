@@ -10,8 +10,10 @@ export interface Frame {
   readonly buffer: Buffer
   /** The part's data (pyzmq: a `bytes` copy; here the same `Buffer` as `buffer`). */
   readonly bytes: Buffer
-  /** Whether more parts of the same message follow this one (pyzmq `Frame.more`, `ZMQ_RCVMORE`). */
+  /** Whether more parts of the same message follow this one (pyzmq `Frame.more`, `frame.get(zmq.MORE)`). */
   readonly more: boolean
+  /** The part's size in bytes (pyzmq `len(frame)`). */
+  readonly length: number
 }
 
 class ReceivedFrame implements Frame {
@@ -23,6 +25,9 @@ class ReceivedFrame implements Frame {
   }
   get bytes(): Buffer {
     return this.buffer
+  }
+  get length(): number {
+    return this.buffer.length
   }
 }
 

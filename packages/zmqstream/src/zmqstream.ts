@@ -36,6 +36,7 @@ import {
   UNBOUNDED,
 } from "./send-queue-limit.js"
 import { dumpJson } from "./serialization/json.js"
+import { encodeText } from "./serialization/text.js"
 import { dumpPyobj, type PickleProtocol } from "./serialization/pickle.js"
 import type { ReceivingThis } from "./socket-capabilities.js"
 import { StreamCallbacks } from "./stream-callbacks.js"
@@ -321,17 +322,16 @@ export class ZMQStream<S extends Socket = Socket> {
   }
 
   /**
-   * Queues `text` encoded with `options.encoding` (default UTF-8). (pyzmq `send_string`)
-   * @throws TypeError when `text` is not a string or the encoding is unknown; Error("Stream is closed").
+   * Queues `text` encoded with `options.encoding` (default UTF-8; also `utf16le`, `latin1`, `ascii`).
+   * (pyzmq `send_string`)
+   * @throws TypeError when `text` is not a string or the encoding is not a text encoding; RangeError for text
+   *   the encoding cannot hold (pyzmq: `UnicodeEncodeError`), nothing queued; Error("Stream is closed").
    */
   sendString(text: string, options?: SendOptions & { encoding?: BufferEncoding }): boolean {
     this.checkOpen()
     if (typeof text !== "string") throw new TypeError(`text must be a string, got ${describeValue(text)}`)
     const encoding = options?.encoding === undefined ? "utf8" : options.encoding
-    if (typeof encoding !== "string" || !Buffer.isEncoding(encoding)) {
-      throw new TypeError(`options.encoding must be a Buffer encoding, got ${describeValue(encoding)}`)
-    }
-    return this.enqueue([Buffer.from(text, encoding)], options, ["encoding"])
+    return this.enqueue([encodeText(text, encoding)], options, ["encoding"])
   }
 
   /** Same as `sendString`. (pyzmq `send_unicode`) */

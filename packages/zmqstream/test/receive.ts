@@ -147,7 +147,7 @@ loopTest(
 )
 
 loopTest(
-  "copy: false delivers Frames whose bytes and buffer hold the part and more marks all but the last",
+  "copy: false delivers Frames whose bytes and buffer hold the part, length its size, and more marks all but the last",
   async (t, { loop, track }) => {
     const { pull, push } = await pushPull(track)
     const stream = new ZMQStream(pull, loop)
@@ -166,6 +166,11 @@ loopTest(
     t.same(
       frames.map((f) => f.more),
       [true, true, false],
+    )
+    t.same(
+      frames.map((f) => f.length),
+      [1, 2, 3],
+      "pyzmq's len(frame)",
     )
     stream.close()
   },
