@@ -122,7 +122,7 @@ loopTest(
 )
 
 t.test(
-  "after close every call but close, closed and setCloseCallback throws Error('Stream is closed')",
+  "after close every call but close, setCloseCallback and the queries throws Error('Stream is closed')",
   async (t) => {
     const { IOLoop } = await import("@zmq-eventloop/ioloop")
     const loop = new IOLoop({ makeCurrent: false, poller: "interval" })
@@ -159,6 +159,11 @@ t.test(
     t.doesNotThrow(() => stream.setCloseCallback(null))
     t.ok(stream.closed())
     t.equal(stream.receiving(), false)
+    t.equal(stream.sending(), false)
+    t.equal(stream.queuedMessages(), 0)
+    t.equal(stream.queuedBytes(), 0)
+    t.equal(stream.sendQueueLimit.maxMessages, Infinity)
+    t.equal(typeof stream.dataPath, "string")
     loop.close()
   },
 )
