@@ -17,3 +17,17 @@ export function isAlwaysReadyFile(target: HandlerTarget): target is number {
     return false
   }
 }
+
+/**
+ * Whether `target` is an fd number that no open file holds (`fstat` says `EBADF`): `zmq_poll`, and so pyzmq's
+ * `zmq.Poller`, reports it `POLLERR` at once, every poll (poll(2)'s `POLLNVAL`), where epoll refuses it.
+ */
+export function isClosedFd(target: HandlerTarget): target is number {
+  if (typeof target !== "number") return false
+  try {
+    fstatSync(target)
+    return false
+  } catch (error) {
+    return (error as { code?: unknown }).code === "EBADF"
+  }
+}

@@ -1,7 +1,7 @@
 import { ERROR, IOLoop, NONE, READ, WRITE, type HandlerTarget } from "@zmq-eventloop/ioloop"
 import { isZmqSocket, UnwatchableFdError, type LoopServices } from "@zmq-eventloop/ioloop/internal"
 import { NullContext } from "@zmq-eventloop/stack-context"
-import { isAlwaysReadyFile } from "./always-ready.js"
+import { isAlwaysReadyFile, isClosedFd } from "./always-ready.js"
 
 /** What the hub calls when a watched target is ready: a {@link Poller} with polls pending. */
 export interface PollSubscriber {
@@ -60,13 +60,14 @@ export class PollHub {
    */
   checkAvailable(target: HandlerTarget): void {
     if (this.watches.has(target)) return // the hub's own handler: another Poller is polling it
+    if (isClosedFd(target)) return // watch() reports it in error
     if (this.addHandler(target, NONE)) this.loop.removeHandler(target)
   }
 
   /** Starts (or changes) `subscriber`'s watch of `target` for `events` (loop bits). */
   watch(target: HandlerTarget, subscriber: PollSubscriber, events: number): void {
-    if (isClosedSocket(target)) {
-      // The loop takes no handler for a closed socket: report its ERROR from the loop all the same.
+    if (isClosedSocket(target) || isClosedFd(target)) {
+      // The loop takes no handler for a closed socket or fd: report its ERROR from the loop all the same.
       this.loop.spawnCallback(() => subscriber.targetReady(target, ERROR))
       return
     }

@@ -340,10 +340,15 @@ loopTest("a plain file descriptor is polled on the fd poller only", async (t, { 
   })
   loop.removeHandler(writeFd)
 
-  // What else the loop refuses passes through unchanged: a closed fd is libuv's EBADF.
+  // A closed fd, which the loop refuses (EBADF), is POLLERR at every poll, as pyzmq's zmq.Poller and its
+  // asyncio Poller report it (poll(2)'s POLLNVAL)
   const closedFd = openSync("/dev/null", "r")
   closeSync(closedFd)
-  t.throws(() => other.register(closedFd, POLLIN), { code: "EBADF" })
+  other.register(closedFd, POLLIN)
+  t.same(await within(other.poll(), "the closed fd's poll"), [[closedFd, POLLERR]])
+  t.same(await within(other.poll(0), "again"), [[closedFd, POLLERR]], "every poll")
+  t.throws(() => loop.addHandler(closedFd, () => {}, IOLoop.READ), { code: "EBADF" }, "addHandler refuses it")
+  other.unregister(closedFd)
   t.same(other.sockets, [])
 })
 
