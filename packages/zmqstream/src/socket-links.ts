@@ -285,6 +285,10 @@ export async function bindToRandomPort(
   tries: unknown = 100,
 ): Promise<number> {
   if (typeof addr !== "string") throw new TypeError(`addr must be a string, got ${describeValue(addr)}`)
+  if (/^(ipc|inproc):/.test(addr)) {
+    // libzmq would take `ipc:///tmp/x:51234` as a path, and report a port that is none
+    throw new RangeError(`addr must be an address with ports (tcp://host), got ${describeValue(addr)}`)
+  }
   for (const [name, value] of [
     ["min", min],
     ["max", max],

@@ -254,6 +254,13 @@ t.test("bad arguments to a stream are refused at the call, naming the argument",
   }
   for (const [title, args, type, message] of [
     ["bindToRandomPort(1)", [1], TypeError, /^addr must be a string/],
+    [
+      "bindToRandomPort ipc",
+      ["ipc:///tmp/zmq-eventloop-no-port"],
+      RangeError,
+      /^addr must be an address with ports \(tcp:\/\/host\), got 'ipc:\/\/\/tmp\/zmq-eventloop-no-port'$/,
+    ],
+    ["bindToRandomPort inproc", ["inproc://x"], RangeError, /^addr must be an address with ports/],
     ["bindToRandomPort min 0", ["tcp://127.0.0.1", 0], RangeError, /^min and max must satisfy/],
     [
       "bindToRandomPort tries 0.5",
