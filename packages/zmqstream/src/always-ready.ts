@@ -1,33 +1,24 @@
 import { fstatSync } from "node:fs"
 import type { HandlerTarget } from "@zmq-eventloop/ioloop"
 
-/**
- * Whether `target` is the fd of a regular file or a directory, which poll(2), and so pyzmq's `zmq.Poller`,
- * reports ready at once, always (a `Poller` on stdin redirected from a file). So are devices without poll
- * support (/dev/null), which only epoll's refusal tells apart from those with it (a tty): a
- * {@link Poller} reports those when the fd poller refuses them, and on the interval poller, which watches
- * no plain fd, files and directories only. A bad fd is neither: the loop's own refusal then says why.
- */
-export function isAlwaysReadyFile(target: HandlerTarget): target is number {
-  if (typeof target !== "number") return false
-  try {
-    const stats = fstatSync(target)
-    return stats.isFile() || stats.isDirectory()
-  } catch {
-    return false
-  }
-}
+/** How poll(2), and so pyzmq's `zmq.Poller`, reports a plain fd at once, on every poll, without waiting. */
+export type ReportedAtOnce = "ready" | "closed"
 
 /**
- * Whether `target` is an fd number that no open file holds (`fstat` says `EBADF`): `zmq_poll`, and so pyzmq's
- * `zmq.Poller`, reports it `POLLERR` at once, every poll (poll(2)'s `POLLNVAL`), where epoll refuses it.
+ * Whether `target` is a plain fd that poll(2) reports at once, every poll, whatever happens: `"ready"` for
+ * a regular file or a directory (a `Poller` on stdin redirected from a file), for the flags asked; `"closed"`
+ * for a number no open file holds (`POLLNVAL`, pyzmq's `POLLERR`), which epoll refuses. So are devices
+ * without poll support (/dev/null), which only epoll's refusal tells apart from those with it (a tty): a
+ * {@link Poller} reports those when the fd poller refuses them, and on the interval poller, which watches
+ * no plain fd, files, directories and closed fds only. `undefined` for anything else: the loop watches it,
+ * or its own refusal says why.
  */
-export function isClosedFd(target: HandlerTarget): target is number {
-  if (typeof target !== "number") return false
+export function reportedAtOnce(target: HandlerTarget): ReportedAtOnce | undefined {
+  if (typeof target !== "number") return undefined
   try {
-    fstatSync(target)
-    return false
+    const stats = fstatSync(target)
+    return stats.isFile() || stats.isDirectory() ? "ready" : undefined
   } catch (error) {
-    return (error as { code?: unknown }).code === "EBADF"
+    return (error as { code?: unknown }).code === "EBADF" ? "closed" : undefined
   }
 }

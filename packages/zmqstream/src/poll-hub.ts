@@ -1,7 +1,7 @@
 import { ERROR, IOLoop, NONE, READ, WRITE, type HandlerTarget } from "@zmq-eventloop/ioloop"
 import { isZmqSocket, UnwatchableFdError, type LoopServices } from "@zmq-eventloop/ioloop/internal"
 import { NullContext } from "@zmq-eventloop/stack-context"
-import { isAlwaysReadyFile, isClosedFd } from "./always-ready.js"
+import { reportedAtOnce } from "./always-ready.js"
 
 /** What the hub calls when a watched target is ready: a {@link Poller} with polls pending. */
 export interface PollSubscriber {
@@ -60,23 +60,21 @@ export class PollHub {
    */
   checkAvailable(target: HandlerTarget): void {
     if (this.watches.has(target)) return // the hub's own handler: another Poller is polling it
-    if (isClosedFd(target)) return // watch() reports it in error
+    if (reportedAtOnce(target) !== undefined) return // watch() reports it from the loop
     if (this.addHandler(target, NONE)) this.loop.removeHandler(target)
   }
 
   /** Starts (or changes) `subscriber`'s watch of `target` for `events` (loop bits). */
   watch(target: HandlerTarget, subscriber: PollSubscriber, events: number): void {
-    if (isClosedSocket(target) || isClosedFd(target)) {
-      // The loop takes no handler for a closed socket or fd: report its ERROR from the loop all the same.
-      this.loop.spawnCallback(() => subscriber.targetReady(target, ERROR))
-      return
+    // The loop takes no handler for a closed socket or fd, nor for a file: report them from the loop.
+    const atOnce = isClosedSocket(target) ? "closed" : reportedAtOnce(target)
+    if (atOnce !== undefined) {
+      return this.reportSoon(target, subscriber, atOnce === "closed" ? ERROR : events & (READ | WRITE))
     }
     const watch = this.watches.get(target)
     if (watch === undefined) {
-      if (!this.addHandler(target, events)) {
-        this.loop.spawnCallback(() => subscriber.targetReady(target, events & (READ | WRITE)))
-        return
-      }
+      if (!this.addHandler(target, events))
+        return this.reportSoon(target, subscriber, events & (READ | WRITE))
       const created = new TargetWatch()
       created.subscribers.set(subscriber, events)
       created.events = events
@@ -85,6 +83,11 @@ export class PollHub {
     }
     watch.subscribers.set(subscriber, events)
     this.updateEvents(target, watch)
+  }
+
+  /** Reports `events` of a target the loop does not watch, from the loop. */
+  private reportSoon(target: HandlerTarget, subscriber: PollSubscriber, events: number): void {
+    this.loop.spawnCallback(() => subscriber.targetReady(target, events))
   }
 
   /** Ends `subscriber`'s watch of `target`; the loop handler goes with the last one. */
@@ -96,9 +99,8 @@ export class PollHub {
     this.loop.removeHandler(target)
   }
 
-  /** Registers the hub's handler for `target`: `false` for an fd that is always ready, which needs none. */
+  /** Registers the hub's handler for `target`: `false` for an fd epoll refuses, which poll(2) says is ready. */
   private addHandler(target: HandlerTarget, events: number): boolean {
-    if (isAlwaysReadyFile(target)) return false
     try {
       // Like ZMQStream's handler, the hub's must not capture the stack contexts of whoever polled first.
       nullContext.run(() => this.loop.addHandler(target, this.handleEvents, events))

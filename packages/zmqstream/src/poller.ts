@@ -9,7 +9,7 @@ import {
   type LoopServices,
 } from "@zmq-eventloop/ioloop/internal"
 import { NullContext } from "@zmq-eventloop/stack-context"
-import { isAlwaysReadyFile } from "./always-ready.js"
+import { reportedAtOnce } from "./always-ready.js"
 import { POLLERR, POLLIN, POLLOUT } from "./constants.js"
 import { pollFlagsArgument } from "./flag-arguments.js"
 import { PollHub } from "./poll-hub.js"
@@ -256,7 +256,7 @@ function checkTarget(target: unknown, loop: IOLoop): asserts target is PollTarge
       `target must be a zeromq.js socket or a file descriptor, got ${describeValue(target)}`,
     )
   }
-  if (loop.pollerKind !== "fd" && !isAlwaysReadyFile(target)) {
+  if (loop.pollerKind !== "fd" && reportedAtOnce(target) === undefined) {
     throw new TypeError(
       `target: a plain file descriptor needs the IOLoop's fd poller (this loop uses "${loop.pollerKind}"), got ${target}`,
     )

@@ -340,17 +340,28 @@ loopTest("a plain file descriptor is polled on the fd poller only", async (t, { 
   })
   loop.removeHandler(writeFd)
 
-  // A closed fd, which the loop refuses (EBADF), is POLLERR at every poll, as pyzmq's zmq.Poller and its
-  // asyncio Poller report it (poll(2)'s POLLNVAL)
-  const closedFd = openSync("/dev/null", "r")
-  closeSync(closedFd)
-  other.register(closedFd, POLLIN)
-  t.same(await within(other.poll(), "the closed fd's poll"), [[closedFd, POLLERR]])
-  t.same(await within(other.poll(0), "again"), [[closedFd, POLLERR]], "every poll")
-  t.throws(() => loop.addHandler(closedFd, () => {}, IOLoop.READ), { code: "EBADF" }, "addHandler refuses it")
-  other.unregister(closedFd)
   t.same(other.sockets, [])
 })
+
+for (const kind of POLLERS) {
+  t.test(`an fd number that is not open is POLLERR at every poll (${kind} poller)`, async (t) => {
+    // As pyzmq's zmq.Poller and its asyncio Poller report it (poll(2)'s POLLNVAL); the loop refuses it
+    const loop = runningLoop(t, { poller: kind })
+    const closedFd = openSync("/dev/null", "r")
+    closeSync(closedFd)
+    const poller = new Poller(loop)
+    poller.register(closedFd, POLLIN)
+    t.same(await within(poller.poll(), "the closed fd's poll"), [[closedFd, POLLERR]])
+    t.same(await within(poller.poll(0), "again"), [[closedFd, POLLERR]], "every poll")
+    t.throws(
+      () => loop.addHandler(closedFd, () => {}, IOLoop.READ),
+      kind === "fd" ? { code: "EBADF" } : { name: "TypeError" },
+      "addHandler refuses it",
+    )
+    poller.unregister(closedFd)
+    t.same(poller.sockets, [])
+  })
+}
 
 t.test("a plain fd's error or hang-up is POLLERR, as pyzmq's zmq_poll has it", async (t) => {
   // pyzmq 24's zmq.Poller on the same FIFOs (libzmq 4.3.4) gives each of these results
