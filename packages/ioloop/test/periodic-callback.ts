@@ -100,7 +100,8 @@ t.test("a jitter given third is checked, and leaves no room for options", (t) =>
 /**
  * A loop on a fake clock that moves 1 ms between iterations while the loop runs, as tornado's FakeTimeIOLoop
  * moves it in its poll, so timeouts fire exactly at their deadlines; `at(ms, fn)` runs `fn` as a callback of
- * the iteration where the clock reaches `ms`, and `sleep(ms)` waits on that clock.
+ * the iteration where the clock reaches `ms`, and `clockPasses(ms)` resolves once that clock has moved `ms`
+ * on (a `callLater` on it, not a wait in real time).
  */
 function tickingLoop(t: Test) {
   let now = 0
@@ -119,7 +120,7 @@ function tickingLoop(t: Test) {
     loop,
     now: () => now,
     at: (ms: number, fn: () => void) => void scheduled.set(ms, fn),
-    sleep: (ms: number) => new Promise<void>((resolve) => loop.callLater(ms, resolve)),
+    clockPasses: (ms: number) => new Promise<void>((resolve) => loop.callLater(ms, resolve)),
   }
 }
 
@@ -175,13 +176,13 @@ const promiseStyles = {
 }
 for (const [style, wrap] of Object.entries(promiseStyles)) {
   t.test(`${style} is awaited: calls never overlap, and an overrun skips the slots it spans`, async (t) => {
-    const { loop, now, sleep } = tickingLoop(t)
+    const { loop, now, clockPasses } = tickingLoop(t)
     const started: number[] = []
     let ended = 0
     const periodic = new PeriodicCallback(
       wrap(async () => {
         started.push(now())
-        await sleep(25)
+        await clockPasses(25)
         if (++ended === 3) {
           periodic.stop()
           loop.addCallback(loop.stop)
@@ -198,12 +199,12 @@ for (const [style, wrap] of Object.entries(promiseStyles)) {
 }
 
 t.test("an async callback's rejection is logged and the calls go on", async (t) => {
-  const { loop, now, sleep } = tickingLoop(t)
+  const { loop, now, clockPasses } = tickingLoop(t)
   const started: number[] = []
   const periodic = new PeriodicCallback(
     async () => {
       started.push(now())
-      await sleep(5)
+      await clockPasses(5)
       if (started.length === 3) loop.stop()
       throw new Error(`call ${started.length}`)
     },
@@ -221,7 +222,7 @@ t.test("an async callback's rejection is logged and the calls go on", async (t) 
 })
 
 t.test("stopped and started again while a call is pending: still one call at a time", async (t) => {
-  const { loop, now, at, sleep } = tickingLoop(t)
+  const { loop, now, at, clockPasses } = tickingLoop(t)
   const started: number[] = []
   let running = 0
   let overlapped = false
@@ -229,7 +230,7 @@ t.test("stopped and started again while a call is pending: still one call at a t
     async () => {
       started.push(now())
       overlapped ||= ++running > 1
-      await sleep(25)
+      await clockPasses(25)
       running--
     },
     10,

@@ -2,6 +2,7 @@ import { checkFunction, describeValue } from "@zmq-eventloop/ioloop/internal"
 import { DONTWAIT, SNDMORE, ZMQ_RADIO, ZMQ_SERVER } from "./constants.js"
 import { undefinedFlagError } from "./flag-arguments.js"
 import { isReceivedFrame, type Frame } from "./frame.js"
+import { checkWellFormed } from "./serialization/text.js"
 import type { UserCallback } from "./stream-callbacks.js"
 
 /**
@@ -75,9 +76,14 @@ function isPart(value: unknown): value is Part {
 
 /**
  * `value` as a part to send: a received `Frame` becomes its buffer.
- * @throws TypeError("<name> must be a Buffer, TypedArray, ArrayBuffer, string or received Frame, got …").
+ * @throws TypeError("<name> must be a Buffer, TypedArray, ArrayBuffer, string or received Frame, got …");
+ *   RangeError for a string UTF-8 cannot encode (a lone surrogate).
  */
 export function checkPart(name: string, value: unknown): Part {
+  if (typeof value === "string") {
+    checkWellFormed(name, value) // a string part is sent as UTF-8
+    return value
+  }
   if (isPart(value)) return value
   if (isReceivedFrame(value)) return value.buffer
   throw new TypeError(

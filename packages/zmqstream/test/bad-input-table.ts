@@ -117,6 +117,12 @@ t.test("bad arguments to a stream are refused at the call, naming the argument",
       /^text has U\+2603 at index 0, which latin1 cannot encode$/,
     ],
     [
+      "send a string part with a lone surrogate (sent as UTF-8)",
+      () => dealer.sendMultipart(["ok", "a\uDC00"]),
+      RangeError,
+      /^parts\[1\] holds a lone surrogate, which utf8 cannot encode$/,
+    ],
+    [
       "sendString a lone surrogate in utf8",
       () => dealer.sendString("a\uD800b"),
       RangeError,

@@ -35,9 +35,7 @@ export function encodeText(text: string, encoding: unknown): Buffer {
   }
   const encodingName = encoding as BufferEncoding
   if (limit === Infinity) {
-    if (LONE_SURROGATE.test(text)) {
-      throw new RangeError(`text holds a lone surrogate, which ${encodingName} cannot encode`)
-    }
+    checkWellFormed("text", text, encodingName)
   } else {
     for (let index = 0; index < text.length; index++) {
       const unit = text.charCodeAt(index)
@@ -48,4 +46,13 @@ export function encodeText(text: string, encoding: unknown): Buffer {
     }
   }
   return Buffer.from(text, encodingName)
+}
+
+/**
+ * Refuses a string with a lone surrogate, which UTF-8 and UTF-16 cannot encode (Python's codecs raise;
+ * `Buffer.from` would send U+FFFD instead). @throws RangeError naming `name`.
+ */
+export function checkWellFormed(name: string, text: string, encoding = "utf8"): void {
+  if (LONE_SURROGATE.test(text))
+    throw new RangeError(`${name} holds a lone surrogate, which ${encoding} cannot encode`)
 }
