@@ -357,6 +357,35 @@ t.test("a running loop keeps the process alive until stop()", async (t) => {
   t.equal(result.status, 0)
 })
 
+t.test(
+  "a loop on the interval poller stopped while its sockets are busy lets the process exit",
+  async (t) => {
+    // While sockets are busy the interval poller checks on every turn of Node's loop, through a setImmediate
+    // that keeps the process alive (an unref'd one runs only after other I/O): stop() must end that too.
+    // The loop and its sockets are left open, as a program that only stops its loop leaves them.
+    const script = `
+    import * as zmq from "zeromq"
+    import { IOLoop } from ${JSON.stringify(fileURLToPath(new URL("../dist/index.js", import.meta.url)))}
+    const loop = new IOLoop({ poller: "interval" })
+    const pull = new zmq.Pull({ linger: 0 })
+    const push = new zmq.Push({ linger: 0 })
+    await pull.bind("inproc://busy")
+    push.connect("inproc://busy")
+    loop.addHandler(pull, () => loop.stop(), IOLoop.READ)
+    loop.addCallback(() => void push.send("ready"))
+    await loop.start()
+    console.log("stopped")
+  `
+    const result = spawnSync(CHILD_NODE, ["--input-type=module", "-e", script], {
+      cwd: fileURLToPath(new URL("..", import.meta.url)), // resolves zeromq from the package
+      encoding: "utf8",
+      timeout: 60_000,
+    })
+    t.equal(result.stdout.trim(), "stopped", result.stderr)
+    t.equal(result.status, 0, "exited by itself (not killed by the timeout)")
+  },
+)
+
 t.test("the constructor validates its options", async (t) => {
   t.throws(() => new IOLoop({ poller: "epoll" as "fd", makeCurrent: false }), TypeError)
   t.throws(() => new IOLoop({ timeFunc: 5 as unknown as () => number, makeCurrent: false }), {
