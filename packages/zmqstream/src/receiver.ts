@@ -29,8 +29,6 @@ export interface ReceiverHost {
 export class Receiver implements ReceiveSink {
   /** Messages taken from libzmq but not delivered yet, oldest first. */
   readonly held: Buffer[][] = []
-  /** How many messages the data path has handed over so far (delivered, held or dropped after close). */
-  taken = 0
 
   constructor(private readonly host: ReceiverHost) {}
 
@@ -39,7 +37,6 @@ export class Receiver implements ReceiveSink {
   }
 
   received(message: Buffer[]): void {
-    this.taken++
     if (this.host.closed()) {
       // Taken from libzmq after close(): nobody can receive it any more (pyzmq drops them with the socket).
     } else if (this.held.length === 0 && this.accepting()) {

@@ -1,4 +1,3 @@
-import { performance } from "node:perf_hooks"
 import type { Socket } from "zeromq"
 import { ERROR, NONE, READ, WRITE, type IOLoop, type Timeout } from "@zmq-eventloop/ioloop"
 import {
@@ -27,15 +26,6 @@ const FIRST_ATTACH_RETRY_MS = 1
 const LAST_ATTACH_RETRY_MS = 64
 const LAST_FDS_RETRY_MS = 1024
 
-// On the interval poller the loop reads ZMQ_EVENTS only every millisecond or so. A native receive empties the
-// socket at once, so a sender held back by the high-water mark refills it right after and then waits for the
-// next tick, unseen (issue 15 item 8: 0.39 of the zeromq.js path, whose promise-paced receives look again
-// sooner). After a receive that took messages, the stream therefore looks again on each loop turn for this
-// long, a native receive per look (the interval poller's own looks are 1 ms apart at best). Measured with
-// bench/micro/interval-toggle.mjs: native ÷ zeromq.js on the interval poller 0.23-0.39 without, 0.8-1.35
-// with 0.5 ms (1 ms about the same). The fd poller needs none: its fd signals.
-const RELOOK_WINDOW_MS = 0.5
-
 type LingeringSocket = Socket & { setInt32Option(id: number, value: number): void }
 
 /**
@@ -58,9 +48,6 @@ export class StreamEngine implements ReceiverHost, SenderHost, SocketLifeListene
   private attachRetryMs = 0
   private readonly stopWatchingSocket: () => void
   private deliveryScheduled = false
-  /** Until when the stream looks at its socket on each loop turn (interval poller, native path). */
-  private relookUntil = 0
-  private relookScheduled = false
   private isClosed = false
   private flushDepth = 0
   private interest = NONE
@@ -338,7 +325,6 @@ export class StreamEngine implements ReceiverHost, SenderHost, SocketLifeListene
     // A recv callback above started a flush(): it takes from the socket now. A chunk issued here as well
     // would take later messages and hand them over first (its results settle in fewer microtask turns).
     if (this.flushDepth > 0) return
-    const takenBefore = this.receiver.taken
     // A burst: the loop calls again because the socket stayed readable, or the path holds messages it took.
     const drained = this.path.receive(this.receiver, this.services.handlerStillReady || this.path.holding)
     this.scheduleHeld()
@@ -352,25 +338,7 @@ export class StreamEngine implements ReceiverHost, SenderHost, SocketLifeListene
     // delivery scheduled, which reads libzmq itself: either way the loop need not read ZMQ_EVENTS for READ.
     if (this.bypassesZeromqJs && !this.isClosed) {
       this.services.noteSocketCall(this.socket, drained || this.deliveryScheduled ? READ : NONE)
-      if (drained && this.loop.pollerKind === "interval") this.relookSoon(this.receiver.taken > takenBefore)
     }
-  }
-
-  /** See {@link RELOOK_WINDOW_MS}: `productive` says whether the receive that just ended took messages. */
-  private relookSoon(productive: boolean): void {
-    const now = performance.now()
-    if (productive) this.relookUntil = now + RELOOK_WINDOW_MS
-    else if (now >= this.relookUntil) return
-    if (this.relookScheduled) return
-    this.relookScheduled = true
-    // A closure made here, not a bound field: only interval-poller streams ever look again, and an idle
-    // stream's memory is counted (issue 15 item 10).
-    this.loop.spawnCallback(() => this.relook())
-  }
-
-  private relook(): void {
-    this.relookScheduled = false
-    this.resumeDelivery() // a native receive is its own look: EAGAIN costs less than reading ZMQ_EVENTS
   }
 
   private readonly loopClosed = (): void => this.close(undefined)
