@@ -128,6 +128,7 @@ export const MICRO = [
   "native-data-path",
   "idle-stream-memory",
   "interval-toggle",
+  "interval-poller",
   "poller",
   "zero-copy-thresholds",
   "zeromq-versions",
