@@ -69,7 +69,7 @@ export class HandlerTable {
         // One fd per loop: a loop made at the fd limit polls on a timer, and says so (the next one tries again).
         this.log.warn(
           "zmq-eventloop: the process is out of file descriptors (EMFILE), so this loop could not make its " +
-            "epoll set: it checks its sockets every 1-32 ms instead (raise `ulimit -n`)",
+            "epoll set: it checks its sockets on the interval poller instead (raise `ulimit -n`)",
         )
         return new IntervalPoller(sink)
       }
