@@ -6,9 +6,8 @@ import { napThread } from "./thread-nap.js"
 
 // Checks ZMQ_EVENTS of its sockets. A busy socket (a check found it ready, or the loop changed what it waits
 // for on it: a send, a new handler) is checked on every turn of Node's event loop, for BUSY_WINDOW_MS after
-// the last such sign, so that a reply to a message sent now is seen as it comes, not at
-// the next timer tick: Node's timers fire 1 ms apart at best, and waiting for ticks cost a request and its
-// reply 2.3-2.8 ms (ping-pong between two processes; plain zeromq.js: 0.12 ms). Past the first SPIN_MS of
+// the last such sign, so that a reply to a message sent now is seen as it comes, not at the next timer tick:
+// Node's timers fire 1 ms apart at best, and waiting for ticks cost a request and its reply 2.3-2.8 ms (ping-pong between two processes; plain zeromq.js: 0.12 ms). Past the first SPIN_MS of
 // the window, the thread naps between two checks that found nothing (with nothing else run in between), for
 // an eighth of the time since the last sign, from 20 µs up to 0.25 ms: on a machine with few cores, two
 // processes spinning left libzmq's I/O threads, which carry the messages, no core (3 ms a round trip, no
