@@ -1,21 +1,23 @@
 import { describeValue } from "@zmq-eventloop/ioloop/internal"
 
 /**
- * The largest code unit each Buffer text encoding can hold (`Infinity`: any well-formed text). base64 and hex
- * are Buffer encodings too, but `Buffer.from` decodes such text rather than encoding it: like Python's
- * `str.encode("hex")`, which pyzmq's `send_string` would call, they are refused.
+ * Each Buffer text encoding by its names (lower case), with the largest code unit it can hold (`Infinity`:
+ * any well-formed text). base64 and hex are Buffer encodings too, but `Buffer.from` decodes such text rather
+ * than encoding it: like Python's `str.encode("hex")`, which pyzmq's `send_string` would call, they are
+ * refused.
  */
-const TEXT_ENCODINGS: ReadonlyMap<string, number> = new Map([
-  ["utf8", Infinity],
-  ["utf-8", Infinity],
-  ["utf16le", Infinity],
-  ["utf-16le", Infinity],
-  ["ucs2", Infinity],
-  ["ucs-2", Infinity],
-  ["latin1", 0xff],
-  ["binary", 0xff],
-  ["ascii", 0x7f],
-])
+const TEXT_ENCODINGS: ReadonlyMap<string, { readonly encoding: BufferEncoding; readonly largest: number }> =
+  new Map([
+    ["utf8", { encoding: "utf8", largest: Infinity }],
+    ["utf-8", { encoding: "utf8", largest: Infinity }],
+    ["utf16le", { encoding: "utf16le", largest: Infinity }],
+    ["utf-16le", { encoding: "utf16le", largest: Infinity }],
+    ["ucs2", { encoding: "utf16le", largest: Infinity }],
+    ["ucs-2", { encoding: "utf16le", largest: Infinity }],
+    ["latin1", { encoding: "latin1", largest: 0xff }],
+    ["binary", { encoding: "latin1", largest: 0xff }],
+    ["ascii", { encoding: "ascii", largest: 0x7f }],
+  ])
 
 /** A UTF-16 surrogate without its pair (`String.prototype.isWellFormed`, which ES2023's types lack). */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
@@ -27,25 +29,24 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
  * @throws TypeError for an encoding that is not a text encoding; RangeError for text it cannot encode.
  */
 export function encodeText(text: string, encoding: unknown): Buffer {
-  const limit = typeof encoding === "string" ? TEXT_ENCODINGS.get(encoding.toLowerCase()) : undefined
-  if (limit === undefined) {
+  const known = typeof encoding === "string" ? TEXT_ENCODINGS.get(encoding.toLowerCase()) : undefined
+  if (known === undefined) {
     throw new TypeError(
       `options.encoding must be a text encoding (utf8, utf16le, latin1 or ascii), got ${describeValue(encoding)}`,
     )
   }
-  const encodingName = encoding as BufferEncoding
-  if (limit === Infinity) {
-    checkWellFormed("text", text, encodingName)
+  if (known.largest === Infinity) {
+    checkWellFormed("text", text, String(encoding))
   } else {
     for (let index = 0; index < text.length; index++) {
       const unit = text.charCodeAt(index)
-      if (unit > limit) {
+      if (unit > known.largest) {
         const code = unit.toString(16).toUpperCase().padStart(4, "0")
-        throw new RangeError(`text has U+${code} at index ${index}, which ${encodingName} cannot encode`)
+        throw new RangeError(`text has U+${code} at index ${index}, which ${String(encoding)} cannot encode`)
       }
     }
   }
-  return Buffer.from(text, encodingName)
+  return Buffer.from(text, known.encoding)
 }
 
 /**
