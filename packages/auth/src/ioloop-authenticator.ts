@@ -2,7 +2,7 @@ import { performance } from "node:perf_hooks"
 import { setTimeout as delay } from "node:timers/promises"
 import * as zmq from "zeromq"
 import { IOLoop, type Logger } from "@zmq-eventloop/ioloop"
-import { describeValue, LogSink, servicesOf } from "@zmq-eventloop/ioloop/internal"
+import { describeValue, errorCode, LogSink, servicesOf } from "@zmq-eventloop/ioloop/internal"
 import { ZMQStream } from "@zmq-eventloop/zmqstream"
 import { AuthPolicy, type CredentialsProvider } from "./auth-policy.js"
 import { loadCertificates } from "./certificates.js"
@@ -44,7 +44,7 @@ function bound(probe: zmq.Router): boolean {
     probe.bindSync(ZAP_ENDPOINT)
     return true
   } catch (error) {
-    if ((error as { code?: unknown }).code === "EADDRINUSE") return false
+    if (errorCode(error) === "EADDRINUSE") return false
     /* c8 ignore next 2 -- see endpointReleased */
     throw error
   }

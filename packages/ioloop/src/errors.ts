@@ -13,3 +13,12 @@ export class TimeoutError extends Error {
  * @internal
  */
 export class UnwatchableFdError extends TypeError {}
+
+/**
+ * The `code` of a thrown value (`"EAGAIN"` from zeromq.js, `"EBADF"` from `fs`…), or `undefined` for a value
+ * that has none, `null` and `undefined` included.
+ * @internal
+ */
+export function errorCode(error: unknown): unknown {
+  return typeof error === "object" && error !== null && "code" in error ? error.code : undefined
+}

@@ -1,6 +1,6 @@
 import { fstatSync } from "node:fs"
 import { ERROR, READ, WRITE, ZMQ_FD } from "./constants.js"
-import { UnwatchableFdError } from "./errors.js"
+import { errorCode, UnwatchableFdError } from "./errors.js"
 import type { HandlerEntry } from "./handler-entry.js"
 import { FD_ERROR, type FdSet } from "./native/fd-set.js"
 import { UV_READABLE, UV_WRITABLE, type FdWatcher, type FdWatcherConstructor } from "./native/fd-watcher.js"
@@ -105,7 +105,7 @@ export class FdPoller implements Poller {
       this.fdSet.add(this.set, fd, socket === null ? uvEventsFor(entry.events) : UV_READABLE, token)
     } catch (error) {
       this.freeTokens.push(token)
-      const code = (error as { code?: unknown }).code
+      const code = errorCode(error)
       if (socket === null && code === "EPERM") throw unwatchableFd(entry, error)
       if (code === "EEXIST") throw watchedTwice(entry, fd, error)
       throw error

@@ -1,3 +1,5 @@
+import { errorCode } from "./errors.js"
+
 /**
  * Runs a synchronous libzmq call made through zeromq.js again while it fails with EINTR. libzmq's calls that
  * process a socket's pending commands first (reading `ZMQ_EVENTS`, `connect`, `disconnect`…) poll(2) its
@@ -10,7 +12,7 @@ export function retryInterrupted<T>(call: () => T): T {
     try {
       return call()
     } catch (error) {
-      if ((error as { code?: unknown } | null)?.code !== "EINTR") throw error
+      if (errorCode(error) !== "EINTR") throw error
     }
   }
 }

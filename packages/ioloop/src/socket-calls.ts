@@ -18,6 +18,7 @@
  * WeakMap, which costs sockets of that class that are not registered one lookup per call.
  */
 
+import { errorCode } from "./errors.js"
 import { clearTimeout, setTimeout } from "./host-timers.js"
 import { isThenable } from "./validate.js"
 
@@ -232,7 +233,7 @@ function askZeromqJsIfHeld(socket: object): boolean {
   try {
     disconnect.call(socket, "")
   } catch (error) {
-    return (error as { code?: unknown }).code === "EBUSY"
+    return errorCode(error) === "EBUSY"
   }
   return false
 }

@@ -1,5 +1,6 @@
 import { fstatSync } from "node:fs"
 import type { HandlerTarget } from "@zmq-eventloop/ioloop"
+import { errorCode } from "@zmq-eventloop/ioloop/internal"
 
 /** How poll(2), and so pyzmq's `zmq.Poller`, reports a plain fd at once, on every poll, without waiting. */
 export type ReportedAtOnce = "ready" | "closed"
@@ -19,6 +20,6 @@ export function reportedAtOnce(target: HandlerTarget): ReportedAtOnce | undefine
     const stats = fstatSync(target)
     return stats.isFile() || stats.isDirectory() ? "ready" : undefined
   } catch (error) {
-    return (error as { code?: unknown }).code === "EBADF" ? "closed" : undefined
+    return errorCode(error) === "EBADF" ? "closed" : undefined
   }
 }

@@ -1,5 +1,5 @@
 import type { Socket } from "zeromq"
-import { describeValue } from "@zmq-eventloop/ioloop/internal"
+import { describeValue, errorCode } from "@zmq-eventloop/ioloop/internal"
 import { ZMQ_RCVTIMEO, ZMQ_SNDTIMEO } from "./constants.js"
 import type { SubscribeArguments } from "./socket-capabilities.js"
 
@@ -309,7 +309,7 @@ export async function bindToRandomPort(
       await socket.bind(`${addr}:${port}`)
       return port
     } catch (error) {
-      const code = (error as { code?: unknown }).code
+      const code = errorCode(error)
       if (code !== "EADDRINUSE" && code !== "EACCES") throw error
     }
   }

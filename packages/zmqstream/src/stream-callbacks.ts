@@ -1,4 +1,4 @@
-import { checkFunction, type LogSink, type UserCodeRunner } from "@zmq-eventloop/ioloop/internal"
+import { checkFunction, errorCode, type LogSink, type UserCodeRunner } from "@zmq-eventloop/ioloop/internal"
 import { wrap } from "@zmq-eventloop/stack-context"
 import { toFrames } from "./frame.js"
 import { partsOf, type Part, type QueuedMessage } from "./parts.js"
@@ -112,6 +112,6 @@ export class StreamCallbacks {
 
 /** `Host unreachable (EHOSTUNREACH)`: an error's message, and its code where it has one. */
 function describeError(error: Error): string {
-  const code = (error as { code?: unknown }).code
+  const code = errorCode(error)
   return typeof code === "string" ? `${error.message} (${code})` : error.message
 }

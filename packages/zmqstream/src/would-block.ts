@@ -1,3 +1,5 @@
+import { errorCode } from "@zmq-eventloop/ioloop/internal"
+
 /**
  * Whether a `send()`/`receive()` with timeout 0 failed only because the socket cannot do it *now*: EAGAIN
  * (nothing to receive, no room at the high-water mark), EBUSY (zeromq.js blocks the socket while an
@@ -7,6 +9,6 @@
  * read per message, so it treats both as "wait for the next READ/WRITE".
  */
 export function wouldBlock(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code
+  const code = errorCode(error)
   return code === "EAGAIN" || code === "EFSM" || code === "EBUSY"
 }

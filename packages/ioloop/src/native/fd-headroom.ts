@@ -7,10 +7,11 @@
  * @module
  */
 import { closeSync, openSync } from "node:fs"
+import { errorCode } from "../errors.js"
 
 /** Whether `error` says the process (or the system) has no fd left to give. */
 export function atFdLimit(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code
+  const code = errorCode(error)
   return code === "EMFILE" || code === "ENFILE"
 }
 

@@ -16,6 +16,7 @@
 import { threadId } from "node:worker_threads"
 import type * as Zmq from "zeromq"
 import { ZMQ_FD, ZMQ_TYPE } from "../constants.js"
+import { errorCode } from "../errors.js"
 import type { ZmqSocketAccess } from "../handler-entry.js"
 import { retryInterrupted } from "../interrupted.js"
 import {
@@ -106,7 +107,7 @@ export function runSelfTest(zeromq: typeof Zmq, addon: DataPathAddon): string | 
       addon.events(handle)
       return "the guard did not see the socket closed"
     } catch (error) {
-      if ((error as { code?: unknown }).code !== "EBADF") throw error
+      if (errorCode(error) !== "EBADF") throw error
     }
     return null
   } catch (error) {
