@@ -2,8 +2,8 @@ import { performance } from "node:perf_hooks"
 import { hasStackContext, NullContext, wrap } from "@zmq-eventloop/stack-context"
 import { bindMethods } from "./bind-methods.js"
 import { ALL_EVENTS, ERROR, MAX_TIMER_DELAY, NONE, READ, WRITE } from "./constants.js"
-import { checkTarget, type Handler, type HandlerTarget } from "./handler-entry.js"
-import { HandlerTable } from "./handler-table.js"
+import { checkTarget, type Handler, type HandlerTarget } from "./handlers/handler-entry.js"
+import { HandlerTable } from "./handlers/handler-table.js"
 import {
   clearImmediate,
   clearInterval,
@@ -12,10 +12,10 @@ import {
   setImmediate,
   setInterval,
   setTimeout,
-} from "./host-timers.js"
-import { runInExecutor, setDefaultExecutor } from "./loop-executor.js"
+} from "./timers/host-timers.js"
+import { runInExecutor, setDefaultExecutor } from "./add-ons/loop-executor.js"
 import { LoopServices, registerServices } from "./loop-services.js"
-import { runSync } from "./run-sync.js"
+import { runSync } from "./add-ons/run-sync.js"
 import {
   checkLogger,
   debug,
@@ -27,10 +27,10 @@ import {
   type Logger,
   type LoggerStyle,
 } from "./logger.js"
-import type { PollerKind } from "./poller.js"
-import { scheduledCallOf, TimeoutQueue, type DueCalls, type Timeout } from "./timeout-queue.js"
+import type { PollerKind } from "./pollers/poller.js"
+import { scheduledCallOf, TimeoutQueue, type DueCalls, type Timeout } from "./timers/timeout-queue.js"
 import { UserCodeRunner } from "./user-code.js"
-import type { Executor } from "./worker-pool.js"
+import type { Executor } from "./add-ons/worker-pool.js"
 import {
   checkFiniteNumber,
   checkFunction,

@@ -1,8 +1,8 @@
-import type { HandlerTarget } from "./handler-entry.js"
+import type { HandlerTarget } from "./handlers/handler-entry.js"
 import { NONE } from "./constants.js"
-import type { HandlerTable } from "./handler-table.js"
+import type { HandlerTable } from "./handlers/handler-table.js"
 import type { LogSink } from "./logger.js"
-import type { SocketReader } from "./socket-reader.js"
+import type { SocketReader } from "./handlers/socket-reader.js"
 import type { UserCodeRunner } from "./user-code.js"
 
 /** Told when its loop closes, before the loop lets go of its handlers (a ZMQStream closes itself then). */

@@ -2,7 +2,7 @@
 // error is the caller's. Where it is used: test/signals.ts in zmqstream (a Poller and a stream's forwarded
 // socket calls under a flood of SIGPROF).
 import t from "tap"
-import { retryInterrupted } from "../src/interrupted.js"
+import { retryInterrupted } from "../src/handlers/interrupted.js"
 
 const eintr = () => Object.assign(new Error("Interrupted system call"), { code: "EINTR", errno: 4 })
 

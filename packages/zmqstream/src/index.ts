@@ -4,12 +4,12 @@ export {
   type SendQueueLimit,
   type SendQueueLimitOptions,
   type WhenQueueFull,
-} from "./send-queue-limit.js"
-export type { DataPath } from "./data-path.js"
+} from "./send/send-queue-limit.js"
+export type { DataPath } from "./data-path/data-path.js"
 export { POLLIN, POLLOUT, POLLERR, SNDMORE, DONTWAIT } from "./constants.js"
-export { Poller, type PollEvents, type PollTarget } from "./poller.js"
-export type { Frame } from "./frame.js"
-export type { Part, SendablePart, SendOptions } from "./parts.js"
+export { Poller, type PollEvents, type PollTarget } from "./poller/poller.js"
+export type { Frame } from "./receive/frame.js"
+export type { Part, SendablePart, SendOptions } from "./send/parts.js"
 export type { ReceivingThis, SocketClassCannotReceive, SubscribeArguments } from "./socket-capabilities.js"
 export type {
   LinkedSocketMethods,

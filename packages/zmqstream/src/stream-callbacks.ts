@@ -1,7 +1,7 @@
 import { checkFunction, errorCode, type LogSink, type UserCodeRunner } from "@zmq-eventloop/ioloop/internal"
 import { wrap } from "@zmq-eventloop/stack-context"
-import { toFrames } from "./frame.js"
-import { partsOf, type Part, type QueuedMessage } from "./parts.js"
+import { toFrames } from "./receive/frame.js"
+import { partsOf, type Part, type QueuedMessage } from "./send/parts.js"
 
 /** A user callback as registered: wrapped in the caller's stack contexts, and where it came from. */
 export class UserCallback {

@@ -7,13 +7,13 @@ import {
   type SocketLifeListener,
 } from "@zmq-eventloop/ioloop/internal"
 import { NullContext } from "@zmq-eventloop/stack-context"
-import { chooseDataPath, type AttachRetry } from "./choose-data-path.js"
+import { chooseDataPath, type AttachRetry } from "./data-path/choose-data-path.js"
 import { POLLIN, POLLOUT, ZMQ_LINGER } from "./constants.js"
-import type { DataPath, StreamDataPath } from "./data-path.js"
-import type { QueuedMessage } from "./parts.js"
-import { Receiver, type ReceiverHost } from "./receiver.js"
-import { Sender, type SenderHost } from "./sender.js"
-import { belowLimit, SendQueueFullError, UNBOUNDED, type SendQueueLimit } from "./send-queue-limit.js"
+import type { DataPath, StreamDataPath } from "./data-path/data-path.js"
+import type { QueuedMessage } from "./send/parts.js"
+import { Receiver, type ReceiverHost } from "./receive/receiver.js"
+import { Sender, type SenderHost } from "./send/sender.js"
+import { belowLimit, SendQueueFullError, UNBOUNDED, type SendQueueLimit } from "./send/send-queue-limit.js"
 import type { StreamCallbacks } from "./stream-callbacks.js"
 
 // While the native data path is refused because a bind/unbind holds the socket, the stream tries it again

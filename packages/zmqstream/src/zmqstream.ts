@@ -18,7 +18,7 @@ import {
   ZMQ_TYPE,
 } from "./constants.js"
 import { pollFlagsArgument } from "./flag-arguments.js"
-import type { Frame } from "./frame.js"
+import type { Frame } from "./receive/frame.js"
 import {
   byteLength,
   checkPart,
@@ -28,19 +28,19 @@ import {
   type Part,
   type SendablePart,
   type SendOptions,
-} from "./parts.js"
+} from "./send/parts.js"
 import {
   applySendQueueLimit,
   type SendQueueLimit,
   type SendQueueLimitOptions,
   UNBOUNDED,
-} from "./send-queue-limit.js"
+} from "./send/send-queue-limit.js"
 import { dumpJson } from "./serialization/json.js"
 import { encodeText } from "./serialization/text.js"
 import { dumpPyobj, type PickleProtocol } from "./serialization/pickle.js"
 import type { ReceivingThis } from "./socket-capabilities.js"
 import { StreamCallbacks } from "./stream-callbacks.js"
-import type { DataPath } from "./data-path.js"
+import type { DataPath } from "./data-path/data-path.js"
 import { StreamEngine } from "./stream-engine.js"
 import {
   bindToRandomPort,

@@ -1,8 +1,8 @@
-// The send queue's ring (src/send-queue.ts) on its own: order across wrap-around and growth, one-part and
+// The send queue's ring (src/send/send-queue.ts) on its own: order across wrap-around and growth, one-part and
 // multipart messages, byte counts, truncation. The streams' suites check it again through real sockets.
 import t from "tap"
-import { SendQueue } from "../src/send-queue.js"
-import { partsOf, type Part, type QueuedMessage } from "../src/parts.js"
+import { SendQueue } from "../src/send/send-queue.js"
+import { partsOf, type Part, type QueuedMessage } from "../src/send/parts.js"
 import { UserCallback } from "../src/stream-callbacks.js"
 
 const message = (parts: Part[], bytes = parts.length): QueuedMessage => ({

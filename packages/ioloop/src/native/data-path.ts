@@ -6,9 +6,9 @@
 import { markAsUntransferable } from "node:worker_threads"
 import type { Socket } from "zeromq"
 import { ZMQ_FD, ZMQ_TYPE } from "../constants.js"
-import type { ZmqSocketAccess } from "../handler-entry.js"
-import type { SocketReader } from "../socket-reader.js"
-import { mayReceiveAhead } from "../receive-ahead.js"
+import type { ZmqSocketAccess } from "../handlers/handler-entry.js"
+import type { SocketReader } from "../handlers/socket-reader.js"
+import { mayReceiveAhead } from "../handlers/receive-ahead.js"
 import {
   META_HEADER,
   META_MESSAGES,

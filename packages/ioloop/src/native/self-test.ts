@@ -17,8 +17,8 @@ import { threadId } from "node:worker_threads"
 import type * as Zmq from "zeromq"
 import { ZMQ_FD, ZMQ_TYPE } from "../constants.js"
 import { errorCode } from "../errors.js"
-import type { ZmqSocketAccess } from "../handler-entry.js"
-import { retryInterrupted } from "../interrupted.js"
+import type { ZmqSocketAccess } from "../handlers/handler-entry.js"
+import { retryInterrupted } from "../handlers/interrupted.js"
 import {
   META_HEADER,
   META_MESSAGES,

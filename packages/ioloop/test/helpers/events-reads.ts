@@ -1,5 +1,5 @@
 import type { Test } from "tap"
-import { findDescriptor } from "../../src/socket-calls.js"
+import { findDescriptor } from "../../src/handlers/socket-calls.js"
 
 const ZMQ_EVENTS = 15
 

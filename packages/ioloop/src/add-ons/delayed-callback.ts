@@ -1,8 +1,8 @@
-import { bindMethods } from "./bind-methods.js"
-import { IOLoop } from "./ioloop.js"
-import { servicesOf } from "./loop-services.js"
-import type { Timeout } from "./timeout-queue.js"
-import { checkFiniteNumber, checkFunction, describeValue } from "./validate.js"
+import { bindMethods } from "../bind-methods.js"
+import { IOLoop } from "../ioloop.js"
+import { servicesOf } from "../loop-services.js"
+import type { Timeout } from "../timers/timeout-queue.js"
+import { checkFiniteNumber, checkFunction, describeValue } from "../validate.js"
 
 /**
  * Calls `callback` once, `callbackTime` ms after `start()`; `stop()` before then cancels it, and `start()`

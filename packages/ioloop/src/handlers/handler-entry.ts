@@ -1,7 +1,7 @@
 import type { Socket } from "zeromq"
-import { ERROR, MAX_FD, READ, WRITE, ZMQ_POLLIN, ZMQ_POLLOUT } from "./constants.js"
+import { ERROR, MAX_FD, READ, WRITE, ZMQ_POLLIN, ZMQ_POLLOUT } from "../constants.js"
 import { ZeromqJsReader, type SocketReader } from "./socket-reader.js"
-import { describeValue } from "./validate.js"
+import { describeValue } from "../validate.js"
 
 /** What `IOLoop.addHandler` watches: a zeromq.js socket, or a plain file descriptor (fd poller only). */
 export type HandlerTarget = Socket | number

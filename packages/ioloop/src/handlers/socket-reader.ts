@@ -1,4 +1,4 @@
-import { ZMQ_EVENTS } from "./constants.js"
+import { ZMQ_EVENTS } from "../constants.js"
 import type { ZmqSocketAccess } from "./handler-entry.js"
 import { retryInterrupted } from "./interrupted.js"
 

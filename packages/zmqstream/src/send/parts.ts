@@ -1,9 +1,9 @@
 import { checkFunction, describeValue } from "@zmq-eventloop/ioloop/internal"
-import { DONTWAIT, SNDMORE, ZMQ_RADIO, ZMQ_SERVER } from "./constants.js"
-import { undefinedFlagError } from "./flag-arguments.js"
-import { isReceivedFrame, type Frame } from "./frame.js"
-import { checkWellFormed } from "./serialization/text.js"
-import type { UserCallback } from "./stream-callbacks.js"
+import { DONTWAIT, SNDMORE, ZMQ_RADIO, ZMQ_SERVER } from "../constants.js"
+import { undefinedFlagError } from "../flag-arguments.js"
+import { isReceivedFrame, type Frame } from "../receive/frame.js"
+import { checkWellFormed } from "../serialization/text.js"
+import type { UserCallback } from "../stream-callbacks.js"
 
 /**
  * One part of an outgoing message: bytes (a Buffer, the bytes of any typed array, an ArrayBuffer) or a string,

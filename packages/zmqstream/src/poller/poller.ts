@@ -10,8 +10,8 @@ import {
 } from "@zmq-eventloop/ioloop/internal"
 import { NullContext } from "@zmq-eventloop/stack-context"
 import { reportedAtOnce } from "./always-ready.js"
-import { POLLERR, POLLIN, POLLOUT } from "./constants.js"
-import { pollFlagsArgument } from "./flag-arguments.js"
+import { POLLERR, POLLIN, POLLOUT } from "../constants.js"
+import { pollFlagsArgument } from "../flag-arguments.js"
 import { PollHub } from "./poll-hub.js"
 
 /** What a {@link Poller} polls: a zeromq.js socket, or a plain file descriptor (on the loop's `fd` poller). */

@@ -18,9 +18,9 @@
  * WeakMap, which costs sockets of that class that are not registered one lookup per call.
  */
 
-import { errorCode } from "./errors.js"
-import { clearTimeout, setTimeout } from "./host-timers.js"
-import { isThenable } from "./validate.js"
+import { errorCode } from "../errors.js"
+import { clearTimeout, setTimeout } from "../timers/host-timers.js"
+import { isThenable } from "../validate.js"
 
 const NOTED_GETTERS = ["readable", "writable"]
 // zeromq.js runs these on a worker thread and blocks the socket (EBUSY) until their promise settles: the

@@ -1,7 +1,7 @@
 import type { Socket } from "zeromq"
 import type { NativeDataPath, SocketReader } from "@zmq-eventloop/ioloop/internal"
 import type { ReceiveSink, SendSink, StreamDataPath } from "./data-path.js"
-import type { Part, QueuedMessage } from "./parts.js"
+import type { Part, QueuedMessage } from "../send/parts.js"
 import { messageBytes, ReceiveChunks } from "./receive-chunks.js"
 import { ZeromqJsSend } from "./zeromq-js-send.js"
 

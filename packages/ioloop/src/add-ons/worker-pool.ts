@@ -1,6 +1,6 @@
 import { availableParallelism } from "node:os"
 import { Worker } from "node:worker_threads"
-import { checkFunction, checkOptionsObject, describeValue } from "./validate.js"
+import { checkFunction, checkOptionsObject, describeValue } from "../validate.js"
 
 /**
  * What `IOLoop.runInExecutor` hands work to (Python's `concurrent.futures.Executor`, reduced to the two

@@ -1,6 +1,6 @@
 import { performance } from "node:perf_hooks"
-import type { HandlerEntry } from "./handler-entry.js"
-import { clearImmediate, clearTimeout, setImmediate, setTimeout } from "./host-timers.js"
+import type { HandlerEntry } from "../handlers/handler-entry.js"
+import { clearImmediate, clearTimeout, setImmediate, setTimeout } from "../timers/host-timers.js"
 import type { Poller, ReadySink } from "./poller.js"
 import { napThread } from "./thread-nap.js"
 

@@ -1,9 +1,9 @@
 import { fstatSync } from "node:fs"
-import { ERROR, READ, WRITE, ZMQ_FD } from "./constants.js"
-import { errorCode, UnwatchableFdError } from "./errors.js"
-import type { HandlerEntry } from "./handler-entry.js"
-import { FD_ERROR, type FdSet } from "./native/fd-set.js"
-import { UV_READABLE, UV_WRITABLE, type FdWatcher, type FdWatcherConstructor } from "./native/fd-watcher.js"
+import { ERROR, READ, WRITE, ZMQ_FD } from "../constants.js"
+import { errorCode, UnwatchableFdError } from "../errors.js"
+import type { HandlerEntry } from "../handlers/handler-entry.js"
+import { FD_ERROR, type FdSet } from "../native/fd-set.js"
+import { UV_READABLE, UV_WRITABLE, type FdWatcher, type FdWatcherConstructor } from "../native/fd-watcher.js"
 import type { Poller, ReadySink } from "./poller.js"
 
 function uvEventsFor(interest: number): number {

@@ -1,5 +1,5 @@
 import type { QueuedMessage } from "./parts.js"
-import type { UserCallback } from "./stream-callbacks.js"
+import type { UserCallback } from "../stream-callbacks.js"
 
 // A chunk holds at most this many messages. Every chunk but the last is full, so a message's place in the
 // queue gives its chunk and slot by shifting and masking.

@@ -1,4 +1,4 @@
-import { errorCode } from "./errors.js"
+import { errorCode } from "../errors.js"
 
 /**
  * Runs a synchronous libzmq call made through zeromq.js again while it fails with EINTR. libzmq's calls that

@@ -4,7 +4,7 @@
  * @module
  */
 import type { Socket } from "zeromq"
-import { ZMQ_SUB, ZMQ_TYPE, ZMQ_XPUB } from "./constants.js"
+import { ZMQ_SUB, ZMQ_TYPE, ZMQ_XPUB } from "../constants.js"
 import type { ZmqSocketAccess } from "./handler-entry.js"
 
 /**

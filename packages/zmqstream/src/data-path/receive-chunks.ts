@@ -1,4 +1,4 @@
-import { MAX_RECEIVE_CHUNK, MAX_RECEIVE_CHUNK_BYTES } from "./constants.js"
+import { MAX_RECEIVE_CHUNK, MAX_RECEIVE_CHUNK_BYTES } from "../constants.js"
 
 /**
  * How many messages one READ dispatch hands out, one rule for both data paths: one at first, then doubling

@@ -1,6 +1,6 @@
 import type { Socket } from "zeromq"
 import type { SendSink } from "./data-path.js"
-import type { QueuedMessage } from "./parts.js"
+import type { QueuedMessage } from "../send/parts.js"
 
 type WritableSocket = Socket & { send(parts: unknown, options?: object): Promise<void> }
 

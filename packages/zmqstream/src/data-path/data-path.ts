@@ -1,5 +1,5 @@
 import type { SocketReader } from "@zmq-eventloop/ioloop/internal"
-import type { Part, QueuedMessage } from "./parts.js"
+import type { Part, QueuedMessage } from "../send/parts.js"
 
 /** How a stream moves messages: through the addon straight into libzmq, or through zeromq.js's calls. */
 export type DataPath = "native" | "zeromq.js"

@@ -1,5 +1,5 @@
-import type { ReceiveSink, StreamDataPath } from "./data-path.js"
-import { wouldBlock } from "./would-block.js"
+import type { ReceiveSink, StreamDataPath } from "../data-path/data-path.js"
+import { wouldBlock } from "../would-block.js"
 
 /** What the receive side needs from its stream. */
 export interface ReceiverHost {

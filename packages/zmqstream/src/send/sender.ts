@@ -1,10 +1,10 @@
 import type { Socket } from "zeromq"
 import { queueMicrotask } from "@zmq-eventloop/ioloop/internal"
-import { SEND_BUDGET } from "./constants.js"
-import type { SendSink, StreamDataPath } from "./data-path.js"
+import { SEND_BUDGET } from "../constants.js"
+import type { SendSink, StreamDataPath } from "../data-path/data-path.js"
 import type { Part, QueuedMessage } from "./parts.js"
 import { SendQueue } from "./send-queue.js"
-import { wouldBlock } from "./would-block.js"
+import { wouldBlock } from "../would-block.js"
 
 /** What the send side needs from its stream. */
 export interface SenderHost {

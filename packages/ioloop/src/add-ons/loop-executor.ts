@@ -1,5 +1,5 @@
-import { servicesOf } from "./loop-services.js"
-import { describeValue } from "./validate.js"
+import { servicesOf } from "../loop-services.js"
+import { describeValue } from "../validate.js"
 import { WorkerPool, type Executor } from "./worker-pool.js"
 
 /** Each loop's default executor: set by `setDefaultExecutor`, else a WorkerPool made at first use. */

@@ -6,7 +6,7 @@ import {
   socketMayReceiveAhead,
 } from "@zmq-eventloop/ioloop/internal"
 import type { ReceiveSink, SendSink, StreamDataPath } from "./data-path.js"
-import type { QueuedMessage } from "./parts.js"
+import type { QueuedMessage } from "../send/parts.js"
 import { ReceiveChunks } from "./receive-chunks.js"
 import { ZeromqJsSend } from "./zeromq-js-send.js"
 

@@ -1,6 +1,6 @@
-import { TimeoutError } from "./errors.js"
-import type { IOLoop } from "./ioloop.js"
-import { checkFiniteNumber, checkFunction, checkOptionsObject } from "./validate.js"
+import { TimeoutError } from "../errors.js"
+import type { IOLoop } from "../ioloop.js"
+import { checkFiniteNumber, checkFunction, checkOptionsObject } from "../validate.js"
 
 /**
  * `IOLoop.runSync`: starts `loop`, runs `fn` on it, and stops it when `fn`'s result settles (tornado

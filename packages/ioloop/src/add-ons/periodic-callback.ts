@@ -1,8 +1,8 @@
-import { bindMethods } from "./bind-methods.js"
-import { IOLoop } from "./ioloop.js"
-import { servicesOf } from "./loop-services.js"
-import type { Timeout } from "./timeout-queue.js"
-import { checkFiniteNumber, checkFunction, checkOptionsObject, describeValue } from "./validate.js"
+import { bindMethods } from "../bind-methods.js"
+import { IOLoop } from "../ioloop.js"
+import { servicesOf } from "../loop-services.js"
+import type { Timeout } from "../timers/timeout-queue.js"
+import { checkFiniteNumber, checkFunction, checkOptionsObject, describeValue } from "../validate.js"
 
 /**
  * Calls `callback` every `callbackTime` ms on an IOLoop, the first time one period after `start()`.

@@ -1,4 +1,4 @@
-import type { HandlerEntry } from "./handler-entry.js"
+import type { HandlerEntry } from "../handlers/handler-entry.js"
 
 /** Which mechanism tells the loop that a target may be ready (`IOLoop.pollerKind`). */
 export type PollerKind = "fd" | "interval"
