@@ -1,3 +1,5 @@
+import { prototypeChain } from "./prototype-chain.js"
+
 /** The prototypes whose methods already bind themselves on first access. */
 const installed = new WeakSet<object>()
 /** The method behind each accessor installed, for a subclass's prototype installed later. */
@@ -19,11 +21,7 @@ export function bindMethods(instance: object): void {
   if (own === null || installed.has(own)) return
   installed.add(own)
   const seen = new Set<string>()
-  for (
-    let proto: object | null = own;
-    proto !== null && proto !== Object.prototype;
-    proto = Object.getPrototypeOf(proto) as object | null
-  ) {
+  for (const proto of prototypeChain(own, Object.prototype)) {
     for (const name of Object.getOwnPropertyNames(proto)) {
       if (name === "constructor" || seen.has(name)) continue
       seen.add(name)

@@ -19,6 +19,7 @@
  */
 
 import { errorCode } from "../errors.js"
+import { prototypeChain } from "../prototype-chain.js"
 import { clearTimeout, setTimeout } from "../timers/host-timers.js"
 import { isThenable } from "../validate.js"
 
@@ -87,11 +88,7 @@ function notify(socket: unknown, phase: SocketCallPhase = "call"): void {
 
 /** The descriptor of `name` on `proto` or the nearest ancestor that has one. */
 export function findDescriptor(proto: object, name: string): PropertyDescriptor | undefined {
-  for (
-    let owner: object | null = proto;
-    owner !== null;
-    owner = Object.getPrototypeOf(owner) as object | null
-  ) {
+  for (const owner of prototypeChain(proto)) {
     const descriptor = Object.getOwnPropertyDescriptor(owner, name)
     if (descriptor !== undefined) return descriptor
   }
@@ -174,11 +171,7 @@ function wrapMember(owner: object, name: string): void {
 /** The methods of `proto` and its ancestors (below `Object.prototype`) whose calls are noted. */
 function notedMethodNames(proto: object): Set<string> {
   const names = new Set<string>()
-  for (
-    let owner: object | null = proto;
-    owner !== null && owner !== Object.prototype;
-    owner = Object.getPrototypeOf(owner) as object | null
-  ) {
+  for (const owner of prototypeChain(proto, Object.prototype)) {
     for (const name of Object.getOwnPropertyNames(owner)) {
       if (name === "constructor" || PURE_METHOD.test(name)) continue
       if (typeof Object.getOwnPropertyDescriptor(owner, name)?.value === "function") names.add(name)
@@ -224,10 +217,9 @@ function heldByWorker(socket: object): boolean {
 
 function askZeromqJsIfHeld(socket: object): boolean {
   let disconnect: unknown
-  for (let owner = Object.getPrototypeOf(socket) as object | null; owner !== null;) {
+  for (const owner of prototypeChain(Object.getPrototypeOf(socket) as object | null)) {
     disconnect = Object.getOwnPropertyDescriptor(owner, "disconnect")?.value
     if (typeof disconnect === "function" && !wrappers.has(disconnect)) break
-    owner = Object.getPrototypeOf(owner) as object | null
   }
   if (typeof disconnect !== "function") return false
   try {
