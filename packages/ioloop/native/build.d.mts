@@ -1,5 +1,5 @@
 // Types of build.mjs, for the tests that import it (build.mjs stays plain JavaScript: it runs without a
-// TypeScript build, from the bin script and `pnpm run prebuild`).
+// TypeScript build, from the bin script and `pnpm run prebuilds`).
 export const packageRoot: string
 export const sourceBuildPath: string
 export function prebuildPath(platform?: string, arch?: string): string

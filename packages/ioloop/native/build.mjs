@@ -1,6 +1,6 @@
 // Compiles the native addon: every native/*.c into one zmq_eventloop.node, with one compiler call against
 // the running Node's own headers (no node-gyp, no download; about 0.2 s). Nothing runs at install time:
-// `zmq-eventloop-build` (bin/) makes a source build, `pnpm run prebuild` (native/prebuild.mjs) the
+// `zmq-eventloop-build` (bin/) makes a source build, `pnpm run prebuilds` (native/prebuild.mjs) the
 // prebuild shipped in the package, and src/native/loader.ts loads whichever is there.
 //
 // The binary carries the hash of the sources it was built from (exported by the addon as `sourceHash`),

@@ -1,4 +1,4 @@
-// `pnpm run prebuild` (workspace root): builds the addon into prebuilds/linux-<arch>/ for every Linux
+// `pnpm run prebuilds` (workspace root): builds the addon into prebuilds/linux-<arch>/ for every Linux
 // architecture we ship (x64 and arm64; the other one cross-compiled with Debian's gcc-<triple>), the copies
 // shipped in the package and loaded first. Run it after any change to native/*.c or *.h and commit the
 // result; packages/ioloop/test/native-addon.ts fails while the committed prebuild's sourceHash differs from

@@ -39,7 +39,7 @@ t.test(
     t.equal(
       loaded.exports.sourceHash,
       nativeSourceHash(),
-      "native/*.c or *.h changed since the prebuild was made: run `pnpm run prebuild` at the workspace root " +
+      "native/*.c or *.h changed since the prebuild was made: run `pnpm run prebuilds` at the workspace root " +
         `and commit packages/ioloop/prebuilds/${platform}/`,
     )
   },

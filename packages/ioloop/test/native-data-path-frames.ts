@@ -1,6 +1,6 @@
 // Frames of every size on the native data path, over tcp between real zeromq.js sockets: large frames go
 // without copies both ways (sent from the caller's memory, received as libzmq's own), small ones share 8 KiB
-// slabs, and what a kept frame holds on to stays bounded. Build the addon first (`pnpm run prebuild`).
+// slabs, and what a kept frame holds on to stays bounded. Build the addon first (`pnpm run prebuilds`).
 import t, { type Test } from "tap"
 import { randomBytes } from "node:crypto"
 import { constants, PerformanceObserver, type PerformanceEntry } from "node:perf_hooks"

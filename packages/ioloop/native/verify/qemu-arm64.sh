@@ -51,7 +51,7 @@ addon=$ioloop/prebuilds/linux-arm64/zmq_eventloop.node
 echo "== the committed arm64 prebuild carries the sources' hash"
 expected=$(node --input-type=module -e "import { nativeSourceHash } from '$ioloop/native/build.mjs'; console.log(nativeSourceHash())")
 actual=$(arm64 -e "const m = { exports: {} }; process.dlopen(m, '$addon'); console.log(m.exports.sourceHash)")
-[ "$expected" = "$actual" ] || { echo "stale: $actual, the sources hash to $expected (pnpm run prebuild)"; exit 1; }
+[ "$expected" = "$actual" ] || { echo "stale: $actual, the sources hash to $expected (pnpm run prebuilds)"; exit 1; }
 
 # The tests, compiled to JavaScript on this machine (TypeScript under qemu would take minutes more), into
 # a tree beside the real one whose node_modules and dist are the real ones.
