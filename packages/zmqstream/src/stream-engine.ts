@@ -375,6 +375,9 @@ export class StreamEngine implements ReceiverHost, SenderHost, SocketLifeListene
     this.cancelAttachRetry()
     this.services.closeListeners.delete(this.loopClosed)
     this.loop.removeHandler(this.socket)
+    const heldParts = this.sender.heldPartCount
+    if (heldParts > 0)
+      this.services.log.debug(`ZMQStream.close: dropping ${heldParts} parts sent with SNDMORE`)
     const dropped = this.sender.drainForClose()
     if (this.socket.closed) {
       // pyzmq warns as well ("Unregistering FD … after closing socket. … Please use stream.close() instead")

@@ -124,8 +124,6 @@ export class ZMQStream<S extends Socket = Socket> {
   private readonly canReceive: boolean
   private readonly canSend: boolean
   private readonly socketType: number
-  /** Parts given with SNDMORE, waiting for the last part of their message. */
-  private partial: Part[] | null = null
 
   /**
    * Registers `socket` with the loop (default: `IOLoop.current()`) and sets its `receiveTimeout` and
@@ -363,11 +361,10 @@ export class ZMQStream<S extends Socket = Socket> {
     const split = splitSendOptions(options, this.socketType, this.socket, own)
     const parts = split.copy ? copyParts(given) : given
     if (split.more) {
-      this.partial = this.partial === null ? parts : this.partial.concat(parts)
+      this.engine.sender.holdParts(parts)
       return this.engine.hasRoom()
     }
-    const message = this.partial === null ? parts : this.partial.concat(parts)
-    this.partial = null
+    const message = this.engine.sender.completeMessage(parts)
     const callback = this.callbacks.capture(split.callback)
     // Ping-pong: a message nobody waits to hear about goes to libzmq inside this call (Sender's fast path).
     const quiet = callback === null && split.sendOptions === undefined && this.callbacks.send === null
@@ -459,13 +456,6 @@ export class ZMQStream<S extends Socket = Socket> {
       (typeof linger !== "number" || !Number.isInteger(linger) || linger < -1)
     ) {
       throw new TypeError(`linger must be an integer >= -1 (ms) or null, got ${describeValue(linger)}`)
-    }
-    if (this.partial !== null) {
-      servicesOf(this.ioLoop).log.debug(
-        `ZMQStream.close: dropping ${this.partial.length} parts sent with SNDMORE`,
-      )
-      this.partial = null
-      this.callbacks.unsent(1)
     }
     this.engine.close(linger ?? undefined)
   }

@@ -3,6 +3,7 @@
 // helpers write it.
 import * as zmq from "zeromq"
 import { DONTWAIT, SNDMORE, ZMQStream, type Part } from "../src/index.js"
+import { IOLoop } from "@zmq-eventloop/ioloop"
 import { bindAny, deferred, loopTest } from "./helpers/loop.js"
 
 loopTest(
@@ -40,6 +41,33 @@ loopTest("close() with parts held by SNDMORE reports the unfinished message", as
   push.close()
   t.same(errors, ["close(): 1 queued message could not be sent"])
 })
+
+loopTest(
+  "parts held by SNDMORE are reported unsent once, before the close callback, however the stream closes",
+  async (t, { loop, poller, logger, track }) => {
+    // Each way a stream closes: its close(), its socket closed directly, its loop closed (the loop of this
+    // test keeps running: that stream gets a loop of its own).
+    for (const how of ["stream.close()", "socket.close()", "loop.close()"] as const) {
+      const ownLoop = how === "loop.close()" ? new IOLoop({ poller, makeCurrent: false, logger }) : loop
+      const socket = track(new zmq.Push())
+      const push = new ZMQStream(socket, ownLoop)
+      const events: string[] = []
+      const closed = deferred()
+      push.onErr((error) => events.push(error.message))
+      push.setCloseCallback(() => {
+        events.push("closed")
+        closed.resolve()
+      })
+      push.send("first part", { flags: SNDMORE })
+      if (how === "stream.close()") push.close()
+      else if (how === "socket.close()") socket.close()
+      else ownLoop.close()
+      await closed.wait(`the close callback after ${how}`)
+      push.close() // a second close does nothing
+      t.same(events, ["close(): 1 queued message could not be sent", "closed"], how)
+    }
+  },
+)
 
 loopTest(
   "close() with parts held by SNDMORE closes the socket whatever the logger does",

@@ -97,6 +97,11 @@ export class Sender implements SendSink {
   private idleWaiters: Array<() => void> = []
   /** What `trySendNow` handed to libzmq in this job, for the report at its end (as a settled send's). */
   private sentNow: Part[][] = []
+  /**
+   * Parts sent with SNDMORE, held until their message's last part comes: then the whole message is queued
+   * (zeromq.js sends whole messages; libzmq would keep it atomic anyway). Dropped unsent when the stream closes.
+   */
+  private heldParts: Part[] | null = null
 
   constructor(private readonly host: SenderHost) {}
 
@@ -120,6 +125,24 @@ export class Sender implements SendSink {
 
   push(message: QueuedMessage): void {
     this.queue.push(message)
+  }
+
+  /** Holds `parts` (sent with SNDMORE) for the message that a later send without it completes. */
+  holdParts(parts: Part[]): void {
+    this.heldParts = this.heldParts === null ? parts : this.heldParts.concat(parts)
+  }
+
+  /** How many parts sent with SNDMORE are held. */
+  get heldPartCount(): number {
+    return this.heldParts === null ? 0 : this.heldParts.length
+  }
+
+  /** The whole message that `parts` complete: the held parts, then these. */
+  completeMessage(parts: Part[]): Part[] {
+    if (this.heldParts === null) return parts
+    const message = this.heldParts.concat(parts)
+    this.heldParts = null
+    return message
   }
 
   whenIdle(): Promise<void> {
@@ -297,6 +320,12 @@ export class Sender implements SendSink {
    */
   drainForClose(): number {
     const socket = this.host.socket as WritableSocket
+    // Parts held with SNDMORE are a message that never got its last part: one message unsent.
+    let dropped = 0
+    if (this.heldParts !== null) {
+      this.heldParts = null
+      dropped++
+    }
     // A head still waiting for receives to settle was never handed over: it goes first, with the rest.
     const tookWaitingHead = this.headWaits
     if (tookWaitingHead) {
@@ -307,7 +336,6 @@ export class Sender implements SendSink {
     // A send in flight holds the head: it has been handed to libzmq (or came back EAGAIN, reported by
     // sendFailed as unsent). Either way it is no longer ours to send.
     let index = this.inFlight ? 1 : 0
-    let dropped = 0
     let refused = 0
     const settling: Promise<unknown>[] = []
     const countRefused = (): void => void refused++
