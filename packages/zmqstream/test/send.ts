@@ -138,6 +138,33 @@ async function inprocPushStream({
 }
 
 loopTest(
+  "what a loop callback queues behind a message sent at once goes out in that iteration, with its callback",
+  async (t, ctx) => {
+    const { loop } = ctx
+    const { pull, stream } = await inprocPushStream(ctx)
+    const events: string[] = []
+    const done = deferred()
+    loop.addCallback(() => {
+      stream.send("a") // nobody waits to hear of it: handed to libzmq at once (or its send is in flight)
+      stream.send("b", { callback: (msg) => events.push(`callback ${String(msg[0])}`) })
+      stream.send("c")
+      loop.addCallback(() => {
+        events.push(`next iteration: ${stream.queuedMessages()} queued`)
+        done.resolve()
+      })
+    })
+    await done.wait("the next iteration's callback")
+    t.same(events, ["callback b", "next iteration: 0 queued"], "as pyzmq, whose WRITE handler runs first")
+    const received = [await pull.receive(), await pull.receive(), await pull.receive()]
+    t.same(
+      received.map(([frame]) => String(frame)),
+      ["a", "b", "c"],
+    )
+    stream.close()
+  },
+)
+
+loopTest(
   "onSend registered right after sends, in the same job, hears of each of them (pyzmq's send is deferred)",
   async (t, ctx) => {
     const { loop } = ctx

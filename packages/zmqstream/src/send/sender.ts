@@ -233,7 +233,9 @@ export class Sender implements SendSink {
   startAlone(): void {
     if (this.length !== 1 || this.inFlight || this.host.flushing()) return
     if (!this.host.path.settlesSendsLater || !this.host.roomToSend()) return
-    this.budget = 1
+    // A chain, as from a WRITE dispatch: what is queued behind it in this job goes once it settled, as on the
+    // native path, whose WRITE dispatch in the same loop iteration sends it (not one iteration later).
+    this.budget = SEND_BUDGET
     this.sendHead()
   }
 
