@@ -196,6 +196,11 @@ export class ZMQStream<S extends Socket = Socket> {
     callback: ((stream: ZMQStream<S>, msg: Frame[]) => unknown) | null,
     options: { copy: false },
   ): void
+  onRecvStream<T extends S>(
+    this: ReceivingThis<T> & (ZMQStream<T> | void),
+    callback: ((stream: ZMQStream<S>, msg: Buffer[] | Frame[]) => unknown) | null,
+    options?: RecvOptions,
+  ): void
   onRecvStream(callback: Function | null, options: RecvOptions = {}): void {
     this.setRecv(callback, options, true)
   }

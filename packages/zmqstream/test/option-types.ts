@@ -92,5 +92,9 @@ t.test("onRecv and subscribe compile where the class has them, also detached", a
   const onRecv = subscriber.onRecv
   onRecv((msg) => msg.length)
   xpub.onRecvStream((stream, msg) => stream.socket.noDrop || msg.length)
+  // `copy` known only at run time: the callback takes Buffer[] | Frame[] (onRecvStream had no such overload).
+  const copy: boolean = Math.random() < 2
+  subscriber.onRecv((msg) => msg.length, { copy })
+  subscriber.onRecvStream((stream, msg) => stream.closed() || msg.length, { copy })
   t.pass("compiled")
 })
