@@ -228,6 +228,22 @@ t.test(
       t.same(missing, [], `every one of the ${references} files named by a source map reference is shipped`)
     })
 
+    t.test("every examples/ file a package's README names is in the package", async (t) => {
+      const missing: string[] = []
+      let named = 0
+      for (const name of Object.keys(tarballs)) {
+        const folder = join(app, "node_modules", name)
+        const readme = fs.readFileSync(join(folder, "README.md"), "utf8")
+        // `examples/echo.mjs` and the like; links into the repository's own examples (../../examples/) excluded
+        for (const [, path] of readme.matchAll(/(?<![./\w])(examples\/[\w-]+\.mjs)/g)) {
+          named++
+          if (!fs.existsSync(join(folder, path!))) missing.push(`${name}: ${path}`)
+        }
+      }
+      t.ok(named > 0, "the READMEs name their examples")
+      t.same(missing, [], `all ${named} are shipped (node examples/<file> runs from the installed package)`)
+    })
+
     t.test(
       "without a usable prebuild the loop warns and falls back; zmq-eventloop-build fixes it",
       async (t) => {
