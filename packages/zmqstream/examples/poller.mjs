@@ -19,7 +19,7 @@ await loop.runSync(async () => {
   for (const word of ["ping", "pong"]) {
     await client.send(word)
     const events = new Map(await poller.poll(5000)) // dict(await poller.poll(5000)), in ms
-    if (!(events.get(client) & POLLIN)) {
+    if (!((events.get(client) ?? 0) & POLLIN)) {
       console.log(`no reply to ${word} within 5 s`)
       break // a REQ must not send again before its reply
     }
