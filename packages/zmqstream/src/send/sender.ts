@@ -279,6 +279,9 @@ export class Sender implements SendSink {
     if (this.sentNow.length > 0) this.reportSentNow()
     this.host.sent(message, status)
     if (this.length === 0 && !this.host.closed()) this.host.queueEmptied()
+    // A callback above sent a message at once on a path that settles later (startAlone): that send is the
+    // one in flight now, and its settlement goes on from here. Sending the head again would send it twice.
+    if (this.inFlight) return
     if (this.length > 0 && --this.budget > 0 && !this.host.closed() && !this.host.flushing()) {
       return this.sendHead()
     }
