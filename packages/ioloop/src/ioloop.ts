@@ -345,13 +345,16 @@ export class IOLoop {
     return timeout
   }
 
-  /** Cancels a timeout; harmless if it already ran or was removed. (tornado `remove_timeout`) */
+  /**
+   * Cancels a timeout; harmless if it already ran or was removed. A timeout of another loop is cancelled
+   * in that loop, as tornado does. (tornado `remove_timeout`)
+   */
   removeTimeout(timeout: Timeout): void {
     const call = scheduledCallOf(timeout)
     if (call === undefined) {
       throw new TypeError(`timeout must be a Timeout returned by addTimeout, got ${describeValue(timeout)}`)
     }
-    this.timeouts.remove(call)
+    call.cancel()
   }
 
   /**

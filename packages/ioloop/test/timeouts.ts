@@ -74,6 +74,26 @@ t.test("a removed timeout does not run", async (t) => {
   t.equal(ran, false)
 })
 
+t.test("a loop's removeTimeout cancels another loop's timeout there, which runs on", async (t) => {
+  // tornado's remove_timeout sets the timeout's callback to None, whichever loop it belongs to
+  const mine = newLoop(t)
+  const theirs = newLoop(t)
+  const ran: string[] = []
+  const cancelled = theirs.callLater(1, () => ran.push("cancelled"))
+  const sameSlot = theirs.callAt(cancelled.deadline, () => ran.push("same millisecond"))
+  const ownInSameSlot = mine.callAt(cancelled.deadline, () => ran.push("mine"))
+  mine.removeTimeout(cancelled)
+  t.equal(cancelled.pending, false, "cancelled")
+  theirs.callLater(5, () => theirs.stop())
+  await runUntilStopped(theirs)
+  t.same(ran, ["same millisecond"], "the other loop ran its other timeout, not the cancelled one")
+  t.equal(sameSlot.pending, false)
+  t.equal(ownInSameSlot.pending, true, "this loop's own timeout of that millisecond is still due")
+  mine.callLater(5, () => mine.stop())
+  await runUntilStopped(mine)
+  t.same(ran, ["same millisecond", "mine"])
+})
+
 t.test("removing a timeout after it ran is harmless", async (t) => {
   // tornado test_remove_timeout_after_fire
   const loop = newLoop(t)

@@ -1,4 +1,4 @@
-import type { DueCalls, ScheduledCall } from "./timeout-queue.js"
+import type { DueCalls, ScheduledCall, TimeoutQueue } from "./timeout-queue.js"
 
 // A bucket is compacted when it holds more than this many entries and at most a quarter are still pending.
 const COMPACT_MIN_ENTRIES = 64
@@ -22,7 +22,10 @@ export class TimeoutBucket {
   /** Entries still pending. */
   live = 0
 
-  constructor(readonly slot: number) {}
+  constructor(
+    readonly slot: number,
+    private readonly queue: TimeoutQueue,
+  ) {}
 
   /** Entries held, cancelled ones included until they are collected. */
   get held(): number {
@@ -40,7 +43,7 @@ export class TimeoutBucket {
 
   /** One of its pending entries was cancelled. */
   cancelled(): void {
-    this.live--
+    if (--this.live === 0) return this.queue.bucketEmptied(this)
     if (this.held > COMPACT_MIN_ENTRIES && this.live <= this.held >> 2) this.compact()
   }
 

@@ -21,9 +21,10 @@ const TAKEN_OUT: Function = () => {}
 
 /**
  * What the queue keeps for one scheduled call. It is the `Timeout` handle itself (one object per timeout,
- * not two: a million timeouts cost 20 MB less); its fields are not part of `Timeout`'s type. Two fields
- * only, as a million pending timeouts are that many objects for the garbage collector to move: 1M objects
- * of two fields are allocated and kept in 350 ms here, of four in 410–425 ms.
+ * not two: a million timeouts cost 20 MB less); its fields are not part of `Timeout`'s type. Few fields,
+ * as a million pending timeouts are that many objects for the garbage collector to move: 1M objects of two
+ * fields are allocated and kept in 350 ms here, of four in 410–425 ms. The third, its bucket, makes a
+ * cancel find its queue: tornado's `remove_timeout` cancels a timeout of another loop too.
  */
 export class ScheduledCall extends Timeout {
   /**
@@ -38,6 +39,8 @@ export class ScheduledCall extends Timeout {
     /** When the call is due, in ms on the loop's `time()`. */
     readonly deadline: number,
     callback: Function,
+    /** The bucket that holds it until it is taken out to run (or cancelled). */
+    private readonly bucket: TimeoutBucket,
   ) {
     super()
     this.callback = callback
@@ -50,6 +53,14 @@ export class ScheduledCall extends Timeout {
   /** Whether the queue took it out to run in this pass. */
   get takenOut(): boolean {
     return this.callback === TAKEN_OUT
+  }
+
+  /** Cancels the call, in whichever loop's queue holds it; harmless when it already ran or was cancelled. */
+  cancel(): void {
+    if (this.callback === null) return
+    const takenOut = this.takenOut
+    this.callback = null
+    if (!takenOut) this.bucket.cancelled()
   }
 
   /** Hands out the callback to run in this pass, leaving `TAKEN_OUT` in its place. */
@@ -67,8 +78,8 @@ export class ScheduledCall extends Timeout {
 class ScheduledCallWithExtras extends ScheduledCall {
   override readonly extras: CallExtras
 
-  constructor(deadline: number, callback: Function, extras: CallExtras) {
-    super(deadline, callback)
+  constructor(deadline: number, callback: Function, bucket: TimeoutBucket, extras: CallExtras) {
+    super(deadline, callback, bucket)
     this.extras = extras
   }
 }
@@ -119,14 +130,10 @@ export class TimeoutQueue {
   }
 
   add(deadline: number, callback: Function, original: Function, args: unknown[], origin?: string): Timeout {
-    const call =
-      original === callback && args.length === 0 && origin === undefined
-        ? new ScheduledCall(deadline, callback)
-        : new ScheduledCallWithExtras(deadline, callback, { original, args, origin })
     const slot = Math.floor(deadline)
     let bucket = this.buckets.get(slot)
     if (bucket === undefined) {
-      bucket = new TimeoutBucket(slot)
+      bucket = new TimeoutBucket(slot, this)
       this.buckets.set(slot, bucket)
       if (this.slots.size >= REBUILD_MIN_SLOTS && this.slots.size > 2 * this.buckets.size) {
         this.slots.rebuild(this.buckets.keys())
@@ -134,20 +141,17 @@ export class TimeoutQueue {
         this.slots.push(slot)
       }
     }
+    const call =
+      original === callback && args.length === 0 && origin === undefined
+        ? new ScheduledCall(deadline, callback, bucket)
+        : new ScheduledCallWithExtras(deadline, callback, bucket, { original, args, origin })
     bucket.add(call)
     return call
   }
 
-  /** Cancels a timeout; harmless when it already ran or was cancelled. */
-  remove(timeout: ScheduledCall): void {
-    if (timeout.callback === null) return
-    const takenOut = timeout.takenOut
-    timeout.callback = null
-    if (takenOut) return
-    const slot = Math.floor(timeout.deadline)
-    const bucket = this.buckets.get(slot)!
-    bucket.cancelled()
-    if (bucket.live === 0) this.buckets.delete(slot)
+  /** `bucket` has no pending call left (they were cancelled): its slot's heap entry is dropped lazily. */
+  bucketEmptied(bucket: TimeoutBucket): void {
+    this.buckets.delete(bucket.slot)
   }
 
   /** The earliest deadline still pending, or `undefined` when nothing is scheduled. */
