@@ -260,6 +260,60 @@ t.test(
   },
 )
 
+t.test(
+  "the handlers of sockets found ready in one wake-up run before what the first one queued",
+  async (t) => {
+    // tornado runs the handlers of every target one poll returned, then the callbacks they queued; an
+    // iteration per ready socket ran the first handler's callback and timeout before the second handler
+    forEachPoller(t, async (t, poller) => {
+      const loop = newLoop(t, { poller })
+      const [a1, a2] = await socketPair(t, new zmq.Pair(), new zmq.Pair())
+      const [b1, b2] = await socketPair(t, new zmq.Pair(), new zmq.Pair())
+      const order: string[] = []
+      for (const [socket, name] of [
+        [a1, "a"],
+        [b1, "b"],
+      ] as const) {
+        loop.addHandler(
+          socket,
+          () => {
+            order.push(`handler ${name}`)
+            loop.addCallback(() => order.push(`callback of ${name}`))
+            loop.callLater(0, () => {
+              if (order.push(`timeout of ${name}`) === 6) loop.stop()
+            })
+            return socket.receive()
+          },
+          READ,
+        )
+      }
+      loop.addCallback(() => {
+        // Both become readable here, while the loop runs this callback: the poller finds them together. Their
+        // ZMQ_EVENTS are read first: libzmq then has processed the pair's connect commands, so each message's
+        // command signals the socket's fd afresh (an fd already signalled for those would report no new edge).
+        t.same([a1.readable, b1.readable], [false, false], "nothing to read yet")
+        void a2.send("a")
+        void b2.send("b")
+      })
+      await runUntilStopped(loop)
+      const [first, second] = order.slice(0, 2).map((event) => event.slice(-1))
+      t.same(
+        order,
+        [
+          `handler ${first}`,
+          `handler ${second}`,
+          `callback of ${first}`,
+          `callback of ${second}`,
+          `timeout of ${first}`,
+          `timeout of ${second}`,
+        ],
+        "both handlers, then their callbacks, then their timeouts",
+      )
+      t.not(first, second)
+    })
+  },
+)
+
 t.test("a handler removed by another handler of the same iteration is not called", async (t) => {
   // tornado test_remove_handler_from_handler
   forEachPoller(t, async (t, poller) => {

@@ -8,7 +8,7 @@ import { atFdLimit } from "../native/fd-headroom.js"
 import { loadFdSet } from "../native/fd-set.js"
 import { loadFdWatcher } from "../native/fd-watcher.js"
 import { fallbackWarning } from "../native/loader.js"
-import type { Poller, PollerKind } from "../pollers/poller.js"
+import type { Poller, PollerKind, ReadySink } from "../pollers/poller.js"
 import { noteSocketCalls, type SocketCallPhase } from "./socket-calls.js"
 import { ZeromqJsReader, type SocketReader } from "./socket-reader.js"
 import type { UserCodeRunner } from "../user-code.js"
@@ -57,7 +57,10 @@ export class HandlerTable {
   }
 
   private createPoller(choice: "auto" | "fd" | "interval"): Poller {
-    const sink = (entry: HandlerEntry) => this.onPollerReady(entry)
+    const sink: ReadySink = {
+      mayBeReady: (entry) => this.onPollerReady(entry),
+      woke: () => this.wakeUps.pollerWoke(),
+    }
     if (choice === "interval") return new IntervalPoller(sink)
     const Watcher = loadFdWatcher()
     const fdSet = loadFdSet()
@@ -246,11 +249,10 @@ export class HandlerTable {
     if (entry.stillReady) this.readyEntries.add(entry)
   }
 
-  /** The poller saw activity on `entry`. */
+  /** The poller saw activity on `entry` (the loop wakes once the poller reported all it found). */
   private onPollerReady(entry: HandlerEntry): void {
     if (debug.enabled) debug("wake-up: %s", describeTarget(entry.target))
     this.readyEntries.add(entry)
-    this.wakeUps.pollerWoke()
   }
 
   /**

@@ -147,14 +147,17 @@ export class FdPoller implements Poller {
   private readonly onWake = (): void => {
     if (this.closed) return
     const count = this.fdSet.wait(this.set, this.ready)
+    let reported = false
     for (let index = 0; index < count; index++) {
       const member = this.members[this.ready[2 * index]!]
       if (member === undefined) continue
       const entry = member.entry
       if (entry.socket === null) entry.fdEvents |= loopEventsFrom(this.ready[2 * index + 1]!)
       else entry.forget()
-      this.sink(entry)
+      this.sink.mayBeReady(entry)
+      reported = true
     }
+    if (reported) this.sink.woke()
   }
 
   readyNow(entry: HandlerEntry): number {

@@ -154,17 +154,17 @@ export class IntervalPoller implements Poller {
   /** Reads the `ZMQ_EVENTS` of `entries`, reports the ready ones, and returns whether there were any. */
   private checkEntries(entries: Iterable<HandlerEntry>): boolean {
     let anyReady = false
-    // Live iteration: an entry a dispatch unregisters is skipped, one it registers or marks busy is visited.
     for (const entry of entries) {
       const events = entry.readZmqEvents()
       entry.forget()
       entry.learnEvents(events)
       if (events & entry.events) {
         anyReady = true
-        this.sink(entry)
+        this.sink.mayBeReady(entry)
         this.markBusy(entry)
       }
     }
+    if (anyReady) this.sink.woke()
     return anyReady
   }
 }

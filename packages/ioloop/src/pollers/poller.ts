@@ -3,8 +3,17 @@ import type { HandlerEntry } from "../handlers/handler-entry.js"
 /** Which mechanism tells the loop that a target may be ready (`IOLoop.pollerKind`). */
 export type PollerKind = "fd" | "interval"
 
-/** How the loop learns from its poller that an entry may be ready (its events are to be checked). */
-export type ReadySink = (entry: HandlerEntry) => void
+/**
+ * How the loop learns from its poller what may be ready: each entry found in one wake-up, then `woke()`
+ * once, so that one iteration runs the handlers of all of them, as tornado's does for the targets of one
+ * poll (an iteration per entry ran the callbacks and timeouts a first handler queued before the second).
+ */
+export interface ReadySink {
+  /** `entry` may be ready: its events are to be checked. */
+  mayBeReady(entry: HandlerEntry): void
+  /** Every entry this wake-up found was reported. */
+  woke(): void
+}
 
 /**
  * The loop's waiting mechanism: it watches registered entries while the loop runs and reports the ones
