@@ -182,6 +182,17 @@ t.test("runSync rejects with a TimeoutError when the timeout passes first", asyn
   t.equal(await loop.runSync(() => "still usable"), "still usable")
 })
 
+t.test("runSync with timeout 0 resolves to what a function that returns at once returns", async (t) => {
+  // tornado's run_sync(func, timeout=0): the result is there before the due timeout stops the loop
+  const loop = newLoop(t)
+  t.equal(await loop.runSync(() => 42, { timeout: 0 }), 42)
+  t.equal(await loop.runSync(() => undefined, { timeout: 0 }), undefined)
+  await t.rejects(
+    loop.runSync(() => new Promise(() => {}), { timeout: 0 }),
+    TimeoutError,
+  )
+})
+
 t.test("runSync with timeout null, tornado's run_sync(func, timeout=None), has no timeout", async (t) => {
   const loop = newLoop(t)
   const late = () => new Promise<string>((resolve) => loop.callLater(30, () => resolve("done")))

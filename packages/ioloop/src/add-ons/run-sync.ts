@@ -27,10 +27,18 @@ export async function runSync<T>(
   }
   loop.addCallback(() => {
     let result: T | PromiseLike<T>
+    let thenable: boolean
     try {
       result = fn()
+      thenable = isThenable(result)
     } catch (error) {
       outcome = { ok: false, error }
+      return finish()
+    }
+    // A plain value is the outcome at once, as tornado's run_sync takes it: a timeout due in this iteration
+    // (`timeout: 0`) then finds the function completed.
+    if (!thenable) {
+      outcome = { ok: true, value: result as T }
       return finish()
     }
     Promise.resolve(result).then(
@@ -53,4 +61,13 @@ export async function runSync<T>(
   }
   if (!outcome.ok) throw outcome.error
   return outcome.value
+}
+
+/** Whether `value` is a promise or another thenable (reading its `then` may throw: the caller catches that). */
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === "object" || typeof value === "function") &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === "function"
+  )
 }
