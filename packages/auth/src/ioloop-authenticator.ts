@@ -2,7 +2,13 @@ import { performance } from "node:perf_hooks"
 import { setTimeout as delay } from "node:timers/promises"
 import * as zmq from "zeromq"
 import { IOLoop, type Logger } from "@zmq-eventloop/ioloop"
-import { describeValue, errorCode, LogSink, servicesOf } from "@zmq-eventloop/ioloop/internal"
+import {
+  checkOptionsObject,
+  describeValue,
+  errorCode,
+  LogSink,
+  servicesOf,
+} from "@zmq-eventloop/ioloop/internal"
 import { ZMQStream } from "@zmq-eventloop/zmqstream"
 import { AuthPolicy, type CredentialsProvider } from "./auth-policy.js"
 import { loadCertificates } from "./certificates.js"
@@ -102,9 +108,7 @@ export class IOLoopAuthenticator {
     if (ioLoop != null && !(ioLoop instanceof IOLoop)) {
       throw new TypeError(`ioLoop must be an IOLoop, got ${describeValue(ioLoop)}`)
     }
-    if (typeof options !== "object" || options === null) {
-      throw new TypeError(`options must be an object, got ${describeValue(options)}`)
-    }
+    checkOptionsObject("options", options, "an IOLoopAuthenticator option", ["encoding", "logger"])
     const { encoding = "utf8", logger } = options
     if (typeof encoding !== "string" || !Buffer.isEncoding(encoding)) {
       throw new TypeError(`options.encoding must be a Buffer encoding, got ${describeValue(encoding)}`)

@@ -40,7 +40,13 @@ const cases: [
     "new IOLoopAuthenticator(_, _, options)",
     () => new IOLoopAuthenticator(null, loop, 5 as never),
     TypeError,
-    "options must be an object, got 5",
+    "options must be an options object, got 5",
+  ],
+  [
+    "new IOLoopAuthenticator(_, _, { encodng })",
+    () => new IOLoopAuthenticator(null, loop, { encodng: "latin1" } as never),
+    TypeError,
+    "options.encodng is not an IOLoopAuthenticator option (encoding, logger)",
   ],
   [
     "options.encoding",

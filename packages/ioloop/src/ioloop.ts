@@ -88,6 +88,8 @@ const nullContext = new NullContext()
 // because time() is performance.now() (ms since the process started). Ten years is no real timeout.
 const IMPLAUSIBLE_DEADLINE_MS = 10 * 365.25 * 24 * 3600 * 1000
 
+const IOLOOP_OPTIONS = ["makeCurrent", "timeFunc", "logger", "loggerStyle", "poller"] as const
+
 // Iterations run as microtasks (wakeSoon) per turn of Node's event loop before the loop yields to libuv.
 const MAX_MICROTASK_WAKES_PER_TURN = 16
 
@@ -159,7 +161,7 @@ export class IOLoop {
    * current, or `poller: "fd"` cannot load.
    */
   constructor(options: IOLoopOptions = {}) {
-    checkOptionsObject("options", options)
+    checkOptionsObject("options", options, "an IOLoop option", IOLOOP_OPTIONS)
     const { makeCurrent, timeFunc, logger = defaultLogger, loggerStyle, poller = "auto" } = options
     if (makeCurrent !== undefined && typeof makeCurrent !== "boolean") {
       throw new TypeError(`options.makeCurrent must be a boolean, got ${describeValue(makeCurrent)}`)

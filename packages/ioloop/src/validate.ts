@@ -29,10 +29,21 @@ export function isThenable(value: unknown): value is PromiseLike<unknown> {
 
 /**
  * Throws `TypeError("<name> must be an options object, got …")` unless `value` is a plain object (not null,
- * an array, or a function), so `new IOLoop([])` fails at the call instead of meaning "no options".
+ * an array, or a function), so `new IOLoop([])` fails at the call instead of meaning "no options"; and
+ * `TypeError("<name>.<key> is not <what> (<known>)")` for a key not in `known`: a misspelt option
+ * (`timefunc`, `make_current`) would otherwise be ignored in silence, where tornado's keyword arguments
+ * refuse it.
  */
-export function checkOptionsObject(name: string, value: unknown): asserts value is object {
+export function checkOptionsObject(
+  name: string,
+  value: unknown,
+  what: string,
+  known: readonly string[],
+): asserts value is object {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new TypeError(`${name} must be an options object, got ${describeValue(value)}`)
+  }
+  for (const key of Object.keys(value)) {
+    if (!known.includes(key)) throw new TypeError(`${name}.${key} is not ${what} (${known.join(", ")})`)
   }
 }

@@ -18,6 +18,18 @@ t.test("bad arguments are refused at the call, naming the argument", async (t) =
     ["new IOLoop(null)", () => new IOLoop(null as never), TypeError, /^options must be an options object/],
     ["new IOLoop('x')", () => new IOLoop("x" as never), TypeError, /^options must be an options object/],
     [
+      "new IOLoop({ timefunc })",
+      () => new IOLoop({ timefunc: () => 0 } as never),
+      TypeError,
+      /^options\.timefunc is not an IOLoop option \(makeCurrent, timeFunc, logger, loggerStyle, poller\)$/,
+    ],
+    [
+      "new IOLoop({ make_current })",
+      () => new IOLoop({ make_current: false } as never),
+      TypeError,
+      /^options\.make_current is not an IOLoop option/,
+    ],
+    [
       "makeCurrent: 1",
       () => new IOLoop({ makeCurrent: 1 as never }),
       TypeError,
@@ -159,6 +171,12 @@ t.test("bad arguments are refused at the call, naming the argument", async (t) =
       /^options must be an options object/,
     ],
     [
+      "PeriodicCallback options { jiter }",
+      () => new PeriodicCallback(noop, 10, null, { jiter: 0.1 } as never),
+      TypeError,
+      /^options\.jiter is not a PeriodicCallback option \(jitter\)$/,
+    ],
+    [
       "PeriodicCallback options []",
       () => new PeriodicCallback(noop, 10, null, [] as never),
       TypeError,
@@ -207,6 +225,12 @@ t.test("bad arguments are refused at the call, naming the argument", async (t) =
   for (const [title, options, type, message] of [
     ["runSync(fn, 5)", 5, TypeError, /^options must be an options object/],
     ["runSync(fn, null)", null, TypeError, /^options must be an options object/],
+    [
+      "runSync(fn, { timeOut })",
+      { timeOut: 5 },
+      TypeError,
+      /^options\.timeOut is not a runSync option \(timeout\)$/,
+    ],
     ["runSync timeout -1", { timeout: -1 }, RangeError, /^options\.timeout must be >= 0/],
     ["runSync timeout '1'", { timeout: "1" }, TypeError, /^options\.timeout must be a finite number/],
   ] as const) {

@@ -134,4 +134,8 @@ t.test("bad input is refused with errors naming it", async (t) => {
     name: "TypeError",
     message: /^options must be an options object/,
   })
+  t.throws(() => new WorkerPool({ sise: 2 } as never), {
+    name: "TypeError",
+    message: "options.sise is not a WorkerPool option (size)",
+  })
 })

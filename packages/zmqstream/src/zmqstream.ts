@@ -2,6 +2,7 @@ import type { Socket } from "zeromq"
 import { IOLoop } from "@zmq-eventloop/ioloop"
 import {
   bindMethods,
+  checkOptionsObject,
   describeValue,
   isZmqSocket,
   retryInterrupted,
@@ -208,9 +209,7 @@ export class ZMQStream<S extends Socket = Socket> {
   private setRecv(callback: unknown, options: RecvOptions, withStream: boolean): void {
     this.checkOpen()
     const captured = this.callbacks.capture(callback)
-    if (typeof options !== "object" || options === null || Array.isArray(options)) {
-      throw new TypeError(`options must be an object, got ${describeValue(options)}`)
-    }
+    checkOptionsObject("options", options, "a recv option", ["copy"])
     const { copy = true } = options
     if (typeof copy !== "boolean")
       throw new TypeError(`options.copy must be a boolean, got ${describeValue(copy)}`)
@@ -566,11 +565,7 @@ function streamOptions(value: unknown): { ioLoop: IOLoop | undefined; sendQueueL
   if (typeof value !== "object" || value === null || Array.isArray(value) || isZmqSocket(value)) {
     throw new TypeError(`ioLoop must be an IOLoop or an options object, got ${describeValue(value)}`)
   }
-  for (const key of Object.keys(value)) {
-    if (key !== "ioLoop" && key !== "sendQueueLimit") {
-      throw new TypeError(`options.${key} is not a ZMQStream option (ioLoop, sendQueueLimit)`)
-    }
-  }
+  checkOptionsObject("options", value, "a ZMQStream option", ["ioLoop", "sendQueueLimit"])
   const { ioLoop, sendQueueLimit } = value as ZMQStreamOptions
   if (ioLoop !== undefined && !(ioLoop instanceof IOLoop)) {
     checkNotForeignLoop("options.ioLoop", ioLoop)

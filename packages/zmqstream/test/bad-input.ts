@@ -105,7 +105,7 @@ t.test(
     })
     t.throws(() => stream.onRecv(() => {}, 3 as never), {
       name: "TypeError",
-      message: /^options must be an object/,
+      message: /^options must be an options object/,
     })
     t.throws(() => stream.flush("x" as never), { name: "TypeError", message: /^flag must be/ })
     t.throws(() => stream.flush(1, -1), { name: "TypeError", message: /^limit must be/ })

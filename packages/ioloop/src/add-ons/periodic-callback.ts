@@ -138,7 +138,7 @@ function loopAndJitter(
     return { ioLoop: null, jitter: ioLoopOrJitter, jitterName: "jitter" }
   }
   const given = options === undefined ? {} : options
-  checkOptionsObject("options", given)
+  checkOptionsObject("options", given, "a PeriodicCallback option", ["jitter"])
   return {
     ioLoop: ioLoopOrJitter,
     jitter: given.jitter === undefined ? 0 : given.jitter,

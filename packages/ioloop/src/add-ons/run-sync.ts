@@ -12,7 +12,7 @@ export async function runSync<T>(
   options: { timeout?: number | null },
 ): Promise<T> {
   checkFunction("fn", fn)
-  checkOptionsObject("options", options)
+  checkOptionsObject("options", options, "a runSync option", ["timeout"])
   const timeout = options.timeout ?? undefined // null, as tornado's None: no timeout
   if (timeout !== undefined) {
     checkFiniteNumber("options.timeout", timeout)

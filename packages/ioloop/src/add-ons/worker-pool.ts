@@ -86,7 +86,7 @@ export class WorkerPool implements Executor {
    *   a size < 1.
    */
   constructor(options: { size?: number } = {}) {
-    checkOptionsObject("options", options)
+    checkOptionsObject("options", options, "a WorkerPool option", ["size"])
     const size = options.size ?? DEFAULT_SIZE
     if (typeof size !== "number" || !Number.isInteger(size)) {
       throw new TypeError(`options.size must be an integer number of workers, got ${describeValue(size)}`)

@@ -1,4 +1,4 @@
-import { describeValue } from "@zmq-eventloop/ioloop/internal"
+import { checkOptionsObject, describeValue } from "@zmq-eventloop/ioloop/internal"
 
 /**
  * What a stream does with a message sent while its queue is at the limit: `"accept"` queues it anyway and
@@ -43,21 +43,14 @@ export class SendQueueFullError extends Error {
   }
 }
 
-const KEYS = new Set(["maxMessages", "maxBytes", "whenFull"])
+const KEYS = ["maxMessages", "maxBytes", "whenFull"]
 
 /**
  * `current` with what `options` sets. @throws TypeError for a non-object, an unknown key or a bad
  * `whenFull`; RangeError for a bound that is not an integer >= 1 or Infinity (nothing changes then).
  */
 export function applySendQueueLimit(current: SendQueueLimit, options: unknown, name: string): SendQueueLimit {
-  if (typeof options !== "object" || options === null || Array.isArray(options)) {
-    throw new TypeError(`${name} must be an object, got ${describeValue(options)}`)
-  }
-  for (const key of Object.keys(options)) {
-    if (!KEYS.has(key)) {
-      throw new TypeError(`${name}.${key} is not a send queue limit (maxMessages, maxBytes, whenFull)`)
-    }
-  }
+  checkOptionsObject(name, options, "a send queue limit", KEYS)
   const { maxMessages, maxBytes, whenFull } = options as SendQueueLimitOptions
   if (whenFull !== undefined && whenFull !== "accept" && whenFull !== "refuse") {
     throw new TypeError(`${name}.whenFull must be "accept" or "refuse", got ${describeValue(whenFull)}`)

@@ -8,6 +8,7 @@
  * - input size and nesting depth are bounded, and recursive structures are refused, so the result is a
  *   tree (or a DAG) that a recursive consumer can walk.
  */
+import { checkOptionsObject } from "@zmq-eventloop/ioloop/internal"
 import { OPCODES, Op, type OpName } from "./pickle-opcodes.js"
 import {
   decodeRawUnicodeEscape,
@@ -59,6 +60,7 @@ export function loadPyobj(
   options: LoadPyobjOptions = {},
 ): unknown {
   const data = frameBytes(frame, "frame")
+  checkOptionsObject("options", options, "a loadPyobj option", ["maxDepth", "maxBytes"])
   const maxDepth = limit(options, "maxDepth", DEFAULT_MAX_DEPTH)
   const maxBytes = limit(options, "maxBytes", DEFAULT_MAX_BYTES)
   if (data.length > maxBytes) {
@@ -79,9 +81,6 @@ export function frameBytes(frame: unknown, name: string): Buffer {
 }
 
 function limit(options: LoadPyobjOptions, key: "maxDepth" | "maxBytes", fallback: number): number {
-  if (typeof options !== "object" || options === null) {
-    throw new TypeError(`options must be an object, got ${options === null ? "null" : typeof options}`)
-  }
   const value = options[key]
   if (value === undefined) return fallback
   if (typeof value !== "number") throw new TypeError(`options.${key} must be a number, got ${typeof value}`)

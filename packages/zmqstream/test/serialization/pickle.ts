@@ -360,6 +360,10 @@ t.test("nesting deeper than maxDepth and input larger than maxBytes are RangeErr
     name: "TypeError",
     message: /^options\.maxBytes/,
   })
+  t.throws(() => loadPyobj(dumpPyobj(1), { max_depth: 5 } as never), {
+    name: "TypeError",
+    message: "options.max_depth is not a loadPyobj option (maxDepth, maxBytes)",
+  })
 })
 
 t.test("loadPyobj takes a Buffer, a Uint8Array or a Frame, and nothing else", async (t) => {
@@ -428,11 +432,11 @@ t.test("malformed pickles are refused with a message that names the problem", as
   for (const [data, message] of cases) t.throws(() => loadPyobj(bin(data)), { message }, JSON.stringify(data))
   t.throws(() => loadPyobj(dumpPyobj(1), null as unknown as LoadPyobjOptions), {
     name: "TypeError",
-    message: /^options must be an object, got null/,
+    message: /^options must be an options object, got null/,
   })
   t.throws(() => loadPyobj(dumpPyobj(1), 5 as unknown as LoadPyobjOptions), {
     name: "TypeError",
-    message: /got number/,
+    message: /^options must be an options object, got 5/,
   })
   t.throws(() => loadPyobj({} as Buffer), { name: "TypeError", message: /got Object/ })
 })
