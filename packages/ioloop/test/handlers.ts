@@ -316,6 +316,44 @@ t.test(
   },
 )
 
+t.test("a socket also registered on another loop: each loop hears of the calls made on it", async (t) => {
+  // Each loop's registration stands alone, as tornado's selectors do: the other loop registering the socket
+  // (and removing it again) took this loop's notice of calls, so a `readable` read that swallowed libzmq's
+  // edge left the message unseen on the fd poller
+  forEachPoller(t, async (t, poller) => {
+    for (const other of ["kept", "removed"] as const) {
+      const loop = newLoop(t, { poller })
+      const otherLoop = newLoop(t, { poller })
+      const [pull, push] = await socketPair(
+        t,
+        new zmq.Pull(),
+        new zmq.Push(),
+        `inproc://two-loops-${poller}-${other}`,
+      )
+      let got = ""
+      loop.addHandler(
+        pull,
+        async () => {
+          got = String(await pull.receive())
+          loop.stop()
+        },
+        READ,
+      )
+      otherLoop.addHandler(pull, () => {}, NONE)
+      if (other === "removed") otherLoop.removeHandler(pull)
+      // Two iterations in: the first one checks the newly registered socket whatever happened.
+      loop.addCallback(() =>
+        loop.addCallback(() => {
+          void push.send("m")
+          t.equal(pull.readable, true, "readable: this read takes the edge the message made")
+        }),
+      )
+      await runUntilStopped(loop)
+      t.equal(got, "m", `the other loop's registration ${other}: the message arrived`)
+    }
+  })
+})
+
 t.test("a handler removed by another handler of the same iteration is not called", async (t) => {
   // tornado test_remove_handler_from_handler
   forEachPoller(t, async (t, poller) => {

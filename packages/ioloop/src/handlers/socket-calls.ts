@@ -64,7 +64,8 @@ export interface SocketLifeListener {
   holdsMessages(): boolean
 }
 
-const listeners = new WeakMap<object, SocketCallListener>()
+/** Per socket, the listener of each loop it is registered on (a socket may be on several, as in tornado). */
+const listeners = new WeakMap<object, SocketCallListener[]>()
 const lifeListeners = new WeakMap<object, SocketLifeListener>()
 const wrappedMembers = new WeakMap<object, Set<string>>()
 /** The `noted` wrappers installed, so the native member they shadow can be found. */
@@ -83,7 +84,10 @@ function countWorkerCall(socket: object, change: 1 | -1): void {
 }
 
 function notify(socket: unknown, phase: SocketCallPhase = "call"): void {
-  if (typeof socket === "object" && socket !== null) listeners.get(socket)?.(phase)
+  if (typeof socket !== "object" || socket === null) return
+  const told = listeners.get(socket)
+  if (told === undefined) return
+  for (let index = 0; index < told.length; index++) told[index]!(phase)
 }
 
 /** The descriptor of `name` on `proto` or the nearest ancestor that has one. */
@@ -188,17 +192,22 @@ function wrapSocketClass(socket: object): void {
 }
 
 /**
- * Makes `onCall(phase)` run for each noted member call on `socket`. Returns the function that undoes it.
+ * Makes `onCall(phase)` run for each noted member call on `socket`, beside the listeners of other loops the
+ * socket is registered on. Returns the function that undoes it (for this listener only).
  * A bind/unbind that holds the socket already (started before this) is reported as `"busy"` now and
  * `"settled"` once zeromq.js lets the socket go, found by asking it on a timer.
  */
 export function noteSocketCalls(socket: object, onCall: SocketCallListener): () => void {
   wrapSocketClass(socket)
-  listeners.set(socket, onCall)
+  const told = listeners.get(socket)
+  if (told === undefined) listeners.set(socket, [onCall])
+  else told.push(onCall)
   const stopWatchingHeld = heldByWorker(socket) ? watchHeldSocket(socket, onCall) : () => {}
   return () => {
     stopWatchingHeld()
-    listeners.delete(socket)
+    const remaining = listeners.get(socket)?.filter((listener) => listener !== onCall) ?? []
+    if (remaining.length > 0) listeners.set(socket, remaining)
+    else listeners.delete(socket)
   }
 }
 
