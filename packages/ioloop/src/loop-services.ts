@@ -36,6 +36,25 @@ export class LoopServices {
   }
 
   /**
+   * Makes the registration of `socket` (just added with `addHandler`) `owner`'s: the loop's public
+   * `updateHandler`/`removeHandler` then refuse it with an Error naming the owner; the owner changes it with
+   * {@link updateOwnHandler} and {@link removeOwnHandler}.
+   */
+  claimHandler(socket: HandlerTarget, owner: string): void {
+    this.handlers.claim(socket, owner)
+  }
+
+  /** `updateHandler` for the owner of the registration (see {@link claimHandler}). */
+  updateOwnHandler(socket: HandlerTarget, events: number): void {
+    this.handlers.update(socket, events, true)
+  }
+
+  /** `removeHandler` for the owner of the registration (see {@link claimHandler}). */
+  removeOwnHandler(socket: HandlerTarget): void {
+    this.handlers.remove(socket, true)
+  }
+
+  /**
    * Code called libzmq on a registered socket without going through zeromq.js (the native data path):
    * like any call on it, the loop forgets what it read and checks the socket again. `provenClear` holds the
    * `READ`/`WRITE` bits that this call, the last one made on the socket, proved not to hold: `READ` after a

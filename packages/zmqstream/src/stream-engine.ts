@@ -74,6 +74,7 @@ export class StreamEngine implements ReceiverHost, SenderHost, SocketLifeListene
     // pyzmq `_init_io_state`: the stream's own handler (and timer) must not capture the caller's contexts.
     new NullContext().run(() => {
       loop.addHandler(socket, this.handleEvents, NONE)
+      services.claimHandler(socket, "ZMQStream")
       if (choice.retry === "later") this.retryAttachLater()
     })
     this.pathChosen()
@@ -354,7 +355,7 @@ export class StreamEngine implements ReceiverHost, SenderHost, SocketLifeListene
   }
 
   private refreshHandler(): void {
-    this.loop.updateHandler(this.socket, this.interest)
+    this.services.updateOwnHandler(this.socket, this.interest)
   }
 
   // ---- closing ---------------------------------------------------------------------------------------------
@@ -374,7 +375,7 @@ export class StreamEngine implements ReceiverHost, SenderHost, SocketLifeListene
     this.stopWatchingSocket()
     this.cancelAttachRetry()
     this.services.closeListeners.delete(this.loopClosed)
-    this.loop.removeHandler(this.socket)
+    this.services.removeOwnHandler(this.socket)
     const heldParts = this.sender.heldPartCount
     if (heldParts > 0)
       this.services.log.debug(`ZMQStream.close: dropping ${heldParts} parts sent with SNDMORE`)

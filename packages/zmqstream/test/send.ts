@@ -2,7 +2,7 @@
 // on_send gets (msg, status)), plus ordering, back-pressure at the high-water mark and the socket patterns.
 import t from "tap"
 import * as zmq from "zeromq"
-import { IOLoop } from "@zmq-eventloop/ioloop"
+import { IOLoop, WRITE } from "@zmq-eventloop/ioloop"
 import { loadJson, loadPyobj, SNDMORE, ZMQStream, type Part } from "../src/index.js"
 import { bindAny, deferred, loopTest, waitFor, type LoopContext } from "./helpers/loop.js"
 
@@ -136,6 +136,31 @@ async function inprocPushStream({
   push.connect(await bindAny(pull, "inproc"))
   return { pull, stream: new ZMQStream(push, loop) }
 }
+
+loopTest(
+  "the loop refuses to change a stream's registration behind its back, and the stream goes on",
+  async (t, ctx) => {
+    // removeHandler on a stream's socket left the stream deaf, and on the zeromq.js path its next send*()
+    // threw the loop's "not registered" after queueing the message, which then never went
+    const { loop } = ctx
+    const { pull, stream } = await inprocPushStream(ctx)
+    for (const [method, call] of [
+      ["removeHandler", () => loop.removeHandler(stream.socket)],
+      ["updateHandler", () => loop.updateHandler(stream.socket, WRITE)],
+    ] as const) {
+      t.throws(call, { message: new RegExp(`^${method}: Push socket belongs to a ZMQStream on this loop`) })
+    }
+    stream.send("a")
+    stream.send("b")
+    const received = [await pull.receive(), await pull.receive()]
+    t.same(
+      received.map(([frame]) => String(frame)),
+      ["a", "b"],
+      "both sent",
+    )
+    stream.close()
+  },
+)
 
 loopTest(
   "what a loop callback queues behind a message sent at once goes out in that iteration, with its callback",

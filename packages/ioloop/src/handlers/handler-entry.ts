@@ -49,6 +49,12 @@ export class HandlerEntry {
   events: number
   /** Set by `removeHandler`, so a removal during an iteration is seen by the rest of that iteration. */
   removed = false
+  /**
+   * What registered it and keeps it, when that is not the user (`"ZMQStream"`): the loop's public
+   * `updateHandler`/`removeHandler` refuse it, as changing it behind its owner's back would leave the owner
+   * deaf or sending into a registration that is gone.
+   */
+  owner: string | null = null
   /** Events the fd watcher reported for a plain fd since the last dispatch. */
   fdEvents = 0
   /**

@@ -115,10 +115,12 @@ export class HandlerTable {
     }
   }
 
-  update(target: HandlerTarget, events: number): void {
+  /** `updateHandler`; `byOwner`: called by the entry's owner (see {@link claim}). */
+  update(target: HandlerTarget, events: number, byOwner = false): void {
     const entry = this.entries.get(target)
     if (entry === undefined)
       throw new Error(`updateHandler: target ${describeTarget(target)} is not registered`)
+    if (!byOwner) this.refuseOwned("updateHandler", entry)
     const added = (events | ERROR) & ~entry.events
     entry.events = events | ERROR
     this.poller.modify(entry)
@@ -127,9 +129,25 @@ export class HandlerTable {
     if (added !== 0 && entry.socket !== null) this.markReady(entry)
   }
 
-  remove(target: HandlerTarget): void {
+  /** `removeHandler`; `byOwner`: called by the entry's owner (see {@link claim}). */
+  remove(target: HandlerTarget, byOwner = false): void {
     const entry = this.entries.get(target)
-    if (entry !== undefined) this.removeEntry(entry)
+    if (entry === undefined) return
+    if (!byOwner) this.refuseOwned("removeHandler", entry)
+    this.removeEntry(entry)
+  }
+
+  /** Marks the registration of `target` as `owner`'s: the public update and remove refuse it from now on. */
+  claim(target: HandlerTarget, owner: string): void {
+    this.entries.get(target)!.owner = owner
+  }
+
+  private refuseOwned(method: string, entry: HandlerEntry): void {
+    if (entry.owner === null) return
+    throw new Error(
+      `${method}: ${describeTarget(entry.target)} belongs to a ${entry.owner} on this loop, which keeps its ` +
+        `registration: use the stream (stream.close() lets go of the socket)`,
+    )
   }
 
   /**
