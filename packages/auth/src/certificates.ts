@@ -149,8 +149,8 @@ export function loadCertificate(path: string | URL): Certificate {
 }
 
 /**
- * The public keys of every public certificate (`*.key` file; `.key_secret` files are not read) directly
- * in `directory`, as a `Set` of Z85 strings. Synchronous. (pyzmq `zmq.auth.load_certificates(directory)`,
+ * The public keys of every public certificate (`*.key` file; `.key_secret` files are not read, nor hidden
+ * files, which pyzmq's `glob("*.key")` skips) directly in `directory`, as a `Set` of Z85 strings. Synchronous. (pyzmq `zmq.auth.load_certificates(directory)`,
  * which returns a dict of `public_key: True`)
  *
  * @throws TypeError for a bad path; the file system's error (`ENOENT`, `ENOTDIR` …); `loadCertificate`'s
@@ -161,7 +161,7 @@ export function loadCertificates(directory: string | URL): Set<string> {
   const keys = new Set<string>()
   for (const entry of readdirSync(dir).sort()) {
     const file = join(dir, entry)
-    if (entry.endsWith(PUBLIC_KEY_SUFFIX) && statSync(file).isFile())
+    if (!entry.startsWith(".") && entry.endsWith(PUBLIC_KEY_SUFFIX) && statSync(file).isFile())
       keys.add(loadCertificate(file).publicKey)
   }
   return keys

@@ -225,11 +225,13 @@ export class IOLoopAuthenticator {
 
   /**
    * PLAIN clients of `domain` (`"*"`: servers without a `zapDomain`) authenticate with these usernames and
-   * passwords. The table is kept, not copied: changes to it apply to later requests. An empty table
-   * changes nothing, as in pyzmq. (pyzmq `configure_plain(domain='*', passwords=None)`)
+   * passwords. The table is kept, not copied: changes to it apply to later requests. An empty table,
+   * or none, changes nothing, as in pyzmq. (pyzmq `configure_plain(domain='*', passwords=None)`)
    */
-  configurePlain(domain: string = "*", passwords: StringTable): void {
+  configurePlain(domain: string = "*", passwords?: StringTable): void {
     checkString("domain", domain)
+    if (passwords === undefined)
+      return this.log.debug(`Configure plain: ${domain} (no passwords: nothing changes)`)
     if (stringTableEntries("passwords", passwords).length > 0) this.policy.setPasswords(domain, passwords)
     this.log.debug(`Configure plain: ${domain}`)
   }

@@ -53,6 +53,7 @@ t.test("loadCertificates gives the public keys of the *.key files directly in th
   const dir = t.testdir({ "notes.txt": "not a certificate", "nested.key": {}, sub: {} })
   const [aliceFile] = createCertificates(dir, "alice")
   createCertificates(dir, "bob")
+  createCertificates(dir, ".hidden") // pyzmq's glob("*.key") skips hidden files
   createCertificates(join(dir, "sub"), "carol")
   const keys = loadCertificates(dir)
   t.type(keys, Set)

@@ -68,6 +68,8 @@ authTest("PLAIN without any passwords configured refuses everyone", async (t, ct
   t.same(await (await plainClient(ctx, "admin", "secret")).outcome, { refused: 400 })
   t.ok(ctx.logger.messages("debug").includes("DENIED (PLAIN) No passwords defined domain=* username=admin"))
   t.ok(ctx.logger.messages("debug").includes("Configure plain: *"), "an empty table is only logged")
+  ctx.auth.configurePlain("*") // pyzmq's configure_plain('*'), passwords=None: nothing changes either
+  t.same(await (await plainClient(ctx, "admin", "secret")).outcome, { refused: 400 })
 })
 
 authTest("a plain-object password table is looked up by its own keys only", async (t, ctx) => {
