@@ -150,8 +150,8 @@ export function loadCertificate(path: string | URL): Certificate {
 
 /**
  * The public keys of every public certificate (`*.key` file; `.key_secret` files are not read, nor hidden
- * files, which pyzmq's `glob("*.key")` skips) directly in `directory`, as a `Set` of Z85 strings. Synchronous. (pyzmq `zmq.auth.load_certificates(directory)`,
- * which returns a dict of `public_key: True`)
+ * files, which pyzmq's `glob("*.key")` skips) directly in `directory`, as a `Set` of Z85 strings.
+ * Synchronous. (pyzmq `zmq.auth.load_certificates(directory)`, which returns a dict of `public_key: True`)
  *
  * @throws TypeError for a bad path; the file system's error (`ENOENT`, `ENOTDIR` …); `loadCertificate`'s
  * errors for a certificate it cannot read.

@@ -1,6 +1,6 @@
 import { TimeoutError } from "../errors.js"
 import type { IOLoop } from "../ioloop.js"
-import { checkFiniteNumber, checkFunction, checkOptionsObject } from "../validate.js"
+import { checkFiniteNumber, checkFunction, checkOptionsObject, isThenable } from "../validate.js"
 
 /**
  * `IOLoop.runSync`: starts `loop`, runs `fn` on it, and stops it when `fn`'s result settles (tornado
@@ -30,7 +30,7 @@ export async function runSync<T>(
     let thenable: boolean
     try {
       result = fn()
-      thenable = isThenable(result)
+      thenable = isThenable(result) // reading a `then` getter may throw: the function's error, then
     } catch (error) {
       outcome = { ok: false, error }
       return finish()
@@ -61,13 +61,4 @@ export async function runSync<T>(
   }
   if (!outcome.ok) throw outcome.error
   return outcome.value
-}
-
-/** Whether `value` is a promise or another thenable (reading its `then` may throw: the caller catches that). */
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    (typeof value === "object" || typeof value === "function") &&
-    value !== null &&
-    typeof (value as { then?: unknown }).then === "function"
-  )
 }
