@@ -150,14 +150,16 @@ static size_t copied_bytes(const handle_t* h, size_t own_bytes) {
   return bytes;
 }
 
-/* Hand out the pending message: copy its small frames to dest, give each large one its own
- * Buffer, write its part count and lengths to out, release it. 0 with an exception pending. */
-static int take_pending(napi_env env, handle_t* h, batch_t* batch, uint8_t* dest, int32_t* out) {
+/* Hand out the pending message: copy its small frames to dest while they fit in its `room` bytes,
+ * give each other one a Buffer of its own, write its part count and lengths to out, release it.
+ * 0 with an exception pending. */
+static int take_pending(napi_env env, handle_t* h, batch_t* batch, uint8_t* dest, size_t room,
+                        int32_t* out) {
   int i;
   *out++ = h->pending;
   for (i = 0; i < h->pending; i++) {
     size_t size = h->zmq->msg_size(&h->parts[i]);
-    if (size > batch->own_bytes) {
+    if (size > batch->own_bytes || ALIGNED(size) > room) {
       napi_value buffer = own_frame_buffer(env, h->zmq, &h->parts[i]);
       if (buffer == NULL ||
           napi_set_element(env, batch->own_frames, batch->own_count++, buffer) != napi_ok) {
@@ -169,6 +171,7 @@ static int take_pending(napi_env env, handle_t* h, batch_t* batch, uint8_t* dest
     }
     memcpy(dest, h->zmq->msg_data(&h->parts[i]), size);
     dest += ALIGNED(size);
+    room -= ALIGNED(size);
     *out++ = (int32_t)size;
   }
   close_parts(h);
@@ -244,11 +247,13 @@ napi_value js_receive_batch(napi_env env, napi_callback_info info) {
     need = copied_bytes(h, batch.own_bytes);
     out = meta + used_meta;
     if (need > (size_t)slab_bytes) {
-      /* Its copied frames do not fit a slab: a buffer of their own, alone in its batch. */
+      /* Its small frames do not fit a slab: alone in its batch, with a slab of its own for those that
+       * fit and a Buffer each for the rest, so that a frame kept still holds a slab at most (a broker
+       * keeping the 1-byte first frame of [1 B, 128 x 8 KiB] held all 1 MiB of it). */
       void* own;
       if (messages > 0) break;
-      if (napi_create_arraybuffer(env, need, &own, &buffer) != napi_ok ||
-          !take_pending(env, h, &batch, own, out))
+      if (napi_create_arraybuffer(env, (size_t)slab_bytes, &own, &buffer) != napi_ok ||
+          !take_pending(env, h, &batch, own, (size_t)slab_bytes, out))
         return NULL;
       messages = 1;
       break;
@@ -262,7 +267,7 @@ napi_value js_receive_batch(napi_env env, napi_callback_info info) {
     }
     bytes += h->pending_bytes;
     used_meta += 1 + h->pending;
-    if (!take_pending(env, h, &batch, slab + d->slab_used, out)) return NULL;
+    if (!take_pending(env, h, &batch, slab + d->slab_used, need, out)) return NULL;
     d->slab_used += need;
     messages++;
   }

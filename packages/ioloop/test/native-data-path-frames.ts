@@ -143,6 +143,26 @@ t.test("a kept small frame pins at most 8 KiB; a kept large frame only itself", 
   t.equal(large.buffer.byteLength, 64 * KiB, "the large frame's ArrayBuffer is its own size")
 })
 
+t.test("a message whose small frames overflow a slab: a kept frame still pins at most 8 KiB", async (t) => {
+  // A broker keeps the first (identity) frame of messages whose other frames are small but add up to more
+  // than a slab: [1 B, 128 x 8 KiB], and frames of every size around the slab's.
+  const [pull, push] = await socketPair(t, new zmq.Pull(), new zmq.Push())
+  const pullPath = attachOrFail(pull)
+  const pushPath = attachOrFail(push)
+  const sent = [
+    [Buffer.from("a"), ...Array.from({ length: 128 }, (_, i) => Buffer.alloc(OWN_FRAME_BYTES, i))],
+    [Buffer.from("b"), Buffer.alloc(SLAB_BYTES - 8, 1), Buffer.alloc(16, 2), Buffer.alloc(SLAB_BYTES, 3)],
+    Array.from({ length: 3000 }, (_, i) => Buffer.alloc(i % 7, i)),
+  ]
+  for (const message of sent) await sendNative(pushPath, message)
+  for (const [i, message] of sent.entries()) {
+    const got = await nextMessage(t, pullPath)
+    sameMessage(t, got, message, `message ${i}`)
+    const largest = Math.max(...got.map((frame) => frame.buffer.byteLength))
+    t.ok(largest <= SLAB_BYTES, `message ${i}: every frame's ArrayBuffer is at most 8 KiB (largest: ${largest})`)
+  }
+})
+
 /** A "gc" performance entry: `detail.kind` is one of perf_hooks' NODE_PERFORMANCE_GC_* constants. */
 type GcEntry = PerformanceEntry & { detail: { kind: number } }
 
