@@ -1,4 +1,5 @@
 import { performance } from "node:perf_hooks"
+import { types } from "node:util"
 import { setTimeout as delay } from "node:timers/promises"
 import * as zmq from "zeromq"
 import { IOLoop, type Logger } from "@zmq-eventloop/ioloop"
@@ -271,7 +272,7 @@ export class IOLoopAuthenticator {
    * its public key in Z85. Override it to map keys to names. (pyzmq `curve_user_id`)
    */
   curveUserId(clientPublicKey: Buffer): string {
-    if (!(clientPublicKey instanceof Uint8Array) || clientPublicKey.length !== CURVE_KEY_BYTES) {
+    if (!types.isUint8Array(clientPublicKey) || clientPublicKey.length !== CURVE_KEY_BYTES) {
       throw new TypeError(`clientPublicKey must be a 32-byte Buffer, got ${describeValue(clientPublicKey)}`)
     }
     return z85Encode(clientPublicKey)

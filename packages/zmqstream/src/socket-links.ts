@@ -1,3 +1,4 @@
+import { types } from "node:util"
 import type { Socket } from "zeromq"
 import { describeValue, errorCode } from "@zmq-eventloop/ioloop/internal"
 import { ZMQ_RCVTIMEO, ZMQ_SNDTIMEO } from "./constants.js"
@@ -19,7 +20,7 @@ export const LINKED_METHODS = [
 export type LinkedMethod = (typeof LINKED_METHODS)[number]
 
 function checkPrefix(name: string, value: unknown): void {
-  if (typeof value !== "string" && !(value instanceof Uint8Array)) {
+  if (typeof value !== "string" && !types.isUint8Array(value)) {
     throw new TypeError(`${name} must be a string or Buffer, got ${describeValue(value)}`)
   }
 }
@@ -198,7 +199,7 @@ function checkOptionValue(spec: OptionSpec, value: unknown): void {
       }
       return
     case "String":
-      if (typeof value !== "string" && !(value instanceof Uint8Array) && value !== null) {
+      if (typeof value !== "string" && !types.isUint8Array(value) && value !== null) {
         throw new TypeError(`value must be a string, Buffer or null ${expected}, got ${describeValue(value)}`)
       }
       return

@@ -1,5 +1,6 @@
 // Which data path a stream uses, and the native one's memory contract: a received frame is a view into a
 // shared slab (`frame.buffer` shows its neighbours; `Buffer.from(frame)` copies), a large frame has its own.
+import { runInNewContext } from "node:vm"
 import { MessageChannel } from "node:worker_threads"
 import t, { type Test } from "tap"
 import * as zmq from "zeromq"
@@ -128,6 +129,69 @@ loopTest(
     t.same(doubles(got[0]![1]!), Array.from(small), "the subarray's own values, no more")
     t.same(doubles(got[1]![0]!), Array.from(large), "a large typed array, whole")
     t.same(Array.from(new Uint16Array(Uint8Array.from(got[1]![1]!).buffer)), [1, 2, 65535])
+    pull.close()
+    push.close()
+  },
+)
+
+loopTest(
+  "a resizable ArrayBuffer shrunk right after send() goes out as it was at the call",
+  async (t, { loop, track }) => {
+    // libzmq sends a large part without a copy; resize() gives the pages back under it (the process died,
+    // over inproc and tcp, on both data paths). Such a part is copied at the call.
+    const pull = new ZMQStream(track(new zmq.Pull()), loop)
+    const push = new ZMQStream(track(new zmq.Push()), loop)
+    push.connect(await bindAny(pull.socket, "inproc"))
+    const sizes = [129, 64 * 1024, 1024 * 1024]
+    const got: Buffer[][] = []
+    const all = deferred()
+    pull.onRecv((msg) => {
+      got.push(msg)
+      if (got.length === sizes.length * 2) all.resolve()
+    })
+    for (const size of sizes) {
+      const memory = new ArrayBuffer(size, { maxByteLength: 2 * size })
+      const tracking = new Uint8Array(memory).fill(9) // follows resizes
+      push.send(memory)
+      push.send(tracking)
+      memory.resize(0)
+    }
+    await all.wait("every message")
+    t.same(
+      got.map(([frame]) => [frame!.length, frame!.every((byte) => byte === 9)]),
+      sizes.flatMap((size) => [
+        [size, true],
+        [size, true],
+      ]),
+      "each part whole, as it was at the send",
+    )
+    pull.close()
+    push.close()
+  },
+)
+
+loopTest(
+  "buffers made in another realm (a vm context, where a kernel runs user code) are sent like our own",
+  async (t, { loop, track }) => {
+    const pull = new ZMQStream(track(new zmq.Pull()), loop)
+    const push = new ZMQStream(track(new zmq.Push()), loop)
+    push.connect(await bindAny(pull.socket, "tcp"))
+    const foreign = runInNewContext(
+      "({ arrayBuffer: new Uint8Array([1, 2, 3]).buffer, bytes: new Uint8Array(40000).fill(7), " +
+        "doubles: new Float64Array([0.5]), view: new DataView(new ArrayBuffer(2)) })",
+    ) as { arrayBuffer: ArrayBuffer; bytes: Uint8Array; doubles: Float64Array; view: DataView }
+    t.notOk(foreign.arrayBuffer instanceof ArrayBuffer, "the ArrayBuffer is another realm's")
+    t.throws(() => push.send(foreign.view as never), {
+      name: "TypeError",
+      message: /^part must be a Buffer, TypedArray, ArrayBuffer, string or received Frame, got DataView/,
+    })
+    const received = deferred<Buffer[]>()
+    pull.onRecv((msg) => received.resolve(msg))
+    push.sendMultipart([foreign.arrayBuffer, foreign.bytes, foreign.doubles])
+    const [arrayBuffer, bytes, doubles] = await received.wait("the message")
+    t.same([...arrayBuffer!], [1, 2, 3])
+    t.ok(bytes!.equals(Buffer.alloc(40000, 7)), "a large foreign Uint8Array, whole")
+    t.same(doubles!, Buffer.from(new Float64Array([0.5]).buffer))
     pull.close()
     push.close()
   },

@@ -1,3 +1,4 @@
+import { types } from "node:util"
 import { checkFunction, describeValue } from "@zmq-eventloop/ioloop/internal"
 import { DONTWAIT, SNDMORE, ZMQ_RADIO, ZMQ_SERVER } from "../constants.js"
 import { undefinedFlagError } from "../flag-arguments.js"
@@ -65,17 +66,40 @@ export function byteLength(parts: Part[]): number {
   return bytes
 }
 
-function isPart(value: unknown): value is Part {
+/** A part that is not a string: bytes. */
+type BinaryPart = Exclude<Part, string>
+
+// Checked with node:util's `types`, not `instanceof`: a buffer made in another realm (a `vm` context, as a
+// kernel runs user code in) is a part as well.
+function isBinaryPart(value: unknown): value is BinaryPart {
   return (
-    typeof value === "string" ||
     value instanceof Uint8Array || // a Buffer: the common case first
-    (ArrayBuffer.isView(value) && !(value instanceof DataView)) ||
-    value instanceof ArrayBuffer
+    (ArrayBuffer.isView(value) && !types.isDataView(value)) ||
+    types.isArrayBuffer(value)
   )
 }
 
+/** zeromq.js copies a part of up to this many bytes when it sends it; the native path copies more. */
+const COPIED_BYTES = 128
+
 /**
- * `value` as a part to send: a received `Frame` becomes its buffer.
+ * Whether `part`'s memory can shrink while libzmq reads it: a resizable `ArrayBuffer`'s (or a view's of one)
+ * `resize()` gives its pages back, and libzmq, sending the part without a copy, then reads unmapped memory (the
+ * process died: SIGSEGV over inproc, an abort on tcp's EFAULT, on both data paths).
+ */
+function canShrink(part: BinaryPart): boolean {
+  const memory = types.isArrayBuffer(part) ? part : part.buffer
+  return types.isArrayBuffer(memory) && memory.resizable
+}
+
+/** `part`'s bytes, copied into a Buffer of its own. */
+function copyPart(part: BinaryPart): Buffer {
+  return Buffer.copyBytesFrom(types.isArrayBuffer(part) ? new Uint8Array(part) : part)
+}
+
+/**
+ * `value` as a part to send: a received `Frame` becomes its buffer, and a part above 128 B whose memory can
+ * shrink (a resizable `ArrayBuffer`'s) a copy, made at the call.
  * @throws TypeError("<name> must be a Buffer, TypedArray, ArrayBuffer, string or received Frame, got …");
  *   RangeError for a string UTF-8 cannot encode (a lone surrogate).
  */
@@ -84,7 +108,7 @@ export function checkPart(name: string, value: unknown): Part {
     checkWellFormed(name, value) // a string part is sent as UTF-8
     return value
   }
-  if (isPart(value)) return value
+  if (isBinaryPart(value)) return value.byteLength > COPIED_BYTES && canShrink(value) ? copyPart(value) : value
   if (isReceivedFrame(value)) return value.buffer
   throw new TypeError(
     `${name} must be a Buffer, TypedArray, ArrayBuffer, string or received Frame, got ${describeValue(value)}`,
@@ -108,11 +132,7 @@ export function checkParts(parts: unknown): Part[] {
  * `copy: true` sends, so that the caller may reuse its buffers at once.
  */
 export function copyParts(parts: Part[]): Part[] {
-  return parts.map((part) =>
-    typeof part === "string"
-      ? part
-      : Buffer.copyBytesFrom(part instanceof ArrayBuffer ? new Uint8Array(part) : part),
-  )
+  return parts.map((part) => (typeof part === "string" ? part : copyPart(part)))
 }
 
 /** What one `send*()` call's options say. */
@@ -208,7 +228,7 @@ function checkSocketSendOption(key: string, value: unknown): void {
     if (typeof value !== "number" || !Number.isInteger(value) || value < 1 || value > 0xffffffff) {
       throw new TypeError(`options.routingId must be an integer 1 to 2^32-1, got ${describeValue(value)}`)
     }
-  } else if (typeof value !== "string" && !(value instanceof Uint8Array)) {
+  } else if (typeof value !== "string" && !types.isUint8Array(value)) {
     throw new TypeError(`options.group must be a string or Buffer, got ${describeValue(value)}`)
   }
 }

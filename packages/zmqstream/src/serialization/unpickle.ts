@@ -8,6 +8,7 @@
  * - input size and nesting depth are bounded, and recursive structures are refused, so the result is a
  *   tree (or a DAG) that a recursive consumer can walk.
  */
+import { types } from "node:util"
 import { checkOptionsObject } from "@zmq-eventloop/ioloop/internal"
 import { OPCODES, Op, type OpName } from "./pickle-opcodes.js"
 import {
@@ -72,7 +73,7 @@ export function loadPyobj(
 /** The bytes of a Buffer, Uint8Array or Frame; TypeError naming `name` otherwise. */
 export function frameBytes(frame: unknown, name: string): Buffer {
   if (Buffer.isBuffer(frame)) return frame
-  if (frame instanceof Uint8Array) return Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength)
+  if (types.isUint8Array(frame)) return Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength)
   const inner =
     typeof frame === "object" && frame !== null ? (frame as { buffer?: unknown }).buffer : undefined
   if (Buffer.isBuffer(inner)) return inner
