@@ -93,9 +93,12 @@ export class StreamEngine implements ReceiverHost, SenderHost, SocketLifeListene
     this.attachIfSettled()
   }
 
-  /** The socket was closed directly (inside a callback, say): nothing more is delivered. */
+  /**
+   * The socket was closed directly (inside a callback, say): nothing more is delivered. zeromq.js defers the
+   * close of a socket a bind holds, so `socket.closed` may still say false.
+   */
   socketClosed(): void {
-    this.close(undefined)
+    this.shutDown(undefined, true)
   }
 
   /**
@@ -370,6 +373,11 @@ export class StreamEngine implements ReceiverHost, SenderHost, SocketLifeListene
 
   /** `ZMQStream.close()`, arguments checked. */
   close(linger: number | undefined): void {
+    this.shutDown(linger, this.socket.closed)
+  }
+
+  /** Closes the stream, and its socket unless `socketClosed` (it was closed elsewhere: warned about). */
+  private shutDown(linger: number | undefined, socketClosed: boolean): void {
     if (this.isClosed) return
     this.isClosed = true
     this.stopWatchingSocket()
@@ -379,8 +387,8 @@ export class StreamEngine implements ReceiverHost, SenderHost, SocketLifeListene
     const heldParts = this.sender.heldPartCount
     if (heldParts > 0)
       this.services.log.debug(`ZMQStream.close: dropping ${heldParts} parts sent with SNDMORE`)
-    const dropped = this.sender.drainForClose()
-    if (this.socket.closed) {
+    const dropped = this.sender.drainForClose(socketClosed)
+    if (socketClosed) {
       // pyzmq warns as well ("Unregistering FD … after closing socket. … Please use stream.close() instead")
       this.services.log.warn(
         `ZMQStream: its ${this.socket.constructor.name} socket was closed directly; the stream on the closed socket is closed now (close it with stream.close())`,

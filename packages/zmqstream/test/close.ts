@@ -108,6 +108,34 @@ loopTest(
 )
 
 loopTest(
+  "a socket closed directly while its bind() is pending: the stream closes at once, with the warning",
+  async (t, { loop, logger, track }) => {
+    // zeromq.js defers the close of a socket a bind holds (socket.closed stays false until the bind
+    // settles): the stream took it for its own close(), closed the socket again and did not warn.
+    const socket = track(new zmq.Push({ linger: 0 }))
+    const binding = socket.bind("tcp://127.0.0.1:*")
+    const stream = new ZMQStream(socket, loop)
+    let closes = 0
+    let unsent = 0
+    stream.setCloseCallback(() => closes++)
+    stream.onErr(() => unsent++)
+    stream.send("queued")
+    socket.close()
+    t.ok(stream.closed(), "the stream closed with its socket's close()")
+    t.equal(closes, 1, "the close callback ran once")
+    t.equal(unsent, 1, "the queued message was reported unsent")
+    const warnings = logger.at("warn").map((line) => String(line[0]))
+    t.equal(
+      warnings.filter((line) => /Push socket was closed directly; the stream on the closed socket is closed now/.test(line)).length,
+      1,
+      "the warning, once",
+    )
+    await binding.catch(() => {}) // zeromq.js may reject the bind of a socket closed meanwhile
+    t.same(logger.at("error"), [], "no error")
+  },
+)
+
+loopTest(
   "the loop's ERROR report for a socket closed elsewhere closes the stream",
   async (t, { loop, track }) => {
     const socket = track(new zmq.Pull())

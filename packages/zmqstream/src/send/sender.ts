@@ -321,9 +321,10 @@ export class Sender implements SendSink {
    * For `close()`, before the socket closes: hands queued messages to libzmq in order while the socket is
    * writable (one `ZMQ_EVENTS` check each), without callbacks (the stream is closed: pyzmq's `close()` drops
    * its queue unseen), and drops the rest. Returns how many were dropped now; those libzmq refuses after all
-   * are reported later, in one `unsent` report, once zeromq.js has settled them.
+   * are reported later, in one `unsent` report, once zeromq.js has settled them. Nothing is sent on a socket
+   * closed elsewhere (`socketClosed`; zeromq.js may not show it closed yet, while a bind holds it).
    */
-  drainForClose(): number {
+  drainForClose(socketClosed: boolean): number {
     const socket = this.host.socket as WritableSocket
     // Parts held with SNDMORE are a message that never got its last part: one message unsent.
     let dropped = 0
@@ -344,7 +345,7 @@ export class Sender implements SendSink {
     let refused = 0
     const settling: Promise<unknown>[] = []
     const countRefused = (): void => void refused++
-    while (index < this.queue.length && !socket.closed && socket.writable) {
+    while (index < this.queue.length && !socketClosed && !socket.closed && socket.writable) {
       const message = this.queue.at(index++)
       try {
         const result =
