@@ -5,7 +5,7 @@
  */
 export { checkFunction, checkOptionsObject, describeValue, isThenable } from "./validate.js"
 export { debug } from "./logger.js"
-export { isZmqSocket } from "./handlers/handler-entry.js"
+export { isZmqSocket, type HandlerOwner } from "./handlers/handler-entry.js"
 export type { SocketReader } from "./handlers/socket-reader.js"
 export { bindMethods } from "./bind-methods.js"
 export { retryInterrupted } from "./handlers/interrupted.js"

@@ -1,4 +1,4 @@
-import type { HandlerTarget } from "./handlers/handler-entry.js"
+import type { HandlerOwner, HandlerTarget } from "./handlers/handler-entry.js"
 import { NONE } from "./constants.js"
 import type { HandlerTable } from "./handlers/handler-table.js"
 import type { LogSink } from "./logger.js"
@@ -40,7 +40,7 @@ export class LoopServices {
    * `updateHandler`/`removeHandler` then refuse it with an Error naming the owner; the owner changes it with
    * {@link updateOwnHandler} and {@link removeOwnHandler}.
    */
-  claimHandler(socket: HandlerTarget, owner: string): void {
+  claimHandler(socket: HandlerTarget, owner: HandlerOwner): void {
     this.handlers.claim(socket, owner)
   }
 

@@ -3,6 +3,7 @@ import { ERROR, NONE, READ, WRITE, type IOLoop, type Timeout } from "@zmq-eventl
 import {
   debug,
   watchSocketLife,
+  type HandlerOwner,
   type LoopServices,
   type SocketLifeListener,
 } from "@zmq-eventloop/ioloop/internal"
@@ -25,6 +26,12 @@ import type { StreamCallbacks } from "./stream-callbacks.js"
 const FIRST_ATTACH_RETRY_MS = 1
 const LAST_ATTACH_RETRY_MS = 64
 const LAST_FDS_RETRY_MS = 1024
+
+/** A stream's registration, refused to the loop's public updateHandler/removeHandler. */
+const STREAM_OWNER: HandlerOwner = {
+  name: "ZMQStream",
+  release: "use the stream (stream.close() lets go of the socket)",
+}
 
 type LingeringSocket = Socket & { setInt32Option(id: number, value: number): void }
 
@@ -74,7 +81,7 @@ export class StreamEngine implements ReceiverHost, SenderHost, SocketLifeListene
     // pyzmq `_init_io_state`: the stream's own handler (and timer) must not capture the caller's contexts.
     new NullContext().run(() => {
       loop.addHandler(socket, this.handleEvents, NONE)
-      services.claimHandler(socket, "ZMQStream")
+      services.claimHandler(socket, STREAM_OWNER)
       if (choice.retry === "later") this.retryAttachLater()
     })
     this.pathChosen()

@@ -296,6 +296,27 @@ loopTest("nothing is registered with the loop while no poll is pending", async (
   loop.removeHandler(pull)
 })
 
+loopTest(
+  "the loop's updateHandler/removeHandler refuse a socket a poll is pending on, which stays heard",
+  async (t, { loop, track }) => {
+    // removeHandler took the Poller's registration: the pending poll then timed out empty with a message
+    // waiting (pyzmq's Poller keeps no registration with the loop for it to take).
+    const { push, pull } = await pushPull(track)
+    const poller = new Poller(loop)
+    poller.register(pull, POLLIN)
+    const polled = poller.poll(60_000)
+    t.notOk(await hasSettled(polled), "nothing to read yet: the poll waits")
+    for (const call of [() => loop.removeHandler(pull), () => loop.updateHandler(pull, IOLoop.WRITE)]) {
+      t.throws(call, {
+        message: /^(remove|update)Handler: Pull socket belongs to a Poller on this loop, which keeps its registration: it lets go once no poll is pending on it$/,
+      })
+    }
+    await push.send("hello")
+    t.same(await within(polled, "the poll"), [[pull, POLLIN]], "the poll hears the message")
+    loop.removeHandler(pull) // no poll pending: the Poller let go, and this is a no-op again
+  },
+)
+
 loopTest("two Pollers poll the same socket, each for its own flags", async (t, ctx) => {
   const { push, pull } = await pushPull(ctx.track)
   const dealer = ctx.track(new zmq.Dealer())

@@ -34,6 +34,14 @@ export function checkTarget(value: unknown): asserts value is HandlerTarget {
   )
 }
 
+/** What keeps a registration on the program's behalf (see {@link HandlerEntry.owner}). */
+export interface HandlerOwner {
+  /** Its class, named in the loop's refusal: `"ZMQStream"`. */
+  readonly name: string
+  /** How the program makes it let go, the end of the refusal's message. */
+  readonly release: string
+}
+
 /** One registered target: its handler, its interest, and what the pollers learned about it. */
 export class HandlerEntry {
   readonly target: HandlerTarget
@@ -50,11 +58,11 @@ export class HandlerEntry {
   /** Set by `removeHandler`, so a removal during an iteration is seen by the rest of that iteration. */
   removed = false
   /**
-   * What registered it and keeps it, when that is not the user (`"ZMQStream"`): the loop's public
+   * What registered it and keeps it, when that is not the user (a ZMQStream, a Poller): the loop's public
    * `updateHandler`/`removeHandler` refuse it, as changing it behind its owner's back would leave the owner
-   * deaf or sending into a registration that is gone.
+   * deaf, sending into a registration that is gone, or polling a socket that can no longer wake it.
    */
-  owner: string | null = null
+  owner: HandlerOwner | null = null
   /** Events the fd watcher reported for a plain fd since the last dispatch. */
   fdEvents = 0
   /**

@@ -1,7 +1,7 @@
 import { closeSync } from "node:fs"
 import { ERROR, READ } from "../constants.js"
 import { FdPoller } from "../pollers/fd-poller.js"
-import { HandlerEntry, type HandlerTarget } from "./handler-entry.js"
+import { HandlerEntry, type HandlerOwner, type HandlerTarget } from "./handler-entry.js"
 import { IntervalPoller } from "../pollers/interval-poller.js"
 import { debug, type LogSink } from "../logger.js"
 import { atFdLimit } from "../native/fd-headroom.js"
@@ -138,15 +138,15 @@ export class HandlerTable {
   }
 
   /** Marks the registration of `target` as `owner`'s: the public update and remove refuse it from now on. */
-  claim(target: HandlerTarget, owner: string): void {
+  claim(target: HandlerTarget, owner: HandlerOwner): void {
     this.entries.get(target)!.owner = owner
   }
 
   private refuseOwned(method: string, entry: HandlerEntry): void {
     if (entry.owner === null) return
     throw new Error(
-      `${method}: ${describeTarget(entry.target)} belongs to a ${entry.owner} on this loop, which keeps its ` +
-        `registration: use the stream (stream.close() lets go of the socket)`,
+      `${method}: ${describeTarget(entry.target)} belongs to a ${entry.owner.name} on this loop, which keeps ` +
+        `its registration: ${entry.owner.release}`,
     )
   }
 

@@ -1,5 +1,10 @@
 import { ERROR, IOLoop, NONE, READ, WRITE, type HandlerTarget } from "@zmq-eventloop/ioloop"
-import { isZmqSocket, UnwatchableFdError, type LoopServices } from "@zmq-eventloop/ioloop/internal"
+import {
+  isZmqSocket,
+  UnwatchableFdError,
+  type HandlerOwner,
+  type LoopServices,
+} from "@zmq-eventloop/ioloop/internal"
 import { NullContext } from "@zmq-eventloop/stack-context"
 import { reportedAtOnce } from "./always-ready.js"
 
@@ -17,6 +22,14 @@ class TargetWatch {
 }
 
 const hubs = new WeakMap<IOLoop, PollHub>()
+/**
+ * The hub's registrations, refused to the loop's public updateHandler/removeHandler: a `removeHandler` of a
+ * polled socket left its pending poll blind (it timed out empty with a message waiting).
+ */
+const POLLER_OWNER: HandlerOwner = {
+  name: "Poller",
+  release: "it lets go once no poll is pending on it",
+}
 const nullContext = new NullContext()
 
 function describeTarget(target: HandlerTarget): string {
@@ -36,13 +49,16 @@ function isClosedSocket(target: HandlerTarget): boolean {
 export class PollHub {
   private readonly watches = new Map<HandlerTarget, TargetWatch>()
 
-  private constructor(private readonly loop: IOLoop) {}
+  private constructor(
+    private readonly loop: IOLoop,
+    private readonly services: LoopServices,
+  ) {}
 
   /** The hub of `loop` (whose services are `services`), created on first use and dropped when it closes. */
   static of(loop: IOLoop, services: LoopServices): PollHub {
     let hub = hubs.get(loop)
     if (hub === undefined) {
-      hub = new PollHub(loop)
+      hub = new PollHub(loop, services)
       hubs.set(loop, hub)
       // The loop lets go of every handler as it closes (polls pending then never settle: nothing runs).
       const closing = hub
@@ -61,7 +77,7 @@ export class PollHub {
   checkAvailable(target: HandlerTarget): void {
     if (this.watches.has(target)) return // the hub's own handler: another Poller is polling it
     if (reportedAtOnce(target) !== undefined) return // watch() reports it from the loop
-    if (this.addHandler(target, NONE)) this.loop.removeHandler(target)
+    if (this.addHandler(target, NONE)) this.services.removeOwnHandler(target)
   }
 
   /** Starts (or changes) `subscriber`'s watch of `target` for `events` (loop bits). */
@@ -96,7 +112,7 @@ export class PollHub {
     if (watch === undefined || !watch.subscribers.delete(subscriber)) return
     if (watch.subscribers.size > 0) return this.updateEvents(target, watch)
     this.watches.delete(target)
-    this.loop.removeHandler(target)
+    this.services.removeOwnHandler(target)
   }
 
   /** Registers the hub's handler for `target`: `false` for an fd epoll refuses, which poll(2) says is ready. */
@@ -104,7 +120,6 @@ export class PollHub {
     try {
       // Like ZMQStream's handler, the hub's must not capture the stack contexts of whoever polled first.
       nullContext.run(() => this.loop.addHandler(target, this.handleEvents, events))
-      return true
     } catch (error) {
       if (error instanceof UnwatchableFdError) return false // poll(2) would say: ready
       // IOLoop.addHandler's refusal of a second handler (its wording is pinned by test/poller.ts).
@@ -117,6 +132,8 @@ export class PollHub {
       }
       throw error
     }
+    this.services.claimHandler(target, POLLER_OWNER)
+    return true
   }
 
   private updateEvents(target: HandlerTarget, watch: TargetWatch): void {
@@ -124,7 +141,7 @@ export class PollHub {
     for (const interest of watch.subscribers.values()) events |= interest
     if (events === watch.events) return
     watch.events = events
-    this.loop.updateHandler(target, events)
+    this.services.updateOwnHandler(target, events)
   }
 
   private readonly handleEvents = (target: HandlerTarget, events: number): void => {
