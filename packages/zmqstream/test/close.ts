@@ -78,6 +78,20 @@ loopTest(
   },
 )
 
+loopTest(
+  "an error thrown by the close callback is logged and close() returns, the stream closed",
+  async (t, { loop, logger, track }) => {
+    const stream = new ZMQStream(track(new zmq.Pull()), loop)
+    stream.setCloseCallback(() => {
+      throw new Error("boom in the close callback")
+    })
+    t.doesNotThrow(() => stream.close(), "pyzmq raises it again out of close(); we log it")
+    t.ok(stream.closed())
+    const logged = logger.at("error").map((line) => line.map(String).join(" "))
+    t.match(logged.join("\n"), /Uncaught exception in ZMQStream callback[\s\S]*boom in the close callback/)
+  },
+)
+
 // Ported: test_zmqstream.py test_shadow_socket_close (messages waiting, one read directly, on_recv set, then
 // the socket closed directly while the loop has events for it: pyzmq warns and the stream ends quietly)
 loopTest(
