@@ -62,6 +62,27 @@ async function pushPullStreams(loop: IOLoop, track: <S extends zmq.Socket>(s: S)
 }
 
 // Ported as written: test_zmqstream.py test_on_recv_basic (streams on both sides, the send queued first)
+loopTest(
+  "onRecv set before start(): a waiting message comes in the handlers phase, after callbacks queued before it",
+  async (t, { poller, track }) => {
+    // A documented difference (README): pyzmq's on_recv queues a delivery callback, which runs first there.
+    const loop = new IOLoop({ poller, makeCurrent: false })
+    t.teardown(() => loop.close())
+    const { pull, push } = await pushPull(track, "inproc")
+    await push.send("waiting") // inproc: in the pull's pipe once sent
+    const stream = new ZMQStream(pull, loop)
+    const order: string[] = []
+    stream.onRecv(([frame]) => {
+      order.push(`cb:${String(frame)}`)
+      loop.stop()
+    })
+    loop.addCallback(() => order.push("x"))
+    await loop.start()
+    t.same(order, ["x", "cb:waiting"])
+    stream.close()
+  },
+)
+
 loopTest("a message a PUSH stream sends before onRecv is set reaches the PULL stream", async (t, ctx) => {
   const { push, pull } = await pushPullStreams(ctx.loop, ctx.track)
   const sent = [Buffer.from("basic")]
