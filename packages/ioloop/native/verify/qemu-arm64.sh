@@ -60,6 +60,7 @@ rm -rf "$out"
 files=()
 for name in "${tests[@]}"; do files+=("$root/$name.ts"); done
 node "$root/node_modules/typescript/bin/tsc" --outDir "$out" --rootDir "$root" --target ES2022 \
+  --lib ES2023,ES2024.ArrayBuffer,ES2024.String \
   --module NodeNext --moduleResolution NodeNext --types node --skipLibCheck --strict \
   --verbatimModuleSyntax --isolatedModules "${files[@]}"
 for package in ioloop zmqstream; do
