@@ -226,7 +226,9 @@ t.test("small frames share one slab; a larger frame is alone in its ArrayBuffer"
   t.equal(after[0].toString(), "after")
 })
 
-t.test("a message whose small frames add up to more than a slab has a buffer of its own", async (t) => {
+t.test("a message whose small frames add up to more than a slab fills a slab of its own", async (t) => {
+  // The frames that fit share a slab of the usual size, and each other one has a buffer of its own, so a
+  // frame kept holds a slab at most (native-data-path-frames.ts has more shapes).
   const [pull, push] = await socketPair(t, new zmq.Pull(), new zmq.Push())
   const pullPath = attachOrFail(pull)
   const pushPath = attachOrFail(push)
@@ -235,12 +237,14 @@ t.test("a message whose small frames add up to more than a slab has a buffer of 
   )
   t.ok(pushPath.send(parts))
   const received = await nextMessage(t, pullPath)
+  const last = received.pop()!
   t.ok(
     received.every((frame) => frame.buffer === received[0].buffer),
-    "its parts share that buffer",
+    "the parts that fit share a buffer",
   )
-  t.equal(received[0].buffer.byteLength, parts.length * OWN_FRAME_BYTES, "sized to the message")
-  t.ok(received.every((frame, i) => frame.equals(parts[i])))
+  t.equal(received[0].buffer.byteLength, SLAB_BYTES, "a slab's size")
+  t.equal(last.buffer.byteLength, last.length, "the part that does not fit is alone in its buffer")
+  t.ok([...received, last].every((frame, i) => frame.equals(parts[i])))
 })
 
 t.test("a message that does not fit the slab's rest opens the next batch in a new slab", async (t) => {
