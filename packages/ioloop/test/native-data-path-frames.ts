@@ -159,7 +159,10 @@ t.test("a message whose small frames overflow a slab: a kept frame still pins at
     const got = await nextMessage(t, pullPath)
     sameMessage(t, got, message, `message ${i}`)
     const largest = Math.max(...got.map((frame) => frame.buffer.byteLength))
-    t.ok(largest <= SLAB_BYTES, `message ${i}: every frame's ArrayBuffer is at most 8 KiB (largest: ${largest})`)
+    t.ok(
+      largest <= SLAB_BYTES,
+      `message ${i}: every frame's ArrayBuffer is at most 8 KiB (largest: ${largest})`,
+    )
   }
 })
 

@@ -140,7 +140,9 @@ loopTest(
     t.equal(unsent, 1, "the queued message was reported unsent")
     const warnings = logger.at("warn").map((line) => String(line[0]))
     t.equal(
-      warnings.filter((line) => /Push socket was closed directly; the stream on the closed socket is closed now/.test(line)).length,
+      warnings.filter((line) =>
+        /Push socket was closed directly; the stream on the closed socket is closed now/.test(line),
+      ).length,
       1,
       "the warning, once",
     )

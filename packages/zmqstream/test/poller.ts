@@ -308,7 +308,8 @@ loopTest(
     t.notOk(await hasSettled(polled), "nothing to read yet: the poll waits")
     for (const call of [() => loop.removeHandler(pull), () => loop.updateHandler(pull, IOLoop.WRITE)]) {
       t.throws(call, {
-        message: /^(remove|update)Handler: Pull socket belongs to a Poller on this loop, which keeps its registration: it lets go once no poll is pending on it$/,
+        message:
+          /^(remove|update)Handler: Pull socket belongs to a Poller on this loop, which keeps its registration: it lets go once no poll is pending on it$/,
       })
     }
     await push.send("hello")

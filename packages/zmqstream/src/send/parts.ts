@@ -108,7 +108,8 @@ export function checkPart(name: string, value: unknown): Part {
     checkWellFormed(name, value) // a string part is sent as UTF-8
     return value
   }
-  if (isBinaryPart(value)) return value.byteLength > COPIED_BYTES && canShrink(value) ? copyPart(value) : value
+  if (isBinaryPart(value))
+    return value.byteLength > COPIED_BYTES && canShrink(value) ? copyPart(value) : value
   if (isReceivedFrame(value)) return value.buffer
   throw new TypeError(
     `${name} must be a Buffer, TypedArray, ArrayBuffer, string or received Frame, got ${describeValue(value)}`,
