@@ -12,6 +12,7 @@ async function simulateCalls(
   durations: number[],
   options: { jitter?: number } = {},
   form: "loop and options" | "jitter third" = "loop and options",
+  duringCall: (periodic: PeriodicCallback, call: number) => void = () => {},
 ): Promise<number[]> {
   let now = 1_000_000
   const deadlines: number[] = []
@@ -30,6 +31,7 @@ async function simulateCalls(
   t.teardown(() => loop.close())
   const remaining = [...durations]
   const call = () => {
+    duringCall(periodic, durations.length - remaining.length)
     now += remaining.shift()!
     if (remaining.length === 0) {
       periodic.stop()
@@ -59,6 +61,24 @@ t.test("an overrunning callback skips the missed slots and stays on the schedule
   const durations = [9, 9, 10, 11, 20, 20, 35, 35, 0, 0, 0].map((s) => s * 1000)
   const expected = [1010, 1020, 1030, 1050, 1070, 1100, 1130, 1170, 1210, 1220, 1230].map((s) => s * 1000)
   t.same(await simulateCalls(t, durations), expected)
+})
+
+t.test("callbackTime set during a call changes the period from the next scheduling on", async (t) => {
+  // tornado's callback_time, a public attribute (a heartbeat that backs off changes it); jitter the same.
+  const deadlines = await simulateCalls(t, [0, 0, 0, 0], {}, "loop and options", (periodic, call) => {
+    if (call === 1) periodic.callbackTime = 30_000
+    if (call === 2) {
+      t.throws(() => (periodic.callbackTime = 0), {
+        name: "RangeError",
+        message: /callbackTime must be positive/,
+      })
+      t.throws(() => (periodic.jitter = 2), { name: "RangeError", message: /jitter must be within 0–1/ })
+      t.throws(() => (periodic.callbackTime = "5" as never), TypeError)
+      t.equal(periodic.callbackTime, 30_000, "a refused value changes nothing")
+      t.equal(periodic.jitter, 0)
+    }
+  })
+  t.same(deadlines, [1_010_000, 1_020_000, 1_050_000, 1_080_000])
 })
 
 t.test("a clock going backwards still advances the schedule by one period", async (t) => {

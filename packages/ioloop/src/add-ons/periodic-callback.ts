@@ -19,8 +19,8 @@ import { checkFiniteNumber, checkFunction, checkOptionsObject, describeValue } f
  */
 export class PeriodicCallback {
   private readonly callback: () => unknown
-  private readonly callbackTime: number
-  private readonly jitter: number
+  private period: number
+  private jitterFraction: number
   private readonly boundLoop: IOLoop | null
   private loop: IOLoop | null = null
   private running = false
@@ -57,19 +57,42 @@ export class PeriodicCallback {
     options?: { jitter?: number },
   ) {
     checkFunction("callback", callback)
-    checkFiniteNumber("callbackTime", callbackTime)
-    if (callbackTime <= 0) throw new RangeError(`callbackTime must be positive, got ${callbackTime}`)
+    const period = checkPeriod("callbackTime", callbackTime)
     const { ioLoop, jitter, jitterName } = loopAndJitter(ioLoopOrJitter, options)
-    checkFiniteNumber(jitterName, jitter, "fraction of the period")
-    if (jitter < 0 || jitter > 1) throw new RangeError(`${jitterName} must be within 0–1, got ${jitter}`)
+    const jitterFraction = checkJitter(jitterName, jitter)
     if (ioLoop != null && !(ioLoop instanceof IOLoop)) {
       throw new TypeError(`ioLoop must be an IOLoop, got ${describeValue(ioLoop)}`)
     }
     bindMethods(this)
     this.callback = callback
-    this.callbackTime = callbackTime
-    this.jitter = jitter
+    this.period = period
+    this.jitterFraction = jitterFraction
     this.boundLoop = ioLoop ?? null
+  }
+
+  /**
+   * The period in ms, > 0. Set it to change the period from the next call's scheduling on, as a heartbeat
+   * that backs off does (the call already scheduled keeps its time). (tornado `callback_time`)
+   * @throws TypeError for a non-number; RangeError for a period ≤ 0 (nothing changes).
+   */
+  get callbackTime(): number {
+    return this.period
+  }
+
+  set callbackTime(value: number) {
+    this.period = checkPeriod("callbackTime", value)
+  }
+
+  /**
+   * The fraction of the period, 0–1, by which each call's time varies; settable like {@link callbackTime}.
+   * (tornado `jitter`) @throws TypeError for a non-number; RangeError outside 0–1 (nothing changes).
+   */
+  get jitter(): number {
+    return this.jitterFraction
+  }
+
+  set jitter(value: number) {
+    this.jitterFraction = checkJitter("jitter", value)
   }
 
   /**
@@ -116,7 +139,7 @@ export class PeriodicCallback {
   private scheduleNext(): void {
     if (!this.running) return
     const now = this.loop!.time()
-    const period = this.callbackTime * (1 + this.jitter * (Math.random() - 0.5))
+    const period = this.period * (1 + this.jitterFraction * (Math.random() - 0.5))
     if (this.nextTimeout <= now) {
       this.nextTimeout += (Math.floor((now - this.nextTimeout) / period) + 1) * period
     } else {
@@ -124,6 +147,18 @@ export class PeriodicCallback {
     }
     this.timeout = this.loop!.addTimeout(this.nextTimeout, this.run)
   }
+}
+
+function checkPeriod(name: string, value: unknown): number {
+  checkFiniteNumber(name, value)
+  if (value <= 0) throw new RangeError(`${name} must be positive, got ${value}`)
+  return value
+}
+
+function checkJitter(name: string, value: unknown): number {
+  checkFiniteNumber(name, value, "fraction of the period")
+  if (value < 0 || value > 1) throw new RangeError(`${name} must be within 0–1, got ${value}`)
+  return value
 }
 
 /** The constructor's two forms, `(…, jitter)` (tornado ≥ 5) and `(…, ioLoop?, { jitter? }?)`, as one. */
