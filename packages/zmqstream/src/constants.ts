@@ -45,3 +45,5 @@ export const SEND_BUDGET = 256
 export const SEND_ONLY_TYPES: ReadonlySet<number> = new Set([1, 8, 14, 17])
 /** SUB, PULL, DISH, GATHER. */
 export const RECEIVE_ONLY_TYPES: ReadonlySet<number> = new Set([2, 7, 15, 16])
+/** SERVER, CLIENT, RADIO, DISH, GATHER, SCATTER: libzmq's thread-safe draft sockets send one-part messages only. */
+export const ONE_PART_TYPES: ReadonlySet<number> = new Set([12, 13, 14, 15, 16, 17])

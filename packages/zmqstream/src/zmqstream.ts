@@ -12,6 +12,7 @@ import {
   POLLERR,
   POLLIN,
   POLLOUT,
+  ONE_PART_TYPES,
   RECEIVE_ONLY_TYPES,
   SEND_ONLY_TYPES,
   ZMQ_RCVTIMEO,
@@ -363,6 +364,12 @@ export class ZMQStream<S extends Socket = Socket> {
     if (!this.canSend) throw new TypeError(`parts: a ${this.socket.constructor.name} socket cannot send`)
     // The socket's class name only in an error message: reading it on every send cost ~20 ns (issue 15 item 6).
     const split = splitSendOptions(options, this.socketType, this.socket, own)
+    if ((split.more || given.length > 1) && ONE_PART_TYPES.has(this.socketType)) {
+      throw new TypeError(
+        `parts: a ${this.socket.constructor.name} socket sends one-part messages only (libzmq refuses ` +
+          `more parts, or SNDMORE, on its thread-safe draft sockets), got ${split.more ? "SNDMORE" : `${given.length} parts`}`,
+      )
+    }
     const parts = split.copy ? copyParts(given) : given
     if (split.more) {
       this.engine.sender.holdParts(parts)

@@ -27,6 +27,24 @@ function unwatchableFd(entry: HandlerEntry, error: unknown): UnwatchableFdError 
   )
 }
 
+/**
+ * The `ZMQ_FD` of a registered socket. libzmq's thread-safe (draft) sockets, SERVER, CLIENT, RADIO, DISH,
+ * SCATTER and GATHER, have none (EINVAL): the interval poller asks their `ZMQ_EVENTS` instead.
+ */
+function socketFd(entry: HandlerEntry): number {
+  try {
+    return entry.socket!.getInt32Option(ZMQ_FD)
+  } catch (error) {
+    if (errorCode(error) !== "EINVAL") throw error
+    throw new TypeError(
+      `target: the ${entry.target.constructor.name} socket has no ZMQ_FD (libzmq's thread-safe draft ` +
+        `sockets have none), so the fd poller cannot watch it: use a loop with the interval poller, ` +
+        `new IOLoop({ poller: "interval" })`,
+      { cause: error },
+    )
+  }
+}
+
 /** One watched target: its entry and the fd the set holds for it (a socket's `ZMQ_FD`, or the plain fd). */
 interface Member {
   readonly entry: HandlerEntry
@@ -99,7 +117,7 @@ export class FdPoller implements Poller {
 
   register(entry: HandlerEntry): void {
     const socket = entry.socket
-    const fd = socket === null ? (entry.target as number) : socket.getInt32Option(ZMQ_FD)
+    const fd = socket === null ? (entry.target as number) : socketFd(entry)
     const token = this.freeTokens.pop() ?? this.members.length
     try {
       this.fdSet.add(this.set, fd, socket === null ? uvEventsFor(entry.events) : UV_READABLE, token)

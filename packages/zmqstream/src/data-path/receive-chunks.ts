@@ -38,9 +38,18 @@ export class ReceiveChunks {
   }
 }
 
-/** The bytes of a message's frames. */
+/**
+ * The bytes of a message's frames. A SERVER's or DISH's message ends with zeromq.js's `{ routingId }` or
+ * `{ group }`, which counts nothing (counted as `undefined` bytes, it made every later chunk empty: the
+ * stream delivered the first message and no other).
+ */
 export function messageBytes(message: readonly Buffer[]): number {
   let bytes = 0
-  for (let i = 0; i < message.length; i++) bytes += message[i]!.length
+  for (let i = 0; i < message.length; i++) bytes += frameBytes(message[i])
   return bytes
+}
+
+/** The bytes of one element of a received message: a frame's length, 0 for a draft socket's info. */
+export function frameBytes(element: unknown): number {
+  return element instanceof Uint8Array ? element.length : 0
 }

@@ -7,7 +7,7 @@ import {
 } from "@zmq-eventloop/ioloop/internal"
 import type { ReceiveSink, SendSink, StreamDataPath } from "./data-path.js"
 import type { QueuedMessage } from "../send/parts.js"
-import { ReceiveChunks } from "./receive-chunks.js"
+import { frameBytes, ReceiveChunks } from "./receive-chunks.js"
 import { ZeromqJsSend } from "./zeromq-js-send.js"
 
 type ReadableSocket = Socket & { receive(): Promise<Buffer[]> }
@@ -150,7 +150,7 @@ export class ZeromqJsPath implements StreamDataPath {
   private noteBytes(message: Buffer[]): void {
     let external = 0
     for (let i = 0; i < message.length; i++) {
-      const length = message[i]!.length
+      const length = frameBytes(message[i])
       this.chunkBytes += length
       if (length > ZEROMQ_JS_EXTERNAL_FRAME_BYTES) external += length
     }

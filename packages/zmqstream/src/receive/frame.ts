@@ -14,14 +14,32 @@ export interface Frame {
   readonly more: boolean
   /** The part's size in bytes (pyzmq `len(frame)`). */
   readonly length: number
+  /** On a SERVER socket, the routing id of the CLIENT that sent it (pyzmq `Frame.routing_id`). */
+  readonly routingId?: number
+  /** On a DISH socket, the group it was sent to, as zeromq.js gives it (pyzmq `Frame.group`, a `str`). */
+  readonly group?: Buffer
+}
+
+/**
+ * What zeromq.js gives beside the part of a message received on a SERVER (`{ routingId }`) or DISH
+ * (`{ group }`) socket, as the message's last element.
+ */
+export interface DraftMessageInfo {
+  readonly routingId?: number
+  readonly group?: Buffer
 }
 
 class ReceivedFrame implements Frame {
   readonly buffer: Buffer
   readonly more: boolean
-  constructor(buffer: Buffer, more: boolean) {
+  // Declared, not defined: a frame of another socket has neither property (not even as undefined).
+  declare readonly routingId?: number
+  declare readonly group?: Buffer
+  constructor(buffer: Buffer, more: boolean, info: DraftMessageInfo | undefined) {
     this.buffer = buffer
     this.more = more
+    if (info?.routingId !== undefined) this.routingId = info.routingId
+    if (info?.group !== undefined) this.group = info.group
   }
   get bytes(): Buffer {
     return this.buffer
@@ -36,10 +54,20 @@ export function isReceivedFrame(value: unknown): value is Frame {
   return value instanceof ReceivedFrame
 }
 
-/** The parts of one received message as `Frame`s. */
+/** The draft socket's `{ routingId }` or `{ group }` that ends `message`, if it has one. */
+export function draftMessageInfo(message: readonly unknown[]): DraftMessageInfo | undefined {
+  const last = message[message.length - 1]
+  return last instanceof Uint8Array || typeof last !== "object" || last === null ? undefined : last
+}
+
+/**
+ * The parts of one received message as `Frame`s; a SERVER's or DISH's `{ routingId }`/`{ group }` becomes
+ * the frames' `routingId`/`group`.
+ */
 export function toFrames(message: Buffer[]): Frame[] {
-  const last = message.length - 1
-  const frames = new Array<Frame>(message.length)
-  for (let i = 0; i <= last; i++) frames[i] = new ReceivedFrame(message[i]!, i < last)
+  const info = draftMessageInfo(message)
+  const last = message.length - (info === undefined ? 1 : 2)
+  const frames = new Array<Frame>(last + 1)
+  for (let i = 0; i <= last; i++) frames[i] = new ReceivedFrame(message[i]!, i < last, info)
   return frames
 }
