@@ -12,7 +12,7 @@
 //                   { kind: "write", name, text, parent }     stream text, batched here (stream-batch.mjs)
 //                   { kind: "sync" }
 import * as zmq from "zeromq"
-import { writeFileSync } from "node:fs"
+import { existsSync, writeFileSync } from "node:fs"
 import { parentPort, workerData } from "node:worker_threads"
 import { IOLoop, PeriodicCallback } from "@zmq-eventloop/ioloop"
 import { POLLIN, POLLOUT, ZMQStream } from "@zmq-eventloop/zmqstream"
@@ -20,17 +20,18 @@ import { Session } from "./session.mjs"
 import { StreamBacklog } from "./stream-backlog.mjs"
 import { StreamBatch } from "./stream-batch.mjs"
 import { kernelInfo } from "./kernel-info.mjs"
-import { log } from "./log.mjs"
+import { log, loopLogger } from "./log.mjs"
 
 /** @type {{ connectionFile: string, config: object, interruptMode: "signal" | "message", verbose: boolean, backlogBuffer: SharedArrayBuffer }} */
 const { connectionFile, config, interruptMode, verbose, backlogBuffer } = workerData
-const loop = new IOLoop()
+const loop = new IOLoop({ logger: loopLogger })
 const session = new Session({ key: config.key, signatureScheme: config.signature_scheme })
 
 // One socket per channel. tcp endpoints are ip:port, ipc ones path-port (jupyter_client's convention).
 async function bindChannel(channel, socket) {
-  const port = config[`${channel}_port`]
   const tcp = config.transport !== "ipc"
+  if (!tcp && !config[`${channel}_port`]) config[`${channel}_port`] = freeIpcPort()
+  const port = config[`${channel}_port`]
   await socket.bind(tcp ? `tcp://${config.ip}:${port || "*"}` : `ipc://${config.ip}-${port}`)
   if (tcp && !port)
     config[`${channel}_port`] = Number(new URL(socket.lastEndpoint.replace("tcp", "http")).port)
@@ -39,6 +40,17 @@ async function bindChannel(channel, socket) {
   stream.onSend((msg, status) => status && log(`could not send on ${channel}: ${status.message}`))
   return stream
 }
+/**
+ * An ipc "port" given as 0: the first number from 1 whose path no channel uses and no file holds, as
+ * ipykernel picks it (all five channels bound `path-0` before, one socket file for all).
+ */
+function freeIpcPort() {
+  const taken = new Set(["hb", "shell", "control", "stdin", "iopub"].map((name) => config[`${name}_port`]))
+  let port = 1
+  while (taken.has(port) || existsSync(`${config.ip}-${port}`)) port++
+  return port
+}
+
 /**
  * iopub: an XPUB (protocol 5.4) in manual mode (ZMQ_XPUB_MANUAL), so that it can greet each new frontend
  * with iopub_welcome before anything else reaches it. libzmq then holds each subscription until the kernel
@@ -157,8 +169,13 @@ const controlHandlers = {
   kernel_info_request: () => ["kernel_info_reply", kernelInfo(interruptMode)],
   interrupt_request() {
     // The main thread handles SIGINT (vm's breakOnSigint stops synchronous code); in message mode the
-    // kernel sends it to itself, so both modes take the same path.
-    process.kill(process.pid, "SIGINT")
+    // kernel sends it to itself, so both modes take the same path: to its process group when it leads one
+    // (jupyter_client starts it so), as ipykernel does, so a child process a cell waits for stops too.
+    try {
+      process.kill(-process.pid, "SIGINT")
+    } catch {
+      process.kill(process.pid, "SIGINT") // not a group leader: no group of that id
+    }
     return ["interrupt_reply", { status: "ok" }]
   },
   shutdown_request: ({ restart = false }) => ["shutdown_reply", { status: "ok", restart }],
@@ -167,7 +184,7 @@ streams.control.onRecv(async (frames) => {
   const request = receive("control", frames)
   if (!request) return
   const type = request.header.msg_type
-  const handler = controlHandlers[type]
+  const handler = Object.hasOwn(controlHandlers, type) ? controlHandlers[type] : undefined
   if (!handler) return log(`unsupported message type ${type} on control, ignored`)
   publish("status", { execution_state: "busy" }, request.header)
   const [replyType, content] = handler(request.content ?? {})

@@ -56,7 +56,7 @@ export class Kernel {
       try {
         await this.handle(channel, request)
       } catch (error) {
-        log(`${request.header.msg_type} failed: ${error?.stack ?? error}`)
+        log(`${request.header?.msg_type} failed: ${error?.stack ?? error}`)
       }
     }
     this.busy = false
@@ -69,11 +69,12 @@ export class Kernel {
 
   async handle(channel, request) {
     const type = request.header.msg_type
-    const handler = handlers[type]
-    if (handler === undefined) return log(`unknown message type ${type} on ${channel}, ignored`)
+    const handler = Object.hasOwn(handlers, type) ? handlers[type] : undefined // not "toString"
     const origin = this.originOf(request)
+    // Busy and idle for every request, one the kernel does not know too, as ipykernel's dispatch does.
     this.output.publish("status", { execution_state: "busy" }, { origin })
     try {
+      if (handler === undefined) return log(`unknown message type ${type} on ${channel}, ignored`)
       let reply
       try {
         reply = await handler.call(this, request.content ?? {}, request)

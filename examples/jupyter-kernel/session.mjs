@@ -73,6 +73,11 @@ export class Session {
       this.seen.add(hex)
     }
     const [header, parent_header, metadata, content] = json.map((part) => JSON.parse(part.toString()))
+    // A signed message is trusted to be well formed by nothing else: a header of null crashed the kernel.
+    if (!isObject(header) || typeof header.msg_type !== "string" || typeof header.msg_id !== "string")
+      throw new Error("Invalid Message: its header is not an object with a msg_type and a msg_id")
+    if (![parent_header, metadata, content].every(isObject))
+      throw new Error("Invalid Message: parent_header, metadata and content must be objects")
     return {
       identities: buffers.slice(0, split),
       header,
@@ -82,4 +87,9 @@ export class Session {
       buffers: buffers.slice(split + 6),
     }
   }
+}
+
+/** Whether `value` is a JSON object (not null, not an array). */
+function isObject(value) {
+  return typeof value === "object" && value !== null && !Array.isArray(value)
 }

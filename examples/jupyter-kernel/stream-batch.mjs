@@ -1,10 +1,13 @@
 // Stream text on its way to iopub, batched in the channels worker as ipykernel's OutStream batches it
 // on a thread of its own: the main thread hands over each write at once, so text a cell prints before
-// a long synchronous stretch is published while that stretch runs. Consecutive writes to the same
-// stream for the same request go out as one `stream` message, STREAM_FLUSH_MS after the first of them,
-// or earlier: before any other message the kernel sends, so outputs keep their order and every output
-// of a cell precedes its `status: idle`, and as soon as FLUSH_UNITS are waiting (a flood goes out in
-// messages of about that size, and the main thread, held by the backlog, goes on sooner).
+// a long synchronous stretch is published while that stretch runs. Writes to one stream for one request
+// go out as one `stream` message, each stream's text batched apart as ipykernel keeps a buffer per stream
+// (joined only when consecutive, a cell alternating stdout and stderr made a message per write, flooded
+// iopub past its high-water mark, and lost lines and its `status: idle`: the frontend waited forever).
+// A batch goes STREAM_FLUSH_MS after its first write, or earlier: before any other message the kernel
+// sends, so outputs keep their order and every output of a cell precedes its `status: idle`, and as soon
+// as FLUSH_UNITS are waiting (a flood goes out in messages of about that size, and the main thread, held
+// by the backlog, goes on sooner).
 import { StreamBacklog } from "./stream-backlog.mjs"
 
 const STREAM_FLUSH_MS = 50
@@ -33,15 +36,10 @@ export class StreamBatch {
   /** Queues `text` written to stream `name` ("stdout" or "stderr") by the request with header `parent`. */
   add(name, text, parent) {
     const units = StreamBacklog.unitsOf(text)
-    const last = this.pending.at(-1)
+    const last = this.pending.findLast((entry) => entry.name === name)
     // Headers arrive as copies (postMessage), so the same request is told by its msg_id. A write joins
-    // the last one only while their text stays under FLUSH_UNITS, far from V8's limit on a string.
-    if (
-      last &&
-      last.name === name &&
-      last.parent.msg_id === parent.msg_id &&
-      last.text.length + text.length <= FLUSH_UNITS
-    ) {
+    // its stream's last one only while their text stays under FLUSH_UNITS, far from V8's limit on a string.
+    if (last && last.parent.msg_id === parent.msg_id && last.text.length + text.length <= FLUSH_UNITS) {
       last.text += text
       last.units += units
     } else {

@@ -64,6 +64,7 @@ function checkInterrupts(
     "a cell's 'SIGINT' listener is removed, and the cell told",
   )
   t.match(s.interrupt_after_listener.reply, { ename: "KeyboardInterrupt" }, "interrupts work on after it")
+  t.match(s.interrupt_child, { ename: "KeyboardInterrupt" }, "a child process the cell waits for stops too")
 
   // console.log, then a loop that never ends: the client sees the text while the loop runs (else the
   // driver's wait for it fails), then interrupts the loop.
@@ -103,6 +104,11 @@ t.test("a Jupyter client runs JavaScript on the kernel (interrupt mode signal)",
     "console and process streams",
   )
   t.equal(s.streams.types.at(-1), "status", "every output before status: idle")
+  t.same(
+    s.alternating_streams,
+    { stdout: 3000, stderr: 3000 },
+    "stdout and stderr in turn: every line, and the cell's idle",
+  )
   const afterIdle: Message[] = s.after_idle
   t.same(
     afterIdle.map((m) => m.msg_type),
@@ -206,13 +212,38 @@ t.test("a Jupyter client runs JavaScript on the kernel (interrupt mode signal)",
   t.same(s.history_n0, { tail: [], search: [] }, "history_request with n=0: no entries")
 
   t.same(s.bad_signature, { replies_to_bad: 0, replies_to_good: 1 }, "a bad message gets no reply")
-  t.match(
-    s.log.split("\n").filter(Boolean),
-    [
-      /^\[zmq-eventloop-js \S+\] dropped a message on shell: Invalid signature$/,
-      /^\[zmq-eventloop-js \S+\] dropped a message on shell: not a Jupyter message/,
-    ],
-    "both are logged: the kernel's only lines on stderr",
+  t.same(
+    s.unknown_types,
+    {
+      replies: 0,
+      statuses: [
+        ["busy", "idle"],
+        ["busy", "idle"],
+        ["busy", "idle"],
+      ],
+    },
+    "a request of a type the kernel does not know (toString, __proto__ too): no reply, busy and idle",
+  )
+  t.same(s.kernel_errors_on_iopub, [], "none of the kernel's own errors reached the notebook")
+  const logged = s.log.split("\n").filter(Boolean)
+  const expectedLines = [
+    /dropped a message on shell: Invalid signature$/,
+    /dropped a message on shell: not a Jupyter message/,
+    /dropped a message on shell: Invalid Message: its header is not an object/,
+    /dropped a message on control: Invalid Message: its header is not an object/,
+    /unknown message type toString on shell, ignored$/,
+    /unknown message type __proto__ on shell, ignored$/,
+    /unknown message type bogus_request on shell, ignored$/,
+  ]
+  t.same(
+    expectedLines.map((line) => logged.filter((entry) => line.test(entry)).length),
+    expectedLines.map(() => 1),
+    "each bad message is logged once",
+  )
+  t.equal(logged.length, expectedLines.length, "the kernel's only lines on stderr")
+  t.ok(
+    logged.every((line) => line.startsWith("[zmq-eventloop-js ")),
+    "all in the kernel's log format",
   )
 
   checkInterrupts(t, s)
@@ -274,6 +305,29 @@ t.test("`jupyter run FILE.js` runs the file on the kernel", { skip }, async (t) 
   })
   t.equal(run.status, 0, `runapp exits 0${run.status ? `: ${run.stderr}` : ""}`)
   t.equal(run.stdout, "the answer is 42\n", "with the file's output")
+})
+
+t.test("an ipc connection file with ports 0 gets a socket file per channel, written back", async (t) => {
+  // ipykernel picks the first free numbers; all five channels bound <ip>-0 before (one socket file).
+  const dir = mkdtempSync(join(tmpdir(), "js-kernel-ipc-"))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  const file = join(dir, "connection.json")
+  const ip = join(dir, "kernel")
+  writeFileSync(join(dir, "kernel-1"), "") // taken: the kernel skips it
+  const ports = { shell_port: 0, iopub_port: 0, stdin_port: 0, control_port: 0, hb_port: 0 }
+  writeFileSync(
+    file,
+    JSON.stringify({ ...ports, ip, transport: "ipc", key: "k", signature_scheme: "hmac-sha256" }),
+  )
+  const kernel = start(t, ["examples/jupyter-kernel/kernel.mjs", "-f", file, "--verbose"])
+  await kernel.waitFor(/\] ready: ipc:\/\//)
+  const written = JSON.parse(readFileSync(file, "utf8"))
+  const chosen = Object.keys(ports).map((name) => written[name])
+  t.same([...chosen].sort(), [2, 3, 4, 5, 6], "five numbers, the taken one skipped")
+  t.ok(
+    chosen.every((port) => existsSync(`${ip}-${port}`)),
+    "a socket file for each",
+  )
 })
 
 t.test("the kernel exits when the process that started it dies", async (t) => {
