@@ -127,6 +127,8 @@ export class IOLoop {
   static readonly ERROR = ERROR
 
   private static currentLoop: IOLoop | null = null
+  /** The loops started and not yet stopped (Node runs them side by side). */
+  private static readonly runningLoops = new Set<IOLoop>()
   private static globalInstance: IOLoop | null = null
 
   /** The poller in use: `"fd"` (native watcher) or `"interval"` (timer fallback). */
@@ -311,7 +313,11 @@ export class IOLoop {
    */
   callLater<A extends unknown[]>(delay: number, callback: (...args: A) => unknown, ...args: A): Timeout {
     checkFiniteNumber("delay", delay)
-    return this.schedule(this.time() + delay, callback, args)
+    const now = this.time()
+    // A timeFunc gone wrong (NaN): a NaN deadline never fired and scrambled the order of the others.
+    if (!Number.isFinite(now))
+      throw new RangeError(`callLater: loop.time() returned ${now}, not a finite number`)
+    return this.schedule(now + delay, callback, args)
   }
 
   private scheduleAt(caller: string, deadline: number, callback: unknown, args: unknown[]): Timeout {
@@ -470,6 +476,7 @@ export class IOLoop {
     this.isRunning = true
     this.previousCurrent = IOLoop.currentLoop
     IOLoop.currentLoop = this
+    IOLoop.runningLoops.add(this)
     this.keepAlive = setInterval(() => {}, MAX_TIMER_DELAY)
     this.handlers.resume()
     this.wakeSoon()
@@ -558,12 +565,19 @@ export class IOLoop {
   // woke the loop inherited: callbacks then see only the contexts they captured.
   // User code runs through the funnel and never throws out of an iteration; what does is the loop's own
   // failure (a `timeFunc` that throws): the run ends there, and `start()` rejects with it.
+  // And with this loop current: Node runs several started loops side by side, and a callback's
+  // `IOLoop.current()` (which a PeriodicCallback made there binds) must be its own loop, as in tornado.
   private readonly iterate = (): void => {
+    const outside = IOLoop.currentLoop
+    IOLoop.currentLoop = this
     try {
       nullContext.run(this.runIteration)
     } catch (error) {
       this.isRunning = false
       this.finish({ error })
+    } finally {
+      // Unless the iteration changed it (makeCurrent, clearCurrent, the run's end).
+      if (IOLoop.currentLoop === this && this.resolveStart !== undefined) IOLoop.currentLoop = outside
     }
   }
 
@@ -689,7 +703,12 @@ export class IOLoop {
     clearInterval(this.keepAlive)
     this.keepAlive = undefined
     this.stopRequested = false
-    IOLoop.currentLoop = this.previousCurrent
+    // Loops need not stop in the reverse order of their starts: a loop started after this one hands back
+    // what was current before this one, not this stopped loop.
+    IOLoop.runningLoops.delete(this)
+    for (const other of IOLoop.runningLoops)
+      if (other.previousCurrent === this) other.previousCurrent = this.previousCurrent
+    if (IOLoop.currentLoop === this) IOLoop.currentLoop = this.previousCurrent
     this.previousCurrent = null
     const [resolve, reject] = [this.resolveStart, this.rejectStart]
     this.resolveStart = this.rejectStart = undefined

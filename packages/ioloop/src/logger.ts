@@ -137,10 +137,14 @@ export class LogSink {
     this.style = style ?? detectStyle(logger)
   }
 
-  /** Logs `message` at error level, with `error` when given (its stack kept by either kind of logger). */
-  error(message: string, error?: unknown): void {
+  /**
+   * Logs `message` at error level, with `error` when given (its stack kept by either kind of logger), a
+   * thrown `undefined` too: given is told by the argument's presence, not its value.
+   */
+  error(message: string, ...given: [error?: unknown]): void {
+    const error = given[0]
     this.write(message, error, () =>
-      error === undefined
+      given.length === 0
         ? this.logger.error(message)
         : this.style === "object-first"
           ? this.logger.error({ err: error }, message)

@@ -95,6 +95,30 @@ t.test("makeCurrent: false leaves no loop current until the loop runs", async (t
   }
 })
 
+t.test("two loops running side by side: in each one's callbacks, current() is that loop", async (t) => {
+  // Node runs both (tornado 4.5 runs one per thread); a PeriodicCallback made in C's callback bound D.
+  const c = new IOLoop({ makeCurrent: false })
+  const d = new IOLoop({ makeCurrent: false })
+  t.teardown(() => (c.close(), d.close()))
+  const seen: Array<[string, IOLoop | null]> = []
+  const cRun = c.start()
+  const dRun = d.start()
+  const turns = (loop: IOLoop, name: string, left: number): void =>
+    loop.addCallback(() => {
+      seen.push([name, IOLoop.current(false)])
+      if (left > 1) turns(loop, name, left - 1)
+      else loop.stop()
+    })
+  turns(c, "c", 3)
+  turns(d, "d", 5)
+  await Promise.all([cRun, dRun]) // c stops first: not the reverse order of the starts
+  t.ok(
+    seen.every(([name, current]) => current === (name === "c" ? c : d)),
+    "each callback saw its own loop",
+  )
+  t.equal(IOLoop.current(false), null, "and once both stopped, no loop is left current")
+})
+
 t.test("clearCurrent() with no current loop does nothing", async (t) => {
   // tornado TestIOLoopCurrentAsync.test_clear_without_current
   t.equal(IOLoop.current(false), null)

@@ -279,3 +279,23 @@ t.test(
     t.match(traced.stderr, /ZMQ-EVENTLOOP \d+: debug line/)
   },
 )
+
+t.test("a thrown undefined is logged as the error it is, on both kinds of logger", async (t) => {
+  // It was logged as if no error had been given: the line had no value, pino's no `err` key.
+  const loop = newLoop(t)
+  const objectFirst = new MemoryLogger()
+  const pinoStyle = new IOLoop({ makeCurrent: false, logger: objectFirst, loggerStyle: "object-first" })
+  t.teardown(() => pinoStyle.close())
+  for (const each of [loop, pinoStyle]) {
+    each.addCallback(function thrower() {
+      throw undefined
+    })
+    each.addCallback(() => each.stop())
+    await runUntilStopped(each)
+  }
+  const consoleLine = loop.memory.lines.find((line) => line.level === "error")!
+  t.equal(consoleLine.args.length, 2, "console style: the message and the value")
+  t.equal(consoleLine.args[1], undefined)
+  const pinoLine = objectFirst.lines.find((line) => line.level === "error")!
+  t.ok(Object.hasOwn(pinoLine.args[0] as object, "err"), "object-first: an err key")
+})

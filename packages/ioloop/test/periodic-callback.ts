@@ -48,7 +48,7 @@ async function simulateCalls(
   }
   periodic.start()
   await runUntilStopped(loop)
-  return deadlines.slice(0, durations.length)
+  return deadlines
 }
 
 t.test("a periodic callback runs once per period, the first one period after start()", async (t) => {
@@ -79,6 +79,17 @@ t.test("callbackTime set during a call changes the period from the next scheduli
     }
   })
   t.same(deadlines, [1_010_000, 1_020_000, 1_050_000, 1_080_000])
+})
+
+t.test("stop() and start() inside the call: one chain, on a grid from the new start", async (t) => {
+  // The call's end scheduled the next call beside start()'s: a second chain, off the grid.
+  const deadlines = await simulateCalls(t, [0, 0, 0, 0], {}, "loop and options", (periodic, call) => {
+    if (call === 1) {
+      periodic.stop()
+      periodic.start()
+    }
+  })
+  t.same(deadlines, [1_010_000, 1_020_000, 1_030_000, 1_040_000])
 })
 
 t.test("a clock going backwards still advances the schedule by one period", async (t) => {

@@ -245,3 +245,22 @@ t.test(
     t.same(wallClock.memory.messages("warn"), [], "with timeFunc: Date.now the idiom is right")
   },
 )
+
+t.test("callLater refuses to schedule while the loop's clock reads NaN", async (t) => {
+  // A timeFunc gone wrong after construction: the NaN deadline never fired and reordered the others.
+  let now = 1000
+  const loop = newLoop(t, { timeFunc: () => now })
+  const order: string[] = []
+  loop.callLater(20, () => order.push("t20"))
+  now = Number.NaN
+  t.throws(() => loop.callLater(1, () => order.push("tNaN")), {
+    name: "RangeError",
+    message: "callLater: loop.time() returned NaN, not a finite number",
+  })
+  now = 1000
+  loop.callLater(5, () => order.push("t5"))
+  loop.callLater(30, () => loop.stop())
+  now = 1030
+  await runUntilStopped(loop)
+  t.same(order, ["t5", "t20"])
+})

@@ -124,9 +124,11 @@ export class PeriodicCallback {
   private readonly run = (): void => {
     this.timeout = null
     if (!this.running) return
-    const pending = servicesOf(this.loop!).funnel.run(this.callback, this.callback)
-    if (pending === undefined) return this.scheduleNext()
+    // Pending while it runs too: a stop() and start() inside the call schedule nothing, its end does (a
+    // second chain ran beside the first).
     this.callPending = true
+    const pending = servicesOf(this.loop!).funnel.run(this.callback, this.callback)
+    if (pending === undefined) return this.callEnded()
     // Promise.resolve adopts the thenable without a throwing then() escaping; the funnel logged a rejection.
     Promise.resolve(pending).then(this.callEnded, this.callEnded)
   }

@@ -35,8 +35,9 @@ export async function runSync<T>(
       outcome = { ok: false, error }
       return finish()
     }
-    // A plain value is the outcome at once, as tornado's run_sync takes it: a timeout due in this iteration
-    // (`timeout: 0`) then finds the function completed.
+    // A plain value is the outcome at once (tornado takes only None so, and raises BadYieldError for any
+    // other value; a JavaScript function may return one): a timeout due in this iteration (`timeout: 0`)
+    // then finds the function completed.
     if (!thenable) {
       outcome = { ok: true, value: result as T }
       return finish()
