@@ -1,6 +1,7 @@
-// The kernel's five ZeroMQ channels, on an IOLoop of their own in a worker_threads worker (kernel.mjs
-// starts it). User code runs on the main thread and can block it for as long as it likes: the heartbeat
-// and the control channel live here, so a busy cell still answers pings, interrupts and shutdowns.
+// The kernel's ZeroMQ channels, on an IOLoop of their own in a worker_threads worker (kernel.mjs starts
+// it). User code runs on the main thread and can block it for as long as it likes: the control channel
+// lives here, and the heartbeat on a worker of its own that this one starts (heartbeat.mjs), so a busy cell
+// still answers pings, interrupts and shutdowns.
 //
 // What crosses the thread boundary (postMessage, in order, so outputs keep their order on iopub):
 //   worker -> main  { kind: "request", channel, request }     a verified shell/control/stdin message
@@ -13,7 +14,7 @@
 //                   { kind: "sync" }
 import * as zmq from "zeromq"
 import { existsSync, writeFileSync } from "node:fs"
-import { parentPort, workerData } from "node:worker_threads"
+import { parentPort, Worker, workerData } from "node:worker_threads"
 import { IOLoop, PeriodicCallback } from "@zmq-eventloop/ioloop"
 import { POLLIN, POLLOUT, ZMQStream } from "@zmq-eventloop/zmqstream"
 import { Session } from "./session.mjs"
@@ -28,13 +29,23 @@ const loop = new IOLoop({ logger: loopLogger })
 const session = new Session({ key: config.key, signatureScheme: config.signature_scheme })
 
 // One socket per channel. tcp endpoints are ip:port, ipc ones path-port (jupyter_client's convention).
-async function bindChannel(channel, socket) {
-  const tcp = config.transport !== "ipc"
+const tcp = config.transport !== "ipc"
+
+/** Where `channel` binds: its port, or (given as 0) a free one, found by the bind (tcp) or here (ipc). */
+function endpointOf(channel) {
   if (!tcp && !config[`${channel}_port`]) config[`${channel}_port`] = freeIpcPort()
   const port = config[`${channel}_port`]
-  await socket.bind(tcp ? `tcp://${config.ip}:${port || "*"}` : `ipc://${config.ip}-${port}`)
-  if (tcp && !port)
-    config[`${channel}_port`] = Number(new URL(socket.lastEndpoint.replace("tcp", "http")).port)
+  return tcp ? `tcp://${config.ip}:${port || "*"}` : `ipc://${config.ip}-${port}`
+}
+
+/** Notes the port a tcp bind chose for `channel`, for the connection file. */
+function noteBound(channel, endpoint) {
+  if (tcp) config[`${channel}_port`] = Number(new URL(endpoint.replace("tcp", "http")).port)
+}
+
+async function bindChannel(channel, socket) {
+  await socket.bind(endpointOf(channel))
+  noteBound(channel, socket.lastEndpoint)
   const stream = new ZMQStream(socket, loop)
   // A reply that could not be sent is logged, not lost in silence.
   stream.onSend((msg, status) => status && log(`could not send on ${channel}: ${status.message}`))
@@ -73,9 +84,24 @@ class IopubSocket extends zmq.XPublisher {
 
 // mandatory on the ROUTERs: a reply to a frontend whose pipe is full waits for room instead of being
 // dropped, and one to a frontend that is gone is logged (EHOSTUNREACH).
+/** Starts the heartbeat's worker; resolves with it once its socket is bound. */
+function startHeartbeat() {
+  const worker = new Worker(new URL("heartbeat.mjs", import.meta.url), {
+    workerData: { endpoint: endpointOf("hb") },
+  })
+  return new Promise((resolve, reject) => {
+    worker.once("error", reject)
+    worker.once("message", ({ bound, failed }) => {
+      if (failed !== undefined) return reject(new Error(`the heartbeat could not bind: ${failed}`))
+      noteBound("hb", bound)
+      resolve(worker)
+    })
+  })
+}
+
 const options = { linger: 1000 }
+const heartbeat = await startHeartbeat()
 const streams = {
-  hb: await bindChannel("hb", new zmq.Reply(options)),
   shell: await bindChannel("shell", new zmq.Router({ ...options, mandatory: true })),
   control: await bindChannel("control", new zmq.Router({ ...options, mandatory: true })),
   stdin: await bindChannel("stdin", new zmq.Router({ ...options, mandatory: true })),
@@ -102,9 +128,6 @@ function send(channel, message, identities = []) {
   sendSigned(channel, message, identities)
 }
 const publish = (msgType, content, parent = {}) => send("iopub", session.message(msgType, content, parent))
-
-// Heartbeat: echo every ping at once.
-streams.hb.onRecv((frames) => streams.hb.sendMultipart(frames))
 
 // jupyter console (up to 6.6) takes the kernel_info_reply for "ready", runs the first cell at once and
 // waits for that cell's `status: idle` on iopub, without a deadline. Its iopub socket, refused while the
@@ -266,6 +289,8 @@ await loop.start()
 closed = true
 for (const stream of Object.values(streams)) stream.close()
 loop.close()
+heartbeat.postMessage("stop")
+await new Promise((resolve) => heartbeat.once("exit", resolve))
 parentPort.postMessage({ kind: "exit" })
 // The main thread exits on that message, unless a cell keeps it busy: then the kernel still goes.
 const MAIN_THREAD_GRACE_MS = 5000

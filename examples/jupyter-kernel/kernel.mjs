@@ -67,6 +67,13 @@ channels.on("message", (note) => {
     process.exit(0)
   }
 })
+// What a cell's code throws where nothing catches it (a timer's callback, a promise nobody awaits) goes
+// to the stderr of the cell that scheduled it, as Node would print it, and the kernel runs on, as ipykernel
+// logs a callback's error: Node's default ended the kernel. (An interrupt that stops a cell just after its
+// code failed leaves the cell's rejected promise unheard too.)
+process.on("uncaughtException", (error) => console.error("Uncaught", error))
+process.on("unhandledRejection", (reason) => console.error("Unhandled promise rejection:", reason))
+
 channels.on("error", (error) => {
   log(`the channels worker failed: ${error?.stack ?? error}`)
   process.exit(1)

@@ -117,6 +117,15 @@ t.test("a Jupyter client runs JavaScript on the kernel (interrupt mode signal)",
   )
   t.same(afterIdle.at(-1)?.content, { name: "stdout", text: "after idle\n" })
 
+  t.same(
+    s.uncaught,
+    {
+      timer: ["stderr: Uncaught Error: late"],
+      rejection: ["stderr: Unhandled promise rejection: Error: nobody"],
+      after: { status: "ok", result: { "text/plain": "'alive'" }, ename: null },
+    },
+    "a timer's throw and a promise nobody awaits: on the cell's stderr, and the kernel runs on",
+  )
   t.match(s.traceback, { status: "error", ename: "TypeError" })
   t.same(
     s.traceback.traceback,
