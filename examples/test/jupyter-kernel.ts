@@ -234,7 +234,7 @@ t.test("a Jupyter client runs JavaScript on the kernel (interrupt mode signal)",
     "a request of a type the kernel does not know (toString, __proto__ too): no reply, busy and idle",
   )
   t.same(s.kernel_errors_on_iopub, [], "none of the kernel's own errors reached the notebook")
-  const logged = s.log.split("\n").filter(Boolean)
+  const logged: string[] = s.log.split("\n").filter(Boolean)
   const expectedLines = [
     /dropped a message on shell: Invalid signature$/,
     /dropped a message on shell: not a Jupyter message/,

@@ -17,7 +17,7 @@ export interface SocketClassCannotReceive {
  */
 export type ReceivingThis<S extends Socket> = Socket extends S
   ? unknown
-  : S extends Readable
+  : S extends Pick<Readable<object[]>, "receive">
     ? unknown
     : SocketClassCannotReceive
 
