@@ -1,6 +1,7 @@
 // ZMQStream.close()/closed(): modern pyzmq semantics (close(linger) closes at once, closed() notices a socket
 // closed elsewhere; pyzmq test_zmqstream.py's closing tests), plus reporting messages that could not be sent.
 import * as zmq from "zeromq"
+import { IOLoop } from "@zmq-eventloop/ioloop"
 import t from "tap"
 import { ZMQStream } from "../src/index.js"
 import { bindAny, deferred, loopTest, waitFor } from "./helpers/loop.js"
@@ -148,6 +149,30 @@ loopTest(
     )
     await binding.catch(() => {}) // zeromq.js may reject the bind of a socket closed meanwhile
     t.same(logger.at("error"), [], "no error")
+  },
+)
+
+loopTest(
+  "streams of two loops on one socket: a direct close closes both at once; one's close leaves the other told",
+  async (t, { loop, poller, track }) => {
+    // One life listener per socket: the second stream's replaced the first's, and either's close removed
+    // the other's, so a stream heard of its socket's close only at its loop's next ERROR report.
+    const other = new IOLoop({ poller, makeCurrent: false })
+    t.teardown(() => other.close())
+    const socket = track(new zmq.Pull())
+    const streams = [new ZMQStream(socket, loop), new ZMQStream(socket, other)]
+    const closes = [0, 0]
+    streams.forEach((stream, i) => stream.setCloseCallback(() => closes[i]!++))
+    socket.close()
+    t.same(closes, [1, 1], "both close callbacks ran inside the socket's close()")
+
+    const shared = track(new zmq.Pull())
+    const [first, second] = [new ZMQStream(shared, loop), new ZMQStream(shared, other)]
+    let secondCloses = 0
+    second.setCloseCallback(() => secondCloses++)
+    first.onRecv(() => {})
+    first.close(0) // closes the shared socket with it: the second stream is told at once
+    t.equal(secondCloses, 1, "the second stream closed with the socket its neighbour closed")
   },
 )
 

@@ -66,7 +66,8 @@ export interface SocketLifeListener {
 
 /** Per socket, the listener of each loop it is registered on (a socket may be on several, as in tornado). */
 const listeners = new WeakMap<object, SocketCallListener[]>()
-const lifeListeners = new WeakMap<object, SocketLifeListener>()
+/** Per socket, the life listener of each stream on it (streams of several loops may share a socket). */
+const lifeListeners = new WeakMap<object, SocketLifeListener[]>()
 const wrappedMembers = new WeakMap<object, Set<string>>()
 /** The `noted` wrappers installed, so the native member they shadow can be found. */
 const wrappers = new WeakSet<Function>()
@@ -114,7 +115,7 @@ function wrapMember(owner: object, name: string): void {
     const closes = name === "close"
     const noted = function noted(this: unknown, ...args: unknown[]) {
       if (takesHeld) {
-        const held = lifeListeners.get(this as object)?.takeHeld()
+        const held = takeHeld(this as object)
         if (held !== undefined) {
           notify(this, "read")
           return held
@@ -136,12 +137,12 @@ function wrapMember(owner: object, name: string): void {
       } finally {
         notify(this, phase)
       }
-      if (closes) lifeListeners.get(this as object)?.socketClosed()
+      if (closes) tellLife(this as object, "socketClosed")
       if (settling) {
         const settled = () => {
           countWorkerCall(this as object, -1)
           notify(this, "settled")
-          lifeListeners.get(this as object)?.workerSettled()
+          tellLife(this as object, "workerSettled")
         }
         if (isThenable(result)) result.then(settled, settled)
         else settled()
@@ -162,7 +163,8 @@ function wrapMember(owner: object, name: string): void {
       enumerable: false,
       get(this: unknown) {
         try {
-          if (countsHeld && lifeListeners.get(this as object)?.holdsMessages()) return true
+          if (countsHeld && lifeListeners.get(this as object)?.some((listener) => listener.holdsMessages()))
+            return true
           return getter.call(this)
         } finally {
           notify(this, "read")
@@ -251,7 +253,7 @@ function watchHeldSocket(socket: object, onCall: SocketCallListener): () => void
     }
     timer = undefined
     onCall("settled")
-    lifeListeners.get(socket)?.workerSettled()
+    tellLife(socket, "workerSettled")
   }
   let timer: NodeJS.Timeout | undefined = setTimeout(check, delay).unref()
   return () => clearTimeout(timer)
@@ -259,10 +261,31 @@ function watchHeldSocket(socket: object, onCall: SocketCallListener): () => void
 
 /**
  * Tells `listener` of `socket`'s settled binds and its close, and asks it for held messages at each
- * `receive()` (one listener per socket). Returns the undo.
+ * `receive()`, beside the other streams on the socket. Returns the undo (for this listener only).
  */
 export function watchSocketLife(socket: object, listener: SocketLifeListener): () => void {
   wrapSocketClass(socket)
-  lifeListeners.set(socket, listener)
-  return () => lifeListeners.delete(socket)
+  lifeListeners.set(socket, [...(lifeListeners.get(socket) ?? []), listener])
+  return () => {
+    const remaining = lifeListeners.get(socket)?.filter((each) => each !== listener) ?? []
+    if (remaining.length > 0) lifeListeners.set(socket, remaining)
+    else lifeListeners.delete(socket)
+  }
+}
+
+/**
+ * Tells every stream on `socket` of an event of its life. The list is replaced, never changed in place, so a
+ * stream that closes (and removes its listener) does not disturb the walk.
+ */
+function tellLife(socket: object, event: "socketClosed" | "workerSettled"): void {
+  for (const listener of lifeListeners.get(socket) ?? []) listener[event]()
+}
+
+/** The oldest message a stream on `socket` took from libzmq and has not delivered, taken out. */
+function takeHeld(socket: object): Promise<Buffer[]> | undefined {
+  for (const listener of lifeListeners.get(socket) ?? []) {
+    const held = listener.takeHeld()
+    if (held !== undefined) return held
+  }
+  return undefined
 }
