@@ -125,6 +125,8 @@ export class ZMQStream<S extends Socket = Socket> {
   private readonly engine: StreamEngine
   private readonly canReceive: boolean
   private readonly canSend: boolean
+  /** A thread-safe draft socket (SERVER, RADIO…): libzmq refuses a message of more than one part. */
+  private readonly sendsOnePart: boolean
   private readonly socketType: number
 
   /**
@@ -147,6 +149,7 @@ export class ZMQStream<S extends Socket = Socket> {
     this.socketType = (socket as unknown as RawSocket).getInt32Option(ZMQ_TYPE)
     this.canReceive = !SEND_ONLY_TYPES.has(this.socketType)
     this.canSend = !RECEIVE_ONLY_TYPES.has(this.socketType)
+    this.sendsOnePart = ONE_PART_TYPES.has(this.socketType)
     this.callbacks = new StreamCallbacks(this, services.funnel, services.log)
     this.engine = new StreamEngine(socket, this.ioLoop, services, this.callbacks) // registers, or throws
     this.engine.sendQueueLimit = sendQueueLimit
@@ -364,7 +367,7 @@ export class ZMQStream<S extends Socket = Socket> {
     if (!this.canSend) throw new TypeError(`parts: a ${this.socket.constructor.name} socket cannot send`)
     // The socket's class name only in an error message: reading it on every send cost ~20 ns (issue 15 item 6).
     const split = splitSendOptions(options, this.socketType, this.socket, own)
-    if ((split.more || given.length > 1) && ONE_PART_TYPES.has(this.socketType)) {
+    if (this.sendsOnePart && (split.more || given.length > 1)) {
       throw new TypeError(
         `parts: a ${this.socket.constructor.name} socket sends one-part messages only (libzmq refuses ` +
           `more parts, or SNDMORE, on its thread-safe draft sockets), got ${split.more ? "SNDMORE" : `${given.length} parts`}`,
