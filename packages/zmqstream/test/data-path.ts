@@ -26,6 +26,17 @@ async function pullStreamFromPush({ loop, track }: Pick<LoopContext, "loop" | "t
   return { pull, push }
 }
 
+/** A PULL stream on `loop` and a PUSH stream connected to it over `transport`. */
+async function pushPullStreams(
+  { loop, track }: Pick<LoopContext, "loop" | "track">,
+  transport: "tcp" | "inproc",
+): Promise<{ pull: ZMQStream; push: ZMQStream }> {
+  const pull = new ZMQStream(track(new zmq.Pull()), loop)
+  const push = new ZMQStream(track(new zmq.Push()), loop)
+  push.connect(await bindAny(pull.socket, transport))
+  return { pull, push }
+}
+
 loopTest("a stream reports the data path it uses", async (t, { loop, dataPath, track }) => {
   const stream = new ZMQStream(track(new zmq.Pull()), loop)
   t.equal(stream.dataPath, NATIVE_DATA_PATH_HERE ? dataPath : "zeromq.js")
@@ -108,9 +119,7 @@ loopTest(
   async (t, { loop, track }) => {
     // pyzmq's send_array/recv_array, ported: pyzmq sends a numpy array's buffer, zeromq.js any typed array's
     // bytes. A view with an offset sends only its own bytes; a large one (zero-copy on the native path) all.
-    const pull = new ZMQStream(track(new zmq.Pull()), loop)
-    const push = new ZMQStream(track(new zmq.Push()), loop)
-    push.connect(await bindAny(pull.socket, "tcp"))
+    const { pull, push } = await pushPullStreams({ loop, track }, "tcp")
     const small = Float64Array.from({ length: 8 }, (_, i) => i / 4).subarray(3, 7)
     const large = Float64Array.from({ length: 100_000 }, (_, i) => i * 1.5)
     const shorts = Uint16Array.from([1, 2, 65535])
@@ -139,9 +148,7 @@ loopTest(
   async (t, { loop, track }) => {
     // libzmq sends a large part without a copy; resize() gives the pages back under it (the process died,
     // over inproc and tcp, on both data paths). Such a part is copied at the call.
-    const pull = new ZMQStream(track(new zmq.Pull()), loop)
-    const push = new ZMQStream(track(new zmq.Push()), loop)
-    push.connect(await bindAny(pull.socket, "inproc"))
+    const { pull, push } = await pushPullStreams({ loop, track }, "inproc")
     const sizes = [129, 64 * 1024, 1024 * 1024]
     const got: Buffer[][] = []
     const all = deferred()
@@ -173,9 +180,7 @@ loopTest(
 loopTest(
   "buffers made in another realm (a vm context, where a kernel runs user code) are sent like our own",
   async (t, { loop, track }) => {
-    const pull = new ZMQStream(track(new zmq.Pull()), loop)
-    const push = new ZMQStream(track(new zmq.Push()), loop)
-    push.connect(await bindAny(pull.socket, "tcp"))
+    const { pull, push } = await pushPullStreams({ loop, track }, "tcp")
     const foreign = runInNewContext(
       "({ arrayBuffer: new Uint8Array([1, 2, 3]).buffer, bytes: new Uint8Array(40000).fill(7), " +
         "doubles: new Float64Array([0.5]), view: new DataView(new ArrayBuffer(2)) })",

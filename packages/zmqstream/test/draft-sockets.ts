@@ -6,12 +6,36 @@
 import * as draft from "zeromq/draft.js"
 import { IOLoop } from "@zmq-eventloop/ioloop"
 import { SNDMORE, ZMQStream, type Frame } from "../src/index.js"
-import { deferred, loopTest } from "./helpers/loop.js"
+import type { Test } from "tap"
+import type { Socket } from "zeromq"
+import { deferred, loopTest, type LoopContext } from "./helpers/loop.js"
 
 process.removeAllListeners("warning") // zeromq.js warns once that its draft sockets are experimental
 
 let endpoints = 0
-const nextEndpoint = (): string => `inproc://draft-sockets-${process.pid}-${++endpoints}`
+
+/** `bound` bound to a fresh inproc endpoint, `connected` connected to it; both closed at teardown. */
+async function connectedPair<B extends Socket, C extends Socket>(
+  track: LoopContext["track"],
+  bound: B,
+  connected: C,
+): Promise<[B, C]> {
+  const endpoint = `inproc://draft-sockets-${process.pid}-${++endpoints}`
+  await track(bound).bind(endpoint)
+  track(connected).connect(endpoint)
+  return [bound, connected]
+}
+
+/** A loop test whose body runs on the interval poller only: the fd poller refuses these sockets. */
+function intervalPollerTest(title: string, body: (t: Test, ctx: LoopContext) => Promise<void>): void {
+  loopTest(title, async (t, ctx) => {
+    if (ctx.poller === "fd") {
+      t.pass("the fd poller refuses the socket (the first test)")
+      return
+    }
+    await body(t, ctx)
+  })
+}
 
 loopTest(
   "a thread-safe draft socket: refused by the fd poller, saying why",
@@ -32,19 +56,10 @@ loopTest(
   },
 )
 
-loopTest(
+intervalPollerTest(
   "a SERVER stream hears every CLIENT message, with its routing id, and answers it",
-  async (t, ctx) => {
-    if (ctx.poller === "fd") {
-      t.pass("the fd poller refuses the socket (the test above)")
-      return
-    }
-    const { loop, track } = ctx
-    const endpoint = nextEndpoint()
-    const server = track(new draft.Server())
-    await server.bind(endpoint)
-    const client = track(new draft.Client())
-    client.connect(endpoint)
+  async (t, { loop, track }) => {
+    const [server, client] = await connectedPair(track, new draft.Server(), new draft.Client())
     const stream = new ZMQStream(server, loop)
     const got: string[] = []
     const ids: unknown[] = []
@@ -66,60 +81,54 @@ loopTest(
   },
 )
 
-loopTest("with copy: false a SERVER's or DISH's frame carries routingId or group", async (t, ctx) => {
-  if (ctx.poller === "fd") {
-    t.pass("the fd poller refuses the socket (the first test)")
-    return
-  }
-  const { loop, track } = ctx
-  const endpoint = nextEndpoint()
-  const radio = track(new draft.Radio())
-  await radio.bind(endpoint)
-  const dish = track(new draft.Dish())
-  dish.join("g1")
-  dish.connect(endpoint)
-  const stream = new ZMQStream(dish, loop)
-  const frames: Frame[][] = []
-  const first = deferred()
-  const last = deferred()
-  stream.onRecv(
-    (msg) => {
-      frames.push(msg)
-      first.resolve()
-      if (String(msg[0]!.buffer) === "m2") last.resolve()
-    },
-    { copy: false },
-  )
-  // A DISH joins on its connection's handshake: probe until a probe arrives, then send the two to check.
-  const probing = setInterval(() => void radio.send("probe", { group: "g1" }).catch(() => {}), 5)
-  t.teardown(() => clearInterval(probing))
-  await first.wait("a probe")
-  clearInterval(probing)
-  await radio.send("m1", { group: "g1" })
-  await radio.send("m2", { group: "g1" })
-  await last.wait("m2")
-  const checked = frames.filter((msg) => String(msg[0]!.buffer) !== "probe")
-  t.same(
-    checked.map((msg) => msg.map((frame) => [String(frame.buffer), String(frame.group), frame.more])),
-    [[["m1", "g1", false]], [["m2", "g1", false]]],
-    "one frame per message, its group on it",
-  )
-  t.notOk("routingId" in checked[0]![0]!, "no routingId on a DISH frame")
-  stream.close()
-})
+intervalPollerTest(
+  "with copy: false a SERVER's or DISH's frame carries routingId or group",
+  async (t, { loop, track }) => {
+    const dish = new draft.Dish()
+    dish.join("g1")
+    const [radio] = await connectedPair(track, new draft.Radio(), dish)
+    const stream = new ZMQStream(dish, loop)
+    const frames: Frame[][] = []
+    const first = deferred()
+    const last = deferred()
+    stream.onRecv(
+      (msg) => {
+        frames.push(msg)
+        first.resolve()
+        if (String(msg[0]!.buffer) === "m2") last.resolve()
+      },
+      { copy: false },
+    )
+    // A DISH joins on its connection's handshake: probe until a probe arrives, then send the two to check.
+    const probing = setInterval(() => void radio.send("probe", { group: "g1" }).catch(() => {}), 5)
+    t.teardown(() => clearInterval(probing))
+    await first.wait("a probe")
+    clearInterval(probing)
+    await radio.send("m1", { group: "g1" })
+    await radio.send("m2", { group: "g1" })
+    await last.wait("m2")
+    const checked = frames.filter((msg) => String(msg[0]!.buffer) !== "probe")
+    t.same(
+      checked.map((msg) => msg.map((frame) => [String(frame.buffer), String(frame.group), frame.more])),
+      [[["m1", "g1", false]], [["m2", "g1", false]]],
+      "one frame per message, its group on it",
+    )
+    t.notOk("routingId" in checked[0]![0]!, "no routingId on a DISH frame")
+    stream.close()
+  },
+)
 
-loopTest("a thread-safe draft socket refuses a multipart send at the call", async (t, ctx) => {
-  if (ctx.poller === "fd") {
-    t.pass("the fd poller refuses the socket (the first test)")
-    return
-  }
-  const stream = new ZMQStream(ctx.track(new draft.Client()), ctx.loop)
-  t.throws(() => stream.sendMultipart(["a", "b"]), {
-    name: "TypeError",
-    message:
-      "parts: a Client socket sends one-part messages only (libzmq refuses more parts, or SNDMORE, on its thread-safe draft sockets), got 2 parts",
-  })
-  t.throws(() => stream.send("a", { flags: SNDMORE }), { name: "TypeError", message: /got SNDMORE$/ })
-  t.notOk(stream.sending(), "nothing queued")
-  stream.close()
-})
+intervalPollerTest(
+  "a thread-safe draft socket refuses a multipart send at the call",
+  async (t, { loop, track }) => {
+    const stream = new ZMQStream(track(new draft.Client()), loop)
+    t.throws(() => stream.sendMultipart(["a", "b"]), {
+      name: "TypeError",
+      message:
+        "parts: a Client socket sends one-part messages only (libzmq refuses more parts, or SNDMORE, on its thread-safe draft sockets), got 2 parts",
+    })
+    t.throws(() => stream.send("a", { flags: SNDMORE }), { name: "TypeError", message: /got SNDMORE$/ })
+    t.notOk(stream.sending(), "nothing queued")
+    stream.close()
+  },
+)
