@@ -124,7 +124,7 @@ t.test("a Jupyter client runs JavaScript on the kernel (interrupt mode signal)",
       rejection: ["stderr: Unhandled promise rejection: Error: nobody"],
       after: { status: "ok", result: { "text/plain": "'alive'" }, ename: null },
     },
-    "a timer's throw and a promise nobody awaits: on the cell's stderr, and the kernel runs on",
+    "a callback's throw (setImmediate) and a promise nobody awaits: on the cell's stderr, and the kernel runs on",
   )
   t.match(s.traceback, { status: "error", ename: "TypeError" })
   t.same(
